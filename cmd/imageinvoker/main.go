@@ -1,0 +1,10 @@
+// Command imageinvoker is the self-service imaging client for Deployment Server.
+package main
+
+import (
+	"os"
+
+	"github.com/imageinvoker/imageinvoker/pkg/app"
+)
+
+func main() { os.Exit(app.Main()) }

@@ -1,0 +1,169 @@
+// Package config is ImageInvoker's one configuration: defaults, then a YAML
+// file, then IMAGEINVOKER_* environment variables, then command-line flags.
+// Every setting is described once in the Settings table, so the file key, the
+// environment variable and the flag can never drift apart.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is every setting of the program.
+type Config struct {
+	Store     StoreConfig     `yaml:"store"`
+	Directory DirectoryConfig `yaml:"directory"`
+	Machine   MachineConfig   `yaml:"machine"`
+	Menu      MenuConfig      `yaml:"menu"`
+	Session   SessionConfig   `yaml:"session"`
+	Look      LookConfig      `yaml:"look"`
+	Log       LogConfig       `yaml:"log"`
+
+	// Source is the file the config came from ("" for defaults only).
+	Source string `yaml:"-"`
+}
+
+// StoreConfig says where the eXpress database is and how to write to it.
+type StoreConfig struct {
+	// URL is `sqlserver://host/instance?database=eXpress` or `sqlite:PATH`.
+	URL string `yaml:"url"`
+	// Auth is `url` (credentials in the URL, a SQL login) or `technician`
+	// (NTLM with the signed-in technician's DOMAIN\user and password, so
+	// boot media carries no SQL secret).
+	Auth string `yaml:"auth"`
+	// Queue is `insert` (portable) or `procedure` (DS's own wc_ins_schedule).
+	Queue string `yaml:"queue"`
+	// ConsoleSecurity is `auto` (on when console users/groups exist), `on` or `off`.
+	ConsoleSecurity string        `yaml:"console_security"`
+	Timeout         time.Duration `yaml:"timeout"`
+}
+
+// DirectoryConfig says how to reach Active Directory.
+type DirectoryConfig struct {
+	// DCs are tried in order: ldaps://dc1:636 or ldap://dc1:389 (StartTLS).
+	// Empty means DNS SRV discovery for DNSDomain.
+	DCs []string `yaml:"dcs"`
+	// Domain is the NetBIOS name bare user names are qualified with (LAB).
+	Domain string `yaml:"domain"`
+	// DNSDomain is the AD DNS domain (lab.example), for SRV discovery and UPNs.
+	DNSDomain string `yaml:"dns_domain"`
+	// BaseDN defaults to the DN form of DNSDomain.
+	BaseDN string `yaml:"base_dn"`
+	// CAFile verifies the DCs' certificates instead of the system pool.
+	CAFile string `yaml:"ca_file"`
+	// AllowPlain permits a simple bind over plain LDAP (password in clear).
+	AllowPlain   bool          `yaml:"allow_plain"`
+	Timeout      time.Duration `yaml:"timeout"`
+	TotalTimeout time.Duration `yaml:"total_timeout"`
+}
+
+// MachineConfig says how this machine is matched to a DS computer.
+type MachineConfig struct {
+	// Match lists identifiers tried in order: mac, serial, uuid, asset_tag.
+	Match []string `yaml:"match"`
+	// WaitRegistration polls for an unknown machine this long (0: don't wait).
+	WaitRegistration time.Duration `yaml:"wait_registration"`
+}
+
+// MenuConfig says which jobs make the boot menu and how it looks.
+type MenuConfig struct {
+	Root string `yaml:"root"`
+	Tag  string `yaml:"tag"`
+	Flat bool   `yaml:"flat"`
+	// FolderNames overrides folder display names by folder id.
+	FolderNames map[int64]string `yaml:"folder_names"`
+	// TypeToConfirm makes the technician type the machine name to confirm.
+	TypeToConfirm bool `yaml:"type_to_confirm"`
+}
+
+// SessionConfig says what happens on idle and after queueing.
+type SessionConfig struct {
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// IdleAction is exit, reboot or shutdown.
+	IdleAction string `yaml:"idle_action"`
+	// AfterQueue is exit, reboot or stay.
+	AfterQueue string `yaml:"after_queue"`
+	// WatchTimeout bounds how long the client watches for DS to pick the job up.
+	WatchTimeout time.Duration `yaml:"watch_timeout"`
+	// StepTimeout bounds each network step (sign in, load, queue).
+	StepTimeout time.Duration `yaml:"step_timeout"`
+}
+
+// LookConfig says how the console is drawn.
+type LookConfig struct {
+	// Style is auto, styled or ascii.
+	Style string `yaml:"style"`
+}
+
+// LogConfig says where the log goes.
+type LogConfig struct {
+	File  string `yaml:"file"`
+	Debug bool   `yaml:"debug"`
+}
+
+// Default returns the built-in defaults.
+func Default() *Config {
+	return &Config{
+		Store: StoreConfig{Auth: "url", Queue: "insert", ConsoleSecurity: "auto", Timeout: 15 * time.Second},
+		Directory: DirectoryConfig{
+			Timeout: 5 * time.Second, TotalTimeout: 20 * time.Second,
+		},
+		Machine: MachineConfig{Match: []string{"mac"}},
+		Menu:    MenuConfig{Root: "ImageInvoker", Tag: "[imageinvoker]"},
+		Session: SessionConfig{
+			IdleTimeout: 10 * time.Minute, IdleAction: "exit", AfterQueue: "exit",
+			WatchTimeout: 30 * time.Minute, StepTimeout: 30 * time.Second,
+		},
+		Look: LookConfig{Style: "auto"},
+	}
+}
+
+// ErrInvalid marks configuration errors (exit code 2, like a usage error).
+var ErrInvalid = errors.New("invalid configuration")
+
+// Validate checks every enumerated value and bound.
+func (c *Config) Validate() error {
+	var errs []error
+	oneOf := func(key, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s: %q is not one of %v", key, v, allowed))
+	}
+	oneOf("store.auth", c.Store.Auth, "url", "technician")
+	oneOf("store.queue", c.Store.Queue, "insert", "procedure")
+	oneOf("store.console_security", c.Store.ConsoleSecurity, "auto", "on", "off")
+	oneOf("session.idle_action", c.Session.IdleAction, "exit", "reboot", "shutdown")
+	oneOf("session.after_queue", c.Session.AfterQueue, "exit", "reboot", "stay")
+	oneOf("look.style", c.Look.Style, "auto", "styled", "ascii")
+	for _, m := range c.Machine.Match {
+		oneOf("machine.match", m, "mac", "serial", "uuid", "asset_tag")
+	}
+	if len(c.Machine.Match) == 0 {
+		errs = append(errs, errors.New("machine.match: needs at least one of mac, serial, uuid, asset_tag"))
+	}
+	positive := func(key string, d time.Duration) {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be a positive duration like 5s or 10m", key))
+		}
+	}
+	positive("store.timeout", c.Store.Timeout)
+	positive("directory.timeout", c.Directory.Timeout)
+	positive("directory.total_timeout", c.Directory.TotalTimeout)
+	positive("session.idle_timeout", c.Session.IdleTimeout)
+	positive("session.watch_timeout", c.Session.WatchTimeout)
+	positive("session.step_timeout", c.Session.StepTimeout)
+	if c.Machine.WaitRegistration < 0 {
+		errs = append(errs, errors.New("machine.wait_registration: must not be negative"))
+	}
+	if c.Store.Auth == "technician" && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
+		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+}

@@ -1,0 +1,193 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Kind is how a setting's value is written on the command line and in the environment.
+type Kind int
+
+const (
+	String Kind = iota
+	Bool
+	Duration
+	List // comma-separated in env; repeated or comma-separated flag
+)
+
+// Setting describes one configuration value once: its YAML key, its
+// IMAGEINVOKER_* variable, its flag, and how to set it.
+type Setting struct {
+	Key  string // YAML path, e.g. store.url
+	Flag string // command-line flag name without dashes
+	Kind Kind
+	Help string
+	set  func(c *Config, v string) error
+}
+
+// Env is the environment variable of the setting.
+func (s Setting) Env() string {
+	return "IMAGEINVOKER_" + strings.ToUpper(strings.ReplaceAll(s.Flag, "-", "_"))
+}
+
+func str(p func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func boolean(p func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*p(c) = b
+		return nil
+	}
+}
+
+func duration(p func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration like 30s or 10m", v)
+		}
+		*p(c) = d
+		return nil
+	}
+}
+
+func list(p func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []string
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+		*p(c) = out
+		return nil
+	}
+}
+
+// Settings is every setting reachable from flags and the environment.
+var Settings = []Setting{
+	{Key: "store.url", Flag: "store", Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
+		set: str(func(c *Config) *string { return &c.Store.URL })},
+	{Key: "store.auth", Flag: "store-auth", Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
+		set: str(func(c *Config) *string { return &c.Store.Auth })},
+	{Key: "store.queue", Flag: "queue-method", Help: "how to queue: insert (portable) or procedure (DS's wc_ins_schedule)",
+		set: str(func(c *Config) *string { return &c.Store.Queue })},
+	{Key: "store.console_security", Flag: "console-security", Help: "auto, on or off (auto: on when DS has console users or groups)",
+		set: str(func(c *Config) *string { return &c.Store.ConsoleSecurity })},
+	{Key: "store.timeout", Flag: "store-timeout", Kind: Duration, Help: "timeout of each database step",
+		set: duration(func(c *Config) *time.Duration { return &c.Store.Timeout })},
+	{Key: "directory.dcs", Flag: "dc", Kind: List, Help: "domain controller URL, ldaps://dc1:636 or ldap://dc1:389 (StartTLS); repeat to try several in order",
+		set: list(func(c *Config) *[]string { return &c.Directory.DCs })},
+	{Key: "directory.domain", Flag: "domain", Help: "NetBIOS domain for bare user names (LAB)",
+		set: str(func(c *Config) *string { return &c.Directory.Domain })},
+	{Key: "directory.dns_domain", Flag: "dns-domain", Help: "AD DNS domain, for DC discovery and UPNs (lab.example)",
+		set: str(func(c *Config) *string { return &c.Directory.DNSDomain })},
+	{Key: "directory.base_dn", Flag: "base-dn", Help: "LDAP base DN (default: from --dns-domain)",
+		set: str(func(c *Config) *string { return &c.Directory.BaseDN })},
+	{Key: "directory.ca_file", Flag: "ca-file", Help: "PEM file of CAs that sign the DCs' certificates (default: system pool)",
+		set: str(func(c *Config) *string { return &c.Directory.CAFile })},
+	{Key: "directory.allow_plain", Flag: "allow-plain-ldap", Kind: Bool, Help: "allow a simple bind over plain LDAP: the password crosses the network in clear",
+		set: boolean(func(c *Config) *bool { return &c.Directory.AllowPlain })},
+	{Key: "directory.timeout", Flag: "dc-timeout", Kind: Duration, Help: "timeout per domain controller",
+		set: duration(func(c *Config) *time.Duration { return &c.Directory.Timeout })},
+	{Key: "directory.total_timeout", Flag: "dc-total-timeout", Kind: Duration, Help: "time budget for trying all domain controllers",
+		set: duration(func(c *Config) *time.Duration { return &c.Directory.TotalTimeout })},
+	{Key: "machine.match", Flag: "match", Kind: List, Help: "identifiers that find this machine in DS, tried in order: mac, serial, uuid, asset_tag",
+		set: list(func(c *Config) *[]string { return &c.Machine.Match })},
+	{Key: "machine.wait_registration", Flag: "wait-registration", Kind: Duration, Help: "wait this long for DS to register an unknown machine",
+		set: duration(func(c *Config) *time.Duration { return &c.Machine.WaitRegistration })},
+	{Key: "menu.root", Flag: "menu-root", Help: "DS job folder whose subtree is the menu",
+		set: str(func(c *Config) *string { return &c.Menu.Root })},
+	{Key: "menu.tag", Flag: "menu-tag", Help: "description tag that puts a job on the menu from anywhere",
+		set: str(func(c *Config) *string { return &c.Menu.Tag })},
+	{Key: "menu.flat", Flag: "flat", Kind: Bool, Help: "show the menu as one flat list instead of folders",
+		set: boolean(func(c *Config) *bool { return &c.Menu.Flat })},
+	{Key: "session.idle_timeout", Flag: "idle-timeout", Kind: Duration, Help: "idle time on sign-in and menu before the idle action",
+		set: duration(func(c *Config) *time.Duration { return &c.Session.IdleTimeout })},
+	{Key: "session.idle_action", Flag: "idle-action", Help: "exit, reboot or shutdown when idle",
+		set: str(func(c *Config) *string { return &c.Session.IdleAction })},
+	{Key: "session.after_queue", Flag: "after-queue", Help: "exit, reboot or stay after DS picks the job up",
+		set: str(func(c *Config) *string { return &c.Session.AfterQueue })},
+	{Key: "session.watch_timeout", Flag: "watch-timeout", Kind: Duration, Help: "how long to watch for DS to pick a queued job up",
+		set: duration(func(c *Config) *time.Duration { return &c.Session.WatchTimeout })},
+	{Key: "session.step_timeout", Flag: "step-timeout", Kind: Duration, Help: "timeout of each network step",
+		set: duration(func(c *Config) *time.Duration { return &c.Session.StepTimeout })},
+	{Key: "look.style", Flag: "look", Help: "auto, styled or ascii",
+		set: str(func(c *Config) *string { return &c.Look.Style })},
+	{Key: "log.file", Flag: "log-file", Help: "log file (on boot media: the RAM drive)",
+		set: str(func(c *Config) *string { return &c.Log.File })},
+	{Key: "log.debug", Flag: "debug", Kind: Bool, Help: "log and print error detail",
+		set: boolean(func(c *Config) *bool { return &c.Log.Debug })},
+}
+
+// Lookup finds a setting by its flag name.
+func Lookup(flag string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Flag == flag {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// AddFlags registers the named settings' flags on fs; the help names the
+// environment variable, as restic does, so a script author sees both.
+func AddFlags(fs *pflag.FlagSet, flags ...string) {
+	for _, name := range flags {
+		s, ok := Lookup(name)
+		if !ok {
+			panic("config: no setting with flag " + name)
+		}
+		help := s.Help + " (env " + s.Env() + ")"
+		switch s.Kind {
+		case Bool:
+			fs.Bool(s.Flag, false, help)
+		case List:
+			fs.StringArray(s.Flag, nil, help)
+		default:
+			fs.String(s.Flag, "", help)
+		}
+	}
+}
+
+// ApplyEnv sets every setting whose variable is set. A bad value fails at
+// once, naming the variable.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	for _, s := range Settings {
+		if v := getenv(s.Env()); v != "" {
+			if err := s.set(c, v); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrInvalid, s.Env(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyFlags sets every setting whose flag was given on the command line.
+func (c *Config) ApplyFlags(fs *pflag.FlagSet) error {
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		s, ok := Lookup(f.Name)
+		if !ok || err != nil {
+			return
+		}
+		v := f.Value.String()
+		if s.Kind == List {
+			vals, _ := fs.GetStringArray(f.Name)
+			v = strings.Join(vals, ",")
+		}
+		if e := s.set(c, v); e != nil {
+			err = fmt.Errorf("%w: --%s: %w", ErrInvalid, s.Flag, e)
+		}
+	})
+	return err
+}
