@@ -1,0 +1,90 @@
+// Package explain is `imageinvoker explain`: why a user may or may not
+// schedule one job on a machine, one sentence per rule that decided.
+package explain
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/preview"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/spf13/cobra"
+)
+
+type jobJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Result is what explain prints.
+type Result struct {
+	Job     jobJSON  `json:"job"`
+	Allowed bool     `json:"allowed"`
+	OnMenu  bool     `json:"on_menu"`
+	Reasons []string `json:"reasons"`
+}
+
+// NewCmd returns the explain command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	o := &preview.Options{}
+	var job string
+	cmd := &cobra.Command{
+		Use:   "explain",
+		Short: "Explain why a user may or may not schedule a job on a machine",
+		Long: `Decide, as DS console security would, whether an AD user with the given groups may
+schedule one job on a machine, and print one sentence per rule that decided.
+It needs no password and never queues anything.
+
+` + exitcode.Help,
+		Example: `  imageinvoker explain --demo --as 'LAB\carol' --as-groups 'LAB\Helpdesk' --job 2000101
+  imageinvoker explain --store sqlite:express.db --mac AA-BB-CC-DD-EE-FF --as 'LAB\alice' --as-groups 'LAB\Techs' --job 2000133 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, err := strconv.ParseInt(job, 10, 64)
+			if err != nil || id <= 0 {
+				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
+			}
+			res, err := preview.Load(cmd.Context(), f, cmd, o)
+			if err != nil {
+				return err
+			}
+			defer res.Close()
+			mm := res.Menu
+			j, ok := mm.Snapshot.Jobs[id]
+			if !ok {
+				return exitcode.New(exitcode.UnknownJob,
+					"job %d is not a boot-menu job: it does not exist, or it is neither under the %q folder nor tagged %s in its description",
+					id, res.Config.Menu.Root, res.Config.Menu.Tag)
+			}
+			d := mm.Eval.Decide(id)
+			out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed, Reasons: []string{}}
+			_, out.OnMenu = mm.Menu.Find(strconv.FormatInt(id, 10))
+			for _, r := range d.Reasons {
+				out.Reasons = append(out.Reasons, r.String())
+			}
+			if o.JSON {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			return writeText(f, out, mm.Computer.Name)
+		},
+	}
+	o.AddFlags(cmd)
+	cmd.Flags().StringVar(&job, "job", "", "the DS job id to explain (required)")
+	return cmd
+}
+
+func writeText(f *cmdutil.Factory, r Result, computer string) error {
+	verdict := "NOT ALLOWED"
+	if r.Allowed {
+		verdict = "ALLOWED"
+	}
+	fmt.Fprintf(f.IO.Out, "Job %q (%d) on %s: %s\n", r.Job.Name, r.Job.ID, computer, verdict)
+	for _, s := range r.Reasons {
+		fmt.Fprintf(f.IO.Out, "  - %s\n", s)
+	}
+	return nil
+}

@@ -1,0 +1,399 @@
+// Package flow is the imaging path as plain steps — identify the machine,
+// sign in, load the snapshot, decide, build the menu, queue, watch — over
+// narrow interfaces. The TUI and the `run`/`menu`/`explain` commands are
+// front ends over these same steps, so they cannot disagree.
+package flow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/access"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
+	"github.com/imageinvoker/imageinvoker/pkg/directory"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/machine"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// Store is what the flow needs of the eXpress database.
+type Store interface {
+	FindComputer(ctx context.Context, key model.ComputerKey) (model.Computer, error)
+	Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts express.SnapshotOptions) (*model.Snapshot, error)
+	Queue(ctx context.Context, req express.QueueRequest) (express.QueueResult, error)
+	Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error)
+	Close() error
+}
+
+// Directory signs a technician in.
+type Directory interface {
+	SignIn(ctx context.Context, user, password string) (*directory.SignIn, error)
+}
+
+// Credentials are the technician's, passed to OpenStore only when the SQL
+// session runs as the technician (store.auth = technician).
+type Credentials struct {
+	User     string // DOMAIN\user
+	Password string
+}
+
+// Deps are the flow's dependencies; commands and the TUI fill them.
+type Deps struct {
+	Config *config.Config
+	// OpenStore opens the eXpress store; creds is nil unless store.auth is technician.
+	OpenStore func(ctx context.Context, creds *Credentials) (Store, error)
+	// Directory is nil for previews that take the identity from flags.
+	Directory Directory
+	// ReadMachine reads this machine's identifiers (machine.Read in production).
+	ReadMachine func() (machine.Identity, []string, error)
+	Log         *slog.Logger
+}
+
+// Flow runs the steps.
+type Flow struct {
+	d   Deps
+	log *slog.Logger
+}
+
+// New returns a Flow.
+func New(d Deps) *Flow {
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Flow{d: d, log: log}
+}
+
+// Config is the flow's configuration.
+func (f *Flow) Config() *config.Config { return f.d.Config }
+
+// Override replaces what the machine reads of itself (script and preview flags).
+type Override struct {
+	MACs       []string
+	Serial     string
+	UUID       string
+	AssetTag   string
+	ComputerID int64
+}
+
+func (o Override) empty() bool {
+	return len(o.MACs) == 0 && o.Serial == "" && o.UUID == "" && o.AssetTag == "" && o.ComputerID == 0
+}
+
+// Machine is this machine as the flow knows it.
+type Machine struct {
+	Local    machine.Identity
+	Warnings []string
+	Keys     []model.ComputerKey
+	// Computer is the DS computer, nil until found.
+	Computer *model.Computer
+}
+
+// Describe lists the machine's identifiers for a person.
+func (m *Machine) Describe() string {
+	var parts []string
+	for _, mac := range m.Local.MACs {
+		parts = append(parts, "MAC "+machine.FormatMAC(mac))
+	}
+	if m.Local.Serial != "" {
+		parts = append(parts, "serial "+m.Local.Serial)
+	}
+	if m.Local.UUID != "" {
+		parts = append(parts, "UUID "+m.Local.UUID)
+	}
+	if m.Local.AssetTag != "" {
+		parts = append(parts, "asset tag "+m.Local.AssetTag)
+	}
+	for _, k := range m.Keys {
+		if k.By == model.MatchComputerID {
+			parts = append(parts, "computer id "+strconv.FormatInt(k.ID, 10))
+		}
+	}
+	if len(parts) == 0 {
+		return "no identifiers could be read"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Identify reads this machine (or takes the override) and builds the keys
+// that find it in DS, in the configured order. It does not touch the store.
+func (f *Flow) Identify(o Override) (*Machine, error) {
+	m := &Machine{}
+	if o.empty() {
+		if f.d.ReadMachine == nil {
+			return nil, errors.New("identify machine: no machine reader")
+		}
+		id, warns, err := f.d.ReadMachine()
+		if err != nil {
+			return nil, fmt.Errorf("identify machine: %w", err)
+		}
+		m.Local, m.Warnings = id, warns
+	} else {
+		for _, mac := range o.MACs {
+			n, err := machine.NormalizeMAC(mac)
+			if err != nil {
+				return nil, usage("%v", err)
+			}
+			m.Local.MACs = append(m.Local.MACs, n)
+		}
+		m.Local.Serial, m.Local.AssetTag = o.Serial, o.AssetTag
+		if o.UUID != "" {
+			u, err := machine.NormalizeUUID(o.UUID)
+			if err != nil {
+				return nil, usage("%v", err)
+			}
+			m.Local.UUID = u
+		}
+		if o.ComputerID != 0 {
+			m.Keys = append(m.Keys, model.ComputerKey{By: model.MatchComputerID, ID: o.ComputerID})
+		}
+	}
+	// Flags name exactly what to match; the config's order applies to what the machine read of itself.
+	order := f.d.Config.Machine.Match
+	if !o.empty() {
+		order = []string{"mac", "serial", "uuid", "asset_tag"}
+	}
+	for _, by := range order {
+		switch model.MatchBy(by) {
+		case model.MatchMAC:
+			if len(m.Local.MACs) > 0 {
+				m.Keys = append(m.Keys, model.ComputerKey{By: model.MatchMAC, Values: m.Local.MACs})
+			}
+		case model.MatchSerial:
+			if m.Local.Serial != "" {
+				m.Keys = append(m.Keys, model.ComputerKey{By: model.MatchSerial, Values: []string{m.Local.Serial}})
+			}
+		case model.MatchUUID:
+			if m.Local.UUID != "" {
+				m.Keys = append(m.Keys, model.ComputerKey{By: model.MatchUUID, Values: []string{m.Local.UUID}})
+			}
+		case model.MatchAssetTag:
+			if m.Local.AssetTag != "" {
+				m.Keys = append(m.Keys, model.ComputerKey{By: model.MatchAssetTag, Values: []string{m.Local.AssetTag}})
+			}
+		}
+	}
+	f.log.Info("machine identified", "identifiers", m.Describe())
+	return m, nil
+}
+
+// FindComputer looks the machine up in DS by each key in turn. With
+// machine.wait_registration set it polls until DS registers the machine
+// (DS adds machines to New Computers on first contact) or the time passes.
+func (f *Flow) FindComputer(ctx context.Context, st Store, m *Machine) error {
+	if m.Computer != nil {
+		return nil
+	}
+	wait := f.d.Config.Machine.WaitRegistration
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := f.findOnce(ctx, st, m)
+		if err == nil {
+			m.Computer = &c
+			f.log.Info("computer found", "id", c.ID, "name", c.Name)
+			return nil
+		}
+		if !errors.Is(err, express.ErrUnknownComputer) || wait <= 0 || time.Now().After(deadline) {
+			return f.storeError(err, m)
+		}
+		f.log.Info("machine not registered yet; waiting", "until", deadline.Format(time.TimeOnly))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(5*time.Second, time.Until(deadline)+time.Millisecond)):
+		}
+	}
+}
+
+func (f *Flow) findOnce(ctx context.Context, st Store, m *Machine) (model.Computer, error) {
+	if len(m.Keys) == 0 {
+		return model.Computer{}, express.ErrUnknownComputer
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
+	defer cancel()
+	var last error
+	for _, k := range m.Keys {
+		c, err := st.FindComputer(ctx, k)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, express.ErrUnknownComputer) {
+			return c, err
+		}
+		last = err
+	}
+	return model.Computer{}, last
+}
+
+// Session is a signed-in technician (or a previewed identity) with an open store.
+type Session struct {
+	Identity model.Identity
+	// SignIn is the directory's answer; nil for previews.
+	SignIn *directory.SignIn
+	Store  Store
+}
+
+// Close closes the session's store.
+func (s *Session) Close() error {
+	if s == nil || s.Store == nil {
+		return nil
+	}
+	return s.Store.Close()
+}
+
+// Preview opens the store for an identity given by flags (menu, explain):
+// no password, no directory.
+func (f *Flow) Preview(ctx context.Context, id model.Identity) (*Session, error) {
+	st, err := f.d.OpenStore(ctx, nil)
+	if err != nil {
+		return nil, f.storeError(err, nil)
+	}
+	return &Session{Identity: id, Store: st}, nil
+}
+
+// SignIn signs the technician in against AD, resolves the groups, and opens
+// the store — as the technician when store.auth is technician.
+func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, error) {
+	if f.d.Directory == nil {
+		return nil, errors.New("sign in: no directory configured")
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
+	defer cancel()
+	si, err := f.d.Directory.SignIn(ctx, user, password)
+	if err != nil {
+		f.log.Warn("sign-in failed", "user", user, "error", err.Error())
+		return nil, directoryError(err)
+	}
+	f.log.Info("signed in", "user", si.Identity.User, "dc", si.DC, "groups", len(si.Identity.Groups))
+	var creds *Credentials
+	if f.d.Config.Store.Auth == "technician" {
+		creds = &Credentials{User: si.Identity.User, Password: password}
+	}
+	st, err := f.d.OpenStore(ctx, creds)
+	if err != nil {
+		return nil, f.storeError(err, nil)
+	}
+	return &Session{Identity: si.Identity, SignIn: si, Store: st}, nil
+}
+
+// Menu is a built menu for one computer and one identity.
+type Menu struct {
+	Computer model.Computer
+	Snapshot *model.Snapshot
+	Eval     *access.Evaluator
+	Menu     *menu.Menu
+	Took     time.Duration
+}
+
+// LoadMenu finds the computer if needed, loads the snapshot, decides and builds the menu.
+func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, error) {
+	start := time.Now()
+	if err := f.FindComputer(ctx, s.Store, m); err != nil {
+		return nil, err
+	}
+	cfg := f.d.Config
+	sctx, cancel := context.WithTimeout(ctx, cfg.Store.Timeout)
+	defer cancel()
+	snap, err := s.Store.Snapshot(sctx, *m.Computer, s.Identity, express.SnapshotOptions{
+		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: cfg.Store.ConsoleSecurity,
+	})
+	if err != nil {
+		return nil, f.storeError(err, m)
+	}
+	ev := access.New(snap)
+	mn := menu.Build(snap, ev.Allowed, menu.Options{Tag: cfg.Menu.Tag, FolderNames: cfg.Menu.FolderNames, Flat: cfg.Menu.Flat})
+	took := time.Since(start)
+	f.log.Info("menu built", "computer", m.Computer.Name, "jobs", mn.Count, "statements", snap.Statements, "ms", took.Milliseconds())
+	return &Menu{Computer: *m.Computer, Snapshot: snap, Eval: ev, Menu: mn, Took: took}, nil
+}
+
+// Choose finds a job on the menu by id or menu path. A job that exists but
+// is not on this user's menu is refused as not permitted, with the reason.
+func (f *Flow) Choose(mm *Menu, ref string) (menu.Entry, error) {
+	if e, ok := mm.Menu.Find(ref); ok {
+		return e, nil
+	}
+	if id, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err == nil {
+		if _, known := mm.Snapshot.Jobs[id]; known {
+			d := mm.Eval.Decide(id)
+			why := ""
+			if len(d.Reasons) > 0 {
+				why = " " + d.Reasons[len(d.Reasons)-1].String()
+			}
+			return menu.Entry{}, exitcode.New(exitcode.NotPermitted,
+				"job %d is not on your menu for %s.%s Ask your DS administrator; `imageinvoker explain --job %d` shows every rule.",
+				id, mm.Computer.Name, why, id)
+		}
+	}
+	return menu.Entry{}, exitcode.New(exitcode.NotPermitted,
+		"no job %q on your menu for %s. Run `imageinvoker menu` to list the jobs you may schedule here.", ref, mm.Computer.Name)
+}
+
+// Queue queues the chosen job for this machine, as this user.
+func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (express.QueueResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
+	defer cancel()
+	res, err := s.Store.Queue(ctx, express.QueueRequest{
+		Computer: mm.Computer, Job: e.Job, UserName: s.Identity.User, UserFullName: s.Identity.FullName,
+	})
+	if err != nil {
+		f.log.Warn("queue failed", "job", e.ID, "error", err.Error())
+		return res, f.storeError(err, nil)
+	}
+	f.log.Info("queued", "schedule", res.Schedule.ID, "job", e.ID, "computer", mm.Computer.ID, "already", res.AlreadyQueued)
+	return res, nil
+}
+
+// Watch polls the schedule until DS picks it up — its status changes from
+// what was queued, or the row leaves the schedule table — or ctx ends.
+// onUpdate sees every poll's schedule (nil when the row is gone).
+func (f *Flow) Watch(ctx context.Context, s *Session, queued model.Schedule, every time.Duration, onUpdate func(*model.Schedule)) (*model.Schedule, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.WatchTimeout)
+	defer cancel()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, exitcode.New(exitcode.Timeout,
+					"Deployment Server has not picked up schedule %d yet after %s. It stays queued; check the DS console.", queued.ID, f.d.Config.Session.WatchTimeout)
+			}
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		cur, err := s.Store.Schedule(ctx, queued.ID)
+		if errors.Is(err, express.ErrUnknownSchedule) {
+			if onUpdate != nil {
+				onUpdate(nil)
+			}
+			return nil, nil
+		}
+		if err != nil {
+			f.log.Warn("watch poll failed", "error", err.Error())
+			continue
+		}
+		if onUpdate != nil {
+			onUpdate(&cur)
+		}
+		if PickedUp(queued, cur) {
+			return &cur, nil
+		}
+	}
+}
+
+// PickedUp says whether DS has taken the schedule: its status moved on.
+func PickedUp(queued, cur model.Schedule) bool {
+	if cur.Status != queued.Status {
+		return true
+	}
+	return (cur.StatusCode == nil) != (queued.StatusCode == nil) ||
+		(cur.StatusCode != nil && queued.StatusCode != nil && *cur.StatusCode != *queued.StatusCode)
+}
