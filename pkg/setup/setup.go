@@ -49,7 +49,7 @@ func (e *Env) Close() {
 // settings are replaced by the embedded demo's.
 func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	env := &Env{Demo: o.Demo}
-	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: machine.Read}
+	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: ReadMachine}
 	if o.Demo {
 		if err := buildDemo(ctx, cfg, env, o); err != nil {
 			env.Close()
@@ -127,4 +127,14 @@ func DemoOverride() flow.Override {
 	return flow.Override{MACs: []string{demo.ComputerMAC}}
 }
 
-var _ = errors.New
+// ReadMachine reads this machine; what could not be read (no DMI table in a
+// container, no permission) becomes warnings, not a failure, because the MACs
+// alone usually find the machine.
+func ReadMachine() (machine.Identity, []string, error) {
+	id, err := machine.Read()
+	var pe *machine.PartialError
+	if errors.As(err, &pe) {
+		return id, pe.Warnings(), nil
+	}
+	return id, nil, err
+}

@@ -1,0 +1,3 @@
+package machine
+
+func newSource() source { return linuxSource("/") }
