@@ -1,0 +1,131 @@
+package access
+
+import (
+	"fmt"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// permissionNames are the console names of the permissions a scheduling
+// decision consults (domain.md §1, `securitypermission`). The exact DS
+// captions are not loaded; these say the same thing in the console's words.
+var permissionNames = map[int]string{
+	model.RightAdministrative:    "Administrative",
+	model.PermScheduleJob:        "Schedule this job",
+	model.PermCreateImage:        "Schedule create disk image",
+	model.PermDistributeImage:    "Schedule distribute disk image",
+	model.PermConfigure:          "Schedule modify configuration",
+	model.PermDistributeSoftware: "Schedule distribute software",
+	model.PermCapturePersonality: "Schedule capture personality",
+	model.PermDistributePersonal: "Schedule distribute personality",
+	model.PermBackupRegistry:     "Schedule back up registry",
+	model.PermRestoreRegistry:    "Schedule restore registry",
+	model.PermCopyFile:           "Schedule copy file",
+	model.PermRunScript:          "Schedule run script",
+	model.PermScriptedInstall:    "Schedule scripted OS install",
+	model.PermShutdown:           "Schedule shutdown",
+	model.PermReboot:             "Schedule reboot",
+	model.PermLogOff:             "Schedule log off",
+	model.PermWakeUp:             "Schedule wake up",
+	model.PermGetInventory:       "Schedule get inventory",
+}
+
+// PermissionName is the console name of a permission id.
+func PermissionName(id int) string {
+	if n, ok := permissionNames[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("permission %d", id)
+}
+
+var taskTypeNames = map[int]string{
+	model.TaskRunScript:       "Run script",
+	model.TaskPowerControl:    "Power control",
+	model.TaskCopyFile:        "Copy file",
+	model.TaskRegistry:        "Back up/restore registry",
+	model.TaskModifyConfig:    "Modify configuration",
+	model.TaskImage:           "Create/Distribute disk image",
+	model.TaskSoftware:        "Distribute software",
+	model.TaskScriptedInstall: "Scripted OS install",
+	model.TaskPersonality:     "Capture/Distribute personality",
+	model.TaskInventory:       "Get inventory",
+}
+
+// TaskTypeName is the console name of a `task.task_type`.
+func TaskTypeName(taskType int) string {
+	if n, ok := taskTypeNames[taskType]; ok {
+		return n
+	}
+	return fmt.Sprintf("task type %d", taskType)
+}
+
+// detail tells how sure the task → permission mapping is.
+type detail uint8
+
+const (
+	detailKnown       detail = iota // one permission, from a known type and detail
+	detailMissing                   // the per-type detail row is missing: every candidate required
+	detailUnknownVal                // the detail row holds a value not known: every candidate required
+	detailNotLoaded                 // the detail is never loaded for this type: every candidate required
+	detailUnknownTask               // the task type itself is unknown: deny
+)
+
+var detailNames = [...]string{
+	detailMissing:    "missing",
+	detailUnknownVal: "unknown-value",
+	detailNotLoaded:  "not-loaded",
+}
+
+// taskPermissions is the one mapping from a task to the "Schedule <task>"
+// permissions DS checks on the computer (domain.md §1, rule 6). Where the
+// detail that picks one permission is missing, every permission the task
+// could need is required: a menu that shows a job DS would refuse is worse
+// than one that hides a job the technician could have run.
+func taskPermissions(t model.Task) (perms [4]int, n int, d detail) {
+	one := func(p int) ([4]int, int, detail) { return [4]int{p}, 1, detailKnown }
+	switch t.Type {
+	case model.TaskRunScript:
+		return one(model.PermRunScript)
+	case model.TaskPowerControl:
+		all := [4]int{model.PermShutdown, model.PermReboot, model.PermLogOff, model.PermWakeUp}
+		if t.PowerType == nil {
+			return all, 4, detailMissing
+		}
+		switch *t.PowerType {
+		case model.PowerReboot:
+			return one(model.PermReboot)
+		case model.PowerShutdown:
+			return one(model.PermShutdown)
+		case model.PowerLogOff:
+			return one(model.PermLogOff)
+		case model.PowerWakeUp:
+			return one(model.PermWakeUp)
+		}
+		return all, 4, detailUnknownVal
+	case model.TaskCopyFile:
+		return one(model.PermCopyFile)
+	case model.TaskRegistry:
+		// Whether a 13 backs up or restores is in a detail table not loaded.
+		return [4]int{model.PermBackupRegistry, model.PermRestoreRegistry}, 2, detailNotLoaded
+	case model.TaskModifyConfig:
+		return one(model.PermConfigure)
+	case model.TaskImage:
+		if t.CreateImage == nil {
+			return [4]int{model.PermCreateImage, model.PermDistributeImage}, 2, detailMissing
+		}
+		if *t.CreateImage {
+			return one(model.PermCreateImage)
+		}
+		return one(model.PermDistributeImage)
+	case model.TaskSoftware:
+		return one(model.PermDistributeSoftware)
+	case model.TaskScriptedInstall:
+		return one(model.PermScriptedInstall)
+	case model.TaskPersonality:
+		// Capture or distribute sits in a detail table not loaded.
+		return [4]int{model.PermCapturePersonality, model.PermDistributePersonal}, 2, detailNotLoaded
+	case model.TaskInventory:
+		return one(model.PermGetInventory)
+	}
+	return perms, 0, detailUnknownTask
+}
