@@ -322,10 +322,9 @@ func (f *Flow) Choose(mm *Menu, ref string) (menu.Entry, error) {
 	}
 	if id, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err == nil {
 		if _, known := mm.Snapshot.Jobs[id]; known {
-			d := mm.Eval.Decide(id)
 			why := ""
-			if len(d.Reasons) > 0 {
-				why = " " + d.Reasons[len(d.Reasons)-1].String()
+			if r, denied := mm.Eval.Decide(id).Denial(); denied {
+				why = " " + r.String()
 			}
 			return menu.Entry{}, exitcode.New(exitcode.NotPermitted,
 				"job %d is not on your menu for %s.%s Ask your DS administrator; `imageinvoker explain --job %d` shows every rule.",

@@ -1,0 +1,124 @@
+// Package demo is `imageinvoker demo`: the whole console on the embedded
+// default — the demo eXpress store in SQLite and the demo AD directory,
+// both in-process — with the demo accounts on the sign-in screen and a
+// stand-in for Deployment Server (dsagent) that picks queued jobs up.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/demo/dsagent"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/tuicmd"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
+	demodata "github.com/imageinvoker/imageinvoker/pkg/demo"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/spf13/cobra"
+)
+
+// Options are the demo command's own flags.
+type Options struct {
+	StoreDir    string
+	ASCII       bool
+	PickupDelay time.Duration
+}
+
+// NewCmd returns the demo command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	var o Options
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try the console on a built-in demo Deployment Server and directory",
+		Long: `Runs the whole technician console against the embedded demo: a demo eXpress
+database (SQLite) and a demo Active Directory (LDAP over TLS), both inside this
+process. The demo accounts and their passwords are shown on the sign-in screen.
+Queued jobs are written to the demo database, and a stand-in for Deployment Server
+picks them up after a few seconds.
+
+--store-dir keeps the demo database in DIR (as ` + demodata.StoreFile + `) after the demo
+ends, so what was queued can be inspected; it is recreated on every start.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ASCII, _ = cmd.Flags().GetBool("ascii")
+			return run(cmd, f, o)
+		},
+	}
+	config.AddFlags(cmd.Flags(), tuicmd.LookFlags...)
+	tuicmd.AddASCIIFlag(cmd)
+	cmd.Flags().StringVar(&o.StoreDir, "store-dir", "", "keep the demo database in this directory instead of a temporary one")
+	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for Deployment Server waits before picking up a queued job")
+	return cmd
+}
+
+func run(cmd *cobra.Command, f *cmdutil.Factory, o Options) error {
+	if !f.IO.InTTY || !f.IO.OutTTY {
+		return exitcode.New(exitcode.Usage,
+			"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
+	}
+	cfg, err := f.Config(cmd)
+	if err != nil {
+		return err
+	}
+	log, closeLog, err := tuicmd.OpenLog(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	ctx := cmd.Context()
+	env, stop, err := build(ctx, cfg, o.StoreDir, setup.Options{Demo: true, NeedDirectory: true, Log: log})
+	if err != nil {
+		return err
+	}
+	defer stop()
+	agent, err := dsagent.Start(ctx, cfg.Store.URL, o.PickupDelay, 500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer agent.Close()
+	return tuicmd.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true}.Run(ctx, f)
+}
+
+// build makes the demo flow. With a store directory the demo database lives
+// there and is kept; setup.Build's demo uses a temporary one it deletes.
+func build(ctx context.Context, cfg *config.Config, storeDir string, so setup.Options) (*setup.Env, func(), error) {
+	if storeDir == "" {
+		env, err := setup.Build(ctx, cfg, so)
+		if err != nil {
+			return nil, nil, err
+		}
+		return env, env.Close, nil
+	}
+	dir, err := filepath.Abs(storeDir)
+	if err != nil {
+		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", storeDir, err)
+	}
+	url, err := demodata.NewStore(ctx, dir)
+	if err != nil {
+		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable --store-dir.", dir, err)
+	}
+	d, err := demodata.StartDirectory(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo directory: %w", err)
+	}
+	caFile := filepath.Join(dir, "demo-ca.pem")
+	if err := os.WriteFile(caFile, d.CAPEM(), 0o600); err != nil {
+		_ = d.Close()
+		return nil, nil, fmt.Errorf("demo directory CA: %w", err)
+	}
+	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, "url", "insert"
+	cfg.Directory.DCs = []string{d.URL()}
+	cfg.Directory.Domain, cfg.Directory.DNSDomain = demodata.Domain, demodata.DNSDomain
+	cfg.Directory.BaseDN, cfg.Directory.CAFile, cfg.Directory.AllowPlain = demodata.BaseDN, caFile, false
+	so.Demo = false
+	env, err := setup.Build(ctx, cfg, so)
+	if err != nil {
+		_ = d.Close()
+		return nil, nil, err
+	}
+	return env, func() { env.Close(); _ = d.Close() }, nil
+}

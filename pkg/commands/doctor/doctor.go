@@ -1,0 +1,197 @@
+// Package doctor is `imageinvoker doctor`: check a booted environment end
+// to end — config, DNS, each DC's TCP and TLS, the clock, the eXpress
+// database and its tables, this machine in DS — and print a checklist with
+// a fix for every failure. It never signs in to AD.
+package doctor
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
+	"github.com/imageinvoker/imageinvoker/pkg/doctor"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
+	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/spf13/cobra"
+)
+
+// Options are the command's inputs.
+type Options struct {
+	IO     *cmdutil.IOStreams
+	Getenv func(string) string
+	JSON   bool
+	Demo   bool
+	// User and a password source open a store that logs in as the
+	// technician (store.auth: technician); without them that store is skipped.
+	User         string
+	PasswordIn   bool
+	PasswordFile string
+	Machine      cmdutil.MachineFlags
+
+	// Config is the resolved configuration (nil when it is invalid) and
+	// Source where it came from; set by the command before Run.
+	Config *config.Config
+	Source doctor.ConfigSource
+}
+
+// NewCmd returns the doctor command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+// newCmd takes runF to replace Run in argv → options tests.
+func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Getenv: f.Getenv}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check config, DNS, DCs (TLS, certificates, clock), the eXpress database and this machine",
+		Long: `Checks the environment end to end and prints a checklist, with a fix under every
+failure:
+
+  config        which config file was used, and from where, and that it is valid
+  dns           the DC records _ldap._tcp.dc._msdcs.<dns_domain>
+  dc ... connect, dc ... tls
+                each DC: TCP, then TLS (LDAPS, or StartTLS for ldap://) and its
+                certificate against --ca-file or the system's CAs: wrong name,
+                unknown CA, and a wrong clock making a valid certificate look
+                expired or not yet valid
+  store, store tables
+                the eXpress database: reachable, the login works, and every
+                table ImageInvoker reads is present and readable
+  clock         this machine's clock against the DC's (rootDSE currentTime)
+                and the database server's
+  machine       this machine is known to Deployment Server
+
+Doctor never signs in to AD and needs no password. When the database login is
+the technician's own (store.auth: technician), the store checks are skipped
+unless --user and a password (--password-stdin, --password-file or
+IMAGEINVOKER_PASSWORD) are given.
+
+Every check has its own timeout (--dc-timeout, --dc-total-timeout,
+--store-timeout) and the whole run a budget derived from them, so doctor
+never hangs.
+
+Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
+check failed, 2 for bad flags.`,
+		Example: `  imageinvoker doctor
+  imageinvoker doctor --dc ldaps://dc1.lab.example --ca-file ca.pem --store 'sqlserver://ds1/ALTIRIS?database=eXpress'
+  imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			explicit, from := f.Getenv("IMAGEINVOKER_CONFIG"), "named by IMAGEINVOKER_CONFIG"
+			if fl := cmd.Flags().Lookup("config"); fl != nil && fl.Changed {
+				explicit, from = fl.Value.String(), "named by --config"
+			}
+			path, _ := config.Find(explicit)
+			exe, _ := os.Executable()
+			opts.Source = doctor.ConfigSource{File: path, From: SourceOf(explicit, from, path, exe, runtime.GOOS)}
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				opts.Source.Err = err
+			}
+			opts.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.JSON, "json", false, `print {"checks":[{"name","status","detail","fix"}],"ok":bool} on stdout`)
+	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
+	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
+	fl.BoolVar(&opts.PasswordIn, "password-stdin", false, "with --user: read the password from the first line of stdin")
+	fl.StringVar(&opts.PasswordFile, "password-file", "", "with --user: read the password from this file (else env "+secret.EnvVar+")")
+	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
+		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
+	opts.Machine.Add(fl)
+	cmd.SetUsageTemplate(cmd.UsageTemplate() + "\n" + exitcode.Help)
+	return cmd
+}
+
+// SourceOf says how the config file at path was found: named explicitly
+// (from says by what), next to the binary, or in the boot environment's
+// standard place.
+func SourceOf(explicit, from, path, exe, goos string) string {
+	switch {
+	case path == "":
+		return ""
+	case explicit != "":
+		return from
+	}
+	if paths := config.SearchPaths(exe, goos); exe != "" && len(paths) > 0 && paths[0] == path {
+		return "found next to the binary"
+	}
+	return "found in the boot environment's standard place"
+}
+
+// Run runs the checks and prints the checklist. It returns an error with
+// exit code 1 when any check failed, after printing.
+func Run(ctx context.Context, o *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Override()}
+	if cfg := o.Config; cfg != nil {
+		if o.Demo {
+			env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true})
+			if err != nil {
+				return exitcode.Wrap(exitcode.Failure, err, "could not start the demo: %s", err.Error())
+			}
+			defer env.Close()
+			deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
+			if o.Machine.Empty() {
+				deps.Override = setup.DemoOverride()
+			}
+		}
+		if err := technicianStore(o, cfg, &deps); err != nil {
+			return err
+		}
+	}
+	r := doctor.Run(ctx, deps)
+	var err error
+	if o.JSON {
+		err = doctor.WriteJSON(o.IO.Out, r)
+	} else {
+		err = doctor.WriteText(o.IO.Out, r)
+	}
+	if err != nil {
+		return err
+	}
+	if failed := r.Failed(); len(failed) > 0 {
+		return exitcode.New(exitcode.Failure, "doctor: %d check(s) failed: %s", len(failed), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// technicianStore sets how the store is opened when its login is the
+// technician's own: skipped without --user, else with NTLM as that user.
+func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
+	if cfg.Store.Auth != "technician" {
+		return nil
+	}
+	if o.User == "" {
+		deps.StoreSkip = "needs the technician's password (store.auth: technician); run `imageinvoker whoami` to check the sign-in, or give --user NAME --password-stdin"
+		return nil
+	}
+	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv})
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
+	}
+	user := o.User
+	if !strings.ContainsAny(user, `\@`) && cfg.Directory.Domain != "" {
+		user = strings.ToUpper(cfg.Directory.Domain) + `\` + user
+	}
+	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password}
+	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
+		s, err := express.Open(ctx, url, opts)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+// Package tuicmd is the console: what `imageinvoker` runs with no
+// subcommand on a terminal. Without a terminal it refuses with a usage error
+// that points at `imageinvoker run`, as gh does for prompts.
+package tuicmd
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
+	demodata "github.com/imageinvoker/imageinvoker/pkg/demo"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/flow"
+	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/tui"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+)
+
+// ConfigFlags are the settings the console takes as flags.
+var ConfigFlags = []string{
+	"store", "store-auth", "queue-method", "console-security", "store-timeout",
+	"dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout",
+	"match", "wait-registration",
+	"menu-root", "menu-tag", "flat",
+	"idle-timeout", "idle-action", "after-queue", "watch-timeout", "step-timeout",
+	"look", "log-file", "debug",
+}
+
+// LookFlags are the settings that change only how the console behaves, not
+// where it connects (the demo command takes these).
+var LookFlags = []string{
+	"flat", "idle-timeout", "idle-action", "after-queue", "watch-timeout", "step-timeout", "look", "log-file", "debug",
+}
+
+// AddFlags registers the console's flags on cmd.
+func AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	config.AddFlags(fs, ConfigFlags...)
+	AddASCIIFlag(cmd)
+	fs.Bool("demo", false, "use the embedded demo store and directory instead of the configured ones")
+	fs.StringArray("mac", nil, "match this machine by this MAC instead of reading its NICs (repeatable)")
+	fs.String("serial", "", "match this machine by this serial number")
+	fs.String("uuid", "", "match this machine by this SMBIOS UUID")
+	fs.Int64("computer-id", 0, "use this DS computer id")
+}
+
+// AddASCIIFlag registers --ascii.
+func AddASCIIFlag(cmd *cobra.Command) {
+	cmd.Flags().Bool("ascii", false, "plain ASCII look: no colour, no box-drawing glyphs (also look: ascii, NO_COLOR, TERM=dumb|linux|vt100)")
+}
+
+// NewRunE returns the console's RunE.
+func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		if !f.IO.InTTY || !f.IO.OutTTY {
+			return exitcode.New(exitcode.Usage,
+				"the console needs a terminal. Without one, use `imageinvoker run` (see `imageinvoker run --help`), or `imageinvoker menu` to list jobs.")
+		}
+		cfg, err := f.Config(cmd)
+		if err != nil {
+			return err
+		}
+		fs := cmd.Flags()
+		isDemo, _ := fs.GetBool("demo")
+		ascii, _ := fs.GetBool("ascii")
+		o := flow.Override{}
+		o.MACs, _ = fs.GetStringArray("mac")
+		o.Serial, _ = fs.GetString("serial")
+		o.UUID, _ = fs.GetString("uuid")
+		o.ComputerID, _ = fs.GetInt64("computer-id")
+		log, closeLog, err := OpenLog(cfg)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+		ctx := cmd.Context()
+		env, err := setup.Build(ctx, cfg, setup.Options{Demo: isDemo, NeedDirectory: true, Log: log})
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		if env.Demo && len(o.MACs) == 0 && o.Serial == "" && o.UUID == "" && o.ComputerID == 0 {
+			o = setup.DemoOverride()
+		}
+		return Console{Flow: env.Flow, Override: o, ASCII: ascii, Demo: env.Demo}.Run(ctx, f)
+	}
+}
+
+// Console is one run of the console over a built flow.
+type Console struct {
+	Flow     *flow.Flow
+	Override flow.Override
+	ASCII    bool
+	// Demo shows the demo accounts on the sign-in screen.
+	Demo bool
+}
+
+// Run runs the console on f's terminal until it ends.
+func (c Console) Run(ctx context.Context, f *cmdutil.Factory) error {
+	cfg := c.Flow.Config()
+	look := tui.ChooseLook(c.ASCII, cfg.Look.Style, f.Getenv)
+	o := tui.Options{
+		Look:          look,
+		Profile:       termenv.NewOutput(f.IO.Out).EnvColorProfile(),
+		IdleTimeout:   cfg.Session.IdleTimeout,
+		IdleAction:    cfg.Session.IdleAction,
+		AfterQueue:    cfg.Session.AfterQueue,
+		StepTimeout:   cfg.Session.StepTimeout + cfg.Machine.WaitRegistration,
+		WatchTimeout:  cfg.Session.WatchTimeout,
+		TypeToConfirm: cfg.Menu.TypeToConfirm,
+		PowerAction:   tui.SystemPower,
+		Context:       ctx,
+	}
+	if c.Demo {
+		o.DemoAccounts = DemoAccounts()
+	}
+	b := tui.NewFlowBackend(c.Flow, c.Override, cfg.Log.File)
+	defer b.SignOut()
+	return tui.Run(b, o, f.IO.In, f.IO.Out)
+}
+
+// DemoAccounts are the demo users as the sign-in screen lists them.
+func DemoAccounts() []tui.DemoAccount {
+	var out []tui.DemoAccount
+	for _, a := range demodata.Accounts {
+		out = append(out, tui.DemoAccount{User: a.Sam, Password: a.Password, Story: a.Story})
+	}
+	return out
+}
+
+// OpenLog opens the configured log file. The console owns the terminal, so
+// nothing is logged anywhere else while it runs.
+func OpenLog(cfg *config.Config) (*slog.Logger, func(), error) {
+	if cfg.Log.File == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	fh, err := os.OpenFile(cfg.Log.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "cannot open the log file %s: %v. Fix log.file (--log-file) or leave it empty.", cfg.Log.File, err)
+	}
+	level := slog.LevelInfo
+	if cfg.Log.Debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(io.Writer(fh), &slog.HandlerOptions{Level: level})), func() { _ = fh.Close() }, nil
+}

@@ -1,0 +1,22 @@
+package adtest_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
+
+func TestStart(t *testing.T) {
+	dc := adtest.Start(t)
+	t.Logf("DC %s provisioned in %v, started in %v, domain SID %s", dc.URL, dc.ProvisionTime, dc.StartTime, dc.DomainSID)
+	if dc.DomainSID == "" || len(dc.Users) == 0 {
+		t.Fatalf("DC not seeded: %+v", dc)
+	}
+	st, err := os.Stat(dc.Dir + "/tls/key.pem")
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", st, err)
+	}
+}

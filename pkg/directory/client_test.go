@@ -1,0 +1,151 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+)
+
+// An empty password is an anonymous bind that real AD accepts: it must be
+// refused before any connection is made.
+func TestEmptyPasswordMakesNoConnection(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var accepts atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepts.Add(1)
+			c.Close()
+		}
+	}()
+	for _, srv := range []bool{false, true} {
+		cfg := Config{DCs: []string{"ldaps://" + l.Addr().String()}, Domain: "LAB", DNSDomain: "lab.example"}
+		if srv {
+			cfg.DCs = nil // SRV discovery must not run either
+			cfg.Resolver = failResolver{t}
+		}
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.SignIn(context.Background(), "alice", "")
+		if !errors.Is(err, ErrEmptyPassword) {
+			t.Fatalf("err = %v; want ErrEmptyPassword", err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := accepts.Load(); n != 0 {
+		t.Fatalf("%d connections made for an empty password", n)
+	}
+}
+
+type failResolver struct{ t *testing.T }
+
+func (r failResolver) LookupSRV(context.Context, string, string, string) (string, []*net.SRV, error) {
+	r.t.Error("DNS lookup for an empty password")
+	return "", nil, errors.New("no")
+}
+
+func TestParseUser(t *testing.T) {
+	c, err := New(Config{DCs: []string{"ldaps://dc1"}, Domain: "lab", DNSDomain: "lab.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		in                 string
+		sam, upn, bindName string
+		bad                bool
+	}{
+		{in: "alice", sam: "alice", bindName: `LAB\alice`},
+		{in: " alice ", sam: "alice", bindName: `LAB\alice`},
+		{in: `lab\alice`, sam: "alice", bindName: `LAB\alice`},
+		{in: "alice@LAB.example", sam: "alice", upn: "alice@LAB.example", bindName: "alice@LAB.example"},
+		{in: "a.smith@corp.example", upn: "a.smith@corp.example", bindName: "a.smith@corp.example"},
+		{in: "", bad: true},
+		{in: `\alice`, bad: true},
+		{in: `LAB\`, bad: true},
+		{in: `LAB\a\b`, bad: true},
+		{in: "@lab", bad: true},
+		{in: "a@b@c", bad: true},
+		{in: "ali\x00ce", bad: true},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%q", tc.in), func(t *testing.T) {
+			a, err := c.parseUser(tc.in)
+			if tc.bad {
+				if !errors.Is(err, ErrBadUser) {
+					t.Fatalf("parseUser = %+v, %v; want ErrBadUser", a, err)
+				}
+				return
+			}
+			if err != nil || a.sam != tc.sam || a.upn != tc.upn || a.bindName != tc.bindName {
+				t.Fatalf("parseUser = %+v, %v", a, err)
+			}
+		})
+	}
+}
+
+// Diagnostics as AD and Samba write them: the DSID and version differ, the
+// data code is what counts.
+func TestBindErrorMapping(t *testing.T) {
+	ad := "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data %s, v4563"
+	samba := "80090308: LdapErr: DSID-0C0904DC, comment: AcceptSecurityContext error, data %s, v1db1"
+	cases := []struct {
+		code string
+		want error
+	}{
+		{"52e", ErrBadCredentials}, {"525", ErrBadCredentials}, {"530", ErrLogonHours}, {"531", ErrWorkstation},
+		{"532", ErrPasswordExpired}, {"533", ErrDisabled}, {"701", ErrAccountExpired}, {"773", ErrMustChangePassword},
+		{"775", ErrLockedOut}, {"999", ErrBadCredentials},
+	}
+	for _, tc := range cases {
+		for name, diag := range map[string]string{"ad": ad, "samba": samba} {
+			t.Run(name+" "+tc.code, func(t *testing.T) {
+				e := bindError("dc1:636", fmt.Errorf("bind: %w", ldap.NewError(ldap.LDAPResultInvalidCredentials, fmt.Errorf(diag, tc.code))))
+				if !errors.Is(e, tc.want) || e.Code != tc.code || e.Hint() == "" {
+					t.Fatalf("bindError = %+v; want %v code %s with a hint", e, tc.want, tc.code)
+				}
+			})
+		}
+	}
+	if e := bindError("dc1:389", ldap.NewError(ldap.LDAPResultStrongAuthRequired, errors.New("00002028: strong auth"))); !errors.Is(e, ErrPlainRefused) {
+		t.Errorf("strong auth required = %v; want ErrPlainRefused", e)
+	}
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	cases := []struct {
+		name string
+		cfg  Config
+	}{
+		{"nothing", Config{}},
+		{"bad scheme", Config{DCs: []string{"http://dc1"}, DNSDomain: "lab.example"}},
+		{"no host", Config{DCs: []string{"ldaps://"}, DNSDomain: "lab.example"}},
+		{"missing CA file", Config{DCs: []string{"ldaps://dc1"}, DNSDomain: "lab.example", CAFile: "/nonexistent/ca.pem"}},
+		{"CA not PEM", Config{DCs: []string{"ldaps://dc1"}, DNSDomain: "lab.example", CAPEM: []byte("junk")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := New(tc.cfg); !errors.Is(err, ErrConfig) {
+				t.Fatalf("New = %v; want ErrConfig", err)
+			}
+		})
+	}
+	c, err := New(Config{DCs: []string{"ldap://dc1"}, BaseDN: "DC=Lab,DC=Example"})
+	if err != nil || c.cfg.DNSDomain != "lab.example" || c.cfg.Domain != "LAB" || c.dcs[0].Host != "dc1:389" {
+		t.Fatalf("defaults from BaseDN: %+v, %v", c, err)
+	}
+}

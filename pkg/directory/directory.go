@@ -1,0 +1,564 @@
+// Package directory signs a technician in against Active Directory: find a
+// domain controller, bind with the technician's password over TLS, and read
+// the user's security groups (tokenGroups) in as few round trips as AD
+// allows. Driver errors become *Error values a technician can act on.
+package directory
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// Resolver finds DCs through DNS SRV records; *net.Resolver is one.
+type Resolver interface {
+	LookupSRV(ctx context.Context, service, proto, name string) (string, []*net.SRV, error)
+}
+
+// Config says how to reach AD.
+type Config struct {
+	// DCs are tried in order: ldaps://dc1:636 (LDAPS) or ldap://dc1:389
+	// (StartTLS). Empty means SRV discovery in DNSDomain.
+	DCs []string
+	// Domain is the NetBIOS name bare user names and group names are
+	// qualified with (LAB).
+	Domain string
+	// DNSDomain is the AD DNS domain (lab.example).
+	DNSDomain string
+	// BaseDN defaults to the DN form of DNSDomain.
+	BaseDN string
+	// CAFile verifies DC certificates instead of the system pool.
+	CAFile string
+	// CAPEM is PEM like CAFile's, for CAs held in memory (the demo directory).
+	CAPEM []byte
+	// AllowPlain lets an ldap:// DC that refuses StartTLS get the password in
+	// clear. Never a fallback from a failed TLS handshake.
+	AllowPlain bool
+	// Timeout bounds each DC (default 5s); TotalTimeout all of them (default 20s).
+	Timeout, TotalTimeout time.Duration
+	// Resolver defaults to net.DefaultResolver.
+	Resolver Resolver
+}
+
+// Group is one security group of the signed-in user.
+type Group struct {
+	Name string `json:"name"` // DOMAIN\name, BUILTIN\name, or "" when the SID did not resolve
+	SID  string `json:"sid"`
+}
+
+// SignIn is a successful sign-in.
+type SignIn struct {
+	Identity model.Identity `json:"identity"`
+	DN       string         `json:"dn"`
+	UPN      string         `json:"upn,omitempty"`
+	DC       string         `json:"dc"` // the DC that answered
+	Groups   []Group        `json:"groups"`
+	Warnings []string       `json:"warnings,omitempty"`
+	// RoundTrips counts LDAP requests sent to the DC that answered (StartTLS,
+	// bind and searches).
+	RoundTrips int `json:"round_trips"`
+}
+
+// Client signs users in. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	tls  *tls.Config
+	dcs  []*url.URL
+	warn []string
+}
+
+// New checks cfg and loads the CA file. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.TotalTimeout <= 0 {
+		cfg.TotalTimeout = 20 * time.Second
+	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
+	}
+	if cfg.DNSDomain == "" && cfg.BaseDN != "" {
+		cfg.DNSDomain = dnsFromBaseDN(cfg.BaseDN)
+	}
+	if cfg.BaseDN == "" && cfg.DNSDomain != "" {
+		cfg.BaseDN = baseDNFromDNS(cfg.DNSDomain)
+	}
+	if cfg.Domain == "" && cfg.DNSDomain != "" {
+		// The usual convention; an AD whose NetBIOS name differs must set Domain.
+		cfg.Domain = strings.ToUpper(strings.SplitN(cfg.DNSDomain, ".", 2)[0])
+	}
+	cfg.Domain = strings.ToUpper(cfg.Domain)
+	if cfg.BaseDN == "" {
+		return nil, configError("set the AD DNS domain (--dns-domain lab.example) or the base DN (--base-dn)", nil)
+	}
+	if len(cfg.DCs) == 0 && cfg.DNSDomain == "" {
+		return nil, configError("set a domain controller (--dc ldaps://dc1.lab.example) or the DNS domain to find one", nil)
+	}
+	c := &Client{cfg: cfg}
+	for _, raw := range cfg.DCs {
+		u, err := parseDC(raw)
+		if err != nil {
+			return nil, err
+		}
+		c.dcs = append(c.dcs, u)
+	}
+	c.tls = &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" || len(cfg.CAPEM) > 0 {
+		pool := x509.NewCertPool()
+		if len(cfg.CAPEM) > 0 && !pool.AppendCertsFromPEM(cfg.CAPEM) {
+			return nil, configError("the CA certificate given holds no PEM certificate", nil)
+		}
+		if cfg.CAFile != "" {
+			pem, err := os.ReadFile(cfg.CAFile)
+			if err != nil {
+				return nil, configError("cannot read the CA file "+cfg.CAFile+"; check --ca-file", err)
+			}
+			if !pool.AppendCertsFromPEM(pem) {
+				return nil, configError("the CA file "+cfg.CAFile+" holds no PEM certificate; give the CA certificate in PEM (BEGIN CERTIFICATE)", nil)
+			}
+		}
+		c.tls.RootCAs = pool
+	}
+	if cfg.AllowPlain {
+		c.warn = append(c.warn, "plain LDAP is allowed: a DC without StartTLS would receive the password in clear")
+	}
+	return c, nil
+}
+
+func configError(msg string, err error) *Error {
+	return &Error{Kind: ErrConfig, Msg: "directory settings: " + msg, Err: err}
+}
+
+func parseDC(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "ldaps" && u.Scheme != "ldap") {
+		return nil, configError(fmt.Sprintf("%q is not a DC address; write ldaps://dc1.lab.example or ldap://dc1.lab.example (StartTLS)", raw), err)
+	}
+	if u.Port() == "" {
+		port := "636"
+		if u.Scheme == "ldap" {
+			port = "389"
+		}
+		u.Host = net.JoinHostPort(u.Hostname(), port)
+	}
+	return u, nil
+}
+
+func baseDNFromDNS(d string) string {
+	var parts []string
+	for _, p := range strings.Split(strings.Trim(d, "."), ".") {
+		parts = append(parts, "DC="+p)
+	}
+	return strings.Join(parts, ",")
+}
+
+func dnsFromBaseDN(dn string) string {
+	var parts []string
+	for _, rdn := range strings.Split(dn, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(rdn), "=")
+		if ok && strings.EqualFold(k, "DC") {
+			parts = append(parts, v)
+		}
+	}
+	return strings.ToLower(strings.Join(parts, "."))
+}
+
+// account is a parsed user name.
+type account struct {
+	sam      string // sAMAccountName to look up ("" for a UPN that is not sam@DNSDomain)
+	upn      string // as typed, for user@domain
+	bindName string
+}
+
+func (c *Client) parseUser(user string) (account, error) {
+	user = strings.TrimSpace(user)
+	bad := func(why string) (account, error) {
+		return account{}, &Error{Kind: ErrBadUser, Msg: "the user name " + why,
+			Next: `Type it as name, ` + c.cfg.Domain + `\name or name@` + c.cfg.DNSDomain}
+	}
+	if user == "" {
+		return bad("is empty")
+	}
+	if len(user) > 256 {
+		return bad("is too long")
+	}
+	for _, r := range user {
+		if unicode.IsControl(r) {
+			return bad("contains a control character")
+		}
+	}
+	if dom, name, ok := strings.Cut(user, `\`); ok {
+		if dom == "" || name == "" || strings.ContainsAny(name, `\@`) {
+			return bad("is not of the form DOMAIN\\name")
+		}
+		return account{sam: name, bindName: strings.ToUpper(dom) + `\` + name}, nil
+	}
+	if name, dom, ok := strings.Cut(user, "@"); ok {
+		if name == "" || dom == "" || strings.Contains(dom, "@") {
+			return bad("is not of the form name@domain")
+		}
+		a := account{upn: user, bindName: user}
+		if strings.EqualFold(dom, c.cfg.DNSDomain) {
+			a.sam = name // AD's implicit UPN: sam@dnsdomain
+		}
+		return a, nil
+	}
+	if c.cfg.Domain != "" {
+		return account{sam: user, bindName: c.cfg.Domain + `\` + user}, nil
+	}
+	return account{sam: user, bindName: user + "@" + c.cfg.DNSDomain}, nil
+}
+
+// SignIn checks user and password against AD and returns the user's groups.
+// An empty password is refused before any network traffic: AD treats it as
+// an anonymous bind and answers success (domain.md §2).
+func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, error) {
+	if password == "" {
+		return nil, &Error{Kind: ErrEmptyPassword, Msg: "the password is empty",
+			Next: "Type the password (an empty one is never sent: AD would let anyone in)"}
+	}
+	acct, err := c.parseUser(user)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
+	defer cancel()
+	dcs, err := c.domainControllers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var failures []*Error
+	for _, dc := range dcs {
+		if ctx.Err() != nil {
+			break
+		}
+		s, err := c.signInAt(ctx, dc, acct, password)
+		if err == nil {
+			s.Warnings = append(append([]string(nil), c.warn...), s.Warnings...)
+			for _, f := range failures {
+				s.Warnings = append(s.Warnings, "skipped "+f.DC+": "+f.Msg)
+			}
+			return s, nil
+		}
+		e := bindError(dc.Host, err)
+		if !failover(e) {
+			return nil, e
+		}
+		failures = append(failures, e)
+	}
+	return nil, summarize(failures, ctx.Err())
+}
+
+// failover: only trouble with the DC itself moves on to the next one. A
+// refused password is the domain's answer; asking another DC would only
+// count one more bad try against the account.
+func failover(e *Error) bool {
+	return e.Kind == ErrDCUnreachable || e.Kind == ErrTimeout || e.Kind == ErrTLS
+}
+
+// summarize picks the most useful error when every DC failed: a TLS problem
+// is fixable, a timeout says the network is slow, else nothing answered.
+func summarize(failures []*Error, ctxErr error) *Error {
+	if len(failures) == 0 {
+		return &Error{Kind: ErrTimeout, Err: ctxErr, Msg: "no domain controller could be tried in the time allowed",
+			Next: "Raise --dc-total-timeout or check the network"}
+	}
+	best := failures[len(failures)-1]
+	for _, f := range failures {
+		if f.Kind == ErrTimeout && best.Kind != ErrTLS {
+			best = f
+		}
+		if f.Kind == ErrTLS {
+			best = f
+			break
+		}
+	}
+	if len(failures) > 1 {
+		var errs []error
+		for _, f := range failures {
+			errs = append(errs, fmt.Errorf("%s: %s", f.DC, f.Msg))
+		}
+		out := *best
+		out.Msg = fmt.Sprintf("none of %d domain controllers answered; %s", len(failures), best.Msg)
+		out.Err = errors.Join(errs...)
+		return &out
+	}
+	return best
+}
+
+func (c *Client) domainControllers(ctx context.Context) ([]*url.URL, error) {
+	if len(c.dcs) > 0 {
+		return c.dcs, nil
+	}
+	_, srvs, err := c.cfg.Resolver.LookupSRV(ctx, "ldap", "tcp", "dc._msdcs."+c.cfg.DNSDomain)
+	if err != nil || len(srvs) == 0 {
+		return nil, &Error{Kind: ErrDCUnreachable, Err: err,
+			Msg:  "no domain controller found in DNS for " + c.cfg.DNSDomain + " (_ldap._tcp.dc._msdcs)",
+			Next: "Check this machine's DNS server, or name a DC with --dc ldaps://dc1." + c.cfg.DNSDomain}
+	}
+	var out []*url.URL
+	for _, s := range srvs {
+		// SRV records give the plain LDAP port: secure it with StartTLS.
+		host := strings.TrimSuffix(s.Target, ".")
+		out = append(out, &url.URL{Scheme: "ldap", Host: net.JoinHostPort(host, fmt.Sprint(s.Port))})
+	}
+	return out, nil
+}
+
+// signInAt runs the whole sign-in on one DC within the per-DC timeout.
+func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, password string) (*SignIn, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	conn, trips, warn, err := c.connect(ctx, dc)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	// Closing the connection is the only way to interrupt go-ldap mid-request.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	s := &SignIn{DC: dc.Host, RoundTrips: trips}
+	if warn != "" {
+		s.Warnings = append(s.Warnings, warn)
+	}
+	run := func(step string, f func() error) error {
+		s.RoundTrips++
+		if err := f(); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%s: %w: %w", step, errTimeout, ctx.Err())
+			}
+			return fmt.Errorf("%s: %w", step, err)
+		}
+		return nil
+	}
+	if err := run("bind", func() error { return conn.Bind(acct.bindName, password) }); err != nil {
+		return nil, err
+	}
+	var entry *ldap.Entry
+	if err := run("find user", func() (err error) { entry, err = c.findUser(conn, acct); return err }); err != nil {
+		return nil, err
+	}
+	var sids [][]byte
+	if err := run("read tokenGroups", func() (err error) { sids, err = tokenGroups(conn, entry.DN); return err }); err != nil {
+		return nil, err
+	}
+	groups, trips, err := c.resolveSIDs(conn, sids)
+	s.RoundTrips += trips
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("resolve groups: %w: %w", errTimeout, ctx.Err())
+		}
+		return nil, fmt.Errorf("resolve groups: %w", err)
+	}
+	sid, err := ParseSID(entry.GetRawAttributeValue("objectSid"))
+	if err != nil {
+		return nil, fmt.Errorf("user objectSid: %w", err)
+	}
+	s.DN, s.UPN, s.Groups = entry.DN, entry.GetAttributeValue("userPrincipalName"), groups
+	s.Identity = model.Identity{User: c.cfg.Domain + `\` + entry.GetAttributeValue("sAMAccountName"),
+		FullName: entry.GetAttributeValue("displayName"), SID: sid}
+	for _, g := range groups {
+		if g.Name != "" {
+			s.Identity.Groups = append(s.Identity.Groups, g.Name)
+		}
+	}
+	return s, nil
+}
+
+// connect opens a TLS-protected connection (or, only with AllowPlain and a
+// DC that refuses StartTLS, a plain one). It returns the round trips spent.
+func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, string, error) {
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", dc.Host)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Now()) })
+	defer stop()
+	tc := c.tls.Clone()
+	tc.ServerName = dc.Hostname()
+	trips, warn, secure := 0, "", true
+	if dc.Scheme == "ldap" {
+		trips++
+		ok, err := startTLS(raw)
+		switch {
+		case err != nil:
+			raw.Close()
+			return nil, trips, "", err
+		case !ok && !c.cfg.AllowPlain:
+			raw.Close()
+			return nil, trips, "", &Error{Kind: ErrTLS, DC: dc.Host,
+				Msg:  "the domain controller " + dc.Host + " refused StartTLS, and the password is never sent in clear",
+				Next: "Use ldaps://" + dc.Hostname() + ":636, or allow plain LDAP (--allow-plain-ldap) knowing the password crosses the network readable"}
+		case !ok:
+			warn = "the password went to " + dc.Host + " in clear: it refused StartTLS and plain LDAP is allowed"
+		}
+		secure = ok
+	}
+	conn := raw
+	if secure {
+		t := tls.Client(raw, tc)
+		if err := t.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, trips, "", err
+		}
+		conn = t
+	}
+	_ = conn.SetDeadline(time.Time{})
+	lc := ldap.NewConn(conn, secure)
+	lc.Start()
+	if dl, ok := ctx.Deadline(); ok {
+		lc.SetTimeout(time.Until(dl))
+	}
+	return lc, trips, warn, nil
+}
+
+const oidStartTLS = "1.3.6.1.4.1.1466.20037"
+
+// startTLS sends the StartTLS extended request on the raw connection, so the
+// TLS handshake that follows is ours: with a deadline, and with errors whose
+// x509 detail survives (go-ldap's StartTLS flattens them to text).
+func startTLS(conn net.Conn) (bool, error) {
+	p := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
+	p.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(1), "MessageID"))
+	req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedRequest, nil, "Start TLS")
+	req.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 0, oidStartTLS, "TLS Extended Command"))
+	p.AppendChild(req)
+	if _, err := conn.Write(p.Bytes()); err != nil {
+		return false, err
+	}
+	resp, err := ber.ReadPacket(conn)
+	if err != nil {
+		return false, err
+	}
+	if len(resp.Children) < 2 || resp.Children[1].Tag != ldap.ApplicationExtendedResponse {
+		return false, errors.New("starttls: unexpected answer")
+	}
+	if err := ldap.GetLDAPError(resp); err != nil {
+		var le *ldap.Error
+		if errors.As(err, &le) && le.ResultCode != ldap.ErrorNetwork {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+var userAttrs = []string{"sAMAccountName", "displayName", "objectSid", "userPrincipalName"}
+
+func (c *Client) findUser(conn *ldap.Conn, acct account) (*ldap.Entry, error) {
+	var filter string
+	switch {
+	case acct.upn != "" && acct.sam != "":
+		filter = "(|(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + "))"
+	case acct.upn != "":
+		filter = "(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")"
+	default:
+		filter = "(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + ")"
+	}
+	filter = "(&(objectCategory=person)(objectClass=user)" + filter + ")"
+	res, err := conn.Search(ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+		2, 0, false, filter, userAttrs, nil))
+	if err != nil {
+		return nil, err
+	}
+	switch len(res.Entries) {
+	case 0:
+		return nil, &Error{Kind: ErrNotFound, Msg: "the password was accepted but the user is not under " + c.cfg.BaseDN,
+			Next: "Check --base-dn, and that the user belongs to domain " + c.cfg.Domain}
+	case 1:
+		return res.Entries[0], nil
+	}
+	// user@dnsdomain matched a UPN and a different sAMAccountName: the UPN is who bound.
+	for _, e := range res.Entries {
+		if strings.EqualFold(e.GetAttributeValue("userPrincipalName"), acct.upn) {
+			return e, nil
+		}
+	}
+	return nil, &Error{Kind: ErrNotFound, Msg: "the user name matches several accounts", Next: `Sign in as DOMAIN\name`}
+}
+
+// tokenGroups reads the constructed attribute that lists every security
+// group SID of the user: nested, primary, no distribution groups. AD only
+// computes it for a base-scope search.
+func tokenGroups(conn *ldap.Conn, dn string) ([][]byte, error) {
+	res, err := conn.Search(ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases,
+		1, 0, false, "(objectClass=*)", []string{"tokenGroups"}, nil))
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Entries) != 1 {
+		return nil, fmt.Errorf("tokenGroups: %d entries for %s", len(res.Entries), dn)
+	}
+	return res.Entries[0].GetRawAttributeValues("tokenGroups"), nil
+}
+
+// sidBatch bounds one (|(objectSid=...)...) filter; a user in more groups
+// than this costs one more round trip per batch.
+const sidBatch = 400
+
+const builtinPrefix = "S-1-5-32-"
+
+func (c *Client) resolveSIDs(conn *ldap.Conn, raw [][]byte) ([]Group, int, error) {
+	byBin := map[string]int{}
+	groups := make([]Group, 0, len(raw))
+	for _, b := range raw {
+		sid, err := ParseSID(b)
+		if err != nil {
+			return nil, 0, fmt.Errorf("tokenGroups: %w", err)
+		}
+		byBin[string(b)] = len(groups)
+		groups = append(groups, Group{SID: sid})
+	}
+	trips := 0
+	for start := 0; start < len(raw); start += sidBatch {
+		end := min(start+sidBatch, len(raw))
+		var f strings.Builder
+		f.WriteString("(|")
+		for _, b := range raw[start:end] {
+			f.WriteString("(objectSid=" + sidFilterValue(b) + ")")
+		}
+		f.WriteString(")")
+		trips++
+		res, err := conn.Search(ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
+			0, 0, false, f.String(), []string{"sAMAccountName", "objectSid"}, nil))
+		if err != nil {
+			return nil, trips, err
+		}
+		for _, e := range res.Entries {
+			i, ok := byBin[string(e.GetRawAttributeValue("objectSid"))]
+			if !ok {
+				continue
+			}
+			domain := c.cfg.Domain
+			if strings.HasPrefix(groups[i].SID, builtinPrefix) {
+				domain = "BUILTIN"
+			}
+			groups[i].Name = domain + `\` + e.GetAttributeValue("sAMAccountName")
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool {
+		if (groups[i].Name == "") != (groups[j].Name == "") {
+			return groups[i].Name != ""
+		}
+		if groups[i].Name != groups[j].Name {
+			return groups[i].Name < groups[j].Name
+		}
+		return groups[i].SID < groups[j].SID
+	})
+	return groups, trips, nil
+}

@@ -1,0 +1,73 @@
+// Package secret reads a password the way scripts can give one without it
+// showing up in argv (ps) or shell history: from stdin, from a file, or from
+// IMAGEINVOKER_PASSWORD. There is deliberately no --password flag.
+package secret
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// EnvVar is the environment variable a password may come from.
+const EnvVar = "IMAGEINVOKER_PASSWORD"
+
+// maxLen bounds what is read: AD passwords stop at 256 characters.
+const maxLen = 1024
+
+// ErrNone means no password source was given.
+var ErrNone = errors.New("no password given: use --password-stdin, --password-file FILE or the IMAGEINVOKER_PASSWORD variable")
+
+// Options are the password sources; at most one of Stdin and File.
+type Options struct {
+	Stdin  bool   // read the first line of In
+	File   string // read the first line of this file
+	In     io.Reader
+	Getenv func(string) string
+}
+
+// Read returns the password. Only the first line counts and its line ending
+// is dropped, so `echo pw |` and files written by editors both work. The
+// error never holds the password.
+func Read(o Options) (string, error) {
+	switch {
+	case o.Stdin && o.File != "":
+		return "", errors.New("give the password one way: --password-stdin or --password-file, not both")
+	case o.Stdin:
+		if o.In == nil {
+			return "", errors.New("read password from stdin: no stdin")
+		}
+		return firstLine(o.In, "stdin")
+	case o.File != "":
+		f, err := os.Open(o.File)
+		if err != nil {
+			return "", fmt.Errorf("read password file: %w", err)
+		}
+		defer f.Close()
+		return firstLine(f, o.File)
+	}
+	if o.Getenv != nil {
+		if v := o.Getenv(EnvVar); v != "" {
+			return v, nil
+		}
+	}
+	return "", ErrNone
+}
+
+func firstLine(r io.Reader, from string) (string, error) {
+	line, err := bufio.NewReaderSize(io.LimitReader(r, maxLen+2), maxLen+2).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password from %s: %w", from, err)
+	}
+	if len(line) > maxLen && !strings.HasSuffix(line, "\n") {
+		return "", fmt.Errorf("read password from %s: longer than %d bytes", from, maxLen)
+	}
+	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if line == "" {
+		return "", fmt.Errorf("read password from %s: it is empty", from)
+	}
+	return line, nil
+}

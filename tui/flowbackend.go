@@ -1,0 +1,269 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/flow"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// FlowBackend is the real Backend: the flow's own steps, so the console
+// and the `run` command cannot disagree.
+type FlowBackend struct {
+	f        *flow.Flow
+	override flow.Override
+	logFile  string
+
+	mu      sync.Mutex
+	machine *flow.Machine
+	session *flow.Session
+	menu    *flow.Menu
+}
+
+// NewFlowBackend wraps f. override names the machine (flags, or the demo
+// machine); an empty one reads this machine. logFile ("" for none) is
+// tailed on the error screen.
+func NewFlowBackend(f *flow.Flow, override flow.Override, logFile string) *FlowBackend {
+	return &FlowBackend{f: f, override: override, logFile: logFile}
+}
+
+func (b *FlowBackend) technicianStore() bool {
+	return b.f.Config().Store.Auth == "technician"
+}
+
+// Identify implements Backend. With store.auth=url the store is opened
+// without a user to look the machine up before anyone signs in.
+func (b *FlowBackend) Identify(ctx context.Context) (Machine, error) {
+	fm, err := b.f.Identify(b.override)
+	if err != nil {
+		return Machine{}, err
+	}
+	b.mu.Lock()
+	b.machine = fm
+	b.mu.Unlock()
+	if b.technicianStore() {
+		return describeMachine(fm, nil, false), nil
+	}
+	s, err := b.f.Preview(ctx, model.Identity{})
+	if err != nil {
+		return Machine{}, err
+	}
+	defer s.Close()
+	if err := b.f.FindComputer(ctx, s.Store, fm); err != nil {
+		if exitcode.Of(err) == exitcode.UnknownComputer {
+			mm := describeMachine(fm, nil, true)
+			mm.Problem = userMessage(err)
+			return mm, nil
+		}
+		return Machine{}, err
+	}
+	return describeMachine(fm, nil, true), nil
+}
+
+// SignIn implements Backend.
+func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, error) {
+	s, err := b.f.SignIn(ctx, user, password)
+	if err != nil {
+		return User{}, err
+	}
+	b.mu.Lock()
+	old := b.session
+	b.session, b.menu = s, nil
+	b.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+	u := User{Account: s.Identity.User, FullName: s.Identity.FullName, Groups: len(s.Identity.Groups)}
+	if s.SignIn != nil {
+		u.DC = s.SignIn.DC
+	}
+	return u, nil
+}
+
+func (b *FlowBackend) current() (*flow.Session, *flow.Machine, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.session == nil || b.machine == nil {
+		return nil, nil, errors.New("not signed in")
+	}
+	return b.session, b.machine, nil
+}
+
+// FindComputer implements Backend.
+func (b *FlowBackend) FindComputer(ctx context.Context) (Machine, error) {
+	s, fm, err := b.current()
+	if err != nil {
+		return Machine{}, err
+	}
+	if err := b.f.FindComputer(ctx, s.Store, fm); err != nil {
+		return Machine{}, err
+	}
+	return describeMachine(fm, nil, true), nil
+}
+
+// LoadMenu implements Backend.
+func (b *FlowBackend) LoadMenu(ctx context.Context) (Loaded, error) {
+	s, fm, err := b.current()
+	if err != nil {
+		return Loaded{}, err
+	}
+	mm, err := b.f.LoadMenu(ctx, s, fm)
+	if err != nil {
+		return Loaded{}, err
+	}
+	b.mu.Lock()
+	b.menu = mm
+	b.mu.Unlock()
+	return Loaded{Menu: mm.Menu, Machine: describeMachine(fm, mm.Snapshot, true)}, nil
+}
+
+// Queue implements Backend.
+func (b *FlowBackend) Queue(ctx context.Context, e menu.Entry) (Queued, error) {
+	s, _, err := b.current()
+	if err != nil {
+		return Queued{}, err
+	}
+	b.mu.Lock()
+	mm := b.menu
+	b.mu.Unlock()
+	if mm == nil {
+		return Queued{}, errors.New("queue: no menu loaded")
+	}
+	res, err := b.f.Queue(ctx, s, mm, e)
+	if err != nil {
+		return Queued{}, err
+	}
+	return Queued{Schedule: res.Schedule, AlreadyQueued: res.AlreadyQueued}, nil
+}
+
+// Schedule implements Backend.
+func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, error) {
+	s, _, err := b.current()
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.Store.Schedule(ctx, id)
+	if errors.Is(err, express.ErrUnknownSchedule) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sc, nil
+}
+
+// SignOut implements Backend.
+func (b *FlowBackend) SignOut() {
+	b.mu.Lock()
+	s := b.session
+	b.session, b.menu = nil, nil
+	b.mu.Unlock()
+	if s != nil {
+		_ = s.Close()
+	}
+}
+
+// Info implements Backend.
+func (b *FlowBackend) Info() Info {
+	cfg := b.f.Config()
+	in := Info{Domain: cfg.Directory.Domain, Store: storeName(cfg.Store.URL)}
+	if len(cfg.Directory.DCs) > 0 {
+		in.DC = hostOf(cfg.Directory.DCs[0])
+	} else if cfg.Directory.DNSDomain != "" {
+		in.DC = cfg.Directory.DNSDomain
+	}
+	return in
+}
+
+// LastLogLines implements Backend: the tail of the log file, if any.
+func (b *FlowBackend) LastLogLines(n int) []string {
+	if b.logFile == "" || n <= 0 {
+		return nil
+	}
+	return tailFile(b.logFile, n)
+}
+
+func tailFile(path string, n int) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	const window = 16 << 10
+	if st, err := f.Stat(); err == nil && st.Size() > window {
+		_, _ = f.Seek(st.Size()-window, io.SeekStart)
+	}
+	data, _ := io.ReadAll(io.LimitReader(f, window))
+	lines := strings.Split(string(bytes.TrimRight(data, "\n")), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	return lines
+}
+
+func hostOf(dc string) string {
+	if u, err := url.Parse(dc); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return dc
+}
+
+// storeName names the store without credentials or query options.
+func storeName(u string) string {
+	if strings.HasPrefix(u, "sqlite:") {
+		return "embedded store"
+	}
+	if p, err := url.Parse(u); err == nil && p.Host != "" {
+		return p.Hostname()
+	}
+	return "the eXpress database"
+}
+
+// describeMachine turns the flow's machine into the console's; snap (when
+// loaded) names the computer group.
+func describeMachine(fm *flow.Machine, snap *model.Snapshot, lookedUp bool) Machine {
+	m := Machine{Identifiers: fm.Describe(), Warnings: fm.Warnings, LookedUp: lookedUp}
+	if fm.Computer != nil {
+		m.Known, m.Name, m.ComputerID = true, fm.Computer.Name, fm.Computer.ID
+		if snap != nil {
+			m.Group = groupPath(snap.ComputerGroups, fm.Computer.GroupID)
+		}
+	}
+	return m
+}
+
+// groupPath is the computer group's path from the top, as the DS console shows it.
+func groupPath(groups map[int64]model.ComputerGroup, id int64) string {
+	var names []string
+	for depth := 0; depth < 64; depth++ { // DS trees are shallow; the bound guards a cycle
+		g, ok := groups[id]
+		if !ok {
+			break
+		}
+		names = append([]string{g.Name}, names...)
+		if g.ParentID == 0 || g.ParentID == id {
+			break
+		}
+		id = g.ParentID
+	}
+	if len(names) == 0 {
+		switch id {
+		case model.NewComputersGroupID:
+			return "New Computers"
+		}
+	}
+	return strings.Join(names, "/")
+}

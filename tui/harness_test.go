@@ -1,0 +1,198 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/demo/dsagent"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
+	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/muesli/termenv"
+)
+
+// updating says -update was given; teatest's golden package defines the flag.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+const goldenDir = "../testdata/golden/tui"
+
+// demoEnv builds the real flow over the embedded demo (in-process SQLite
+// store and LDAP directory).
+func demoEnv(t testing.TB, mut func(*config.Config)) (*setup.Env, *config.Config) {
+	t.Helper()
+	cfg := config.Default()
+	if mut != nil {
+		mut(cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true})
+	if err != nil {
+		t.Fatalf("build demo: %v", err)
+	}
+	t.Cleanup(env.Close)
+	return env, cfg
+}
+
+// snapshot is what tests may wait for of the live model.
+type snapshot struct {
+	state    state
+	failures int
+	pickedUp bool
+}
+
+type harness struct {
+	mu   sync.Mutex
+	snap snapshot
+	t    *testing.T
+	tm   *teatest.TestModel
+	m    *Model
+	cfg  *config.Config
+}
+
+func testOptions(look Look) Options {
+	return Options{Look: look, Profile: termenv.TrueColor, DemoAccounts: demoAccounts(), PollEvery: 50 * time.Millisecond}
+}
+
+func demoAccounts() []DemoAccount {
+	return []DemoAccount{
+		{"alice", "alice-demo", "imaging tech: Windows and Linux builds, no disk wipe"},
+		{"bob", "bob-demo", "desktop tech: Windows 11 lab builds and utilities"},
+		{"carol", "carol-demo", "helpdesk: BIOS update and inventory only"},
+		{"dave", "dave-demo", "DS administrator: everything"},
+		{"eve", "eve-demo", "contractor: no jobs on this machine"},
+		{"mallory", "mallory-demo", "disabled account: sign-in is refused"},
+	}
+}
+
+// newDemoHarness runs the console over the real demo flow in a teatest program.
+func newDemoHarness(t *testing.T, o Options, w, h int, mut func(*config.Config)) *harness {
+	t.Helper()
+	env, cfg := demoEnv(t, mut)
+	b := NewFlowBackend(env.Flow, setup.DemoOverride(), cfg.Log.File)
+	hs := newHarness(t, b, o, w, h)
+	hs.cfg = cfg
+	return hs
+}
+
+func newHarness(t *testing.T, b Backend, o Options, w, h int) *harness {
+	t.Helper()
+	m := New(b, o, io.Discard)
+	hs := &harness{t: t, m: m}
+	m.observe = func(m *Model) {
+		hs.mu.Lock()
+		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp}
+		hs.mu.Unlock()
+	}
+	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = hs.tm.Quit() })
+	return hs
+}
+
+// waitFor waits until the program has drawn all of the given texts.
+func (h *harness) waitFor(texts ...string) {
+	h.t.Helper()
+	teatest.WaitFor(h.t, h.tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// waitUntil waits until the live model satisfies cond.
+func (h *harness) waitUntil(what string, cond func(snapshot) bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		h.mu.Lock()
+		ok := cond(h.snap)
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("waited 15s for %s", what)
+}
+
+func (h *harness) typ(s string)        { h.tm.Type(s) }
+func (h *harness) press(k tea.KeyType) { h.tm.Send(tea.KeyMsg{Type: k}) }
+func (h *harness) runes(s string)      { h.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (h *harness) finish() *Model      { _ = h.tm.Quit(); return h.final() }
+func (h *harness) final() *Model {
+	return h.tm.FinalModel(h.t, teatest.WithFinalTimeout(15*time.Second)).(*Model)
+}
+func (h *harness) result() Result   { return h.final().Result() }
+func (h *harness) send(msg tea.Msg) { h.tm.Send(msg) }
+func (h *harness) signIn(user, pw string) {
+	h.t.Helper()
+	h.waitFor("Press Enter to sign in")
+	h.press(tea.KeyEnter)
+	h.waitFor("Password")
+	h.typ(user)
+	h.press(tea.KeyEnter)
+	h.typ(pw)
+	h.press(tea.KeyEnter)
+}
+
+// startAgent runs the demo's stand-in for DS on the harness's demo store.
+func (h *harness) startAgent(delay time.Duration) {
+	h.t.Helper()
+	a, err := dsagent.Start(context.Background(), h.cfg.Store.URL, delay, 20*time.Millisecond)
+	if err != nil {
+		h.t.Fatalf("start DS agent: %v", err)
+	}
+	h.t.Cleanup(func() { _ = a.Close() })
+}
+
+// golden compares got with the golden file name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(goldenDir, name+".golden")
+	if updating() {
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden %s: %v (run go test ./tui -run %s -update)", path, err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("screen %s differs from %s (regenerate with -update if intended)\n--- got:\n%s\n--- want:\n%s", name, path, got, want)
+	}
+}
+
+// checkFits fails when any line of the view is wider than w or there are more than h lines.
+func checkFits(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(view, "\n"), "\n")
+	if len(lines) > h {
+		t.Errorf("view has %d lines, terminal has %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := ansi.StringWidth(l); n > w {
+			t.Errorf("line %d is %d cells wide, terminal has %d: %q", i+1, n, w, l)
+		}
+	}
+}

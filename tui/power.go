@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"fmt"
+	"os/exec"
+	"runtime"
+)
+
+// PowerCommand is the command that reboots or shuts down this machine.
+// WinPE has no working `shutdown.exe` (it exits without effect there), so
+// `wpeutil` comes first when it exists; Linux automation initrds have
+// busybox's reboot/poweroff.
+func PowerCommand(action, goos string, lookPath func(string) (string, error)) ([]string, error) {
+	if action != "reboot" && action != "shutdown" {
+		return nil, fmt.Errorf("power action %q: want reboot or shutdown", action)
+	}
+	switch goos {
+	case "windows":
+		if _, err := lookPath("wpeutil"); err == nil {
+			if action == "reboot" {
+				return []string{"wpeutil", "reboot"}, nil
+			}
+			return []string{"wpeutil", "shutdown"}, nil
+		}
+		if action == "reboot" {
+			return []string{"shutdown", "/r", "/t", "0"}, nil
+		}
+		return []string{"shutdown", "/s", "/t", "0"}, nil
+	default:
+		if action == "reboot" {
+			return []string{"reboot"}, nil
+		}
+		return []string{"poweroff"}, nil
+	}
+}
+
+// SystemPower reboots or shuts this machine down. It is the real
+// Options.PowerAction; tests never call it.
+func SystemPower(action string) error {
+	argv, err := PowerCommand(action, runtime.GOOS, exec.LookPath)
+	if err != nil {
+		return err
+	}
+	if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %w: %s", argv[0], err, out)
+	}
+	return nil
+}

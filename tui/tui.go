@@ -1,0 +1,293 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/muesli/termenv"
+)
+
+// DemoAccount is a demo user shown on the demo sign-in screen.
+type DemoAccount struct {
+	User, Password, Story string
+}
+
+// Options configure the console; tuicmd fills them from the config.
+type Options struct {
+	Look Look
+	// Profile is the colour profile of the styled look (tests force TrueColor).
+	Profile termenv.Profile
+	// IdleTimeout ends an idle sign-in or menu screen with IdleAction (exit, reboot, shutdown).
+	IdleTimeout time.Duration
+	IdleAction  string
+	// AfterQueue is exit, reboot or stay once DS picked the job up.
+	AfterQueue string
+	// AfterQueueDelay is the countdown before exit/reboot after the pick-up.
+	AfterQueueDelay time.Duration
+	// StepTimeout bounds each network step; WatchTimeout the wait for DS.
+	StepTimeout, WatchTimeout time.Duration
+	// PollEvery is how often the schedule is read back while waiting for DS.
+	PollEvery time.Duration
+	// TypeToConfirm makes the technician type the machine name to confirm.
+	TypeToConfirm bool
+	// DemoAccounts are shown on the sign-in screen in demo mode.
+	DemoAccounts []DemoAccount
+	// PowerAction reboots or shuts down ("reboot", "shutdown") after the
+	// program ended; nil does nothing (tests).
+	PowerAction func(action string) error
+	// Context is the parent of every step's context.
+	Context context.Context
+}
+
+func (o *Options) defaults() {
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	if o.IdleAction == "" {
+		o.IdleAction = "exit"
+	}
+	if o.AfterQueue == "" {
+		o.AfterQueue = "exit"
+	}
+	if o.AfterQueueDelay <= 0 {
+		o.AfterQueueDelay = 10 * time.Second
+	}
+	if o.StepTimeout <= 0 {
+		o.StepTimeout = 30 * time.Second
+	}
+	if o.WatchTimeout <= 0 {
+		o.WatchTimeout = 30 * time.Minute
+	}
+	if o.PollEvery <= 0 {
+		o.PollEvery = 2 * time.Second
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
+}
+
+// Result is how the console ended: Err carries the exit code (nil: 0), and
+// Power is a reboot or shutdown to run once the terminal is restored.
+type Result struct {
+	Err   error
+	Power string
+}
+
+// Run runs the console on in/out until it ends, then runs the power action
+// if one was chosen. The returned error carries the exit code.
+func Run(b Backend, o Options, in io.Reader, out io.Writer) error {
+	m := New(b, o, out)
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(), tea.WithContext(m.o.Context))
+	final, err := p.Run()
+	switch {
+	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
+		return &exitcode.Error{Code: exitcode.Interrupted, Msg: "interrupted"}
+	case err != nil:
+		return fmt.Errorf("console: %w", err)
+	}
+	res := final.(*Model).Result()
+	if res.Power != "" && m.o.PowerAction != nil {
+		if perr := m.o.PowerAction(res.Power); perr != nil {
+			return exitcode.Wrap(exitcode.Failure, perr, "could not %s this machine: %v. Do it by hand.", res.Power, perr)
+		}
+	}
+	return res.Err
+}
+
+type state int
+
+const (
+	stateMachine state = iota
+	stateSignIn
+	stateWorking
+	stateMenu
+	stateConfirm
+	stateQueued
+	stateError
+)
+
+// Model is the root model: an explicit state machine with one handler and
+// one view per screen.
+type Model struct {
+	b    Backend
+	o    Options
+	st   *styles
+	keys keyMap
+
+	state         state
+	width, height int
+	showHelp      bool
+
+	machine Machine
+	user    *User
+	loaded  *Loaded
+
+	machineScr machineScreen
+	signin     signinScreen
+	work       workingScreen
+	menu       menuScreen
+	confirm    confirmScreen
+	queued     queuedScreen
+	errScr     errorScreen
+
+	lastInput time.Time
+	now       func() time.Time
+
+	result Result
+	done   bool
+
+	// observe, when set (tests), sees the model after every Update, on the
+	// program's goroutine.
+	observe func(*Model)
+}
+
+// New builds the root model; out is where styles render (for the colour profile).
+func New(b Backend, o Options, out io.Writer) *Model {
+	o.defaults()
+	if out == nil {
+		out = os.Stdout
+	}
+	m := &Model{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: 80, height: 24, now: time.Now}
+	m.signin = newSigninScreen(m.st)
+	m.lastInput = m.now()
+	return m
+}
+
+// Result is how the console ended (valid once the program quit).
+func (m *Model) Result() Result { return m.result }
+
+type clockMsg time.Time
+
+func clockTick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return clockMsg(t) })
+}
+
+// Init starts identifying the machine.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(clockTick(), m.startIdentify())
+}
+
+func (m *Model) quit(res Result) tea.Cmd {
+	m.result, m.done = res, true
+	m.work.cancelStep()
+	return tea.Quit
+}
+
+// Update routes messages: global keys and messages first, then the handler of the current state.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if m.observe != nil {
+		m.observe(m)
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
+		return nil
+	case tea.KeyMsg:
+		m.lastInput = m.now()
+		if key.Matches(msg, m.keys.Quit) {
+			return m.quit(Result{Err: &exitcode.Error{Code: exitcode.Interrupted, Msg: "interrupted"}})
+		}
+		if m.showHelp {
+			m.showHelp = false
+			return nil
+		}
+		if key.Matches(msg, m.keys.Help) && !m.textFocused() {
+			m.showHelp = true
+			return nil
+		}
+	case clockMsg:
+		if m.done {
+			return nil
+		}
+		cmd := m.onClock(time.Time(msg))
+		return tea.Batch(cmd, clockTick())
+	case stepDone:
+		return m.onStepDone(msg)
+	}
+	switch m.state {
+	case stateMachine:
+		return m.updateMachine(msg)
+	case stateSignIn:
+		return m.updateSignIn(msg)
+	case stateWorking:
+		return m.updateWorking(msg)
+	case stateMenu:
+		return m.updateMenu(msg)
+	case stateConfirm:
+		return m.updateConfirm(msg)
+	case stateQueued:
+		return m.updateQueued(msg)
+	case stateError:
+		return m.updateError(msg)
+	}
+	return nil
+}
+
+// textFocused says a text field takes printable keys on this screen.
+func (m *Model) textFocused() bool {
+	switch m.state {
+	case stateSignIn:
+		return true
+	case stateMenu:
+		return m.menu.filtering
+	case stateConfirm:
+		return m.o.TypeToConfirm
+	}
+	return false
+}
+
+// onClock drives the idle timeout of the sign-in and menu screens and the
+// countdowns of the queued screen.
+func (m *Model) onClock(now time.Time) tea.Cmd {
+	switch m.state {
+	case stateSignIn, stateMenu:
+		if m.idleLeft(now) <= 0 {
+			return m.onIdle()
+		}
+	case stateQueued:
+		return m.queuedClock(now)
+	}
+	return nil
+}
+
+func (m *Model) idleLeft(now time.Time) time.Duration {
+	return m.o.IdleTimeout - now.Sub(m.lastInput)
+}
+
+func (m *Model) onIdle() tea.Cmd {
+	res := Result{Err: exitcode.New(exitcode.Idle, "the console was idle for %s; %s.", m.o.IdleTimeout, idleWords(m.o.IdleAction))}
+	if m.o.IdleAction == "reboot" || m.o.IdleAction == "shutdown" {
+		res.Power = m.o.IdleAction
+	}
+	m.b.SignOut()
+	return m.quit(res)
+}
+
+func idleWords(action string) string {
+	switch action {
+	case "reboot":
+		return "rebooting"
+	case "shutdown":
+		return "shutting down"
+	}
+	return "exiting"
+}
+
+// enter switches to a screen that waits for the technician, restarting the idle clock.
+func (m *Model) enter(s state) {
+	m.state = s
+	m.lastInput = m.now()
+	m.showHelp = false
+}
