@@ -1,0 +1,57 @@
+-- A hand-written eXpress database for the preview and run commands' tests.
+-- Each permission row is here for one DS console-security rule (domain.md §1);
+-- pkg/app/app_test.go states the menus that follow from them.
+
+-- Job folders: ImageInvoker > Windows > Lab, ImageInvoker > Utilities, and Other outside the menu root.
+INSERT INTO event_folder VALUES (1000001, NULL, 'ImageInvoker');
+INSERT INTO event_folder VALUES (1000002, 1000001, 'Windows');
+INSERT INTO event_folder VALUES (1000003, 1000002, 'Lab');
+INSERT INTO event_folder VALUES (1000004, 1000001, 'Utilities');
+INSERT INTO event_folder VALUES (1000010, NULL, 'Other');
+
+INSERT INTO event VALUES (2000133, 'Win11 Physics', 1000003, 'Windows 11 for the physics lab');
+INSERT INTO event VALUES (2000134, 'Win11 Chemistry', 1000003, 'Windows 11 for the chemistry lab');
+INSERT INTO event VALUES (2000140, 'BIOS update', 1000004, 'Flashes the current BIOS');
+INSERT INTO event VALUES (2000141, 'Disk wipe', 1000004, 'Scripted wipe and reinstall');
+INSERT INTO event VALUES (2000150, 'Collect inventory', 1000010, 'Runs inventory [imageinvoker: Inventory]');
+INSERT INTO event VALUES (2000151, 'Server inventory', 1000010, 'not for the boot menu');
+
+-- Physics: distribute an image, then reboot. Chemistry: distribute only.
+INSERT INTO task VALUES (2000133, 1, 1, 15);
+INSERT INTO task VALUES (2000133, 1, 2, 11);
+INSERT INTO image_task VALUES (2000133, 1, 1, 0);
+INSERT INTO reboot_task VALUES (2000133, 1, 2, 1);
+INSERT INTO task VALUES (2000134, 1, 1, 15);
+INSERT INTO image_task VALUES (2000134, 1, 1, 0);
+INSERT INTO task VALUES (2000140, 1, 1, 10);
+INSERT INTO task VALUES (2000141, 1, 1, 17);
+INSERT INTO task VALUES (2000150, 1, 1, 19);
+INSERT INTO task VALUES (2000151, 1, 1, 19);
+
+INSERT INTO computer_group VALUES (10, NULL, 'Labs');
+INSERT INTO computer_group VALUES (11, 10, 'Physics');
+INSERT INTO computer VALUES (5000001, 'PC-042', 11, 'SN-042', 'AT-042', '4C4C4544-0042-3510-8052-B4C04F4B4E31');
+INSERT INTO nics VALUES (5000001, 1, 'AABBCCDDEEFF');
+INSERT INTO nics VALUES (5000001, 2, 'AABBCCDDEE00');
+INSERT INTO computer VALUES (5000002, 'PC-043', 11, 'SN-043', NULL, NULL);
+INSERT INTO nics VALUES (5000002, 1, '001122334455');
+
+INSERT INTO securityuser VALUES (14000001, 'LAB\alice');
+INSERT INTO securitygroup VALUES (15000001, 'LAB\Techs');
+INSERT INTO securitygroup VALUES (15000002, 'Imaging');
+INSERT INTO securitygroup VALUES (15000003, 'LAB\DS Admins');
+INSERT INTO securityrightlink VALUES (1, 15000003);
+
+-- "Schedule this job" (66).
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 1000001, 1); -- Techs allowed on the whole root...
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 1000003, 0); -- ...but denied on Lab: the nearest level decides
+INSERT INTO securitypermissionlink VALUES (66, 15000002, 1000003, 1); -- Imaging allowed on Lab: deny beats allow among groups
+INSERT INTO securitypermissionlink VALUES (66, 14000001, 2000134, 1); -- alice herself on Chemistry: user beats groups
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 1000004, 1); -- Techs on Utilities
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000141, 0); -- but not Disk wipe
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000150, 1); -- the tagged job outside the root
+-- Task permissions on the computer, through its groups and All Computers (-1).
+INSERT INTO securitypermissionlink VALUES (40, 15000001, 10, 1);      -- distribute image on Labs
+INSERT INTO securitypermissionlink VALUES (51, 15000001, -1, 1);      -- reboot on All Computers
+INSERT INTO securitypermissionlink VALUES (48, 15000001, 11, 1);      -- run script on Physics
+INSERT INTO securitypermissionlink VALUES (64, 15000001, -1, 1);      -- inventory on All Computers
