@@ -4,6 +4,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/configcheck"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/demo"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/doctor"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/explain"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/run"
@@ -22,6 +23,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 		explain.NewCmd(f),
 		whoami.NewCmd(f),
 		configcheck.NewCmd(f),
+		doctor.NewCmd(f),
 	)
 	tuicmd.AddFlags(root)
 	root.RunE = tuicmd.NewRunE(f)

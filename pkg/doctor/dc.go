@@ -1,0 +1,326 @@
+package doctor
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+	"github.com/go-ldap/ldap/v3"
+)
+
+// maxSRVProbes bounds how many DNS-discovered DCs are probed: a large
+// domain lists dozens, and the client only ever needs one to answer.
+const maxSRVProbes = 5
+
+// dcPhase is what the DC phase found: the DNS answer and one probe per DC.
+type dcPhase struct {
+	dns       Check
+	noDC      *Check // set when there is no DC to probe
+	probes    []*probe
+	notProbed int // DNS-discovered DCs beyond maxSRVProbes
+	roots     *x509.CertPool
+	rootsName string // "the CA file X" or "the system's trusted CAs"
+	rootsErr  error
+}
+
+// probe is one DC: reached over TCP, secured with TLS (LDAPS or StartTLS),
+// its certificate chain, and its clock from the rootDSE. No bind, ever.
+type probe struct {
+	raw        string
+	url        *url.URL
+	parseErr   error
+	notTried   string
+	connectErr error
+	timeout    time.Duration
+	// startTLSRefused: an ldap:// DC answered the StartTLS request with an error.
+	startTLSRefused bool
+	handshakeErr    error
+	version         uint16
+	certs           []*x509.Certificate
+	verifyErr       error // at this machine's clock
+	// dcSkew is the DC's currentTime minus this machine's clock, read over
+	// the same connection; dcTimeOK says it was read.
+	dcSkew    time.Duration
+	dcTimeOK  bool
+	dcTimeErr error
+}
+
+func (p *probe) name() string {
+	if p.url != nil {
+		return p.url.Host
+	}
+	return p.raw
+}
+
+func runDCPhase(ctx context.Context, d Deps) dcPhase {
+	ph := dcPhase{}
+	dir := d.Config.Directory
+	ph.roots, ph.rootsName, ph.rootsErr = loadRoots(dir.CAFile, d.SystemRoots)
+	dnsDomain := dir.DNSDomain
+	if dnsDomain == "" && dir.BaseDN != "" {
+		dnsDomain = dnsFromBaseDN(dir.BaseDN)
+	}
+	var discovered []*url.URL
+	ph.dns, discovered = dnsCheck(ctx, d, dnsDomain, len(dir.DCs) > 0)
+	switch {
+	case len(dir.DCs) > 0:
+		for _, raw := range dir.DCs {
+			u, err := parseDC(raw)
+			ph.probes = append(ph.probes, &probe{raw: raw, url: u, parseErr: err})
+		}
+	case len(discovered) > 0:
+		if len(discovered) > maxSRVProbes {
+			ph.notProbed = len(discovered) - maxSRVProbes
+			discovered = discovered[:maxSRVProbes]
+		}
+		for _, u := range discovered {
+			ph.probes = append(ph.probes, &probe{raw: u.String(), url: u})
+		}
+	case dnsDomain == "":
+		ph.noDC = &Check{Name: "dc", Status: Fail, Detail: "no domain controller configured and no DNS domain to find one",
+			Fix: "Name a DC with --dc ldaps://dc1.lab.example (directory.dcs), or set --dns-domain lab.example (directory.dns_domain) to find them in DNS"}
+	default:
+		ph.noDC = &Check{Name: "dc", Status: Skip, Detail: "skipped: no domain controller found (see dns)"}
+	}
+	total, cancel := context.WithTimeout(ctx, dir.TotalTimeout)
+	defer cancel()
+	for _, p := range ph.probes {
+		if p.parseErr != nil {
+			continue
+		}
+		if total.Err() != nil {
+			p.notTried = "not tried: directory.total_timeout (" + dir.TotalTimeout.String() + ") was used up by the DCs above"
+			continue
+		}
+		p.timeout = dir.Timeout
+		p.run(total, d, ph.roots)
+	}
+	return ph
+}
+
+func loadRoots(caFile string, system func() (*x509.CertPool, error)) (*x509.CertPool, string, error) {
+	if caFile == "" {
+		pool, err := system()
+		if err != nil {
+			return nil, "the system's trusted CAs", fmt.Errorf("read the system's trusted CAs: %w", err)
+		}
+		return pool, "the system's trusted CAs", nil
+	}
+	name := "the CA file " + caFile
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, name, fmt.Errorf("read the CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, name, errors.New("the CA file " + caFile + " holds no PEM certificate (BEGIN CERTIFICATE)")
+	}
+	return pool, name, nil
+}
+
+// dnsCheck looks up the SRV records the client uses to find DCs. With DCs
+// configured the answer is only information; without, it is the DC list.
+func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, []*url.URL) {
+	c := Check{Name: "dns"}
+	if d.DNSSkip != "" {
+		c.Status, c.Detail = Skip, "skipped: "+d.DNSSkip
+		return c, nil
+	}
+	if domain == "" {
+		c.Status, c.Detail = Skip, "skipped: no DNS domain set (directory.dns_domain)"
+		if haveDCs {
+			c.Detail = "skipped: DCs are configured (directory.dcs) and no DNS domain is set"
+		}
+		return c, nil
+	}
+	record := "_ldap._tcp.dc._msdcs." + domain
+	ctx, cancel := context.WithTimeout(ctx, d.Config.Directory.Timeout)
+	defer cancel()
+	_, srvs, err := d.Resolver.LookupSRV(ctx, "ldap", "tcp", "dc._msdcs."+domain)
+	if err != nil || len(srvs) == 0 {
+		why := "no records"
+		if err != nil {
+			why = err.Error()
+		}
+		c.Detail = "DNS has no DC records " + record + ": " + why
+		c.Fix = "Check this machine's DNS server: it must be one that serves the AD zone " + domain
+		if haveDCs {
+			c.Status = Warn
+			c.Detail += " (not needed now: DCs are configured)"
+			return c, nil
+		}
+		c.Status = Fail
+		c.Fix += ", or name a DC with --dc ldaps://dc1." + domain + " (directory.dcs)"
+		return c, nil
+	}
+	var urls []*url.URL
+	var names []string
+	for _, s := range srvs {
+		host := strings.TrimSuffix(s.Target, ".")
+		// SRV records give the plain LDAP port: the client secures it with StartTLS.
+		u := &url.URL{Scheme: "ldap", Host: net.JoinHostPort(host, fmt.Sprint(s.Port))}
+		urls = append(urls, u)
+		names = append(names, u.Host)
+	}
+	c.Status = OK
+	c.Detail = fmt.Sprintf("%s lists %d DC(s): %s", record, len(srvs), strings.Join(names, ", "))
+	if haveDCs {
+		c.Detail += " (information only: the configured DCs are used)"
+	}
+	return c, urls
+}
+
+// parseDC follows directory's rules for a DC address (ldaps:// default
+// port 636, ldap:// 389 with StartTLS).
+func parseDC(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "ldaps" && u.Scheme != "ldap") {
+		return nil, fmt.Errorf("%q is not a DC address", raw)
+	}
+	if u.Port() == "" {
+		port := "636"
+		if u.Scheme == "ldap" {
+			port = "389"
+		}
+		u.Host = net.JoinHostPort(u.Hostname(), port)
+	}
+	return u, nil
+}
+
+func dnsFromBaseDN(dn string) string {
+	var parts []string
+	for _, rdn := range strings.Split(dn, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(rdn), "=")
+		if ok && strings.EqualFold(k, "DC") {
+			parts = append(parts, v)
+		}
+	}
+	return strings.ToLower(strings.Join(parts, "."))
+}
+
+func (p *probe) run(ctx context.Context, d Deps, roots *x509.CertPool) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	raw, err := d.Dial(ctx, "tcp", p.url.Host)
+	if err != nil {
+		p.connectErr = err
+		return
+	}
+	defer raw.Close()
+	// go-ldap and crypto/tls block on the socket; closing it is what ends them.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+	conn := raw
+	secure := true
+	if p.url.Scheme == "ldap" {
+		ok, err := startTLS(raw)
+		if err != nil {
+			p.handshakeErr = fmt.Errorf("starttls: %w", err)
+			return
+		}
+		p.startTLSRefused, secure = !ok, ok
+	}
+	if secure {
+		// Verification is done by verify, below, with the same inputs
+		// crypto/tls would use: it needs the chain even when it fails, to
+		// say why, and to read the DC's clock over the connection. Nothing
+		// secret is ever sent on it (doctor never binds).
+		tc := tls.Client(raw, &tls.Config{MinVersion: tls.VersionTLS12, ServerName: p.url.Hostname(), InsecureSkipVerify: true})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			p.handshakeErr = err
+			return
+		}
+		st := tc.ConnectionState()
+		p.version, p.certs = st.Version, st.PeerCertificates
+		if roots != nil {
+			p.verifyErr = verify(p.certs, roots, p.url.Hostname(), d.Now())
+		}
+		conn = tc
+	}
+	p.readTime(ctx, conn, secure, d.Now)
+}
+
+// verify checks a chain the way crypto/tls does for a client, at time at.
+func verify(certs []*x509.Certificate, roots *x509.CertPool, serverName string, at time.Time) error {
+	if len(certs) == 0 {
+		return errors.New("the DC sent no certificate")
+	}
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+	}
+	_, err := certs[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: serverName, CurrentTime: at})
+	return err
+}
+
+// readTime reads the rootDSE's currentTime, which AD and Samba give to an
+// anonymous reader: the DC's clock, to compare this machine's with.
+func (p *probe) readTime(ctx context.Context, conn net.Conn, secure bool, now func() time.Time) {
+	lc := ldap.NewConn(conn, secure)
+	lc.Start()
+	defer lc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		lc.SetTimeout(time.Until(dl))
+	}
+	res, err := lc.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
+		"(objectClass=*)", []string{"currentTime"}, nil))
+	local := now()
+	if err != nil {
+		p.dcTimeErr = fmt.Errorf("read the DC's time: %w", err)
+		return
+	}
+	if len(res.Entries) != 1 {
+		p.dcTimeErr = errors.New("read the DC's time: no rootDSE")
+		return
+	}
+	v := res.Entries[0].GetAttributeValue("currentTime")
+	if v == "" {
+		p.dcTimeErr = errors.New("read the DC's time: the rootDSE has no currentTime")
+		return
+	}
+	t, err := ber.ParseGeneralizedTime([]byte(v))
+	if err != nil {
+		p.dcTimeErr = fmt.Errorf("read the DC's time: %q: %w", v, err)
+		return
+	}
+	p.dcSkew, p.dcTimeOK = t.Sub(local), true
+}
+
+const oidStartTLS = "1.3.6.1.4.1.1466.20037"
+
+// startTLS sends the StartTLS extended request itself so the handshake that
+// follows is doctor's own (with its deadline and untouched x509 errors).
+// It reports false when the DC answered with a refusal.
+func startTLS(conn net.Conn) (bool, error) {
+	p := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
+	p.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(1), "MessageID"))
+	req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedRequest, nil, "Start TLS")
+	req.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 0, oidStartTLS, "TLS Extended Command"))
+	p.AppendChild(req)
+	if _, err := conn.Write(p.Bytes()); err != nil {
+		return false, err
+	}
+	resp, err := ber.ReadPacket(conn)
+	if err != nil {
+		return false, err
+	}
+	if len(resp.Children) < 2 || resp.Children[1].Tag != ldap.ApplicationExtendedResponse {
+		return false, errors.New("unexpected answer to StartTLS")
+	}
+	if err := ldap.GetLDAPError(resp); err != nil {
+		var le *ldap.Error
+		if errors.As(err, &le) && le.ResultCode != ldap.ErrorNetwork {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
