@@ -36,7 +36,7 @@ func execute(t *testing.T, env map[string]string, stdin string, args ...string) 
 }
 
 // labStore is testdata/preview/lab.sql in a fresh SQLite file.
-func labStore(t *testing.T) string {
+func labStore(t testing.TB) string {
 	t.Helper()
 	fixture, err := os.ReadFile(filepath.Join("..", "..", "testdata", "preview", "lab.sql"))
 	if err != nil {
