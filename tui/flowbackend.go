@@ -1,12 +1,9 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 
@@ -22,7 +19,7 @@ import (
 type FlowBackend struct {
 	f        *flow.Flow
 	override flow.Override
-	logFile  string
+	lastLog  func(n int) []string
 
 	mu      sync.Mutex
 	machine *flow.Machine
@@ -33,8 +30,8 @@ type FlowBackend struct {
 // NewFlowBackend wraps f. override names the machine (flags, or the demo
 // machine); an empty one reads this machine. logFile ("" for none) is
 // tailed on the error screen.
-func NewFlowBackend(f *flow.Flow, override flow.Override, logFile string) *FlowBackend {
-	return &FlowBackend{f: f, override: override, logFile: logFile}
+func NewFlowBackend(f *flow.Flow, override flow.Override, lastLog func(n int) []string) *FlowBackend {
+	return &FlowBackend{f: f, override: override, lastLog: lastLog}
 }
 
 func (b *FlowBackend) technicianStore() bool {
@@ -185,33 +182,12 @@ func (b *FlowBackend) Info() Info {
 	return in
 }
 
-// LastLogLines implements Backend: the tail of the log file, if any.
+// LastLogLines implements Backend: the log's last lines, kept in memory.
 func (b *FlowBackend) LastLogLines(n int) []string {
-	if b.logFile == "" || n <= 0 {
+	if b.lastLog == nil || n <= 0 {
 		return nil
 	}
-	return tailFile(b.logFile, n)
-}
-
-func tailFile(path string, n int) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	const window = 16 << 10
-	if st, err := f.Stat(); err == nil && st.Size() > window {
-		_, _ = f.Seek(st.Size()-window, io.SeekStart)
-	}
-	data, _ := io.ReadAll(io.LimitReader(f, window))
-	lines := strings.Split(string(bytes.TrimRight(data, "\n")), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	if len(lines) == 1 && lines[0] == "" {
-		return nil
-	}
-	return lines
+	return b.lastLog(n)
 }
 
 func hostOf(dc string) string {

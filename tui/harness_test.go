@@ -82,7 +82,7 @@ func demoAccounts() []DemoAccount {
 func newDemoHarness(t *testing.T, o Options, w, h int, mut func(*config.Config)) *harness {
 	t.Helper()
 	env, cfg := demoEnv(t, mut)
-	b := NewFlowBackend(env.Flow, setup.DemoOverride(), cfg.Log.File)
+	b := NewFlowBackend(env.Flow, setup.DemoOverride(), nil)
 	hs := newHarness(t, b, o, w, h)
 	hs.cfg = cfg
 	return hs

@@ -27,7 +27,10 @@ type Options struct {
 	Demo bool
 	// NeedDirectory builds the AD client (not needed for previews).
 	NeedDirectory bool
-	Log           *slog.Logger
+	// DemoDir keeps the demo database in this directory after the run (for
+	// inspecting what the demo queued); "" uses a temporary one.
+	DemoDir string
+	Log     *slog.Logger
 }
 
 // Env is a built flow and what must be closed after it.
@@ -91,14 +94,20 @@ func DirectoryConfig(cfg *config.Config) directory.Config {
 }
 
 func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) error {
-	dir, err := os.MkdirTemp("", "imageinvoker-demo-")
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+	dir := o.DemoDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "imageinvoker-demo-")
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		env.closers = append(env.closers, func() { _ = os.RemoveAll(tmp) })
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo directory %s: %v. Pick a writable directory.", dir, err)
 	}
-	env.closers = append(env.closers, func() { _ = os.RemoveAll(dir) })
 	url, err := demo.NewStore(ctx, dir)
 	if err != nil {
-		return fmt.Errorf("demo store: %w", err)
+		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable directory.", dir, err)
 	}
 	if !strings.HasPrefix(url, "sqlite:") {
 		url = "sqlite:" + url

@@ -5,9 +5,6 @@
 package demo
 
 import (
-	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -64,61 +61,24 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o Options) error {
 	if err != nil {
 		return err
 	}
-	log, closeLog, err := tuicmd.OpenLog(cfg)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
+	log := tuicmd.OpenLog(f, cfg)
+	defer log.Close()
 	ctx := cmd.Context()
-	env, stop, err := build(ctx, cfg, o.StoreDir, setup.Options{Demo: true, NeedDirectory: true, Log: log})
+	dir := o.StoreDir
+	if dir != "" {
+		if dir, err = filepath.Abs(dir); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", o.StoreDir, err)
+		}
+	}
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: dir, Log: log.Logger})
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer env.Close()
 	agent, err := dsagent.Start(ctx, cfg.Store.URL, o.PickupDelay, 500*time.Millisecond)
 	if err != nil {
 		return err
 	}
 	defer agent.Close()
-	return tuicmd.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true}.Run(ctx, f)
-}
-
-// build makes the demo flow. With a store directory the demo database lives
-// there and is kept; setup.Build's demo uses a temporary one it deletes.
-func build(ctx context.Context, cfg *config.Config, storeDir string, so setup.Options) (*setup.Env, func(), error) {
-	if storeDir == "" {
-		env, err := setup.Build(ctx, cfg, so)
-		if err != nil {
-			return nil, nil, err
-		}
-		return env, env.Close, nil
-	}
-	dir, err := filepath.Abs(storeDir)
-	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", storeDir, err)
-	}
-	url, err := demodata.NewStore(ctx, dir)
-	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable --store-dir.", dir, err)
-	}
-	d, err := demodata.StartDirectory(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo directory: %w", err)
-	}
-	caFile := filepath.Join(dir, "demo-ca.pem")
-	if err := os.WriteFile(caFile, d.CAPEM(), 0o600); err != nil {
-		_ = d.Close()
-		return nil, nil, fmt.Errorf("demo directory CA: %w", err)
-	}
-	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, "url", "insert"
-	cfg.Directory.DCs = []string{d.URL()}
-	cfg.Directory.Domain, cfg.Directory.DNSDomain = demodata.Domain, demodata.DNSDomain
-	cfg.Directory.BaseDN, cfg.Directory.CAFile, cfg.Directory.AllowPlain = demodata.BaseDN, caFile, false
-	so.Demo = false
-	env, err := setup.Build(ctx, cfg, so)
-	if err != nil {
-		_ = d.Close()
-		return nil, nil, err
-	}
-	return env, func() { env.Close(); _ = d.Close() }, nil
+	return tuicmd.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log}.Run(ctx, f)
 }

@@ -5,9 +5,8 @@ package tuicmd
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"os"
+	"fmt"
+	"github.com/imageinvoker/imageinvoker/pkg/logging"
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
@@ -72,13 +71,10 @@ func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 		o.Serial, _ = fs.GetString("serial")
 		o.UUID, _ = fs.GetString("uuid")
 		o.ComputerID, _ = fs.GetInt64("computer-id")
-		log, closeLog, err := OpenLog(cfg)
-		if err != nil {
-			return err
-		}
-		defer closeLog()
+		log := OpenLog(f, cfg)
+		defer log.Close()
 		ctx := cmd.Context()
-		env, err := setup.Build(ctx, cfg, setup.Options{Demo: isDemo, NeedDirectory: true, Log: log})
+		env, err := setup.Build(ctx, cfg, setup.Options{Demo: isDemo, NeedDirectory: true, Log: log.Logger})
 		if err != nil {
 			return err
 		}
@@ -86,7 +82,7 @@ func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 		if env.Demo && len(o.MACs) == 0 && o.Serial == "" && o.UUID == "" && o.ComputerID == 0 {
 			o = setup.DemoOverride()
 		}
-		return Console{Flow: env.Flow, Override: o, ASCII: ascii, Demo: env.Demo}.Run(ctx, f)
+		return Console{Flow: env.Flow, Override: o, ASCII: ascii, Demo: env.Demo, Log: log}.Run(ctx, f)
 	}
 }
 
@@ -97,6 +93,8 @@ type Console struct {
 	ASCII    bool
 	// Demo shows the demo accounts on the sign-in screen.
 	Demo bool
+	// Log's last lines are shown on the Error screen.
+	Log *logging.Logger
 }
 
 // Run runs the console on f's terminal until it ends.
@@ -118,7 +116,11 @@ func (c Console) Run(ctx context.Context, f *cmdutil.Factory) error {
 	if c.Demo {
 		o.DemoAccounts = DemoAccounts()
 	}
-	b := tui.NewFlowBackend(c.Flow, c.Override, cfg.Log.File)
+	log := c.Log
+	if log == nil {
+		log = logging.Discard()
+	}
+	b := tui.NewFlowBackend(c.Flow, c.Override, log.Last)
 	defer b.SignOut()
 	return tui.Run(b, o, f.IO.In, f.IO.Out)
 }
@@ -132,19 +134,13 @@ func DemoAccounts() []tui.DemoAccount {
 	return out
 }
 
-// OpenLog opens the configured log file. The console owns the terminal, so
-// nothing is logged anywhere else while it runs.
-func OpenLog(cfg *config.Config) (*slog.Logger, func(), error) {
-	if cfg.Log.File == "" {
-		return slog.New(slog.DiscardHandler), func() {}, nil
-	}
-	fh, err := os.OpenFile(cfg.Log.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+// OpenLog opens the configured log. A log file that cannot be written (read-only
+// boot media, no RAM drive) is not a reason to keep a technician from imaging:
+// the console warns and keeps the log in memory for the Error screen.
+func OpenLog(f *cmdutil.Factory, cfg *config.Config) *logging.Logger {
+	log, err := logging.Open(logging.Options{File: cfg.Log.File, Debug: cfg.Log.Debug})
 	if err != nil {
-		return nil, nil, exitcode.Wrap(exitcode.Usage, err, "cannot open the log file %s: %v. Fix log.file (--log-file) or leave it empty.", cfg.Log.File, err)
+		fmt.Fprintf(f.IO.Err, "warning: %v; logging to memory only. Fix log.file (--log-file) to keep a log.\n", err)
 	}
-	level := slog.LevelInfo
-	if cfg.Log.Debug {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(io.Writer(fh), &slog.HandlerOptions{Level: level})), func() { _ = fh.Close() }, nil
+	return log
 }
