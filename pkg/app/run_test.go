@@ -116,10 +116,18 @@ func itoa(n int64) string {
 
 // TestRunDemo goes through the real LDAP client against the in-process demo directory.
 func TestRunDemo(t *testing.T) {
+	logFile := t.TempDir() + "/run.log"
 	stdout, stderr, code := execute(t, nil, "alice-demo\n", "run", "--demo", "--user", "alice", "--password-stdin",
-		"--job", "Windows 11/Student Labs/Win11 Physics Lab", "--yes", "--json")
+		"--job", "Windows 11/Student Labs/Win11 Physics Lab", "--yes", "--json", "--log-file", logFile, "--debug")
 	if code != 0 || !strings.Contains(stdout, `"user":"LAB\\alice"`) || !strings.Contains(stdout, `"name":"PC-042"`) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(log), "queued schedule=") || !strings.Contains(string(log), `signed in" user=LAB\alice`) {
+		t.Fatalf("the log lacks the steps (%v):\n%s", err, log)
+	}
+	if strings.Contains(string(log)+stdout+stderr, "alice-demo") {
+		t.Error("the password reached the log or the output")
 	}
 	_, stderr, code = execute(t, nil, "carol-demo\n", "run", "--demo", "--user", `LAB\carol`, "--password-stdin",
 		"--job", "Windows 11/Student Labs/Win11 Physics Lab", "--yes")

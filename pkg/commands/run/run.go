@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/logging"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
@@ -114,7 +115,12 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
-	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true})
+	log, lerr := logging.Open(logging.Options{File: cfg.Log.File, Debug: cfg.Log.Debug, Stderr: f.IO.Err})
+	if lerr != nil {
+		fmt.Fprintf(f.IO.Err, "warning: %v; continuing without a log file\n", lerr)
+	}
+	defer log.Close()
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true, Log: log.Logger})
 	if err != nil {
 		return err
 	}
