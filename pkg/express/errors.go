@@ -1,0 +1,190 @@
+package express
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+
+	mssql "github.com/microsoft/go-mssqldb"
+	"modernc.org/sqlite"
+)
+
+// Domain errors. Callers test them with errors.Is and explain them in a
+// sentence; the error text already carries the details and a next step.
+var (
+	ErrUnknownComputer   = errors.New("computer not known to Deployment Server")
+	ErrAmbiguousComputer = errors.New("several computers match")
+	ErrUnknownJob        = errors.New("job not found")
+	ErrJobChanged        = errors.New("job changed since the menu was built")
+	ErrUnknownSchedule   = errors.New("schedule not found")
+	ErrUnreachable       = errors.New("eXpress database unreachable")
+	ErrSchema            = errors.New("eXpress database schema mismatch")
+	ErrQueueUnsupported  = errors.New("queue method not supported by this store")
+)
+
+// storeError is a domain error with a sentence for the user. Its text is
+// scrubbed of secrets; cause is kept for errors.Is/As only when it is safe
+// to show (a connection error could echo a connection string).
+type storeError struct {
+	kind  error
+	msg   string
+	cause error
+}
+
+func (e *storeError) Error() string { return e.msg }
+
+func (e *storeError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
+// AmbiguousComputerError lists every computer that matched a key, so the
+// technician can fix the duplicate (typically a cloned serial) in DS.
+type AmbiguousComputerError struct {
+	By        string
+	Computers []ComputerRef
+}
+
+// ComputerRef names one matching computer.
+type ComputerRef struct {
+	ID   int64
+	Name string
+}
+
+func (e *AmbiguousComputerError) Error() string {
+	names := make([]string, len(e.Computers))
+	for i, c := range e.Computers {
+		names[i] = fmt.Sprintf("%s (id %d)", c.Name, c.ID)
+	}
+	return fmt.Sprintf("%d computers match this machine's %s: %s — remove the duplicate in the Deployment Server console or match by another identifier (machine.match)",
+		len(e.Computers), e.By, strings.Join(names, ", "))
+}
+
+// Is makes errors.Is(err, ErrAmbiguousComputer) work.
+func (e *AmbiguousComputerError) Is(target error) bool { return target == ErrAmbiguousComputer }
+
+// scrub removes every secret from a text. Connection errors are the risk:
+// a driver may quote the connection string it was given.
+func (s *Store) scrub(text string) string {
+	for _, sec := range s.secrets {
+		if sec != "" {
+			text = strings.ReplaceAll(text, sec, "***")
+		}
+	}
+	return text
+}
+
+func (s *Store) containsSecret(text string) bool {
+	for _, sec := range s.secrets {
+		if sec != "" && strings.Contains(text, sec) {
+			return true
+		}
+	}
+	return false
+}
+
+// connectError turns a failure to open or ping the store into ErrUnreachable.
+func (s *Store) connectError(err error) error {
+	raw := err.Error()
+	e := &storeError{kind: ErrUnreachable}
+	if !s.containsSecret(raw) {
+		e.cause = err
+	}
+	detail := s.scrub(raw)
+	var me mssql.Error
+	switch {
+	case errors.As(err, &me) && me.Number == 18456:
+		e.msg = fmt.Sprintf("the eXpress database at %s refused the login: %s — check the user name and password (store.url, or store.auth: technician)", s.where, detail)
+	case errors.Is(err, context.DeadlineExceeded):
+		e.msg = fmt.Sprintf("cannot reach the eXpress database at %s: no answer within %s — check the store URL and that SQL Server accepts TCP connections", s.where, s.timeout)
+	default:
+		e.msg = fmt.Sprintf("cannot reach the eXpress database at %s: %s — check the store URL and that SQL Server accepts TCP connections", s.where, detail)
+	}
+	return e
+}
+
+// classify turns a driver error of one statement into a domain error; op is
+// a short lowercase phrase naming what was being done.
+func (s *Store) classify(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *storeError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if isSchemaError(err) {
+		return &storeError{kind: ErrSchema, cause: err, msg: fmt.Sprintf(
+			"%s: the eXpress database at %s lacks a table or column ImageInvoker needs: %s — run `imageinvoker doctor` and check the names in pkg/express/queries.go against this DS version",
+			op, s.where, s.scrub(err.Error()))}
+	}
+	if isUnreachable(err) {
+		ce := s.connectError(err)
+		ce.(*storeError).msg = op + ": " + ce.Error()
+		return ce
+	}
+	if s.containsSecret(err.Error()) {
+		return fmt.Errorf("%s: %s", op, s.scrub(err.Error()))
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+func isSchemaError(err error) bool {
+	var me mssql.Error
+	if errors.As(err, &me) {
+		// 207 invalid column name, 208 invalid object name, 2812 no such procedure.
+		return me.Number == 207 || me.Number == 208 || me.Number == 2812
+	}
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		m := le.Error()
+		return strings.Contains(m, "no such table") || strings.Contains(m, "no such column")
+	}
+	return false
+}
+
+func isUnreachable(err error) bool {
+	var ne net.Error
+	var me mssql.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		return true
+	case errors.As(err, &me) && me.Number == 18456:
+		return true
+	}
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		// SQLITE_CANTOPEN: the file vanished or is not readable.
+		return le.Code()&0xff == 14
+	}
+	return false
+}
+
+// isRetryableWrite tells a lost race (another writer took the same
+// schedule_id, a deadlock victim, a busy SQLite file) from a real failure.
+func isRetryableWrite(err error) bool {
+	var me mssql.Error
+	if errors.As(err, &me) {
+		return me.Number == 2627 || me.Number == 2601 || me.Number == 1205
+	}
+	var le *sqlite.Error
+	if errors.As(err, &le) {
+		switch le.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return true
+		case 19: // SQLITE_CONSTRAINT: only a primary key clash is a race
+			return le.Code() == 1555 || le.Code() == 2067
+		}
+	}
+	return false
+}

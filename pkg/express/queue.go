@@ -1,0 +1,271 @@
+package express
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// QueueRequest is one "run this job on this computer now".
+type QueueRequest struct {
+	Computer model.Computer
+	Job      *model.Job // the job as it was on the menu (name, folder, tasks); if the job is gone or differs now -> refuse
+	UserName string     // DOMAIN\user
+	// UserFullName is recorded next to UserName so the DS console shows who queued.
+	UserFullName string
+	// ConsoleUserID is the matched console user, passed as wc_ins_schedule's
+	// @userId (procedure method only); 0 when the technician has none.
+	ConsoleUserID int64
+}
+
+// QueueResult is the schedule row that now exists for the request.
+type QueueResult struct {
+	Schedule      model.Schedule
+	AlreadyQueued bool // the same job was already pending for this computer; nothing was written
+}
+
+// queueAttempts bounds retries after a lost race (two writers took the same
+// schedule_id, a SQL Server deadlock victim, a busy SQLite file).
+const queueAttempts = 5
+
+// Queue schedules req.Job on req.Computer to run now ("now" by the database
+// server's clock). In one transaction it re-reads the job and refuses when it
+// is gone or differs from the menu's, returns the pending schedule when the
+// same job already waits for this computer, and otherwise writes one
+// schedule row. Nothing is written on any refusal.
+func (s *Store) Queue(ctx context.Context, req QueueRequest) (QueueResult, error) {
+	if req.Job == nil || req.Job.ID == 0 {
+		return QueueResult{}, errors.New("queue: no job chosen")
+	}
+	if req.Computer.ID == 0 {
+		return QueueResult{}, errors.New("queue: no computer identified")
+	}
+	if req.UserName == "" {
+		return QueueResult{}, errors.New("queue: no user name to record — sign in first")
+	}
+	switch s.queueMethod {
+	case "insert":
+	case "procedure":
+		if s.dialect != DialectSQLServer {
+			return QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert with a %s store", ErrQueueUnsupported, s.dialect)
+		}
+	default:
+		return QueueResult{}, fmt.Errorf("%w: store.queue %q — use insert or procedure", ErrQueueUnsupported, s.queueMethod)
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := s.queueOnce(ctx, req)
+		if err == nil {
+			return res, nil
+		}
+		if attempt == queueAttempts || !isRetryableWrite(err) {
+			return QueueResult{}, s.classify("queue job", err)
+		}
+		backoff := time.Duration(attempt) * time.Duration(10+rand.IntN(40)) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return QueueResult{}, s.classify("queue job", ctx.Err())
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// txn is a write transaction on either dialect.
+type txn struct {
+	q        querier
+	commit   func() error
+	rollback func()
+}
+
+// begin opens a write transaction. On SQLite it is BEGIN IMMEDIATE on a
+// dedicated connection: the write lock is taken before reading the highest
+// schedule_id, so two writers can never both read the same one. On SQL
+// Server it is SERIALIZABLE: the range locks of the max and pending reads
+// make a concurrent writer wait or become a deadlock victim (retried).
+func (s *Store) begin(ctx context.Context) (*txn, error) {
+	if s.dialect == DialectSQLServer {
+		tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+		if err != nil {
+			return nil, err
+		}
+		return &txn{q: tx, commit: tx.Commit, rollback: func() { _ = tx.Rollback() }}, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.exec(ctx, conn, sqliteBeginImmediate, nil); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	bg := context.WithoutCancel(ctx)
+	t := &txn{q: conn}
+	t.rollback = func() {
+		if _, err := conn.ExecContext(bg, "ROLLBACK"); err != nil {
+			// A connection stuck inside a transaction must not go back to
+			// the pool: ErrBadConn from Raw makes database/sql discard it.
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}
+	t.commit = func() error {
+		if _, err := conn.ExecContext(bg, "COMMIT"); err != nil {
+			t.rollback()
+			return err
+		}
+		return conn.Close()
+	}
+	return t, nil
+}
+
+func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResult, err error) {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("begin: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tx.rollback()
+		}
+	}()
+
+	now, err := s.loadJob(ctx, tx.q, req.Job.ID)
+	if err != nil {
+		return res, err
+	}
+	if diff := jobDiff(req.Job, now); diff != "" {
+		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", ErrJobChanged, req.Job.Name, req.Job.ID, diff)
+	}
+	cid := sql.Named("computerId", req.Computer.ID)
+	var found nullInt
+	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found); errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
+	} else if err != nil {
+		return res, fmt.Errorf("check computer: %w", err)
+	}
+
+	pending, err := s.scheduleRow(ctx, tx.q, s.q.pendingSchedule, []any{cid, sql.Named("jobId", req.Job.ID), sql.Named("pendingStatus", pendingStatusLower)})
+	if err == nil {
+		return QueueResult{Schedule: pending, AlreadyQueued: true}, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return res, fmt.Errorf("check pending schedules: %w", err)
+	}
+
+	var id int64
+	if s.queueMethod == "procedure" {
+		id, err = s.scheduleByProcedure(ctx, tx.q, req)
+	} else {
+		id, err = s.scheduleByInsert(ctx, tx.q, req)
+	}
+	if err != nil {
+		return res, err
+	}
+	sched, err := s.scheduleRow(ctx, tx.q, s.q.scheduleByID, []any{sql.Named("scheduleId", id)})
+	if err != nil {
+		return res, fmt.Errorf("read back schedule %d: %w", id, err)
+	}
+	done = true
+	if err := tx.commit(); err != nil {
+		return res, fmt.Errorf("commit: %w", err)
+	}
+	return QueueResult{Schedule: sched}, nil
+}
+
+func (s *Store) scheduleByInsert(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+	var max nullInt
+	err := s.queryRow(ctx, q, s.q.maxSchedule, []any{sql.Named("firstId", model.FirstScheduleID), sql.Named("lastId", model.LastScheduleID)}).Scan(&max)
+	if err != nil {
+		return 0, fmt.Errorf("allocate schedule id: %w", err)
+	}
+	id := model.FirstScheduleID
+	if max.Valid {
+		id = max.V + 1
+	}
+	if id > model.LastScheduleID {
+		return 0, fmt.Errorf("allocate schedule id: the DS schedule id range is full (%d) — delete old schedules in the DS console", model.LastScheduleID)
+	}
+	_, err = s.exec(ctx, q, s.q.insertSchedule, []any{
+		sql.Named("scheduleId", id), sql.Named("computerId", req.Computer.ID), sql.Named("jobId", req.Job.ID),
+		sql.Named("userName", req.UserName), sql.Named("userFullName", req.UserFullName),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert schedule: %w", err)
+	}
+	return id, nil
+}
+
+func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+	var start dbTime
+	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&start); err != nil {
+		return 0, fmt.Errorf("read server time: %w", err)
+	}
+	var id nullInt
+	if err := s.queryRow(ctx, q, s.q.execSchedule, procedureArgs(req, start.T)).Scan(&id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, errors.New("wc_ins_schedule returned no schedule id — set store.queue: insert")
+		}
+		return 0, fmt.Errorf("wc_ins_schedule: %w", err)
+	}
+	if !id.Valid || id.V < model.FirstScheduleID || id.V > model.LastScheduleID {
+		return 0, fmt.Errorf("wc_ins_schedule returned %d, not a schedule id — set store.queue: insert", id.V)
+	}
+	_, err := s.exec(ctx, q, s.q.setScheduleUser, []any{
+		sql.Named("scheduleId", id.V), sql.Named("userName", req.UserName), sql.Named("userFullName", req.UserFullName),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record user on schedule %d: %w", id.V, err)
+	}
+	return id.V, nil
+}
+
+// procedureArgs are wc_ins_schedule's arguments for "run now, once"
+// (domain.md §1). deferMins, recur, recurType and configItemId as 0 mean
+// "no deferral, no recurrence, no configuration item" (UNVERIFIED values).
+// The start time goes as DATETIME, the type DS's column has.
+func procedureArgs(req QueueRequest, start time.Time) []any {
+	return []any{
+		sql.Named("jobId", req.Job.ID),
+		sql.Named("computerId", req.Computer.ID),
+		sql.Named("userId", req.ConsoleUserID),
+		sql.Named("deferMins", 0),
+		sql.Named("startTime", mssql.DateTime1(start)),
+		sql.Named("recur", 0),
+		sql.Named("recurType", 0),
+		sql.Named("configItemId", 0),
+	}
+}
+
+// Schedule reads one schedule row (for watching DS pick the job up).
+func (s *Store) Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error) {
+	sched, err := s.scheduleRow(ctx, s.db, s.q.scheduleByID, []any{sql.Named("scheduleId", scheduleID)})
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.Schedule{}, fmt.Errorf("%w: schedule %d does not exist (deleted in the DS console?)", ErrUnknownSchedule, scheduleID)
+	}
+	if err != nil {
+		return model.Schedule{}, s.classify("read schedule", err)
+	}
+	return sched, nil
+}
+
+// scheduleRow reads the first schedule row of a query; sql.ErrNoRows when none.
+func (s *Store) scheduleRow(ctx context.Context, q querier, text string, args []any) (model.Schedule, error) {
+	var id, computer, job, code nullInt
+	var start dbTime
+	var status, user, full nullText
+	if err := s.queryRow(ctx, q, text, args).Scan(&id, &computer, &job, &start, &status, &code, &user, &full); err != nil {
+		return model.Schedule{}, err
+	}
+	sched := model.Schedule{ID: id.V, ComputerID: computer.V, JobID: job.V, Status: status.S, StatusCode: code.ptrInt(), UserName: user.S, UserFullName: full.S}
+	if start.Valid {
+		sched.StartTime = start.T.Format(scheduleTimeLayout)
+	}
+	return sched, nil
+}

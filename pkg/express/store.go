@@ -1,0 +1,321 @@
+// Package express reads and writes the Deployment Server 6.9 eXpress
+// database: the computer, the menu snapshot, jobs and schedules. The same
+// SQL text runs on SQL Server (production, go-mssqldb) and SQLite (the
+// embedded demo store and tests, modernc.org/sqlite); see queries.go.
+package express
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+	// NTLM lets the technician's own DOMAIN\user open the SQL session from
+	// any OS, so boot media carries no shared SQL secret.
+	_ "github.com/microsoft/go-mssqldb/integratedauth/ntlm"
+	"github.com/microsoft/go-mssqldb/msdsn"
+	_ "modernc.org/sqlite"
+)
+
+// OpenOptions tune how the store talks to the database.
+type OpenOptions struct {
+	QueueMethod string        // "insert" (default) or "procedure"
+	Timeout     time.Duration // per statement/step; default 15s
+	// NTLM: when set (store.auth = technician), log in to SQL Server as this
+	// DOMAIN\user with this password.
+	NTLMUser, NTLMPassword string
+}
+
+const defaultTimeout = 15 * time.Second
+
+// Store is an open eXpress database.
+type Store struct {
+	db          *sql.DB
+	dialect     string
+	q           *queries
+	timeout     time.Duration
+	queueMethod string
+	where       string   // host:port or file, for error sentences
+	secrets     []string // never shown in an error
+	statements  atomic.Int64
+}
+
+// Open connects to the store at url: `sqlserver://user:pass@host:port?database=eXpress`
+// (or `sqlserver://host/instance?...`) or `sqlite:PATH`. It checks the
+// connection before returning, so an unreachable server fails here.
+func Open(ctx context.Context, rawURL string, opts OpenOptions) (*Store, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), opts)
+	case strings.HasPrefix(rawURL, "sqlserver://"):
+		return openSQLServer(ctx, rawURL, opts)
+	}
+	return nil, fmt.Errorf("store url %q: must start with sqlserver:// or sqlite: — fix store.url", redactURL(rawURL))
+}
+
+// SQLiteDSN is the modernc DSN for a store file: concurrent writers wait up
+// to 5s for the lock instead of failing, and WAL lets readers go on while a
+// technician's queue transaction writes.
+func SQLiteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
+}
+
+func openSQLite(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
+	file := path
+	if i := strings.IndexByte(file, '?'); i >= 0 {
+		file = file[:i]
+	}
+	if file == "" {
+		return nil, errors.New("store url sqlite: needs a file path, like sqlite:/var/lib/imageinvoker/express.db")
+	}
+	// SQLite would create a missing file and then fail later with "no such
+	// table"; a typo in the path deserves its own sentence.
+	if file != ":memory:" {
+		if _, err := os.Stat(file); err != nil {
+			return nil, &storeError{kind: ErrUnreachable, cause: err, msg: fmt.Sprintf(
+				"cannot open the eXpress database file %s: %v — check store.url", file, err)}
+		}
+	}
+	db, err := sql.Open("sqlite", SQLiteDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", file, err)
+	}
+	s := OpenDB(db, DialectSQLite, opts)
+	s.where = file
+	if err := s.ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store, error) {
+	var secrets []string
+	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			secrets = append(secrets, p, url.QueryEscape(p), url.PathEscape(p))
+		}
+	}
+	if opts.NTLMPassword != "" {
+		secrets = append(secrets, opts.NTLMPassword)
+	}
+	cfg, err := msdsn.Parse(rawURL)
+	if err != nil {
+		msg := err.Error()
+		for _, sec := range secrets {
+			if sec != "" {
+				msg = strings.ReplaceAll(msg, sec, "***")
+			}
+		}
+		return nil, fmt.Errorf("store url %s: %s — fix store.url", redactURL(rawURL), msg)
+	}
+	if cfg.Password != "" {
+		secrets = append(secrets, cfg.Password)
+	}
+	if opts.NTLMUser != "" {
+		if !strings.Contains(opts.NTLMUser, `\`) {
+			return nil, fmt.Errorf("sql login as %q: NTLM needs DOMAIN\\user — set directory.domain so the user name is qualified", opts.NTLMUser)
+		}
+		cfg.User = opts.NTLMUser
+		cfg.Password = opts.NTLMPassword
+		if cfg.Parameters == nil {
+			cfg.Parameters = map[string]string{}
+		}
+		cfg.Parameters["authenticator"] = "ntlm"
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	if cfg.DialTimeout == 0 || cfg.DialTimeout > timeout {
+		cfg.DialTimeout = timeout
+	}
+	// go-mssqldb ignores the context while it waits for the prelogin and
+	// login answers: a server that accepts TCP and stays silent would hang
+	// the console forever. A per-read deadline bounds every wait instead.
+	if cfg.ConnTimeout == 0 || cfg.ConnTimeout > timeout {
+		cfg.ConnTimeout = timeout
+	}
+	db := sql.OpenDB(mssql.NewConnectorConfig(cfg))
+	s := OpenDB(db, DialectSQLServer, opts)
+	s.secrets = secrets
+	s.where = serverAddress(cfg)
+	if err := s.ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func serverAddress(cfg msdsn.Config) string {
+	host := cfg.Host
+	if cfg.Instance != "" {
+		host += `\` + cfg.Instance
+	}
+	port := cfg.Port
+	if port == 0 && cfg.Instance == "" {
+		port = 1433
+	}
+	if port == 0 {
+		return host
+	}
+	return net.JoinHostPort(host, strconv.FormatUint(port, 10))
+}
+
+// redactURL drops the user info from a URL before it is quoted in an error.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+			if j := strings.Index(raw, "://"); j >= 0 && j < i {
+				return raw[:j+3] + "***@" + raw[i+1:]
+			}
+		}
+		return raw
+	}
+	u.User = url.User("***")
+	return u.String()
+}
+
+// OpenDB wraps an open database (tests, the embedded demo). dialect is
+// "sqlite" or "sqlserver"; anything else is treated as sqlite.
+func OpenDB(db *sql.DB, dialect string, opts OpenOptions) *Store {
+	if _, ok := dialectQueries[dialect]; !ok {
+		dialect = DialectSQLite
+	}
+	s := &Store{
+		db:          db,
+		dialect:     dialect,
+		q:           dialectQueries[dialect],
+		timeout:     opts.Timeout,
+		queueMethod: opts.QueueMethod,
+		where:       dialect + " database",
+	}
+	if s.timeout <= 0 {
+		s.timeout = defaultTimeout
+	}
+	if s.queueMethod == "" {
+		s.queueMethod = "insert"
+	}
+	if opts.NTLMPassword != "" {
+		s.secrets = append(s.secrets, opts.NTLMPassword)
+	}
+	return s
+}
+
+func (s *Store) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := s.db.PingContext(ctx); err != nil {
+		return s.connectError(err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB is the underlying database (fixtures, tests).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Dialect is "sqlite" or "sqlserver".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Statements is how many SQL statements this store has sent so far; tests
+// and benchmarks compare it before and after a step.
+func (s *Store) Statements() int64 { return s.statements.Load() }
+
+// Now is the database server's clock. The boot machine's clock is not to be
+// trusted (BIOS time, WinPE's default time zone). On SQL Server it is the
+// server's local wall clock (GETDATE(), what DS compares start_time with),
+// returned with a UTC location; on SQLite it is UTC.
+func (s *Store) Now(ctx context.Context) (time.Time, error) {
+	var t dbTime
+	if err := s.queryRow(ctx, s.db, s.q.now, nil).Scan(&t); err != nil {
+		return time.Time{}, s.classify("read server time", err)
+	}
+	if !t.Valid {
+		return time.Time{}, errors.New("read server time: the database returned no time")
+	}
+	return t.T, nil
+}
+
+// querier is what a statement runs on: the pool, a transaction or a conn.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// row is a sql.Row-like result whose Scan also releases the statement's
+// timeout context.
+type row struct {
+	rows   *sql.Rows
+	err    error
+	cancel context.CancelFunc
+}
+
+func (r *row) Scan(dest ...any) error {
+	defer r.cancel()
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	return r.rows.Close()
+}
+
+func (s *Store) queryRow(ctx context.Context, q querier, text string, args []any) *row {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	s.statements.Add(1)
+	rows, err := q.QueryContext(ctx, text, args...)
+	return &row{rows: rows, err: err, cancel: cancel}
+}
+
+// each runs a query and calls fn for every row, under the per-statement
+// timeout; n counts the statement for Snapshot.Statements when not nil.
+func (s *Store) each(ctx context.Context, q querier, n *int, text string, args []any, fn func(*sql.Rows) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	s.statements.Add(1)
+	if n != nil {
+		*n++
+	}
+	rows, err := q.QueryContext(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *Store) exec(ctx context.Context, q querier, text string, args []any) (sql.Result, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	s.statements.Add(1)
+	return q.ExecContext(ctx, text, args...)
+}

@@ -1,0 +1,90 @@
+-- A small eXpress database for pkg/express tests. Ids follow DS's ranges
+-- (domain.md §1). Comments say which rule each row exercises.
+
+-- Job folders: the top-level ImageInvoker root with two levels below it, a
+-- nested folder of the same name elsewhere (top level is preferred), and an
+-- unrelated tree.
+INSERT INTO event_folder VALUES (1000001, NULL, 'ImageInvoker');
+INSERT INTO event_folder VALUES (1000002, 1000001, 'Imaging');
+INSERT INTO event_folder VALUES (1000003, 1000002, 'Deep');
+INSERT INTO event_folder VALUES (1000010, NULL, 'Other');
+INSERT INTO event_folder VALUES (1000011, 1000010, 'imageinvoker');
+INSERT INTO event_folder VALUES (1000020, NULL, 'Servers');
+
+-- Jobs under the root (candidates), tagged elsewhere (candidates), and traps.
+INSERT INTO event VALUES (2000001, 'Capture base', 1000002, 'captures the reference image');
+INSERT INTO event VALUES (2000002, 'Deploy Win11', 1000003, NULL);
+INSERT INTO event VALUES (2000003, 'Reboot only', 1000001, '');
+INSERT INTO event VALUES (2000004, 'Wipe and deploy', 1000020, 'Wipe [ImageInvoker: Quick deploy] now');
+INSERT INTO event VALUES (2000005, 'Inventory', NULL, 'x [IMAGEINVOKER] y');
+INSERT INTO event VALUES (2000006, 'Server image', 1000020, 'no tag here');
+INSERT INTO event VALUES (2000007, 'Bracket trap', 1000020, 'imageinvoker');
+INSERT INTO event VALUES (2000008, 'Nested root trap', 1000011, 'under the nested same-name folder');
+INSERT INTO event VALUES (2000009, 'Empty job', 1000002, NULL);
+INSERT INTO event VALUES (2000010, 'Near tag', 1000020, '[imageinvokerX]');
+INSERT INTO event VALUES (2000011, 'Percent trap', 1000020, '100% [imageinvoker_]');
+
+INSERT INTO task VALUES (2000001, 1, 1, 15);
+INSERT INTO task VALUES (2000002, 1, 1, 15);
+INSERT INTO task VALUES (2000002, 1, 2, 11);
+INSERT INTO task VALUES (2000003, 1, 1, 11); -- no reboot_task row: PowerType nil
+INSERT INTO task VALUES (2000004, 1, 1, 10);
+INSERT INTO task VALUES (2000005, 1, 1, 19);
+INSERT INTO task VALUES (2000006, 1, 1, 15);
+INSERT INTO task VALUES (2000008, 1, 1, 15);
+INSERT INTO image_task VALUES (2000001, 1, 1, 1);
+INSERT INTO image_task VALUES (2000002, 1, 1, 0);
+INSERT INTO image_task VALUES (2000006, 1, 1, 0);
+INSERT INTO image_task VALUES (2000008, 1, 1, 1);
+INSERT INTO reboot_task VALUES (2000002, 1, 2, 1);
+
+-- Computer groups: Site A > Lab > Bench, and Site B.
+INSERT INTO computer_group VALUES (10, NULL, 'Site A');
+INSERT INTO computer_group VALUES (11, 10, 'Lab');
+INSERT INTO computer_group VALUES (12, 11, 'Bench');
+INSERT INTO computer_group VALUES (20, NULL, 'Site B');
+
+INSERT INTO computer VALUES (5000001, 'PC-01', 12, 'SN123', 'AT-1', '4C4C4544-0042-3510-8052-B4C04F4B4E31');
+INSERT INTO computer VALUES (5000002, 'PC-02', 20, 'CLONED', 'AT-2', NULL);
+INSERT INTO computer VALUES (5000003, 'PC-03', 20, 'CLONED', NULL, NULL);
+INSERT INTO computer VALUES (5000004, 'PC-04', NULL, '', '', '');
+INSERT INTO nics VALUES (5000001, 1, '001122334455');
+INSERT INTO nics VALUES (5000001, 2, '001122334456');
+INSERT INTO nics VALUES (5000002, 1, 'AABBCCDDEEFF');
+INSERT INTO nics VALUES (5000003, 1, 'AABBCCDDEE00');
+
+-- Console users and groups. The identity in the tests is LAB\tech1 in
+-- LAB\Imaging Techs and LAB\Domain Users.
+INSERT INTO securityuser VALUES (14000001, 'LAB\tech1');
+INSERT INTO securityuser VALUES (14000002, 'tech2');
+INSERT INTO securityuser VALUES (14000003, 'OTHER\tech1');
+INSERT INTO securityuser VALUES (14000004, 'admin');
+INSERT INTO securitygroup VALUES (15000001, 'Imaging Techs');
+INSERT INTO securitygroup VALUES (15000002, 'LAB\Domain Admins');
+INSERT INTO securitygroup VALUES (15000003, 'Administrators');
+INSERT INTO securitygroup VALUES (15000004, 'Nobody');
+INSERT INTO securityrightlink VALUES (1, 15000003);
+INSERT INTO securityrightlink VALUES (1, 14000004);
+INSERT INTO securityrightlink VALUES (2, 15000001); -- another right: not Administrative
+
+INSERT INTO securitypermission VALUES (66, 'Schedule this job', NULL);
+-- Loaded for LAB\tech1: matched principals, permissions that matter, objects that matter.
+INSERT INTO securitypermissionlink VALUES (66, 14000001, 1000001, 1);
+INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000002, 0);
+INSERT INTO securitypermissionlink VALUES (39, 15000001, 12, 1);
+INSERT INTO securitypermissionlink VALUES (40, 15000001, 10, 1);
+INSERT INTO securitypermissionlink VALUES (40, 15000001, -1, 1);
+INSERT INTO securitypermissionlink VALUES (51, 14000001, 5000001, 1);
+-- Not loaded: another group's tree, another computer, an unrelated
+-- permission, principals that do not match.
+INSERT INTO securitypermissionlink VALUES (39, 15000001, 20, 1);
+INSERT INTO securitypermissionlink VALUES (39, 14000001, 5000002, 1);
+INSERT INTO securitypermissionlink VALUES (7, 14000001, 1000001, 1);
+INSERT INTO securitypermissionlink VALUES (66, 14000003, 1000001, 1);
+INSERT INTO securitypermissionlink VALUES (66, 15000004, 2000001, 1);
+
+-- Schedules: one pending (Capture base on PC-01), one finished, and one
+-- outside DS's schedule id range that must not move the next id.
+INSERT INTO event_schedule VALUES (100000005, 5000001, 2000001, '2024-01-02 03:04:05', NULL, NULL, 'LAB\someone', 'Some One');
+INSERT INTO event_schedule VALUES (100000007, 5000001, 2000002, '2024-01-02 03:04:05', 'Complete', 0, 'LAB\someone', 'Some One');
+INSERT INTO event_schedule VALUES (300000000, 5000002, 2000002, NULL, NULL, 5, NULL, NULL);
