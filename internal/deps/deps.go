@@ -11,6 +11,6 @@ import (
 	_ "github.com/microsoft/go-mssqldb"
 	_ "github.com/microsoft/go-mssqldb/integratedauth/ntlm"
 	_ "github.com/spf13/cobra"
-	_ "gopkg.in/yaml.v3"
+	_ "go.yaml.in/yaml/v3"
 	_ "modernc.org/sqlite"
 )

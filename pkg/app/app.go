@@ -37,7 +37,18 @@ Try it with no infrastructure at all:  imageinvoker demo`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error() + "\nRun '" + c.CommandPath() + " --help' for usage."}
 	})
-	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitcode.Help)
+	// Every command's usage ends with the exit codes. A usage func, not a
+	// usage template: cobra links text/template (and its reflection, which
+	// defeats dead-code elimination) only when a template is set, and that
+	// costs the boot-media binary hundreds of kilobytes.
+	usage := root.UsageFunc()
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		if err := usage(c); err != nil {
+			return err
+		}
+		_, err := fmt.Fprint(c.OutOrStderr(), "\n"+exitcode.Help)
+		return err
+	})
 	root.AddCommand(version.NewCmd(f))
 	addCommands(root, f)
 	return root

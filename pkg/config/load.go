@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // FileName is the config file name looked for on boot media.
@@ -53,21 +55,26 @@ func Find(explicit string) (string, error) {
 	return "", nil
 }
 
-var lineRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+var (
+	unknownRE = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
+	typeRE    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+)
 
 // Parse reads YAML strictly: unknown keys and bad values are errors that
 // name the key and the line, and Validate's errors get the line of their key.
 func Parse(name string, data []byte) (*Config, error) {
 	c := Default()
 	c.Source = name
+	// The node tree finds the dotted key for a line; yaml.v3's own messages
+	// name only the line and a Go type, which means nothing to an image builder.
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root)
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, friendlyYAML(err))
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, friendlyYAML(err, &root))
 	}
 	if err := c.Validate(); err != nil {
-		var root yaml.Node
-		_ = yaml.Unmarshal(data, &root)
 		return nil, annotate(name, &root, err)
 	}
 	return c, nil
@@ -78,23 +85,178 @@ var sectionOf = map[string]string{
 	"MenuConfig": "menu.", "SessionConfig": "session.", "LookConfig": "look.", "LogConfig": "log.",
 }
 
-func friendlyYAML(err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
-	msg = lineRE.ReplaceAllStringFunc(msg, func(m string) string {
-		p := lineRE.FindStringSubmatch(m)
-		return fmt.Sprintf("line %s: unknown key %s%s (see the sample config for the keys there are)", p[1], sectionOf[p[3]], p[2])
-	})
-	msg = strings.ReplaceAll(msg, "cannot unmarshal !!str", "cannot use")
-	msg = strings.ReplaceAll(msg, "cannot unmarshal !!int", "cannot use")
-	msg = strings.ReplaceAll(msg, "cannot unmarshal !!seq", "cannot use a list")
-	msg = strings.ReplaceAll(msg, "cannot unmarshal !!map", "cannot use a section")
-	msg = strings.ReplaceAll(msg, "` into ", "` as ")
-	var lines []string
-	for _, l := range strings.Split(msg, "\n") {
-		lines = append(lines, strings.TrimSpace(l))
+const listKeys = "`imageinvoker config sample` lists every key"
+
+// friendlyYAML rewrites yaml.v3's errors so each names the dotted key, the
+// line and what to write instead.
+func friendlyYAML(err error, root *yaml.Node) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		// A syntax error: yaml.v3 only knows the line. Tabs and misaligned
+		// keys are what image builders editing in Notepad hit most.
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		return msg + " (check the indentation: spaces only, no tabs, keys of one section lined up, and quote values that contain \": \" or start with [ { * & ! | > ' \" % @)"
 	}
-	return strings.Join(lines, "; ")
+	var parts []string
+	for _, e := range te.Errors {
+		parts = append(parts, friendlyTypeError(strings.TrimSpace(e), root))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func friendlyTypeError(msg string, root *yaml.Node) string {
+	if p := unknownRE.FindStringSubmatch(msg); p != nil {
+		key := sectionOf[p[3]] + p[2]
+		if s := suggestKey(key); s != "" {
+			return fmt.Sprintf("line %s: unknown key %s: did you mean %s? (%s)", p[1], key, s, listKeys)
+		}
+		return fmt.Sprintf("line %s: unknown key %s (%s)", p[1], key, listKeys)
+	}
+	p := typeRE.FindStringSubmatch(msg)
+	if p == nil {
+		return msg
+	}
+	line, tag, value, goType := p[1], p[2], p[3], p[4]
+	n, _ := strconv.Atoi(line)
+	key, node := keyAtLine(root, n, "", reflect.TypeOf(Config{}))
+	if node != nil && node.Kind == yaml.ScalarNode {
+		value = node.Value // yaml.v3 shortens long values with "..."
+	}
+	prefix := "line " + line + ": "
+	if key != "" {
+		prefix += key + ": "
+	}
+	switch {
+	case tag == "seq":
+		return prefix + "needs a single value, not a list"
+	case tag == "map":
+		return prefix + "needs a single value, not a section of keys"
+	case strings.HasPrefix(goType, "[]"):
+		return prefix + "needs a list (one \"- item\" per line, or [a, b]), not " + quoteValue(value)
+	case strings.HasPrefix(goType, "config."):
+		return prefix + "is a section (keys indented below it), not " + quoteValue(value)
+	case goType == "time.Duration":
+		hint := ""
+		if _, err := strconv.Atoi(value); err == nil {
+			hint = " (a number needs a unit: " + value + "s)"
+		}
+		return prefix + quoteValue(value) + " is not a duration like 30s, 5m or 1h30m" + hint
+	case goType == "bool":
+		return prefix + quoteValue(value) + " is not true or false"
+	case key == "menu.folder_names":
+		return prefix + quoteValue(value) + " is not a DS job folder id (a number like 1000005)"
+	case strings.HasPrefix(goType, "int"):
+		return prefix + quoteValue(value) + " is not a whole number"
+	}
+	return prefix + quoteValue(value) + " is not a valid " + goType
+}
+
+func quoteValue(v string) string { return "\"" + v + "\"" }
+
+// keyAtLine finds the dotted key whose key or value sits on line. It walks
+// the Config type beside the node tree so that it stops at a map setting
+// (menu.folder_names): the keys below it are data, not setting names.
+func keyAtLine(n *yaml.Node, line int, prefix string, t reflect.Type) (string, *yaml.Node) {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		return keyAtLine(n.Content[0], line, prefix, t)
+	}
+	if n.Kind != yaml.MappingNode || t == nil || t.Kind() != reflect.Struct {
+		if n.Line == line {
+			return prefix, n
+		}
+		for _, c := range n.Content {
+			if c.Line == line {
+				return prefix, c
+			}
+		}
+		return "", nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "." + k.Value
+		}
+		if found, node := keyAtLine(v, line, key, fieldType(t, k.Value)); found != "" {
+			return found, node
+		}
+		if k.Line == line {
+			return key, v
+		}
+	}
+	return "", nil
+}
+
+// fieldType is the Go type of the field with yaml key name in struct t.
+func fieldType(t reflect.Type, name string) reflect.Type {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag == name {
+			return f.Type
+		}
+	}
+	return nil
+}
+
+// fileKeys lists every dotted key a config file may hold.
+func fileKeys(t reflect.Type, prefix string) []string {
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := prefix + tag
+		out = append(out, key)
+		if f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == t.PkgPath() {
+			out = append(out, fileKeys(f.Type, key+".")...)
+		}
+	}
+	return out
+}
+
+// suggestKey returns the known key in the same section closest to a
+// misspelt one, if it is close enough to be the likely intent.
+func suggestKey(key string) string {
+	section := ""
+	if i := strings.LastIndex(key, "."); i >= 0 {
+		section = key[:i+1]
+	}
+	best, bestDist := "", 3
+	for _, k := range fileKeys(reflect.TypeOf(Config{}), "") {
+		ks := ""
+		if i := strings.LastIndex(k, "."); i >= 0 {
+			ks = k[:i+1]
+		}
+		if ks != section {
+			continue
+		}
+		if d := editDistance(key, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // annotate prefixes each validation error with the line of its key.

@@ -10,7 +10,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -21,8 +20,6 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
-	"github.com/hashicorp/go-hclog"
-	"github.com/jimlambrt/gldap"
 )
 
 // Directory is the demo's in-process AD: LDAPS on loopback, serving
@@ -31,15 +28,17 @@ import (
 // tokenGroups, batched objectSid search). It passes the same conformance
 // suite as a real Samba DC (pkg/directory/directorytest).
 type Directory struct {
-	srv   *gldap.Server
-	url   string
-	caPEM []byte
+	listener net.Listener
+	url      string
+	caPEM    []byte
 
 	entries []*entry
 	byDN    map[string]*entry
 
-	mu    sync.Mutex
-	bound map[int]string // connection id → DN that bound
+	mu     sync.Mutex
+	conns  map[net.Conn]struct{}
+	closed bool
+	wg     sync.WaitGroup
 }
 
 type entry struct {
@@ -56,52 +55,20 @@ const adBindDiag = "80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityCon
 // StartDirectory starts the demo directory on 127.0.0.1. Close stops it
 // (so does cancelling ctx).
 func StartDirectory(ctx context.Context) (*Directory, error) {
-	d := &Directory{byDN: map[string]*entry{}, bound: map[int]string{}}
+	d := &Directory{byDN: map[string]*entry{}, conns: map[net.Conn]struct{}{}}
 	d.build()
 	cert, caPEM, err := demoCert()
 	if err != nil {
 		return nil, fmt.Errorf("demo directory certificate: %w", err)
 	}
 	d.caPEM = caPEM
-	srv, err := gldap.NewServer(gldap.WithLogger(hclog.NewNullLogger()), gldap.WithReadTimeout(time.Minute))
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		return nil, fmt.Errorf("demo directory: %w", err)
 	}
-	mux, err := gldap.NewMux()
-	if err != nil {
-		return nil, fmt.Errorf("demo directory: %w", err)
-	}
-	_ = mux.Bind(d.bind)
-	_ = mux.Search(d.search)
-	_ = mux.DefaultRoute(func(w *gldap.ResponseWriter, r *gldap.Request) {
-		_ = w.Write(r.NewResponse(gldap.WithResponseCode(gldap.ResultUnwillingToPerform)))
-	})
-	if err := srv.Router(mux); err != nil {
-		return nil, fmt.Errorf("demo directory: %w", err)
-	}
-	// gldap does not report the port it got: take a free one first.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("demo directory: %w", err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	runErr := make(chan error, 1)
-	go func() {
-		runErr <- srv.Run(addr, gldap.WithTLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}))
-	}()
-	for i := 0; !srv.Ready(); i++ {
-		select {
-		case err := <-runErr:
-			return nil, fmt.Errorf("demo directory: listen on %s: %w", addr, err)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if i > 500 {
-			_ = srv.Stop()
-			return nil, errors.New("demo directory: did not start within 5s")
-		}
-	}
-	d.srv, d.url = srv, "ldaps://"+addr
+	d.listener, d.url = l, "ldaps://"+l.Addr().String()
+	d.wg.Add(1)
+	go d.serve()
 	context.AfterFunc(ctx, func() { d.Close() })
 	return d, nil
 }
@@ -112,12 +79,21 @@ func (d *Directory) URL() string { return d.url }
 // CAPEM is the PEM of the CA that signed the directory's certificate.
 func (d *Directory) CAPEM() []byte { return d.caPEM }
 
-// Close stops the directory.
+// Close stops the directory and ends its connections.
 func (d *Directory) Close() error {
-	if d.srv == nil {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
 		return nil
 	}
-	return d.srv.Stop()
+	d.closed = true
+	err := d.listener.Close()
+	for c := range d.conns {
+		_ = c.Close()
+	}
+	d.mu.Unlock()
+	d.wg.Wait()
+	return err
 }
 
 func sidBytes(rid uint32) string {
@@ -221,92 +197,6 @@ func first(e *entry, attr string) string {
 		return v[0]
 	}
 	return ""
-}
-
-func (d *Directory) bind(w *gldap.ResponseWriter, r *gldap.Request) {
-	resp := r.NewBindResponse(gldap.WithResponseCode(gldap.ResultInvalidCredentials))
-	defer func() { _ = w.Write(resp) }()
-	m, err := r.GetSimpleBindMessage()
-	if err != nil {
-		resp.SetResultCode(gldap.ResultAuthMethodNotSupported)
-		return
-	}
-	d.mu.Lock()
-	delete(d.bound, r.ConnectionID())
-	d.mu.Unlock()
-	password := string(m.Password)
-	if password == "" {
-		// AD answers an empty password with success: an anonymous bind,
-		// which is why clients must refuse empty passwords themselves.
-		resp.SetResultCode(gldap.ResultSuccess)
-		return
-	}
-	e := d.findBinder(m.UserName)
-	switch {
-	case e == nil || e.password != password:
-		resp.SetDiagnosticMessage(fmt.Sprintf(adBindDiag, "52e"))
-	case e.disabled:
-		resp.SetDiagnosticMessage(fmt.Sprintf(adBindDiag, "533"))
-	default:
-		d.mu.Lock()
-		d.bound[r.ConnectionID()] = e.dn
-		d.mu.Unlock()
-		resp.SetResultCode(gldap.ResultSuccess)
-	}
-}
-
-func (d *Directory) search(w *gldap.ResponseWriter, r *gldap.Request) {
-	done := r.NewSearchDoneResponse(gldap.WithResponseCode(gldap.ResultSuccess))
-	defer func() { _ = w.Write(done) }()
-	d.mu.Lock()
-	_, ok := d.bound[r.ConnectionID()]
-	d.mu.Unlock()
-	if !ok {
-		done.SetResultCode(gldap.ResultOperationsError)
-		done.SetDiagnosticMessage("000004DC: LdapErr: DSID-0C090A5C, comment: In order to perform this operation a successful bind must be completed on the connection., data 0, v4563")
-		return
-	}
-	m, err := r.GetSearchMessage()
-	if err != nil {
-		done.SetResultCode(gldap.ResultProtocolError)
-		return
-	}
-	filter, err := ldap.CompileFilter(m.Filter)
-	if err != nil {
-		done.SetResultCode(gldap.ResultProtocolError)
-		return
-	}
-	base := strings.ToLower(m.BaseDN)
-	for _, e := range d.entries {
-		switch m.Scope {
-		case gldap.BaseObject:
-			if strings.ToLower(e.dn) != base {
-				continue
-			}
-		default:
-			if !strings.HasSuffix(strings.ToLower(e.dn), base) {
-				continue
-			}
-		}
-		if !matches(e, filter) {
-			continue
-		}
-		attrs := map[string][]string{}
-		for _, a := range m.Attributes {
-			la := strings.ToLower(a)
-			if la == "tokengroups" {
-				// AD computes tokenGroups for base-scope searches only.
-				if m.Scope == gldap.BaseObject && len(e.tokens) > 0 {
-					attrs[a] = e.tokens
-				}
-				continue
-			}
-			if v, ok := e.attrs[la]; ok {
-				attrs[a] = v
-			}
-		}
-		_ = w.Write(r.NewSearchResponseEntry(e.dn, gldap.WithAttributes(attrs)))
-	}
 }
 
 // matches evaluates the filter kinds the sign-in sends: and, or, not,

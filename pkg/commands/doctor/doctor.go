@@ -108,7 +108,6 @@ check failed, 2 for bad flags.`,
 	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
 		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
 	opts.Machine.Add(fl)
-	cmd.SetUsageTemplate(cmd.UsageTemplate() + "\n" + exitcode.Help)
 	return cmd
 }
 

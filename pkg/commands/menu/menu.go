@@ -10,7 +10,6 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/preview"
-	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/spf13/cobra"
@@ -23,9 +22,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Use:   "menu",
 		Short: "Show the boot menu a user would get on a machine (no password, queues nothing)",
 		Long: `Show the jobs an AD user with the given groups may schedule on a machine, exactly as
-the boot menu would offer them. It needs no password and never queues anything.
-
-` + exitcode.Help,
+the boot menu would offer them. It needs no password and never queues anything.`,
 		Example: `  imageinvoker menu --demo --as 'LAB\alice' --as-groups 'LAB\Imaging Techs,LAB\Techs'
   imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
 		Args: cobra.NoArgs,

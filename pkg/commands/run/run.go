@@ -64,9 +64,7 @@ schedule here, and queue the one named by --job (an id or a menu path such as
 menu for this machine. Without a terminal, --yes is required.
 
 The password comes from --password-stdin, --password-file, or IMAGEINVOKER_PASSWORD;
-there is no --password flag, so it never shows in a process list.
-
-` + exitcode.Help,
+there is no --password flag, so it never shows in a process list.`,
 		Example: `  echo "$PW" | imageinvoker run --store 'sqlserver://ds1/SQLEXPRESS?database=eXpress' \
       --dc ldaps://dc1.lab.example:636 --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,

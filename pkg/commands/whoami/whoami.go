@@ -73,7 +73,6 @@ shows in the process list.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
 	config.AddFlags(fl, "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout")
-	cmd.SetUsageTemplate(cmd.UsageTemplate() + "\n" + exitcode.Help)
 	return cmd
 }
 
