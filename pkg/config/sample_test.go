@@ -1,0 +1,138 @@
+package config
+
+import (
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestSampleParses(t *testing.T) {
+	c, err := Parse("sample.yaml", Sample)
+	if err != nil {
+		t.Fatalf("the embedded sample config does not parse: %v", err)
+	}
+	// A sample that only restates defaults would teach nothing about the
+	// settings that have no default.
+	if c.Store.URL == "" || len(c.Directory.DCs) == 0 || len(c.Menu.FolderNames) == 0 {
+		t.Errorf("sample leaves store.url, directory.dcs or menu.folder_names empty: %+v", c)
+	}
+}
+
+// sampleLeaves maps every dotted key present in the sample to its node pair.
+func sampleLeaves(t *testing.T) map[string][2]*yaml.Node {
+	t.Helper()
+	var root yaml.Node
+	if err := yaml.Unmarshal(Sample, &root); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][2]*yaml.Node{}
+	var walk func(n *yaml.Node, prefix string, typ reflect.Type)
+	walk = func(n *yaml.Node, prefix string, typ reflect.Type) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			ft := fieldType(typ, k.Value)
+			out[prefix+k.Value] = [2]*yaml.Node{k, v}
+			if v.Kind == yaml.MappingNode && ft != nil && ft.Kind() == reflect.Struct {
+				walk(v, prefix+k.Value+".", ft)
+			}
+		}
+	}
+	walk(root.Content[0], "", reflect.TypeOf(Config{}))
+	return out
+}
+
+func TestSampleHasEveryKey(t *testing.T) {
+	leaves := sampleLeaves(t)
+	keys := fileKeys(reflect.TypeOf(Config{}), "")
+	if len(keys) < len(Settings) {
+		t.Fatalf("found %d file keys by reflection, fewer than the %d Settings", len(keys), len(Settings))
+	}
+	for _, key := range keys {
+		t.Run(key, func(t *testing.T) {
+			if _, ok := leaves[key]; !ok {
+				t.Errorf("sample.yaml has no %s: document it (every Config field belongs in the sample)", key)
+			}
+		})
+	}
+	for _, s := range Settings {
+		t.Run("setting/"+s.Key, func(t *testing.T) {
+			pair, ok := leaves[s.Key]
+			if !ok {
+				t.Fatalf("sample.yaml has no %s", s.Key)
+			}
+			// The comment above each key names its flag and variable, so the
+			// sample is also the reference for scripts.
+			doc := pair[0].HeadComment
+			if !regexp.MustCompile(`--` + regexp.QuoteMeta(s.Flag) + `[^\w-]`).MatchString(doc + " ") {
+				t.Errorf("comment above %s does not name --%s:\n%s", s.Key, s.Flag, doc)
+			}
+			if !regexp.MustCompile(regexp.QuoteMeta(s.Env()) + `\b`).MatchString(doc) {
+				t.Errorf("comment above %s does not name %s:\n%s", s.Key, s.Env(), doc)
+			}
+		})
+	}
+}
+
+// TestSampleShowsDefaults keeps the sample's promise: a value whose comment
+// does not say "Example" is the built-in default.
+func TestSampleShowsDefaults(t *testing.T) {
+	sample, err := Parse("sample.yaml", Sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := Default()
+	for key, pair := range sampleLeaves(t) {
+		if pair[1].Kind == yaml.MappingNode && key != "menu.folder_names" {
+			continue // a section; its keys are checked one by one
+		}
+		t.Run(key, func(t *testing.T) {
+			got, want := valueAt(t, sample, key), valueAt(t, def, key)
+			example := strings.Contains(pair[0].HeadComment, "Example.")
+			if !example && !reflect.DeepEqual(got, want) {
+				t.Errorf("%s is %v in the sample but the default is %v: mark it \"Example.\" or show the default", key, got, want)
+			}
+			if example && reflect.DeepEqual(got, want) {
+				t.Errorf("%s is marked Example but shows the default %v", key, got)
+			}
+		})
+	}
+}
+
+func valueAt(t *testing.T, c *Config, key string) any {
+	t.Helper()
+	v := reflect.ValueOf(c).Elem()
+	for _, part := range strings.Split(key, ".") {
+		found := false
+		for i := 0; i < v.NumField(); i++ {
+			if tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ","); tag == part {
+				v, found = v.Field(i), true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("no field for %s", key)
+		}
+	}
+	return v.Interface()
+}
+
+func TestUnknownKeySuggestion(t *testing.T) {
+	tests := []struct {
+		name, key, want string
+	}{
+		{"top-level typo", "directroy", "directory"},
+		{"nested typo", "menu.flatt", "menu.flat"},
+		{"other section's key is not suggested", "store.domain", ""},
+		{"far from anything", "menu.colour_scheme", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := suggestKey(tt.key); got != tt.want {
+				t.Errorf("suggestKey(%q) = %q, want %q", tt.key, got, tt.want)
+			}
+		})
+	}
+}
