@@ -74,10 +74,34 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, friendlyYAML(err, &root))
 	}
+	// A second document (after ---) would be ignored silently: an image
+	// builder who pasted two configs into one file would never know which won.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("%w: %s: line %d: a second YAML document; a config file holds exactly one (remove the --- and merge the settings)", ErrInvalid, name, extra.Line)
+	}
 	if err := c.Validate(); err != nil {
 		return nil, annotate(name, &root, err)
 	}
 	return c, nil
+}
+
+// resolveRelative makes a relative ca_file or log file relative to the
+// config file's folder. On WinPE the working directory is
+// X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
+// never be found.
+func (c *Config) resolveRelative(dir string) {
+	for _, p := range []*string{&c.Directory.CAFile, &c.Log.File} {
+		if *p != "" && !filepath.IsAbs(*p) && !isWindowsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+}
+
+// isWindowsAbs spots X:\... and \\server\share paths even when the config is
+// checked on Linux (image builders validate WinPE configs there too).
+func isWindowsAbs(p string) bool {
+	return len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/') || strings.HasPrefix(p, `\\`)
 }
 
 var sectionOf = map[string]string{
@@ -303,7 +327,12 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: read config: %w", ErrInvalid, err)
 	}
-	return Parse(path, data)
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.resolveRelative(filepath.Dir(path))
+	return c, nil
 }
 
 // Resolve builds the effective config: defaults, then the file (--config,
