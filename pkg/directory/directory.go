@@ -92,7 +92,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Resolver = net.DefaultResolver
 	}
 	if cfg.DNSDomain == "" && cfg.BaseDN != "" {
-		cfg.DNSDomain = dnsFromBaseDN(cfg.BaseDN)
+		cfg.DNSDomain = DNSFromBaseDN(cfg.BaseDN)
 	}
 	if cfg.BaseDN == "" && cfg.DNSDomain != "" {
 		cfg.BaseDN = baseDNFromDNS(cfg.DNSDomain)
@@ -110,7 +110,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg}
 	for _, raw := range cfg.DCs {
-		u, err := parseDC(raw)
+		u, err := ParseDC(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +143,9 @@ func configError(msg string, err error) *Error {
 	return &Error{Kind: ErrConfig, Msg: "directory settings: " + msg, Err: err}
 }
 
-func parseDC(raw string) (*url.URL, error) {
+// ParseDC reads a DC address: ldaps://host[:636], or ldap://host[:389] for
+// StartTLS. doctor probes DCs by the same rules.
+func ParseDC(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "ldaps" && u.Scheme != "ldap") {
 		return nil, configError(fmt.Sprintf("%q is not a DC address; write ldaps://dc1.lab.example or ldap://dc1.lab.example (StartTLS)", raw), err)
@@ -166,7 +168,8 @@ func baseDNFromDNS(d string) string {
 	return strings.Join(parts, ",")
 }
 
-func dnsFromBaseDN(dn string) string {
+// DNSFromBaseDN is the DNS domain of a base DN (DC=lab,DC=example → lab.example).
+func DNSFromBaseDN(dn string) string {
 	var parts []string
 	for _, rdn := range strings.Split(dn, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(rdn), "=")
@@ -394,7 +397,7 @@ func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, str
 	trips, warn, secure := 0, "", true
 	if dc.Scheme == "ldap" {
 		trips++
-		ok, err := startTLS(raw)
+		ok, err := StartTLS(raw)
 		switch {
 		case err != nil:
 			raw.Close()
@@ -429,10 +432,11 @@ func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, str
 
 const oidStartTLS = "1.3.6.1.4.1.1466.20037"
 
-// startTLS sends the StartTLS extended request on the raw connection, so the
-// TLS handshake that follows is ours: with a deadline, and with errors whose
-// x509 detail survives (go-ldap's StartTLS flattens them to text).
-func startTLS(conn net.Conn) (bool, error) {
+// StartTLS sends the StartTLS extended request on the raw connection, so the
+// TLS handshake that follows is the caller's: with a deadline, and with
+// errors whose x509 detail survives (go-ldap's StartTLS flattens them to
+// text). It reports false when the DC refused StartTLS.
+func StartTLS(conn net.Conn) (bool, error) {
 	p := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
 	p.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(1), "MessageID"))
 	req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedRequest, nil, "Start TLS")

@@ -14,6 +14,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/pkg/directory"
 )
 
 // maxSRVProbes bounds how many DNS-discovered DCs are probed: a large
@@ -66,14 +67,14 @@ func runDCPhase(ctx context.Context, d Deps) dcPhase {
 	ph.roots, ph.rootsName, ph.rootsErr = loadRoots(dir.CAFile, d.SystemRoots)
 	dnsDomain := dir.DNSDomain
 	if dnsDomain == "" && dir.BaseDN != "" {
-		dnsDomain = dnsFromBaseDN(dir.BaseDN)
+		dnsDomain = directory.DNSFromBaseDN(dir.BaseDN)
 	}
 	var discovered []*url.URL
 	ph.dns, discovered = dnsCheck(ctx, d, dnsDomain, len(dir.DCs) > 0)
 	switch {
 	case len(dir.DCs) > 0:
 		for _, raw := range dir.DCs {
-			u, err := parseDC(raw)
+			u, err := directory.ParseDC(raw)
 			ph.probes = append(ph.probes, &probe{raw: raw, url: u, parseErr: err})
 		}
 	case len(discovered) > 0:
@@ -178,34 +179,6 @@ func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, 
 	return c, urls
 }
 
-// parseDC follows directory's rules for a DC address (ldaps:// default
-// port 636, ldap:// 389 with StartTLS).
-func parseDC(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "ldaps" && u.Scheme != "ldap") {
-		return nil, fmt.Errorf("%q is not a DC address", raw)
-	}
-	if u.Port() == "" {
-		port := "636"
-		if u.Scheme == "ldap" {
-			port = "389"
-		}
-		u.Host = net.JoinHostPort(u.Hostname(), port)
-	}
-	return u, nil
-}
-
-func dnsFromBaseDN(dn string) string {
-	var parts []string
-	for _, rdn := range strings.Split(dn, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(rdn), "=")
-		if ok && strings.EqualFold(k, "DC") {
-			parts = append(parts, v)
-		}
-	}
-	return strings.ToLower(strings.Join(parts, "."))
-}
-
 func (p *probe) run(ctx context.Context, d Deps, roots *x509.CertPool) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
@@ -221,7 +194,7 @@ func (p *probe) run(ctx context.Context, d Deps, roots *x509.CertPool) {
 	conn := raw
 	secure := true
 	if p.url.Scheme == "ldap" {
-		ok, err := startTLS(raw)
+		ok, err := directory.StartTLS(raw)
 		if err != nil {
 			p.handshakeErr = fmt.Errorf("starttls: %w", err)
 			return
@@ -292,35 +265,4 @@ func (p *probe) readTime(ctx context.Context, conn net.Conn, secure bool, now fu
 		return
 	}
 	p.dcSkew, p.dcTimeOK = t.Sub(local), true
-}
-
-const oidStartTLS = "1.3.6.1.4.1.1466.20037"
-
-// startTLS sends the StartTLS extended request itself so the handshake that
-// follows is doctor's own (with its deadline and untouched x509 errors).
-// It reports false when the DC answered with a refusal.
-func startTLS(conn net.Conn) (bool, error) {
-	p := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "LDAP Request")
-	p.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagInteger, int64(1), "MessageID"))
-	req := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedRequest, nil, "Start TLS")
-	req.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 0, oidStartTLS, "TLS Extended Command"))
-	p.AppendChild(req)
-	if _, err := conn.Write(p.Bytes()); err != nil {
-		return false, err
-	}
-	resp, err := ber.ReadPacket(conn)
-	if err != nil {
-		return false, err
-	}
-	if len(resp.Children) < 2 || resp.Children[1].Tag != ldap.ApplicationExtendedResponse {
-		return false, errors.New("unexpected answer to StartTLS")
-	}
-	if err := ldap.GetLDAPError(resp); err != nil {
-		var le *ldap.Error
-		if errors.As(err, &le) && le.ResultCode != ldap.ErrorNetwork {
-			return false, nil
-		}
-		return false, err
-	}
-	return true, nil
 }
