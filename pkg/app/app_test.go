@@ -271,3 +271,14 @@ func countSchedules(t *testing.T, storeURL string) int {
 	}
 	return n
 }
+
+func TestMenuTextFlat(t *testing.T) {
+	stdout, stderr, code := execute(t, map[string]string{"IMAGEINVOKER_FLAT": "true"}, "", "menu", "--store", labStore(t),
+		"--mac", "AABBCCDDEEFF", "--as", `LAB\alice`, "--as-groups", `LAB\Techs`)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "BIOS update  (Utilities)  [2000140]") || strings.Contains(stdout, "Utilities/") {
+		t.Errorf("IMAGEINVOKER_FLAT=true should print a flat list with path hints:\n%s", stdout)
+	}
+}

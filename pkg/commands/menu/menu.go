@@ -70,6 +70,16 @@ func WriteText(w io.Writer, mm *flow.Menu) error {
 		_, err := fmt.Fprintln(w, "  (no jobs: these groups may schedule nothing on the menu for this machine; `imageinvoker explain --job ID` shows why)")
 		return err
 	}
+	if mm.Menu.Flat {
+		for _, e := range mm.Menu.Entries() {
+			hint := ""
+			if e.Path != "" {
+				hint = "  (" + e.Path + ")"
+			}
+			fmt.Fprintf(w, "  %s%s  [%d]\n", e.Name, hint, e.ID)
+		}
+		return nil
+	}
 	var walk func(n *menu.Node, depth int)
 	walk = func(n *menu.Node, depth int) {
 		pad := strings.Repeat("  ", depth)
