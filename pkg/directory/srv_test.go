@@ -1,0 +1,62 @@
+package directory_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+
+	"github.com/imageinvoker/imageinvoker/pkg/directory"
+	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
+)
+
+// srvResolver answers the DC locator query the way a site's DNS does: a
+// dead DC first, then the real one. Every other name is unknown.
+type srvResolver struct {
+	want    string
+	records []*net.SRV
+	asked   int
+}
+
+func (r *srvResolver) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
+	r.asked++
+	if service+"."+proto+"."+name != r.want {
+		return "", nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	}
+	return "", r.records, nil
+}
+
+// With no DC configured, the client finds DCs through DNS SRV
+// (_ldap._tcp.dc._msdcs.<domain>), secures the plain LDAP port with
+// StartTLS, and fails over past a dead one to sign in at the real Samba DC.
+func TestSambaDiscoveryThroughSRV(t *testing.T) {
+	dc := adtest.Start(t)
+	cfg := sambaConfig(dc)
+	cfg.DCs = nil
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadPort := dead.Addr().(*net.TCPAddr).Port
+	dead.Close()
+	r := &srvResolver{want: "ldap.tcp.dc._msdcs." + dc.DNSDomain, records: []*net.SRV{
+		{Target: "127.0.0.1.", Port: uint16(deadPort), Priority: 0},
+		{Target: "127.0.0.1.", Port: 389, Priority: 10},
+	}}
+	cfg.Resolver = r
+	s, err := signIn(t, cfg, "alice", dc.Users["alice"].Password)
+	if err != nil {
+		t.Fatalf("sign in through SRV: %v", err)
+	}
+	if r.asked != 1 || s.DC != "127.0.0.1:389" || s.Identity.User != dc.Domain+`\alice` {
+		t.Errorf("asked DNS %d times, signed in at %q as %q", r.asked, s.DC, s.Identity.User)
+	}
+
+	// No records: a clear error that names the domain and what to do.
+	cfg.Resolver = &srvResolver{want: "nothing"}
+	_, err = signIn(t, cfg, "alice", dc.Users["alice"].Password)
+	var de *directory.Error
+	if !errors.As(err, &de) || !errors.Is(err, directory.ErrDCUnreachable) || de.Hint() == "" {
+		t.Fatalf("no SRV records: err = %v", err)
+	}
+}
