@@ -1,0 +1,79 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Settings come from flags > IMAGEINVOKER_* environment > config file > defaults.
+func TestResolvePrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "imageinvoker.yaml")
+	file := "store:\n  url: sqlite:from-file.db\n  timeout: 7s\nmenu:\n  root: FileRoot\n  tag: '[file]'\n"
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"IMAGEINVOKER_CONFIG":    path,
+		"IMAGEINVOKER_MENU_ROOT": "EnvRoot",
+		"IMAGEINVOKER_MENU_TAG":  "[env]",
+		"IMAGEINVOKER_DC":        "ldaps://env1,ldaps://env2",
+	}
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.String("config", "", "")
+	AddFlags(fs, "store", "menu-root", "menu-tag", "dc", "flat")
+	if err := fs.Parse([]string{"--menu-tag", "[flag]", "--dc", "ldaps://flag1", "--dc", "ldap://flag2:389"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resolve(fs, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ what, got, want string }{
+		{"store.url from the file", c.Store.URL, "sqlite:from-file.db"},
+		{"store.timeout from the file", c.Store.Timeout.String(), (7 * time.Second).String()},
+		{"menu.root: env beats file", c.Menu.Root, "EnvRoot"},
+		{"menu.tag: flag beats env and file", c.Menu.Tag, "[flag]"},
+		{"directory.dcs: repeated flag beats env", strings.Join(c.Directory.DCs, " "), "ldaps://flag1 ldap://flag2:389"},
+		{"session.idle_timeout: default", c.Session.IdleTimeout.String(), (10 * time.Minute).String()},
+		{"source", c.Source, path},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s: got %q, want %q", ch.what, ch.got, ch.want)
+		}
+	}
+}
+
+func TestResolveBadInput(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		say  string
+	}{
+		{"bad env value names the variable", map[string]string{"IMAGEINVOKER_FLAT": "sometimes"}, nil, "IMAGEINVOKER_FLAT"},
+		{"bad flag value names the flag", nil, []string{"--store-timeout", "soon"}, "--store-timeout"},
+		{"missing config file", map[string]string{"IMAGEINVOKER_CONFIG": "/nonexistent/imageinvoker.yaml"}, nil, "/nonexistent/imageinvoker.yaml"},
+		{"enum checked after all layers", nil, []string{"--queue-method", "fast"}, "store.queue"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+			fs.String("config", "", "")
+			AddFlags(fs, "store-timeout", "queue-method", "flat")
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Resolve(fs, func(k string) string { return tc.env[k] })
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("err = %v; want ErrInvalid naming %q", err, tc.say)
+			}
+		})
+	}
+}
