@@ -85,6 +85,20 @@ func TestTypingIsNotStolenByViKeys(t *testing.T) {
 	}
 }
 
+// A paste or a slow serial console delivers "/" and what follows as one
+// message of several runes; the filter must still open and get the text.
+func TestSlashWithTextInOneMessageFilters(t *testing.T) {
+	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
+	h.signIn("dave", "dave-demo")
+	h.waitFor("in all")
+	h.runes("/chem")
+	h.waitFor("1 of 25 jobs match")
+	m := h.finish()
+	if !m.menu.filtering || m.menu.filter.Value() != "chem" || len(m.menu.matches) != 1 {
+		t.Errorf("filtering %v, filter %q, %d matches", m.menu.filtering, m.menu.filter.Value(), len(m.menu.matches))
+	}
+}
+
 func TestIdleTimeoutEndsTheSession(t *testing.T) {
 	cases := []struct {
 		action    string

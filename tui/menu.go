@@ -163,6 +163,13 @@ func (m *Model) updateMenu(msg tea.Msg) tea.Cmd {
 	if s.filtering {
 		return m.updateMenuFilter(k)
 	}
+	// A fast typist, a paste, or a slow serial console delivers "/chem" as
+	// one message of several runes: start the filter and type the rest.
+	if k.Type == tea.KeyRunes && len(k.Runes) > 1 && k.Runes[0] == '/' {
+		s.filtering = true
+		focus := s.filter.Focus()
+		return tea.Batch(focus, m.updateMenuFilter(tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[1:]}))
+	}
 	page := m.menuListHeight()
 	switch {
 	case key.Matches(k, m.keys.Up):
