@@ -8,6 +8,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
+	"github.com/imageinvoker/imageinvoker/pkg/demo"
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
 	"github.com/spf13/cobra"
@@ -26,7 +27,7 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.Machine.Add(fs)
 	o.Identity.Add(fs)
-	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo eXpress database (machine "+demoName()+" unless --mac etc. say otherwise)")
+	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo eXpress database (machine "+demo.ComputerName+" unless --mac etc. say otherwise)")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
 	config.AddFlags(fs, cmdutil.StoreFlags...)
 }
@@ -82,4 +83,3 @@ func Load(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, o *Option
 	return &Result{Menu: mm, Config: cfg, env: env, sess: sess}, nil
 }
 
-func demoName() string { return "PC-042" }
