@@ -82,4 +82,3 @@ func Load(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, o *Option
 	}
 	return &Result{Menu: mm, Config: cfg, env: env, sess: sess}, nil
 }
-
