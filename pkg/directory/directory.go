@@ -15,6 +15,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -78,6 +79,26 @@ type Client struct {
 	tls  *tls.Config
 	dcs  []*url.URL
 	warn []string
+
+	// answered is the DC that last answered. A console signs in again after
+	// a mistyped password; trying a dead first DC each time would cost the
+	// technician its whole timeout on every attempt.
+	mu       sync.Mutex
+	answered string
+}
+
+// ordered puts the DC that last answered first, keeping the others' order.
+func (c *Client) ordered(dcs []*url.URL) []*url.URL {
+	c.mu.Lock()
+	last := c.answered
+	c.mu.Unlock()
+	for i, dc := range dcs {
+		if dc.String() == last && i > 0 {
+			out := append([]*url.URL{dc}, dcs[:i]...)
+			return append(out, dcs[i+1:]...)
+		}
+	}
+	return dcs
 }
 
 // New checks cfg and loads the CA file. It makes no network call.
@@ -245,19 +266,28 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, er
 		return nil, err
 	}
 	var failures []*Error
-	for _, dc := range dcs {
+	for _, dc := range c.ordered(dcs) {
 		if ctx.Err() != nil {
 			break
 		}
 		s, err := c.signInAt(ctx, dc, acct, password)
-		if err == nil {
+		var e *Error
+		if err != nil {
+			e = bindError(dc.Host, err)
+		}
+		if e == nil || !failover(e) {
+			// This DC answered (a refused password is an answer too).
+			c.mu.Lock()
+			c.answered = dc.String()
+			c.mu.Unlock()
+		}
+		if e == nil {
 			s.Warnings = append(append([]string(nil), c.warn...), s.Warnings...)
 			for _, f := range failures {
 				s.Warnings = append(s.Warnings, "skipped "+f.DC+": "+f.Msg)
 			}
 			return s, nil
 		}
-		e := bindError(dc.Host, err)
 		if !failover(e) {
 			return nil, e
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/directory"
@@ -58,5 +59,33 @@ func TestSambaDiscoveryThroughSRV(t *testing.T) {
 	var de *directory.Error
 	if !errors.As(err, &de) || !errors.Is(err, directory.ErrDCUnreachable) || de.Hint() == "" {
 		t.Fatalf("no SRV records: err = %v", err)
+	}
+}
+
+// After a DC answers, the next sign-in on the same client goes to it first:
+// a technician who mistyped the password doesn't wait out a dead DC again.
+func TestSambaRemembersTheDCThatAnswered(t *testing.T) {
+	dc := adtest.Start(t)
+	c, err := directory.New(sambaConfig(dc, dc.DeadURL, dc.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.SignIn(ctx, "alice", "not-her-password"); !errors.Is(err, directory.ErrBadCredentials) {
+		t.Fatalf("first attempt: %v", err)
+	}
+	s, err := c.SignIn(ctx, "alice", dc.Users["alice"].Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range s.Warnings {
+		if strings.Contains(w, "skipped") {
+			t.Errorf("the dead DC was tried again before the one that answered: %q", s.Warnings)
+		}
+	}
+	// A fresh client knows nothing yet and skips the dead DC with a warning.
+	s, err = signIn(t, sambaConfig(dc, dc.DeadURL, dc.URL), "alice", dc.Users["alice"].Password)
+	if err != nil || len(s.Warnings) == 0 {
+		t.Fatalf("fresh client: %v, warnings %q", err, s.Warnings)
 	}
 }
