@@ -62,6 +62,9 @@ type User struct {
 	FullName string
 	DC       string
 	Groups   int
+	// Warnings from sign-in (plain LDAP allowed or used, DCs skipped) stay
+	// on the status line of every later screen.
+	Warnings []string
 }
 
 // Loaded is a built menu.

@@ -128,6 +128,21 @@ func TestIdleTimeoutEndsTheSession(t *testing.T) {
 	}
 }
 
+// A warning from sign-in (here: plain LDAP allowed) stays on screen.
+func TestSignInWarningsStayOnTheStatusLine(t *testing.T) {
+	b := &fakeBackend{machine: knownMachine()}
+	b.signIn = func(context.Context) (User, error) {
+		return User{Account: `LAB\alice`, Warnings: []string{"plain LDAP is allowed"}}, nil
+	}
+	h := newHarness(t, b, testOptions(ASCII), 80, 24)
+	h.signIn("alice", "pw")
+	h.waitFor("user: LAB\\alice | ! plain LDAP is allowed")
+	m := h.finish()
+	if m.state != stateMenu {
+		t.Errorf("state %v, want the menu", m.state)
+	}
+}
+
 func TestEscCancelsAHangingStep(t *testing.T) {
 	b := &fakeBackend{machine: knownMachine()}
 	b.signIn = func(ctx context.Context) (User, error) { return User{}, b.hang(ctx) }

@@ -82,7 +82,7 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 	}
 	u := User{Account: s.Identity.User, FullName: s.Identity.FullName, Groups: len(s.Identity.Groups)}
 	if s.SignIn != nil {
-		u.DC = s.SignIn.DC
+		u.DC, u.Warnings = s.SignIn.DC, s.SignIn.Warnings
 	}
 	return u, nil
 }

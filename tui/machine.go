@@ -132,6 +132,9 @@ func (m *Model) statusLine() string {
 	}
 	if m.user != nil {
 		parts = append(parts, "user: "+m.user.Account)
+		if len(m.user.Warnings) > 0 {
+			parts = append(parts, "! "+strings.Join(m.user.Warnings, "; "))
+		}
 	}
 	return strings.Join(parts, " | ")
 }
