@@ -153,6 +153,8 @@ func TestExplainJSON(t *testing.T) {
 		{"missing task permission on the computer", []string{`LAB\alice`, `LAB\Imaging`}, "2000134", false,
 			[]string{"Allowed", "Denied", "distribute disk image", "PC-042"}},
 		{"scripted install never granted", []string{`LAB\bob`, `LAB\Techs`}, "2000141", false, []string{"Denied"}},
+		{"a job outside the menu is explained too", []string{`LAB\bob`, `LAB\Techs`}, "2000151", false,
+			[]string{"Not on the boot menu", `"Server inventory"`, "neither under the \"ImageInvoker\" folder", "Denied"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,9 +208,7 @@ func TestPreviewErrors(t *testing.T) {
 		{"unknown computer id", []string{"menu", "--store", store, "--computer-id", "5000999", "--as", "x"},
 			exitcode.UnknownComputer, "not known"},
 		{"unknown job", []string{"explain", "--store", store, "--mac", "AABBCCDDEEFF", "--as", "x", "--job", "2999999"},
-			exitcode.UnknownJob, "not a boot-menu job"},
-		{"job outside the menu", []string{"explain", "--store", store, "--mac", "AABBCCDDEEFF", "--as", "x", "--job", "2000151"},
-			exitcode.UnknownJob, "neither under"},
+			exitcode.UnknownJob, "there is no job 2999999 in Deployment Server"},
 		{"bad job id", []string{"explain", "--store", store, "--mac", "AABBCCDDEEFF", "--as", "x", "--job", "abc"},
 			exitcode.Usage, "--job needs a DS job id"},
 		{"missing --as", []string{"menu", "--store", store, "--mac", "AABBCCDDEEFF"}, exitcode.Usage, "--as is required"},

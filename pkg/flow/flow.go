@@ -29,6 +29,7 @@ type Store interface {
 	Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts express.SnapshotOptions) (*model.Snapshot, error)
 	Queue(ctx context.Context, req express.QueueRequest) (express.QueueResult, error)
 	Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error)
+	Job(ctx context.Context, jobID int64) (*model.Job, error)
 	Close() error
 }
 
@@ -337,6 +338,31 @@ func (f *Flow) Choose(mm *Menu, ref string) (menu.Entry, error) {
 	}
 	return menu.Entry{}, exitcode.New(exitcode.NotPermitted,
 		"no job %q on your menu for %s. Run `imageinvoker menu` to list the jobs you may schedule here.", ref, mm.Computer.Name)
+}
+
+// ExplainJob decides one job for the menu's identity and computer, with
+// every rule. A job that exists in DS but is not a boot-menu candidate (not
+// under the root folder, not tagged) is decided too, so an administrator
+// sees both why it is missing from the menu and what its permissions say.
+func (f *Flow) ExplainJob(ctx context.Context, s *Session, mm *Menu, jobID int64) (j *model.Job, d access.Decision, onMenu bool, err error) {
+	if j = mm.Snapshot.Jobs[jobID]; j != nil {
+		_, onMenu = mm.Menu.Find(strconv.FormatInt(jobID, 10))
+		return j, mm.Eval.Decide(jobID), onMenu, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
+	defer cancel()
+	j, err = s.Store.Job(ctx, jobID)
+	if err != nil {
+		if errors.Is(err, express.ErrUnknownJob) {
+			return nil, d, false, exitcode.Wrap(exitcode.UnknownJob, err, "there is no job %d in Deployment Server. `imageinvoker menu` lists the jobs on the menu.", jobID)
+		}
+		return nil, d, false, f.storeError(err, nil)
+	}
+	// Decide it as if it were on the menu: the snapshot holds every folder,
+	// so its chain is known; only the job itself is added, to a copy.
+	snap := *mm.Snapshot
+	snap.Jobs = map[int64]*model.Job{jobID: j}
+	return j, access.New(&snap).Decide(jobID), false, nil
 }
 
 // Queue queues the chosen job for this machine, as this user.

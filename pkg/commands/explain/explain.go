@@ -50,15 +50,16 @@ It needs no password and never queues anything.`,
 			}
 			defer res.Close()
 			mm := res.Menu
-			j, ok := mm.Snapshot.Jobs[id]
-			if !ok {
-				return exitcode.New(exitcode.UnknownJob,
-					"job %d is not a boot-menu job: it does not exist, or it is neither under the %q folder nor tagged %s in its description",
-					id, res.Config.Menu.Root, res.Config.Menu.Tag)
+			j, d, onMenu, err := res.Flow().ExplainJob(cmd.Context(), res.Session(), mm, id)
+			if err != nil {
+				return err
 			}
-			d := mm.Eval.Decide(id)
-			out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed, Reasons: []string{}}
-			_, out.OnMenu = mm.Menu.Find(strconv.FormatInt(id, 10))
+			out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+			if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
+				out.Reasons = append(out.Reasons, fmt.Sprintf(
+					"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
+					j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+			}
 			for _, r := range d.Reasons {
 				out.Reasons = append(out.Reasons, r.String())
 			}

@@ -40,6 +40,12 @@ type Result struct {
 	sess   *flow.Session
 }
 
+// Session is the preview's open store session.
+func (r *Result) Session() *flow.Session { return r.sess }
+
+// Flow is the preview's flow.
+func (r *Result) Flow() *flow.Flow { return r.env.Flow }
+
 // Close releases the store and the demo.
 func (r *Result) Close() {
 	_ = r.sess.Close()
