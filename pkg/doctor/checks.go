@@ -23,19 +23,12 @@ func fmtTime(t time.Time) string { return t.UTC().Format(stamp) }
 type reference struct {
 	ok   bool
 	skew time.Duration // reference minus this machine's clock
-	who  string        // "the DC 10.0.0.5:636", "the database server"
-	// local: SQL Server's GETDATE() is its local wall clock, so the skew
-	// includes the server's unknown time-zone offset.
-	local bool
+	who  string        // "the DC 10.0.0.5:636", "the database server" (both UTC)
 }
 
 // says is "the DC 10.0.0.5:636 says 2026-11-23 16:00 UTC".
 func (r reference) says(now time.Time) string {
-	s := r.who + " says " + fmtTime(now.Add(r.skew))
-	if r.local {
-		s = r.who + " says " + now.Add(r.skew).UTC().Format("2006-01-02 15:04") + " (its local time)"
-	}
-	return s
+	return r.who + " says " + fmtTime(now.Add(r.skew))
 }
 
 // references lists every clock found: the DCs' (real UTC) first, then the database's.
@@ -48,7 +41,7 @@ func references(dcs dcPhase, st storePhase) []reference {
 		}
 	}
 	if st.dbTimeOK {
-		out = append(out, reference{ok: true, skew: st.dbSkew, who: "the database server", local: st.dialect == "sqlserver"})
+		out = append(out, reference{ok: true, skew: st.dbSkew, who: "the database server"})
 	}
 	return out
 }
@@ -61,12 +54,10 @@ func bestReference(dcs dcPhase, st storePhase) reference {
 }
 
 // Clock tolerances. Five minutes is AD's own (Kerberos) limit; beyond a day
-// certificates start to look expired or not yet valid. SQL Server answers in
-// its local time, so its comparison allows for any time zone (±14h).
+// certificates start to look expired or not yet valid.
 const (
 	clockTolerance = 5 * time.Minute
 	clockFail      = 24 * time.Hour
-	zoneAllowance  = 14 * time.Hour
 )
 
 func clockCheck(d Deps, dcs dcPhase, st storePhase) Check {
@@ -83,9 +74,6 @@ func clockCheck(d Deps, dcs dcPhase, st storePhase) Check {
 		says = append(says, r.says(now))
 	}
 	tol, fail := clockTolerance, clockFail
-	if ref.local {
-		tol, fail = tol+zoneAllowance, fail+zoneAllowance
-	}
 	off := ref.skew.Abs()
 	if off <= tol {
 		c.Status = OK

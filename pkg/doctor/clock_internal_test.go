@@ -8,8 +8,9 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/config"
 )
 
-// The clock verdict for every kind of reference; SQL Server's GETDATE() is
-// its local time, so hours of difference there are a time zone, not a fault.
+// The clock verdict for every kind of reference. Every reference is UTC (the
+// store reads SQL Server's GETUTCDATE()), so hours of difference are a fault
+// whatever the server's time zone.
 func TestClockCheck(t *testing.T) {
 	now := time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)
 	const year = 365 * 24 * time.Hour
@@ -35,8 +36,8 @@ func TestClockCheck(t *testing.T) {
 		{"machine ahead of the DC", dcAt(-2 * 24 * time.Hour), storePhase{}, Fail, []string{"about 2 days ahead"}},
 		{"DC beats the database", dcAt(0), db("sqlite", 3*year), OK, nil},
 		{"SQLite is UTC", noDC, db("sqlite", 2*time.Hour), Warn, []string{"2h behind"}},
-		{"SQL Server in another time zone", noDC, db("sqlserver", -5*time.Hour), OK, []string{"(its local time)"}},
-		{"SQL Server three years later", noDC, db("sqlserver", 3*year), Fail, []string{"the database server says 2029-11-22 16:00 (its local time)"}},
+		{"SQL Server five hours off", noDC, db("sqlserver", -5*time.Hour), Warn, []string{"5h ahead"}},
+		{"SQL Server three years later", noDC, db("sqlserver", 3*year), Fail, []string{"the database server says 2029-11-22 16:00 UTC"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

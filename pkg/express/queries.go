@@ -48,15 +48,17 @@ const pendingStatusLower = "scheduled"
 // Server; only "the database server's clock" has no common spelling
 // (CURRENT_TIMESTAMP exists in both but SQLite gives it second precision as
 // text and cannot subtract a minute from it without its own functions).
-// SQL Server's GETDATE() is the server's local wall clock, which is what DS's
-// own service compares start_time against; SQLite has no server, so UTC.
+// "run now" uses SQL Server's GETDATE(), the server's local wall clock, which
+// is what DS's own service compares start_time against; "now" (Store.Now,
+// for doctor's clock check) is UTC so it compares with any machine's clock
+// whatever the server's time zone. SQLite has no server: UTC for both.
 var dialectExprs = map[string]map[string]string{
 	DialectSQLite: {
 		"now":     "strftime('%Y-%m-%d %H:%M:%f','now')",
 		"run_now": "strftime('%Y-%m-%d %H:%M:%S','now','-1 minute')", // "run now" = one minute before server time
 	},
 	DialectSQLServer: {
-		"now":     "GETDATE()",
+		"now":     "GETUTCDATE()",
 		"run_now": "DATEADD(minute,-1,GETDATE())", // "run now" = one minute before server time (DS SDK)
 	},
 }
