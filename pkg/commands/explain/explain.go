@@ -36,7 +36,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Long: `Decide, as DS console security would, whether an AD user with the given groups may
 schedule one job on a machine, and print one sentence per rule that decided.
 It needs no password and never queues anything.`,
-		Example: `  imageinvoker explain --demo --as 'LAB\carol' --as-groups 'LAB\Helpdesk' --job 2000101
+		Example: `  imageinvoker explain --demo --as 'LAB\carol' --as-groups 'LAB\Helpdesk' --job 2000001
   imageinvoker explain --store sqlite:express.db --mac AA-BB-CC-DD-EE-FF --as 'LAB\alice' --as-groups 'LAB\Techs' --job 2000133 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
