@@ -214,6 +214,7 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 		{express.ErrUnknownJob, exitcode.UnknownJob},
 		{express.ErrJobChanged, exitcode.UnknownJob},
 		{express.ErrUnreachable, exitcode.StoreDown},
+		{express.ErrQueueUnsupported, exitcode.Usage},
 		{errors.New("driver: boom"), exitcode.StoreDown},
 	}
 	for _, tc := range cases {
