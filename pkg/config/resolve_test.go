@@ -77,3 +77,24 @@ func TestResolveBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Flag help names the environment variable and the built-in default.
+func TestFlagHelpNamesEnvAndDefault(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	AddFlags(fs, "dc-timeout", "match", "menu-tag", "store", "flat")
+	want := map[string]string{
+		"dc-timeout": "(env IMAGEINVOKER_DC_TIMEOUT) (default 5s)",
+		"match":      "(default mac)",
+		"menu-tag":   "(default [imageinvoker])",
+		"store":      "(env IMAGEINVOKER_STORE)",
+		"flat":       "(env IMAGEINVOKER_FLAT)",
+	}
+	for name, w := range want {
+		if u := fs.Lookup(name).Usage; !strings.HasSuffix(u, w) {
+			t.Errorf("--%s help %q does not end with %q", name, u, w)
+		}
+	}
+	if u := fs.Lookup("store").Usage; strings.Contains(u, "default") {
+		t.Errorf("--store has no default but its help says one: %q", u)
+	}
+}

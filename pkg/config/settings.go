@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+	"go.yaml.in/yaml/v3"
 )
 
 // Kind is how a setting's value is written on the command line and in the environment.
@@ -148,6 +149,9 @@ func AddFlags(fs *pflag.FlagSet, flags ...string) {
 			panic("config: no setting with flag " + name)
 		}
 		help := s.Help + " (env " + s.Env() + ")"
+		if d := defaultOf(s.Key); d != "" && s.Kind != Bool {
+			help += " (default " + d + ")"
+		}
 		switch s.Kind {
 		case Bool:
 			fs.Bool(s.Flag, false, help)
@@ -156,6 +160,38 @@ func AddFlags(fs *pflag.FlagSet, flags ...string) {
 		default:
 			fs.String(s.Flag, "", help)
 		}
+	}
+}
+
+// defaultOf is the built-in default of a setting as it would be written on
+// the command line ("" when there is none), read off Default() through its
+// YAML form so the table needs no second accessor per setting.
+func defaultOf(key string) string {
+	var tree map[string]any
+	data, err := yaml.Marshal(Default())
+	if err != nil || yaml.Unmarshal(data, &tree) != nil {
+		return ""
+	}
+	section, field, _ := strings.Cut(key, ".")
+	m, _ := tree[section].(map[string]any)
+	switch v := m[field].(type) {
+	case nil:
+		return ""
+	case []any:
+		var parts []string
+		for _, p := range v {
+			parts = append(parts, fmt.Sprint(p))
+		}
+		return strings.Join(parts, ",")
+	case string:
+		return v
+	case int:
+		if v == 0 {
+			return ""
+		}
+		return time.Duration(v).String()
+	default:
+		return fmt.Sprint(v)
 	}
 }
 
