@@ -86,9 +86,11 @@ func report(f *cmdutil.Factory, err error, interrupted bool) int {
 	return code
 }
 
+// debugOn reads --debug from the raw arguments: the error is reported after
+// cobra has returned, whichever subcommand parsed the flag.
 func debugOn(f *cmdutil.Factory) bool {
 	for _, a := range os.Args[1:] {
-		if a == "--debug" {
+		if a == "--debug" || a == "--debug=true" || a == "--debug=1" {
 			return true
 		}
 	}
