@@ -259,11 +259,7 @@ func TestAfterQueueAction(t *testing.T) {
 			o := testOptions(ASCII)
 			o.AfterQueue, o.AfterQueueDelay = tc.afterQueue, 300*time.Millisecond
 			h := newDemoHarness(t, o, 80, 24, nil)
-			h.signIn("bob", "bob-demo")
-			h.waitFor("in all")
-			h.runes("/")
-			h.typ("win11")
-			h.waitFor("match")
+			h.filterMenu("bob", "bob-demo", "win11")
 			h.press(tea.KeyEnter)
 			h.waitFor("Queue this job?")
 			h.runes("y")

@@ -151,6 +151,17 @@ func (h *harness) signIn(user, pw string) {
 	h.press(tea.KeyEnter)
 }
 
+// filterMenu signs in and types query into the menu's filter, waiting for
+// the matches.
+func (h *harness) filterMenu(user, pw, query string) {
+	h.t.Helper()
+	h.signIn(user, pw)
+	h.waitFor("in all")
+	h.runes("/")
+	h.typ(query)
+	h.waitFor("match")
+}
+
 // startAgent runs the demo's stand-in for DS on the harness's demo store.
 func (h *harness) startAgent(delay time.Duration) {
 	h.t.Helper()

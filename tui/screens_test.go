@@ -42,11 +42,7 @@ var screenCases = []screenCase{
 		h.press(tea.KeyDown)
 	}},
 	{name: "menu_filter", drive: func(h *harness) {
-		h.signIn("dave", "dave-demo")
-		h.waitFor("in all")
-		h.runes("/")
-		h.typ("win11")
-		h.waitFor("match")
+		h.filterMenu("dave", "dave-demo", "win11")
 	}},
 	{name: "menu_flat", cfg: func(c *config.Config) { c.Menu.Flat = true }, drive: func(h *harness) {
 		h.signIn("bob", "bob-demo")
@@ -57,21 +53,13 @@ var screenCases = []screenCase{
 		h.waitFor("no jobs for you")
 	}},
 	{name: "confirm", drive: func(h *harness) {
-		h.signIn("dave", "dave-demo")
-		h.waitFor("in all")
-		h.runes("/")
-		h.typ("win11")
-		h.waitFor("match")
+		h.filterMenu("dave", "dave-demo", "win11")
 		h.press(tea.KeyEnter)
 		h.waitFor("Queue this job?")
 	}},
 	{name: "confirm_typed", cfg: func(c *config.Config) { c.Menu.TypeToConfirm = true }, opts: func(o *Options) { o.TypeToConfirm = true },
 		drive: func(h *harness) {
-			h.signIn("dave", "dave-demo")
-			h.waitFor("in all")
-			h.runes("/")
-			h.typ("win11")
-			h.waitFor("match")
+			h.filterMenu("dave", "dave-demo", "win11")
 			h.press(tea.KeyEnter)
 			h.waitFor("type this machine's name")
 			h.typ("PC-99")
@@ -79,11 +67,7 @@ var screenCases = []screenCase{
 			h.waitFor("not this machine's name")
 		}},
 	{name: "queued", opts: func(o *Options) { o.AfterQueue = "stay" }, drive: func(h *harness) {
-		h.signIn("dave", "dave-demo")
-		h.waitFor("in all")
-		h.runes("/")
-		h.typ("win11")
-		h.waitFor("match")
+		h.filterMenu("dave", "dave-demo", "win11")
 		h.press(tea.KeyEnter)
 		h.waitFor("Queue this job?")
 		h.runes("y")
