@@ -25,7 +25,6 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 		configcheck.NewCmd(f),
 		doctor.NewCmd(f),
 	)
-	tuicmd.AddFlags(root)
-	root.RunE = tuicmd.NewRunE(f)
+	tuicmd.Install(root, f)
 	root.Args = cobra.NoArgs
 }

@@ -35,16 +35,16 @@ var LookFlags = []string{
 	"flat", "idle-timeout", "idle-action", "after-queue", "watch-timeout", "step-timeout", "look", "log-file", "debug",
 }
 
-// AddFlags registers the console's flags on cmd.
-func AddFlags(cmd *cobra.Command) {
+// Install makes cmd (the root command) the console: its flags, with the
+// same machine flags as every other command, and its RunE.
+func Install(cmd *cobra.Command, f *cmdutil.Factory) {
 	fs := cmd.Flags()
 	config.AddFlags(fs, ConfigFlags...)
 	AddASCIIFlag(cmd)
 	fs.Bool("demo", false, "use the embedded demo store and directory instead of the configured ones")
-	fs.StringArray("mac", nil, "match this machine by this MAC instead of reading its NICs (repeatable)")
-	fs.String("serial", "", "match this machine by this serial number")
-	fs.String("uuid", "", "match this machine by this SMBIOS UUID")
-	fs.Int64("computer-id", 0, "use this DS computer id")
+	mf := &cmdutil.MachineFlags{}
+	mf.Add(fs)
+	cmd.RunE = runE(f, mf)
 }
 
 // AddASCIIFlag registers --ascii.
@@ -52,8 +52,8 @@ func AddASCIIFlag(cmd *cobra.Command) {
 	cmd.Flags().Bool("ascii", false, "plain ASCII look: no colour, no box-drawing glyphs (also look: ascii, NO_COLOR, TERM=dumb|linux|vt100)")
 }
 
-// NewRunE returns the console's RunE.
-func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
+// runE is the console's RunE.
+func runE(f *cmdutil.Factory, mf *cmdutil.MachineFlags) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		if !f.IO.InTTY || !f.IO.OutTTY {
 			return exitcode.New(exitcode.Usage,
@@ -66,11 +66,7 @@ func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 		fs := cmd.Flags()
 		isDemo, _ := fs.GetBool("demo")
 		ascii, _ := fs.GetBool("ascii")
-		o := flow.Override{}
-		o.MACs, _ = fs.GetStringArray("mac")
-		o.Serial, _ = fs.GetString("serial")
-		o.UUID, _ = fs.GetString("uuid")
-		o.ComputerID, _ = fs.GetInt64("computer-id")
+		o := mf.Override()
 		log := OpenLog(f, cfg)
 		defer log.Close()
 		ctx := cmd.Context()
@@ -79,7 +75,7 @@ func NewRunE(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 			return err
 		}
 		defer env.Close()
-		if env.Demo && len(o.MACs) == 0 && o.Serial == "" && o.UUID == "" && o.ComputerID == 0 {
+		if env.Demo && mf.Empty() {
 			o = setup.DemoOverride()
 		}
 		return Console{Flow: env.Flow, Override: o, ASCII: ascii, Demo: env.Demo, Log: log}.Run(ctx, f)

@@ -25,8 +25,8 @@ func TestWithoutATerminalIsAUsageError(t *testing.T) {
 			f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, InTTY: tc.inTTY, OutTTY: tc.outTTY},
 				Getenv: func(string) string { return "" }}
 			cmd := &cobra.Command{Use: "imageinvoker"}
-			AddFlags(cmd)
-			err := NewRunE(f)(cmd, nil)
+			Install(cmd, f)
+			err := cmd.RunE(cmd, nil)
 			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "imageinvoker run") {
 				t.Errorf("got %v (code %d), want a usage error pointing at `imageinvoker run`", err, exitcode.Of(err))
 			}
