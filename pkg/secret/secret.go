@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // EnvVar is the environment variable a password may come from.
@@ -70,4 +72,12 @@ func firstLine(r io.Reader, from string) (string, error) {
 		return "", fmt.Errorf("read password from %s: it is empty", from)
 	}
 	return line, nil
+}
+
+// AddFlags registers --password-stdin and --password-file, bound to stdin
+// and file: every command that takes a password offers the same two ways
+// (plus IMAGEINVOKER_PASSWORD), and never a --password flag.
+func AddFlags(fs *pflag.FlagSet, stdin *bool, file *string) {
+	fs.BoolVar(stdin, "password-stdin", false, "read the password from the first line of stdin")
+	fs.StringVar(file, "password-file", "", "read the password from the first line of this file (else env "+EnvVar+")")
 }

@@ -103,8 +103,7 @@ check failed, 2 for bad flags.`,
 	fl.BoolVar(&opts.JSON, "json", false, `print {"checks":[{"name","status","detail","fix"}],"ok":bool} on stdout`)
 	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
 	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
-	fl.BoolVar(&opts.PasswordIn, "password-stdin", false, "with --user: read the password from the first line of stdin")
-	fl.StringVar(&opts.PasswordFile, "password-file", "", "with --user: read the password from this file (else env "+secret.EnvVar+")")
+	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
 		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
 	opts.Machine.Add(fl)

@@ -76,8 +76,7 @@ there is no --password flag, so it never shows in a process list.`,
 	}
 	fs := cmd.Flags()
 	o.Machine.Add(fs)
-	fs.BoolVar(&o.Secret.Stdin, "password-stdin", false, "read the password from the first line of stdin")
-	fs.StringVar(&o.Secret.File, "password-file", "", "read the password from the first line of this file (else env "+secret.EnvVar+")")
+	secret.AddFlags(fs, &o.Secret.Stdin, &o.Secret.File)
 	fs.StringVar(&o.User, "user", "", `AD user: user, user@domain or DOMAIN\user (env IMAGEINVOKER_USER)`)
 	fs.StringVar(&o.Job, "job", "", "the job to queue: its DS id or its menu path (required)")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "queue without asking (required without a terminal)")

@@ -68,8 +68,7 @@ shows in the process list.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.User, "user", "u", "", "user to sign in as: name, DOMAIN\\name or name@domain")
-	fl.BoolVar(&opts.PasswordIn, "password-stdin", false, "read the password from the first line of stdin")
-	fl.StringVar(&opts.PasswordFile, "password-file", "", "read the password from the first line of this file (else env "+secret.EnvVar+")")
+	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
 	config.AddFlags(fl, "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout")
