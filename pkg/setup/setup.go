@@ -72,7 +72,7 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 		return express.Open(ctx, url, opts)
 	}
 	if o.NeedDirectory {
-		dcfg := DirectoryConfig(cfg)
+		dcfg := DirectoryConfig(cfg.Directory)
 		dir, err := directory.New(dcfg)
 		if err != nil {
 			env.Close()
@@ -85,8 +85,7 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 }
 
 // DirectoryConfig maps the config file's directory section to the client's.
-func DirectoryConfig(cfg *config.Config) directory.Config {
-	d := cfg.Directory
+func DirectoryConfig(d config.DirectoryConfig) directory.Config {
 	return directory.Config{
 		DCs: d.DCs, Domain: d.Domain, DNSDomain: d.DNSDomain, BaseDN: d.BaseDN, CAFile: d.CAFile,
 		AllowPlain: d.AllowPlain, Timeout: d.Timeout, TotalTimeout: d.TotalTimeout,

@@ -16,6 +16,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/directory"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
+	"github.com/imageinvoker/imageinvoker/pkg/setup"
 	"github.com/spf13/cobra"
 )
 
@@ -97,9 +98,7 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	dcfg := directory.Config{DCs: o.Directory.DCs, Domain: o.Directory.Domain, DNSDomain: o.Directory.DNSDomain,
-		BaseDN: o.Directory.BaseDN, CAFile: o.Directory.CAFile, AllowPlain: o.Directory.AllowPlain,
-		Timeout: o.Directory.Timeout, TotalTimeout: o.Directory.TotalTimeout}
+	dcfg := setup.DirectoryConfig(o.Directory)
 	if o.Demo {
 		d, err := demo.StartDirectory(ctx)
 		if err != nil {
