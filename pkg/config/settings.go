@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -167,13 +168,8 @@ func AddFlags(fs *pflag.FlagSet, flags ...string) {
 // the command line ("" when there is none), read off Default() through its
 // YAML form so the table needs no second accessor per setting.
 func defaultOf(key string) string {
-	var tree map[string]any
-	data, err := yaml.Marshal(Default())
-	if err != nil || yaml.Unmarshal(data, &tree) != nil {
-		return ""
-	}
 	section, field, _ := strings.Cut(key, ".")
-	m, _ := tree[section].(map[string]any)
+	m, _ := defaultTree()[section].(map[string]any)
 	switch v := m[field].(type) {
 	case nil:
 		return ""
@@ -194,6 +190,17 @@ func defaultOf(key string) string {
 		return fmt.Sprint(v)
 	}
 }
+
+// defaultTree is Default() in its YAML form, made once: every command
+// registers its flags when the program starts, `version` included.
+var defaultTree = sync.OnceValue(func() map[string]any {
+	var tree map[string]any
+	data, err := yaml.Marshal(Default())
+	if err != nil || yaml.Unmarshal(data, &tree) != nil {
+		return nil
+	}
+	return tree
+})
 
 // ApplyEnv sets every setting whose variable is set. A bad value fails at
 // once, naming the variable.
