@@ -1,73 +1,141 @@
 package access
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// Matches reports whether the console user or group named consoleName is the
-// signed-in identity (ConsoleUser, compared with id.User) or one of its groups
-// (ConsoleGroup, compared with each of id.Groups). It is the one place that
-// decides who a console principal is; the store and the tests both use it.
+// MatchPrincipals is the one place that decides which console users and
+// groups are the signed-in identity (docs/ds-schema.md, "Console
+// identities"). The store hands it every console principal, user names
+// already decrypted, and the DS-native groups' memberships; it returns the
+// matches in a stable order and notes on what it could not decide.
 //
-// The rules, all case-insensitive because NT account names are:
-//   - `DOMAIN\name` on the console side matches only `DOMAIN\name` on the AD
-//     side: the console pinned a domain, so another domain's same-named
-//     account must not inherit its rights.
-//   - a bare console `name` matches `name` in any domain, and a bare AD name.
-//     DS 6.9 shows console users and groups added from a workgroup or typed by
-//     hand without a domain; those have always meant "this name".
-//   - a bare AD name (no domain known) does NOT match a `DOMAIN\name` console
-//     entry: the domain cannot be proved, so it fails closed.
-//   - NetBIOS and DNS domain names are not treated as equal (`LAB` vs
-//     `lab.example`); the directory package reports NetBIOS names.
-//   - empty names never match.
-//
-// Console user names pass through decodeConsoleUserName first because the DS
-// SDK may store them encoded (domain.md §1); group names are stored plain.
-func Matches(kind model.PrincipalKind, consoleName string, id model.Identity) bool {
-	switch kind {
-	case model.ConsoleUser:
-		return accountMatches(decodeConsoleUserName(consoleName), id.User)
-	case model.ConsoleGroup:
-		for _, g := range id.Groups {
-			if accountMatches(consoleName, g) {
-				return true
+// The rules, compared case-insensitively as Windows compares account names:
+//   - A console user with a domain (securityuser.domain / netbiosdomain) is
+//     an NT account: it matches the AD identity with the same name in that
+//     domain, by NetBIOS name or by DNS name. A domain column that is set
+//     and disagrees is never overruled by the other: the same name in
+//     another domain never matches.
+//   - A console user without a domain is a DS console account: it matches
+//     only a DS-account sign-in (`.\name`) of that name.
+//   - A console group with ad_group_* set matches only the AD group of that
+//     name in that domain.
+//   - A console group without them is DS-native: it matches when one of its
+//     members (console users) matched. When the store could not read the
+//     memberships (members == nil), it matches nobody and a note says so.
+//   - An AD name without a domain proves nothing and matches nothing.
+func MatchPrincipals(all []model.ConsolePrincipal, members []model.Membership, id model.Identity) (matched []model.Principal, notes []string) {
+	users := map[int64]bool{}
+	for _, p := range all {
+		if p.Kind == model.ConsoleUser && userMatches(p, id) {
+			users[p.ID] = true
+		}
+	}
+	memberOf := map[int64]bool{}
+	for _, m := range members {
+		if users[m.UserID] {
+			memberOf[m.GroupID] = true
+		}
+	}
+	seen := map[int64]int{}
+	add := func(p model.ConsolePrincipal) {
+		if i, ok := seen[p.ID]; ok { // a duplicate right row: keep one principal
+			matched[i].Admin = matched[i].Admin || p.Admin
+			return
+		}
+		seen[p.ID] = len(matched)
+		matched = append(matched, model.Principal{ID: p.ID, Name: p.Display(), Kind: p.Kind, Admin: p.Admin})
+	}
+	nativeGroups := 0
+	for _, p := range all {
+		switch {
+		case p.Kind == model.ConsoleUser && users[p.ID]:
+			add(p)
+		case p.Kind == model.ConsoleGroup && !p.Native() && groupMatches(p, id):
+			add(p)
+		case p.Kind == model.ConsoleGroup && p.Native():
+			if memberOf[p.ID] {
+				add(p)
 			}
+			nativeGroups++
+		}
+	}
+	if members == nil && nativeGroups > 0 {
+		notes = append(notes, fmt.Sprintf(
+			"%d DS console group(s) without an AD domain were not matched: their members are kept in a table this database does not show (see `imageinvoker doctor`), so they count as groups you are not in", nativeGroups))
+	}
+	sort.SliceStable(matched, func(i, j int) bool {
+		if matched[i].Kind != matched[j].Kind {
+			return matched[i].Kind < matched[j].Kind
+		}
+		return matched[i].ID < matched[j].ID
+	})
+	return matched, notes
+}
+
+// Matches reports whether one console principal is the identity, without
+// DS-native group membership (a DS-native group never matches here). It is
+// MatchPrincipals for a single row, for callers that ask about one entry.
+func Matches(p model.ConsolePrincipal, id model.Identity) bool {
+	m, _ := MatchPrincipals([]model.ConsolePrincipal{p}, []model.Membership{}, id)
+	return len(m) == 1
+}
+
+func userMatches(p model.ConsolePrincipal, id model.Identity) bool {
+	if p.Native() {
+		if !id.DSAccount {
+			return false
+		}
+		return nameEqual(p.Name, strings.TrimPrefix(strings.TrimSpace(id.User), model.DSAccountPrefix))
+	}
+	if id.DSAccount {
+		return false
+	}
+	return accountMatches(p, id.User, id)
+}
+
+func groupMatches(p model.ConsolePrincipal, id model.Identity) bool {
+	if id.DSAccount {
+		return false
+	}
+	for _, g := range id.Groups {
+		if accountMatches(p, g, id) {
+			return true
 		}
 	}
 	return false
 }
 
-// MatchPrincipals keeps the candidates that Matches the identity, in order.
-func MatchPrincipals(candidates []model.Principal, id model.Identity) []model.Principal {
-	var out []model.Principal
-	for _, p := range candidates {
-		if Matches(p.Kind, p.Name, id) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// decodeConsoleUserName turns a `securityuser.name` value into the plain
-// account name. The DS SDK stores user names through a reversible
-// DS-specific encoding whose details are not known yet (domain.md §1); every
-// name seen so far is plain, so this is the identity. A real decoder drops in
-// here and nowhere else.
-func decodeConsoleUserName(stored string) string { return stored }
-
-func accountMatches(console, ad string) bool {
-	console = strings.TrimSpace(console)
-	ad = strings.TrimSpace(ad)
-	cDomain, cName := model.SplitAccount(console)
-	aDomain, aName := model.SplitAccount(ad)
-	if cName == "" || aName == "" || !strings.EqualFold(cName, aName) {
+// accountMatches compares an AD-linked console entry with one `DOMAIN\name`
+// of the identity.
+func accountMatches(p model.ConsolePrincipal, account string, id model.Identity) bool {
+	dom, name := model.SplitAccount(strings.TrimSpace(account))
+	if dom == "" || dom == "." || !nameEqual(p.Name, name) {
 		return false
 	}
-	if cDomain == "" {
-		return true
+	nb, dns := strings.TrimSpace(p.NetBIOSDomain), strings.TrimSpace(p.DNSDomain)
+	idDNS := id.DNSOf(dom)
+	positive := false
+	if nb != "" {
+		if !strings.EqualFold(nb, dom) {
+			return false
+		}
+		positive = true
 	}
-	return strings.EqualFold(cDomain, aDomain)
+	if dns != "" && idDNS != "" {
+		if !strings.EqualFold(dns, idDNS) {
+			return false
+		}
+		positive = true
+	}
+	return positive
+}
+
+func nameEqual(a, b string) bool {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	return a != "" && strings.EqualFold(a, b)
 }

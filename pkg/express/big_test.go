@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -63,7 +64,7 @@ func bigSite(t testing.TB, n siteSize) (*express.Store, model.Identity) {
 		return []any{2000001 + int64(i/3), i%3 + 1, types[i%3]}
 	})
 	ins("INSERT INTO image_task VALUES (?, 1, 1, ?)", n.jobs, func(i int) []any { return []any{2000001 + int64(i), i % 2} })
-	ins("INSERT INTO reboot_task VALUES (?, 1, 2, 1)", n.jobs, func(i int) []any { return []any{2000001 + int64(i)} })
+	ins("INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method) VALUES (?, 1, 2, 1)", n.jobs, func(i int) []any { return []any{2000001 + int64(i)} })
 	ins("INSERT INTO computer_group VALUES (?, ?, ?)", n.groups, func(i int) []any {
 		var parent any
 		if i > 0 && i%20 != 0 {
@@ -75,8 +76,10 @@ func bigSite(t testing.TB, n siteSize) (*express.Store, model.Identity) {
 		return []any{5000001 + int64(i), fmt.Sprintf("PC-%05d", i), 1 + int64(rng.IntN(n.groups)), fmt.Sprintf("SN%05d", i), nil, nil}
 	})
 	ins("INSERT INTO nics VALUES (?, 1, ?)", n.computers, func(i int) []any { return []any{5000001 + int64(i), fmt.Sprintf("0050560%05X", i)} })
-	ins("INSERT INTO securityuser VALUES (?, ?)", n.users, func(i int) []any { return []any{14000001 + int64(i), fmt.Sprintf(`LAB\tech%05d`, i)} })
-	ins("INSERT INTO securitygroup VALUES (?, ?)", n.consoleGroups, func(i int) []any { return []any{15000001 + int64(i), fmt.Sprintf("G%05d", i)} })
+	ins("INSERT INTO securityuser(user_id, username, netbiosdomain) VALUES (?, ?, 'LAB')", n.users, func(i int) []any {
+		return []any{14000001 + int64(i), dscipher.Encrypt(fmt.Sprintf("tech%05d", i))}
+	})
+	ins("INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (?, ?, 'LAB')", n.consoleGroups, func(i int) []any { return []any{15000001 + int64(i), fmt.Sprintf("G%05d", i)} })
 	perms := append([]int{7, 8}, model.SchedulePermissionIDs...)
 	seen := map[[3]int64]bool{}
 	ins("INSERT INTO securitypermissionlink VALUES (?, ?, ?, ?)", n.links, func(i int) []any {

@@ -13,6 +13,9 @@ import (
 // key.Values may match (every NIC's MAC). Several different computers
 // matching is an AmbiguousComputerError (a cloned serial), never a guess.
 func (s *Store) FindComputer(ctx context.Context, key model.ComputerKey) (model.Computer, error) {
+	if err := s.ready(ctx); err != nil {
+		return model.Computer{}, err
+	}
 	col, vals, err := computerMatch(key)
 	if err != nil {
 		return model.Computer{}, err

@@ -2,6 +2,7 @@ package express_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // Nothing listens on port 1 of the loopback address: the dial is refused at
@@ -129,33 +132,54 @@ func TestMissingTableIsSchemaError(t *testing.T) {
 	}
 }
 
-func TestCheckSchema(t *testing.T) {
-	s := basicStore(t)
+// Discovery maps every name at open; a database in the old layout (user
+// names in securityuser.name, reboot_task.power_type) is refused at open
+// with the table and column named, and with Diagnose it opens so doctor can
+// show the whole mapping.
+func TestDiscoveryRefusesOldLayout(t *testing.T) {
 	ctx := context.Background()
-	checks := s.CheckSchema(ctx)
-	if len(checks) != 13 {
-		t.Errorf("%d tables checked, want 13", len(checks))
+	s := basicStore(t)
+	sc, err := s.Schema(ctx)
+	if err != nil {
+		t.Fatalf("fixture schema refused: %v", err)
 	}
-	for _, c := range checks {
-		if !c.OK || c.Err != nil {
-			t.Errorf("%s: OK=%v err=%v on the fixture schema", c.Table, c.OK, c.Err)
-		}
+	if len(sc.Tables) != 14 || len(sc.Missing) != 0 || sc.Security.Known {
+		t.Errorf("tables %d, missing %v, security %+v", len(sc.Tables), sc.Missing, sc.Security)
 	}
-	for _, stmt := range []string{"DROP TABLE securityrightlink", "DROP INDEX ix_nics_mac", "ALTER TABLE nics DROP COLUMN mac_addr"} {
-		if _, err := s.DB().Exec(stmt); err != nil {
+	path := expresstest.NewFile(t)
+	for _, stmt := range []string{
+		"ALTER TABLE securityuser RENAME COLUMN username TO name",
+		"ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type",
+		"DROP TABLE securityrightlink",
+	} {
+		db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+		if err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
 	}
-	bad := map[string]bool{}
-	for _, c := range s.CheckSchema(ctx) {
-		if !c.OK {
-			bad[c.Table] = true
-			if !errors.Is(c.Err, express.ErrSchema) {
-				t.Errorf("%s: err = %v, want ErrSchema", c.Table, c.Err)
-			}
+	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
+	if !errors.Is(err, express.ErrSchema) {
+		t.Fatalf("old layout opened: err = %v", err)
+	}
+	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table securityrightlink", "doctor"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message lacks %q: %v", want, err)
 		}
 	}
-	if len(bad) != 2 || !bad["securityrightlink"] || !bad["nics"] {
-		t.Errorf("failing tables = %v, want securityrightlink (missing) and nics (missing column)", bad)
+	d, err := express.Open(ctx, "sqlite:"+path, express.OpenOptions{Diagnose: true})
+	if err != nil {
+		t.Fatalf("Diagnose open: %v", err)
+	}
+	defer d.Close()
+	sc, err = d.Schema(ctx)
+	if !errors.Is(err, express.ErrSchema) || len(sc.Missing) != 3 {
+		t.Fatalf("Schema after Diagnose open: missing %v, err %v", sc.Missing, err)
+	}
+	if _, err := d.Snapshot(ctx, model.Computer{ID: 5000001}, tech1, express.SnapshotOptions{}); !errors.Is(err, express.ErrSchema) {
+		t.Errorf("a menu was loaded from the old layout: %v", err)
 	}
 }

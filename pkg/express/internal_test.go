@@ -91,10 +91,30 @@ func TestInListAndChunks(t *testing.T) {
 	}
 }
 
+// fullSchema is discovery's answer for a database that has every name the
+// fixtures use and every DS procedure.
+func fullSchema(dialect string) *Schema {
+	found := map[string]map[string]string{}
+	names := map[string]string{}
+	for _, t := range needs {
+		n := t.names[0]
+		names[n] = n
+		found[n] = map[string]string{}
+		for _, c := range t.columns {
+			found[n][c.names[0]] = c.names[0]
+		}
+	}
+	procs := map[string]bool{}
+	for _, p := range procNeeds {
+		procs[p.name] = true
+	}
+	return resolveSchema(dialect, found, names, procs, SecurityState{Source: "inferred"})
+}
+
 // Both dialects must run the same text except for the server-clock
 // expressions, and no marker may survive expansion.
 func TestDialectsShareSQLText(t *testing.T) {
-	lite, server := dialectQueries[DialectSQLite], dialectQueries[DialectSQLServer]
+	lite, server := buildQueries(fullSchema(DialectSQLite)), buildQueries(fullSchema(DialectSQLServer))
 	lv, sv := reflect.ValueOf(*lite), reflect.ValueOf(*server)
 	for i := 0; i < lv.NumField(); i++ {
 		name := lv.Type().Field(i).Name
@@ -114,8 +134,8 @@ func TestDialectsShareSQLText(t *testing.T) {
 			t.Errorf("%s differs between dialects beyond the clock:\nsqlite:    %s\nsqlserver: %s", name, l, s)
 		}
 	}
-	if !reflect.DeepEqual(lite.tableChecks, server.tableChecks) || !reflect.DeepEqual(lite.computerWhere, server.computerWhere) {
-		t.Error("table checks or computer lookups differ between dialects")
+	if !reflect.DeepEqual(lite.computerWhere, server.computerWhere) {
+		t.Error("computer lookups differ between dialects")
 	}
 	if !strings.Contains(server.insertSchedule, "DATEADD(minute,-1,GETDATE())") {
 		t.Errorf("sqlserver insert lacks the run-now expression: %s", server.insertSchedule)
@@ -125,26 +145,77 @@ func TestDialectsShareSQLText(t *testing.T) {
 	}
 }
 
-func TestProcedureCall(t *testing.T) {
-	start := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	req := QueueRequest{Computer: model.Computer{ID: 5000001}, Job: &model.Job{ID: 2000002}, ConsoleUserID: 14000001}
+// Optional names that a database lacks become NULL or drop out of the
+// statement; required ones are refused with the table and column named.
+func TestSchemaVariants(t *testing.T) {
+	sc := fullSchema(DialectSQLServer)
+	q := buildQueries(sc)
+	if !strings.Contains(q.candidateTasks, "i.create_image") || !strings.Contains(q.principals, "securitygroupmember") {
+		t.Fatalf("full schema statements lack the optional names:\n%s\n%s", q.candidateTasks, q.principals)
+	}
+	found := map[string]map[string]string{}
+	names := map[string]string{}
+	for _, tn := range needs {
+		if tn.key == "members" {
+			continue
+		}
+		n := tn.names[0]
+		names[n] = n
+		found[n] = map[string]string{}
+		for _, c := range tn.columns {
+			if c.key == "create_image" || c.key == "user_name" || c.key == "user_full_name" {
+				continue
+			}
+			found[n][c.names[0]] = c.names[0]
+		}
+	}
+	lean := resolveSchema(DialectSQLServer, found, names, map[string]bool{}, SecurityState{})
+	if len(lean.Missing) != 0 {
+		t.Fatalf("optional names reported missing: %v", lean.Missing)
+	}
+	q = buildQueries(lean)
+	for _, bad := range []string{"create_image", "image_task", "securitygroupmember", "user_name"} {
+		for _, text := range []string{q.candidateTasks, q.tasksByJob, q.principals, q.insertSchedule} {
+			if strings.Contains(text, bad) {
+				t.Errorf("statement names %s, which this database lacks: %s", bad, text)
+			}
+		}
+	}
+	if !strings.Contains(q.scheduleByID, "NULL, NULL") {
+		t.Errorf("schedule read without user columns should select NULLs: %s", q.scheduleByID)
+	}
+
+	// The old layout: securityuser.name instead of username, power_type.
+	delete(found["securityuser"], "username")
+	delete(found["reboot_task"], "reboot_method")
+	found["reboot_task"]["power_type"] = "power_type"
+	old := resolveSchema(DialectSQLite, found, names, nil, SecurityState{})
+	want := []string{"reboot_task.reboot_method", "securityuser.username"}
+	if !reflect.DeepEqual(old.Missing, want) {
+		t.Errorf("missing = %v, want %v", old.Missing, want)
+	}
+	if got := describeMissing(old.Missing); got != "table reboot_task has no column reboot_method; table securityuser has no column username" {
+		t.Errorf("describeMissing = %q", got)
+	}
+}
+
+func TestProcedureArgs(t *testing.T) {
+	start := time.Date(2025, 3, 4, 5, 6, 7, 890, time.UTC)
+	req := QueueRequest{Computer: model.Computer{ID: 5000001}, Job: &model.Job{ID: 2000002}}
 	got := procedureArgs(req, start)
 	want := []any{
-		sql.Named("jobId", int64(2000002)), sql.Named("computerId", int64(5000001)), sql.Named("userId", int64(14000001)),
-		sql.Named("deferMins", 0), sql.Named("startTime", mssql.DateTime1(start)), sql.Named("recur", 0),
-		sql.Named("recurType", 0), sql.Named("configItemId", 0),
+		sql.Named("jobId", int32(2000002)), sql.Named("computerId", int32(5000001)), sql.Named("userId", int32(-1)),
+		sql.Named("deferMins", int64(0)), sql.Named("startTime", mssql.DateTime1(time.Date(2025, 3, 4, 5, 6, 0, 0, time.UTC))),
+		sql.Named("recur", int64(0)), sql.Named("recurType", int32(2)),
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("procedureArgs = %v, want %v", got, want)
+		t.Errorf("procedureArgs = %#v, want %#v", got, want)
 	}
-	// Every argument the statement names must be bound, in the SDK's order.
-	text := dialectQueries[DialectSQLServer].execSchedule
-	if text != "EXEC wc_ins_schedule @jobId, @computerId, @userId, @deferMins, @startTime, @recur, @recurType, @configItemId" {
-		t.Errorf("exec text = %q", text)
-	}
+	text := buildQueries(fullSchema(DialectSQLServer)).execSchedule
 	for _, a := range got {
-		if !strings.Contains(text, "@"+a.(sql.NamedArg).Name) {
-			t.Errorf("argument %s is not in %q", a.(sql.NamedArg).Name, text)
+		n := a.(sql.NamedArg).Name
+		if !strings.Contains(text, "@"+n+" = @"+n) {
+			t.Errorf("argument %s is not bound by name in %q", n, text)
 		}
 	}
 }

@@ -5,12 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // Job loads one job with its tasks and their detail rows.
 func (s *Store) Job(ctx context.Context, jobID int64) (*model.Job, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	job, err := s.loadJob(ctx, s.db, jobID)
 	if err != nil {
 		return nil, err
@@ -36,6 +41,9 @@ func (s *Store) loadJob(ctx context.Context, q querier, jobID int64) (*model.Job
 	jobs := map[int64]*model.Job{jobID: job}
 	if err := s.each(ctx, q, nil, s.q.tasksByJob, args, taskCollector(jobs)); err != nil {
 		return nil, s.classify("load job tasks", err)
+	}
+	if err := s.resolveImageTypes(ctx, q, nil, jobs); err != nil {
+		return nil, err
 	}
 	return job, nil
 }
@@ -104,4 +112,109 @@ func jobDiff(menu, now *model.Job) string {
 		}
 	}
 	return ""
+}
+
+// imageRef is one image task whose create/distribute DS is asked about.
+type imageRef struct {
+	job  *model.Job
+	task int // index into job.Tasks
+}
+
+// Notes put on image tasks whose create/distribute stays unknown (access
+// then requires both permissions and explain says why).
+const (
+	noteImageNoSource = "this eXpress database shows no create/distribute column for image tasks and DS's wc_sel_inage_task_type cannot be called here, so both image permissions are required"
+	noteImageNoAnswer = "DS's wc_sel_inage_task_type gave no answer for this task, so both image permissions are required"
+)
+
+// resolveImageTypes fills CreateImage for image tasks when image_task has no
+// known create/distribute column. On SQL Server it asks DS itself: one
+// wc_sel_inage_task_type per task, sent as one batch of up to maxInList
+// tasks (one round trip per batch), each answering with its own result set.
+// Where that cannot be done the detail stays unknown, with a note.
+func (s *Store) resolveImageTypes(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job) error {
+	if s.schema.ident("image_task.create_image") != "" {
+		return nil
+	}
+	var refs []imageRef
+	for _, j := range jobs {
+		for i, t := range j.Tasks {
+			if t.Type == model.TaskImage {
+				refs = append(refs, imageRef{j, i})
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	sort.Slice(refs, func(a, b int) bool {
+		ta, tb := refs[a].job.Tasks[refs[a].task], refs[b].job.Tasks[refs[b].task]
+		if refs[a].job.ID != refs[b].job.ID {
+			return refs[a].job.ID < refs[b].job.ID
+		}
+		if ta.CondSeq != tb.CondSeq {
+			return ta.CondSeq < tb.CondSeq
+		}
+		return ta.TaskSeq < tb.TaskSeq
+	})
+	if s.dialect != DialectSQLServer || !s.schema.HasProcedure("wc_sel_inage_task_type") {
+		for _, r := range refs {
+			r.job.Tasks[r.task].DetailNote = noteImageNoSource
+		}
+		return nil
+	}
+	for _, part := range chunks(refs, maxInList) {
+		if err := s.imageTypeBatch(ctx, q, n, part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []imageRef) error {
+	var text strings.Builder
+	args := make([]any, 0, 3*len(part))
+	for i, r := range part {
+		t := r.job.Tasks[r.task]
+		if i > 0 {
+			text.WriteByte('\n')
+		}
+		fmt.Fprintf(&text, s.q.imageTypeExec, i, i, i)
+		args = append(args, sql.Named(fmt.Sprintf("j%d", i), r.job.ID),
+			sql.Named(fmt.Sprintf("c%d", i), t.CondSeq), sql.Named(fmt.Sprintf("t%d", i), t.TaskSeq))
+	}
+	for _, r := range part {
+		r.job.Tasks[r.task].DetailNote = noteImageNoAnswer
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	s.statements.Add(1)
+	if n != nil {
+		*n++
+	}
+	rows, err := q.QueryContext(ctx, text.String(), args...)
+	if err != nil {
+		return s.classify("ask DS for image task types", err)
+	}
+	defer rows.Close()
+	for i, r := range part {
+		if i > 0 && !rows.NextResultSet() {
+			break
+		}
+		if !rows.Next() {
+			continue
+		}
+		var v nullInt
+		if err := rows.Scan(&v); err != nil {
+			return s.classify("ask DS for image task types", err)
+		}
+		if v.Valid && (v.V == 0 || v.V == 1) {
+			t := &r.job.Tasks[r.task]
+			t.CreateImage, t.DetailNote = v.ptrBool(), ""
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.classify("ask DS for image task types", err)
+	}
+	return nil
 }

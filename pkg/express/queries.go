@@ -7,35 +7,14 @@ import (
 )
 
 // This file is the only place that knows eXpress table and column names and
-// holds every SQL statement the store sends. Production runs these exact
-// texts against the real DS 6.9 tables, so a name that turns out wrong on a
-// real server is fixed here and nowhere else.
+// holds every SQL statement the store sends. docs/ds-schema.md is the
+// project's account of each name and of the evidence for it.
 //
-// Statement texts write names as {key} markers, expanded from idents once at
-// init; a marker without an entry panics at init, so a typo cannot ship.
-// {in:NAME} markers are left for run time: they become a generated
-// placeholder list @NAME0,@NAME1,... whose values are bound (see inList).
-
-// idents maps every marker to the real identifier. Keys marked UNVERIFIED
-// are readings of domain.md §1 that no real DS database has confirmed yet.
-var idents = map[string]string{
-	"event_folder":            "event_folder",
-	"event":                   "event",
-	"task":                    "task",
-	"image_task":              "image_task",     // UNVERIFIED table
-	"image_task.create_image": "create_image",   // UNVERIFIED column
-	"reboot_task":             "reboot_task",    // UNVERIFIED table
-	"reboot_task.power_type":  "power_type",     // UNVERIFIED column
-	"computer_group":          "computer_group", // UNVERIFIED table
-	"computer":                "computer",
-	"nics":                    "nics", // mac_addr format UNVERIFIED (12 upper-case hex assumed)
-	"securityuser":            "securityuser",
-	"securitygroup":           "securitygroup",
-	"securitypermissionlink":  "securitypermissionlink",
-	"securityrightlink":       "securityrightlink", // UNVERIFIED table (the SDK reads it via wc_sel_administrator)
-	"event_schedule":          "event_schedule",    // UNVERIFIED table, columns SEEN
-	"wc_ins_schedule":         "wc_ins_schedule",   // SEEN procedure; its result shape is UNVERIFIED
-}
+// Which names a database really has is discovered once per store (discover.go):
+// the statements are then built for that database from the raw texts below.
+// Texts write names as {key} markers; a marker without an entry panics, so a
+// typo cannot ship. {in:NAME} markers are left for run time: they become a
+// generated placeholder list @NAME0,@NAME1,... whose values are bound.
 
 // Pending schedule markers (UNVERIFIED): a schedule row counts as "pending"
 // (DS has not picked it up yet) when status_code is NULL and status is NULL,
@@ -45,13 +24,13 @@ var idents = map[string]string{
 const pendingStatusLower = "scheduled"
 
 // Dialect differences. Everything else is the same text on SQLite and SQL
-// Server; only "the database server's clock" has no common spelling
-// (CURRENT_TIMESTAMP exists in both but SQLite gives it second precision as
-// text and cannot subtract a minute from it without its own functions).
-// "run now" uses SQL Server's GETDATE(), the server's local wall clock, which
-// is what DS's own service compares start_time against; "now" (Store.Now,
-// for doctor's clock check) is UTC so it compares with any machine's clock
-// whatever the server's time zone. SQLite has no server: UTC for both.
+// Server but for discovery itself (each engine lists its columns its own
+// way) and "the database server's clock" (CURRENT_TIMESTAMP exists in both
+// but SQLite gives it second precision as text and cannot subtract a minute
+// from it without its own functions). "run now" uses SQL Server's GETDATE(),
+// the server's local wall clock, which is what DS's own service compares
+// start_time against; "now" (Store.Now, for doctor's clock check) is UTC so
+// it compares with any machine's clock. SQLite has no server: UTC for both.
 var dialectExprs = map[string]map[string]string{
 	DialectSQLite: {
 		"now":     "strftime('%Y-%m-%d %H:%M:%f','now')",
@@ -77,16 +56,31 @@ const maxTreeDepth = 40
 // Raw statement texts. Kept as one block so a reviewer can read every query
 // the product sends in one place.
 const (
-	// One statement for all console principals and whether each holds the
-	// Administrative right directly: the LEFT JOIN keeps principals without it.
+	// Every console user and group, and whether each holds the
+	// Administrative right directly: the LEFT JOIN keeps principals without
+	// it. User names are encrypted (decrypted in Go: docs/ds-schema.md, "The
+	// DS cipher"); the password column is never read here. {members} adds
+	// the DS-native groups' memberships as kind-3 rows when the database
+	// shows where DS keeps them.
 	rawPrincipals = `
-SELECT 1 AS kind, u.user_id AS id, u.name, r.right_id
+SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.right_id AS ref
   FROM {securityuser} u
   LEFT JOIN {securityrightlink} r ON r.user_id = u.user_id AND r.right_id = @adminRight
 UNION ALL
-SELECT 2 AS kind, g.group_id AS id, g.name, r.right_id
+SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.right_id
   FROM {securitygroup} g
-  LEFT JOIN {securityrightlink} r ON r.user_id = g.group_id AND r.right_id = @adminRight`
+  LEFT JOIN {securityrightlink} r ON r.user_id = g.group_id AND r.right_id = @adminRight{members}`
+
+	rawMembers = `
+UNION ALL
+SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}
+  FROM {members} m`
+
+	// DS console accounts (no domain) with their encrypted passwords, for the
+	// `.\name` sign-in; names are compared after decryption.
+	rawDSAccounts = `
+SELECT user_id, username, password, fullname FROM {securityuser}
+ WHERE (domain IS NULL OR domain = '') AND (netbiosdomain IS NULL OR netbiosdomain = '')`
 
 	rawFolders = `SELECT folder_id, parent_id, name FROM {event_folder}`
 
@@ -114,13 +108,23 @@ WITH sub(folder_id, depth) AS (
 
 	// Tasks with their per-type detail; a missing detail row gives NULLs,
 	// which become nil pointers (the access engine then fails closed).
+	// {image_select}/{image_join} read image_task's create/distribute column
+	// where the database has a known one, NULL otherwise (then DS's own
+	// wc_sel_inage_task_type answers, or access fails closed).
 	rawTaskColumns = `
-SELECT t.event_id, t.cond_seq, t.task_seq, t.task_type, i.{image_task.create_image}, r.{reboot_task.power_type}
-  FROM {task} t
-  LEFT JOIN {image_task} i ON i.event_id = t.event_id AND i.cond_seq = t.cond_seq AND i.task_seq = t.task_seq
+SELECT t.event_id, t.cond_seq, t.task_seq, t.task_type, {image_select}, r.{reboot_task.reboot_method}
+  FROM {task} t{image_join}
   LEFT JOIN {reboot_task} r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq`
 
+	rawImageJoin = `
+  LEFT JOIN {image_task} i ON i.event_id = t.event_id AND i.cond_seq = t.cond_seq AND i.task_seq = t.task_seq`
+
 	rawTaskOrder = ` ORDER BY t.event_id, t.cond_seq, t.task_seq`
+
+	// DS's own answer to "does this image task create or distribute?"
+	// (1 create, 0 distribute): one EXEC per image task, sent as one batch
+	// per up to maxInList tasks, each answering with its own result set.
+	rawImageTypeExec = `EXEC {wc_sel_inage_task_type} @jobId = @j%d, @condSeq = @c%d, @taskSeq = @t%d;`
 
 	// The computer's group chain, walked upward in SQL: a site can have tens
 	// of thousands of groups, the chain is a handful of rows.
@@ -142,13 +146,20 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
    AND (permission_id = @permJob
         OR (permission_id IN ({in:pe}) AND object_id IN ({in:ob})))`
 
+	// The Administrative right of the matched principals, read again at
+	// queue time.
+	rawAdminRights = `SELECT user_id FROM {securityrightlink} WHERE right_id = @adminRight AND user_id IN ({in:pr})`
+
 	rawComputerColumns = `
 SELECT c.computer_id, c.name, c.group_id, c.serial_num, c.asset_tag, c.uuid, n.mac_addr
   FROM {computer} c LEFT JOIN {nics} n ON n.computer_id = c.computer_id`
 	rawComputerOrder = ` ORDER BY c.computer_id, n.nic_id`
 
+	// user_name and user_full_name may be columns of event_schedule or, on a
+	// real DS, joined by its procedures from the schedule's logged-on user:
+	// discovery says which; NULL when they are not columns.
 	rawScheduleColumns = `
-SELECT schedule_id, computer_id, event_id, start_time, status, status_code, user_name, user_full_name
+SELECT schedule_id, computer_id, event_id, start_time, status, status_code, {?event_schedule.user_name}, {?event_schedule.user_full_name}
   FROM {event_schedule}`
 
 	rawPendingWhere = `
@@ -160,34 +171,38 @@ SELECT schedule_id, computer_id, event_id, start_time, status, status_code, user
 SELECT MAX(schedule_id) FROM {event_schedule} WHERE schedule_id BETWEEN @firstId AND @lastId`
 
 	rawInsertSchedule = `
-INSERT INTO {event_schedule} (schedule_id, computer_id, event_id, start_time, user_name, user_full_name)
-VALUES (@scheduleId, @computerId, @jobId, {run_now}, @userName, @userFullName)`
+INSERT INTO {event_schedule} (schedule_id, computer_id, event_id, start_time{user_cols})
+VALUES (@scheduleId, @computerId, @jobId, {run_now}{user_vals})`
 
-	// DS's own scheduling procedure (SDK). Arguments are positional as in
-	// the SDK; it answers with the new schedule_id as a one-row result
-	// (UNVERIFIED: a RETURN value or OUTPUT parameter would need a change here).
-	rawExecSchedule = `EXEC {wc_ins_schedule} @jobId, @computerId, @userId, @deferMins, @startTime, @recur, @recurType, @configItemId`
-
-	rawSetScheduleUser = `
-UPDATE {event_schedule} SET user_name = @userName, user_full_name = @userFullName WHERE schedule_id = @scheduleId`
+	// How DS itself schedules (docs/ds-schema.md, "Scheduling"): seven
+	// arguments bound by name, the new id in column 0 of the first result
+	// set; then who scheduled it, recorded through the logged-on users.
+	rawExecSchedule = `EXEC {wc_ins_schedule} @jobId = @jobId, @computerId = @computerId, @userId = @userId, @deferMins = @deferMins, @startTime = @startTime, @recur = @recur, @recurType = @recurType`
+	rawSelLoggedOn  = `EXEC {wc_sel_loggedon_users} @user_name = @user_name`
+	rawInsLoggedOn  = `EXEC {wc_ins_loggedon_users} @user_name = @user_name, @full_name = @full_name`
+	rawScheduleInfo = `EXEC {wc_ins_schedule_info} @schedule_id = @schedule_id, @user_id = @user_id`
 
 	rawComputerExists = `SELECT computer_id FROM {computer} WHERE computer_id = @computerId`
 )
 
-// queries is one dialect's expanded statements.
+// queries is one database's expanded statements.
 type queries struct {
 	now, runNow                   string
-	principals, folders           string
+	principals, dsAccounts        string
+	folders                       string
 	candidateJobs, candidateTasks string
 	jobByID, tasksByJob           string
+	imageTypeExec                 string
 	groupChain, links             string
+	adminRights                   string
 	computerBase, computerOrder   string
 	scheduleByID, pendingSchedule string
 	maxSchedule, insertSchedule   string
-	execSchedule, setScheduleUser string
+	execSchedule                  string
+	selLoggedOn, insLoggedOn      string
+	scheduleInfo                  string
 	computerExists                string
 	computerWhere                 map[matchColumn]string
-	tableChecks                   []tableCheckQuery
 }
 
 type matchColumn int
@@ -210,89 +225,78 @@ var rawComputerWhere = map[matchColumn]string{
 	byID:       ` WHERE c.computer_id = @computerId`,
 }
 
-type tableCheckQuery struct {
-	table string
-	query string
-}
+var markerRE = regexp.MustCompile(`\{([a-z_.:?]+)\}`)
 
-// rawTableChecks name every table and column the client reads or writes;
-// `doctor` runs each with WHERE 1=0 so a missing column fails, not only a
-// missing table.
-var rawTableChecks = []struct{ table, columns string }{
-	{"event_folder", "folder_id, parent_id, name"},
-	{"event", "event_id, name, folder_id, description"},
-	{"task", "event_id, cond_seq, task_seq, task_type"},
-	{"image_task", "event_id, cond_seq, task_seq, {image_task.create_image}"},
-	{"reboot_task", "event_id, cond_seq, task_seq, {reboot_task.power_type}"},
-	{"computer_group", "group_id, parent_id, name"},
-	{"computer", "computer_id, name, group_id, serial_num, asset_tag, uuid"},
-	{"nics", "computer_id, nic_id, mac_addr"},
-	{"securityuser", "user_id, name"},
-	{"securitygroup", "group_id, name"},
-	{"securitypermissionlink", "permission_id, user_id, object_id, allow"},
-	{"securityrightlink", "right_id, user_id"},
-	{"event_schedule", "schedule_id, computer_id, event_id, start_time, status, status_code, user_name, user_full_name"},
-}
-
-var dialectQueries = map[string]*queries{}
-
-func init() {
-	for d := range dialectExprs {
-		dialectQueries[d] = buildQueries(d)
-	}
-}
-
-var markerRE = regexp.MustCompile(`\{([a-z_.:]+)\}`)
-
-// expand replaces {name} markers for one dialect; {in:...} stays for run time.
-func expand(dialect, s string) string {
+// expand replaces {name} markers for one schema; {in:...} stays for run
+// time. {?table.column} is an optional column: its name, or NULL.
+func expand(sc *Schema, s string) string {
 	return markerRE.ReplaceAllStringFunc(s, func(m string) string {
 		key := m[1 : len(m)-1]
 		if strings.HasPrefix(key, "in:") {
 			return m
 		}
-		if v, ok := idents[key]; ok {
+		if opt, ok := strings.CutPrefix(key, "?"); ok {
+			if v := sc.ident(opt); v != "" {
+				return v
+			}
+			return "NULL"
+		}
+		if v := sc.ident(key); v != "" {
 			return v
 		}
-		if v, ok := dialectExprs[dialect][key]; ok {
+		if v, ok := dialectExprs[sc.Dialect][key]; ok {
 			return v
 		}
 		panic(fmt.Sprintf("express: unknown SQL marker %s", m))
 	})
 }
 
-func buildQueries(d string) *queries {
-	x := func(s string) string { return strings.TrimSpace(expand(d, s)) }
+// buildQueries expands every statement for one discovered database.
+func buildQueries(sc *Schema) *queries {
+	x := func(s string) string { return strings.TrimSpace(expand(sc, s)) }
+	members := ""
+	if sc.ident("members") != "" {
+		members = rawMembers
+	}
+	imageSelect, imageJoin := "NULL", ""
+	if sc.ident("image_task.create_image") != "" {
+		imageSelect, imageJoin = "i.{image_task.create_image}", rawImageJoin
+	}
+	tasks := strings.NewReplacer("{image_select}", imageSelect, "{image_join}", imageJoin).Replace(rawTaskColumns)
+	userCols, userVals := "", ""
+	if sc.ident("event_schedule.user_name") != "" && sc.ident("event_schedule.user_full_name") != "" {
+		userCols, userVals = ", {event_schedule.user_name}, {event_schedule.user_full_name}", ", @userName, @userFullName"
+	}
+	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
 	q := &queries{
 		now:             x(`SELECT {now}`),
 		runNow:          x(`SELECT {run_now}`),
-		principals:      x(rawPrincipals),
+		principals:      x(strings.Replace(rawPrincipals, "{members}", members, 1)),
+		dsAccounts:      x(rawDSAccounts),
 		folders:         x(rawFolders),
 		candidateJobs:   x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
-		candidateTasks:  x(rawSubtreeCTE + rawTaskColumns + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
+		candidateTasks:  x(rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
 		jobByID:         x(rawJobColumns + " WHERE e.event_id = @jobId"),
-		tasksByJob:      x(rawTaskColumns + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
+		tasksByJob:      x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
+		imageTypeExec:   x(rawImageTypeExec),
 		groupChain:      x(rawGroupChain),
 		links:           x(rawLinks),
+		adminRights:     x(rawAdminRights),
 		computerBase:    x(rawComputerColumns),
-		computerOrder:   expand(d, rawComputerOrder),
+		computerOrder:   expand(sc, rawComputerOrder),
 		scheduleByID:    x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),
 		pendingSchedule: x(rawScheduleColumns + rawPendingWhere),
 		maxSchedule:     x(rawMaxSchedule),
-		insertSchedule:  x(rawInsertSchedule),
+		insertSchedule:  x(insert),
 		execSchedule:    x(rawExecSchedule),
-		setScheduleUser: x(rawSetScheduleUser),
+		selLoggedOn:     x(rawSelLoggedOn),
+		insLoggedOn:     x(rawInsLoggedOn),
+		scheduleInfo:    x(rawScheduleInfo),
 		computerExists:  x(rawComputerExists),
 		computerWhere:   map[matchColumn]string{},
 	}
 	for k, v := range rawComputerWhere {
-		q.computerWhere[k] = expand(d, v)
-	}
-	for _, t := range rawTableChecks {
-		q.tableChecks = append(q.tableChecks, tableCheckQuery{
-			table: idents[t.table],
-			query: x("SELECT " + t.columns + " FROM {" + t.table + "} WHERE 1 = 0"),
-		})
+		q.computerWhere[k] = expand(sc, v)
 	}
 	return q
 }

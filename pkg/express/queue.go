@@ -22,7 +22,8 @@ type QueueRequest struct {
 	// UserFullName is recorded next to UserName so the DS console shows who queued.
 	UserFullName string
 	// ConsoleUserID is the matched console user, passed as wc_ins_schedule's
-	// @userId (procedure method only); 0 when the technician has none.
+	// @userId (procedure method only); 0 or -1 when the technician has none
+	// (DS passes -1 then).
 	ConsoleUserID int64
 }
 
@@ -51,14 +52,23 @@ func (s *Store) Queue(ctx context.Context, req QueueRequest) (QueueResult, error
 	if req.UserName == "" {
 		return QueueResult{}, errors.New("queue: no user name to record — sign in first")
 	}
+	if err := s.ready(ctx); err != nil {
+		return QueueResult{}, err
+	}
 	switch s.queueMethod {
-	case "insert":
-	case "procedure":
+	case QueueInsert:
+	case QueueProcedure:
 		if s.dialect != DialectSQLServer {
-			return QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert with a %s store", ErrQueueUnsupported, s.dialect)
+			return QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", ErrQueueUnsupported, s.dialect)
+		}
+		for _, p := range []string{"wc_ins_schedule", "wc_sel_loggedon_users", "wc_ins_loggedon_users", "wc_ins_schedule_info"} {
+			if !s.schema.HasProcedure(p) {
+				return QueueResult{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+					"queue job: DS's procedure %s cannot be called with this login at %s — GRANT EXECUTE ON %s to it (see the README's grants), or set store.queue: insert", p, s.where, p)}
+			}
 		}
 	default:
-		return QueueResult{}, fmt.Errorf("%w: store.queue %q — use insert or procedure", ErrQueueUnsupported, s.queueMethod)
+		return QueueResult{}, fmt.Errorf("%w: store.queue %q — use auto, insert or procedure", ErrQueueUnsupported, s.queueMethod)
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := s.queueOnce(ctx, req)
@@ -160,7 +170,7 @@ func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResul
 	}
 
 	var id int64
-	if s.queueMethod == "procedure" {
+	if s.queueMethod == QueueProcedure {
 		id, err = s.scheduleByProcedure(ctx, tx.q, req)
 	} else {
 		id, err = s.scheduleByInsert(ctx, tx.q, req)
@@ -202,49 +212,99 @@ func (s *Store) scheduleByInsert(ctx context.Context, q querier, req QueueReques
 	return id, nil
 }
 
+// scheduleByProcedure schedules the way DS's own console does
+// (docs/ds-schema.md, "Scheduling"): wc_ins_schedule with its seven
+// arguments, the new id from column 0 of its first result set (its RETURN
+// value is something else), then the technician recorded as the
+// schedule's logged-on user. All inside the caller's transaction.
 func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req QueueRequest) (int64, error) {
-	var start dbTime
-	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&start); err != nil {
+	var now dbTime
+	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&now); err != nil {
 		return 0, fmt.Errorf("read server time: %w", err)
 	}
 	var id nullInt
-	if err := s.queryRow(ctx, q, s.q.execSchedule, procedureArgs(req, start.T)).Scan(&id); err != nil {
+	if err := s.queryRow(ctx, q, s.q.execSchedule, procedureArgs(req, now.T)).Scan(&id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, errors.New("wc_ins_schedule returned no schedule id — set store.queue: insert")
+			return 0, errors.New("wc_ins_schedule returned no schedule id — set store.queue: insert and tell your ImageInvoker contact (send `imageinvoker doctor` output)")
 		}
 		return 0, fmt.Errorf("wc_ins_schedule: %w", err)
 	}
 	if !id.Valid || id.V < model.FirstScheduleID || id.V > model.LastScheduleID {
-		return 0, fmt.Errorf("wc_ins_schedule returned %d, not a schedule id — set store.queue: insert", id.V)
+		return 0, fmt.Errorf("wc_ins_schedule returned %d, not a schedule id — set store.queue: insert and tell your ImageInvoker contact", id.V)
 	}
-	_, err := s.exec(ctx, q, s.q.setScheduleUser, []any{
-		sql.Named("scheduleId", id.V), sql.Named("userName", req.UserName), sql.Named("userFullName", req.UserFullName),
-	})
+	user, err := s.loggedOnUser(ctx, q, req)
 	if err != nil {
-		return 0, fmt.Errorf("record user on schedule %d: %w", id.V, err)
+		return 0, err
+	}
+	if _, err := s.exec(ctx, q, s.q.scheduleInfo, []any{sql.Named("schedule_id", int32(id.V)), sql.Named("user_id", int32(user))}); err != nil {
+		return 0, fmt.Errorf("wc_ins_schedule_info: %w", err)
 	}
 	return id.V, nil
 }
 
-// procedureArgs are wc_ins_schedule's arguments for "run now, once"
-// (domain.md §1). deferMins, recur, recurType and configItemId as 0 mean
-// "no deferral, no recurrence, no configuration item" (UNVERIFIED values).
-// The start time goes as DATETIME, the type DS's column has.
-func procedureArgs(req QueueRequest, start time.Time) []any {
+// loggedOnUser is DS's id for the technician's `DOMAIN\user`: the existing
+// one (wc_sel_loggedon_users), or a new one (wc_ins_loggedon_users). Whether
+// the insert answers with the id is not known, so the select follows it
+// when it does not.
+func (s *Store) loggedOnUser(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+	sel := func() (int64, bool, error) {
+		var id nullInt
+		err := s.queryRow(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)}).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !id.Valid) {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("wc_sel_loggedon_users: %w", err)
+		}
+		return id.V, true, nil
+	}
+	if id, ok, err := sel(); ok || err != nil {
+		return id, err
+	}
+	var id nullInt
+	err := s.queryRow(ctx, q, s.q.insLoggedOn, []any{sql.Named("user_name", req.UserName), sql.Named("full_name", req.UserFullName)}).Scan(&id)
+	switch {
+	case err == nil && id.Valid:
+		return id.V, nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("wc_ins_loggedon_users: %w", err)
+	}
+	uid, ok, err := sel()
+	if err == nil && !ok {
+		err = errors.New("wc_ins_loggedon_users did not create the logged-on user")
+	}
+	return uid, err
+}
+
+// procedureArgs are wc_ins_schedule's seven arguments for "run now, once"
+// (docs/ds-schema.md): @userId is the matched console user or -1, no
+// deferral, start = the database server's time minus one minute with
+// seconds and milliseconds zeroed (the caller reads it), no recurrence with
+// @recurType 2 (days), as DS's SDK passes them. Types follow the procedure:
+// int, int, int, bigint, datetime, bigint, int.
+func procedureArgs(req QueueRequest, serverMinusMinute time.Time) []any {
+	user := req.ConsoleUserID
+	if user <= 0 {
+		user = -1
+	}
+	t := serverMinusMinute
+	start := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, t.Location())
 	return []any{
-		sql.Named("jobId", req.Job.ID),
-		sql.Named("computerId", req.Computer.ID),
-		sql.Named("userId", req.ConsoleUserID),
-		sql.Named("deferMins", 0),
+		sql.Named("jobId", int32(req.Job.ID)),
+		sql.Named("computerId", int32(req.Computer.ID)),
+		sql.Named("userId", int32(user)),
+		sql.Named("deferMins", int64(0)),
 		sql.Named("startTime", mssql.DateTime1(start)),
-		sql.Named("recur", 0),
-		sql.Named("recurType", 0),
-		sql.Named("configItemId", 0),
+		sql.Named("recur", int64(0)),
+		sql.Named("recurType", int32(2)),
 	}
 }
 
 // Schedule reads one schedule row (for watching DS pick the job up).
 func (s *Store) Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error) {
+	if err := s.ready(ctx); err != nil {
+		return model.Schedule{}, err
+	}
 	sched, err := s.scheduleRow(ctx, s.db, s.q.scheduleByID, []any{sql.Named("scheduleId", scheduleID)})
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Schedule{}, fmt.Errorf("%w: schedule %d does not exist (deleted in the DS console?)", ErrUnknownSchedule, scheduleID)

@@ -114,7 +114,7 @@ func TestQueueRefusals(t *testing.T) {
 		{name: "job moved", change: "UPDATE event SET folder_id = 1000020 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
 		{name: "task added", change: "INSERT INTO task VALUES (2000002, 1, 3, 10)", wantErr: express.ErrJobChanged},
 		{name: "image task turned into capture", change: "UPDATE image_task SET create_image = 1 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "power action changed", change: "UPDATE reboot_task SET power_type = 2 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
+		{name: "power action changed", change: "UPDATE reboot_task SET reboot_method = 2 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
 		{name: "detail row removed", change: "DELETE FROM reboot_task WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
 		{name: "computer deleted", change: "DELETE FROM computer WHERE computer_id = 5000001", wantErr: express.ErrUnknownComputer},
 		{name: "procedure method on sqlite", wantErr: express.ErrQueueUnsupported},

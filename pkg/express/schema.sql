@@ -1,17 +1,25 @@
 -- The fixture schema of the eXpress tables ImageInvoker reads and writes.
--- It is the contract (issue 2): the same DDL runs on SQLite (embedded store,
--- tests) and mirrors the real DS 6.9 tables of the same names on SQL Server.
+-- It is the contract: the same DDL runs on SQLite (embedded store, tests) and
+-- mirrors the real DS 6.9 tables of the same names on SQL Server as far as the
+-- evidence goes (docs/ds-schema.md says, for every name, how sure it is).
+-- image_task.create_image and securitygroupmember are stand-ins: DS's own
+-- names are unknown (discovery picks among the known readings at open).
 CREATE TABLE event_folder(folder_id INT PRIMARY KEY, parent_id INT NULL, name NVARCHAR(255) NOT NULL);
 CREATE TABLE event(event_id INT PRIMARY KEY, name NVARCHAR(255) NOT NULL, folder_id INT NULL, description NVARCHAR(1024) NULL);
 CREATE TABLE task(event_id INT, cond_seq INT, task_seq INT, task_type INT, PRIMARY KEY(event_id, cond_seq, task_seq));
 CREATE TABLE image_task(event_id INT, cond_seq INT, task_seq INT, create_image INT);
-CREATE TABLE reboot_task(event_id INT, cond_seq INT, task_seq INT, power_type INT);
+CREATE TABLE reboot_task(event_id INT, cond_seq INT, task_seq INT, reboot_method INT, force INT);
 CREATE TABLE computer_group(group_id INT PRIMARY KEY, parent_id INT NULL, name NVARCHAR(255) NOT NULL);
 CREATE TABLE computer(computer_id INT PRIMARY KEY, name NVARCHAR(64) NOT NULL, group_id INT NULL, serial_num NVARCHAR(64) NULL,
                       asset_tag NVARCHAR(64) NULL, uuid NVARCHAR(64) NULL);
 CREATE TABLE nics(computer_id INT, nic_id INT, mac_addr CHAR(12), PRIMARY KEY(computer_id, nic_id));
-CREATE TABLE securityuser(user_id INT PRIMARY KEY, name NVARCHAR(255) NOT NULL);
-CREATE TABLE securitygroup(group_id INT PRIMARY KEY, name NVARCHAR(255) NOT NULL);
+-- username, password and upnname hold DS-cipher text (docs/ds-schema.md).
+CREATE TABLE securityuser(user_id INT PRIMARY KEY, username NVARCHAR(92) NOT NULL, fullname NVARCHAR(255) NULL,
+  description NVARCHAR(255) NULL, domain NVARCHAR(255) NULL, netbiosdomain NVARCHAR(64) NULL,
+  password NVARCHAR(255) NULL, displayname NVARCHAR(255) NULL, upnname NVARCHAR(255) NULL);
+CREATE TABLE securitygroup(group_id INT PRIMARY KEY, name NVARCHAR(50) NOT NULL, description NVARCHAR(255) NULL,
+  ad_group_domain NVARCHAR(255) NULL, ad_group_netbiosdomain NVARCHAR(64) NULL);
+CREATE TABLE securitygroupmember(group_id INT, user_id INT, PRIMARY KEY(group_id, user_id));
 CREATE TABLE securitypermission(permission_id INT PRIMARY KEY, name NVARCHAR(255), description NVARCHAR(255));
 CREATE TABLE securitypermissionlink(permission_id INT, user_id INT, object_id INT, allow INT, PRIMARY KEY(permission_id, user_id, object_id));
 CREATE TABLE securityrightlink(right_id INT, user_id INT, PRIMARY KEY(right_id, user_id));

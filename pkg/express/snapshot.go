@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/access"
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -16,18 +17,17 @@ import (
 type SnapshotOptions struct {
 	RootFolder      string // default "ImageInvoker": a folder of this name (case-insensitive), top level preferred
 	Tag             string // default "[imageinvoker]", matched case-insensitively in event.description
-	ConsoleSecurity string // "auto" (on when securityuser or securitygroup has rows), "on", "off"
+	// ConsoleSecurity is "auto" (follow DS: its wc_sel_security_state where
+	// the database has it, else on when DS has console users or groups),
+	// "on" (always on; fails closed), or "off" (what-if previews only: the
+	// commands that queue refuse it before they get here).
+	ConsoleSecurity string
 }
 
 const (
 	defaultRootFolder = "ImageInvoker"
 	defaultTag        = "[imageinvoker]"
 )
-
-// matchPrincipal decides whether a console user or group is the identity.
-// One function for the whole product, because DS may store user names in
-// its own reversible encoding (domain.md §1): the decoder lives there.
-var matchPrincipal = access.Matches
 
 // Snapshot loads everything one menu decision needs for computer c and
 // identity id in a fixed number of statements, whatever the number of jobs,
@@ -41,6 +41,9 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	if opts.Tag == "" {
 		opts.Tag = defaultTag
 	}
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	snap := &model.Snapshot{Computer: c, Folders: map[int64]model.Folder{}, Jobs: map[int64]*model.Job{}, ComputerGroups: map[int64]model.ComputerGroup{}}
 	n := &snap.Statements
 
@@ -52,7 +55,7 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 		if err != nil {
 			return nil, err
 		}
-		snap.SecurityOn = opts.ConsoleSecurity == "on" || exist
+		snap.SecurityOn = s.securityOn(opts.ConsoleSecurity, exist)
 	default:
 		return nil, fmt.Errorf("console security %q: must be auto, on or off", opts.ConsoleSecurity)
 	}
@@ -86,6 +89,9 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(snap.Jobs)); err != nil {
 			return nil, s.classify("load job tasks", err)
 		}
+		if err := s.resolveImageTypes(ctx, s.db, n, snap.Jobs); err != nil {
+			return nil, err
+		}
 	}
 
 	if c.GroupID != 0 {
@@ -111,38 +117,64 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	return snap, nil
 }
 
-// loadPrincipals reads every console user and group in one statement and
-// keeps those matching the identity; it reports whether any exist at all
-// (DS console security is on exactly when it has users or groups).
+// securityOn decides whether DS console security applies. "on" always;
+// otherwise DS's own switch where its wc_sel_security_state answered, and
+// where it did not, on exactly when DS has console users or groups.
+func (s *Store) securityOn(mode string, exist bool) bool {
+	if mode == "on" {
+		return true
+	}
+	if st := s.schema.Security; st.Known {
+		return st.On
+	}
+	return exist
+}
+
+// loadPrincipals reads every console user and group (and DS-native groups'
+// members) in one statement, decrypts the user names and keeps what
+// access.MatchPrincipals matches; it reports whether any exist at all.
 func (s *Store) loadPrincipals(ctx context.Context, n *int, id model.Identity, snap *model.Snapshot) (bool, error) {
-	var exist bool
-	seen := map[int64]int{}
-	err := s.each(ctx, s.db, n, s.q.principals, []any{sql.Named("adminRight", model.RightAdministrative)}, func(rows *sql.Rows) error {
-		var kind, pid, right nullInt
-		var name nullText
-		if err := rows.Scan(&kind, &pid, &name, &right); err != nil {
+	all, members, err := s.consolePrincipals(ctx, s.db, n)
+	if err != nil {
+		return false, err
+	}
+	snap.Principals, snap.Notes = access.MatchPrincipals(all, members, id)
+	return len(all) > 0, nil
+}
+
+// consolePrincipals reads every console user and group. members is nil when
+// the database shows no membership table (DS-native groups then match nobody).
+func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]model.ConsolePrincipal, []model.Membership, error) {
+	var all []model.ConsolePrincipal
+	var members []model.Membership
+	if s.schema.ident("members") != "" {
+		members = []model.Membership{}
+	}
+	err := s.each(ctx, q, n, s.q.principals, []any{sql.Named("adminRight", model.RightAdministrative)}, func(rows *sql.Rows) error {
+		var kind, pid, ref nullInt
+		var name, dns, nb nullText
+		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref); err != nil {
 			return err
 		}
-		exist = true
-		k := model.ConsoleUser
-		if kind.V == 2 {
-			k = model.ConsoleGroup
-		}
-		if !matchPrincipal(k, name.S, id) {
+		p := model.ConsolePrincipal{ID: pid.V, DNSDomain: strings.TrimSpace(dns.S), NetBIOSDomain: strings.TrimSpace(nb.S), Admin: ref.Valid}
+		switch kind.V {
+		case 1:
+			p.Kind = model.ConsoleUser
+			// A name that does not decrypt stays "", which matches nothing.
+			p.Name, _ = dscipher.DecryptText(name.S)
+		case 2:
+			p.Kind, p.Name = model.ConsoleGroup, name.S
+		case 3:
+			members = append(members, model.Membership{GroupID: pid.V, UserID: ref.V})
 			return nil
 		}
-		if i, ok := seen[pid.V]; ok { // a duplicate right row: keep one principal
-			snap.Principals[i].Admin = snap.Principals[i].Admin || right.Valid
-			return nil
-		}
-		seen[pid.V] = len(snap.Principals)
-		snap.Principals = append(snap.Principals, model.Principal{ID: pid.V, Name: name.S, Kind: k, Admin: right.Valid})
+		all = append(all, p)
 		return nil
 	})
 	if err != nil {
-		return false, s.classify("load console users and groups", err)
+		return nil, nil, s.classify("load console users and groups", err)
 	}
-	return exist, nil
+	return all, members, nil
 }
 
 // loadLinks reads the explicit entries of the matched principals, batching

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,22 +28,32 @@ import (
 
 // OpenOptions tune how the store talks to the database.
 type OpenOptions struct {
-	QueueMethod string        // "insert" (default) or "procedure"
+	// QueueMethod is "auto" (default: "procedure" on SQL Server, "insert" on
+	// SQLite), "procedure" (DS's wc_ins_schedule) or "insert".
+	QueueMethod string
 	Timeout     time.Duration // per statement/step; default 15s
 	// NTLM: when set (store.auth = technician), log in to SQL Server as this
 	// DOMAIN\user with this password.
 	NTLMUser, NTLMPassword string
+	// Diagnose opens a database that lacks names the client needs instead of
+	// refusing it, so `doctor` can show what discovery found; every other
+	// step still refuses it.
+	Diagnose bool
 }
 
 const defaultTimeout = 15 * time.Second
 
 // Store is an open eXpress database.
 type Store struct {
-	db          *sql.DB
-	dialect     string
+	db      *sql.DB
+	dialect string
+	// schema and q are set by the first Schema call (discovery), under schemaMu.
+	schemaMu    sync.Mutex
+	schema      *Schema
 	q           *queries
 	timeout     time.Duration
 	queueMethod string
+	diagnose    bool
 	where       string   // host:port or file, for error sentences
 	secrets     []string // never shown in an error
 	statements  atomic.Int64
@@ -94,7 +105,7 @@ func openSQLite(ctx context.Context, path string, opts OpenOptions) (*Store, err
 	}
 	s := OpenDB(db, DialectSQLite, opts)
 	s.where = file
-	if err := s.ping(ctx); err != nil {
+	if err := s.open(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -152,7 +163,7 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	s := OpenDB(db, DialectSQLServer, opts)
 	s.secrets = secrets
 	s.where = serverAddress(cfg)
-	if err := s.ping(ctx); err != nil {
+	if err := s.open(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -189,25 +200,42 @@ func redactURL(raw string) string {
 	return u.String()
 }
 
+// open checks the connection and discovers the schema, so an unreachable
+// server or a database without the DS layout fails at open, before any menu.
+func (s *Store) open(ctx context.Context) error {
+	if err := s.ping(ctx); err != nil {
+		return err
+	}
+	err := s.ready(ctx)
+	if s.diagnose && errors.Is(err, ErrSchema) {
+		return nil
+	}
+	return err
+}
+
 // OpenDB wraps an open database (tests, the embedded demo). dialect is
-// "sqlite" or "sqlserver"; anything else is treated as sqlite.
+// "sqlite" or "sqlserver"; anything else is treated as sqlite. Discovery
+// runs on first use.
 func OpenDB(db *sql.DB, dialect string, opts OpenOptions) *Store {
-	if _, ok := dialectQueries[dialect]; !ok {
+	if _, ok := dialectExprs[dialect]; !ok {
 		dialect = DialectSQLite
 	}
 	s := &Store{
 		db:          db,
 		dialect:     dialect,
-		q:           dialectQueries[dialect],
 		timeout:     opts.Timeout,
 		queueMethod: opts.QueueMethod,
+		diagnose:    opts.Diagnose,
 		where:       dialect + " database",
 	}
 	if s.timeout <= 0 {
 		s.timeout = defaultTimeout
 	}
-	if s.queueMethod == "" {
-		s.queueMethod = "insert"
+	if s.queueMethod == "" || s.queueMethod == QueueAuto {
+		s.queueMethod = QueueInsert
+		if dialect == DialectSQLServer {
+			s.queueMethod = QueueProcedure
+		}
 	}
 	if opts.NTLMPassword != "" {
 		s.secrets = append(s.secrets, opts.NTLMPassword)
@@ -230,6 +258,16 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB is the underlying database (fixtures, tests).
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Queue methods (store.queue).
+const (
+	QueueAuto      = "auto"
+	QueueInsert    = "insert"
+	QueueProcedure = "procedure"
+)
+
+// QueueMethod is the method Queue uses ("insert" or "procedure").
+func (s *Store) QueueMethod() string { return s.queueMethod }
+
 // Dialect is "sqlite" or "sqlserver".
 func (s *Store) Dialect() string { return s.dialect }
 
@@ -243,7 +281,7 @@ func (s *Store) Statements() int64 { return s.statements.Load() }
 // returned with a UTC location; on SQLite it is UTC.
 func (s *Store) Now(ctx context.Context) (time.Time, error) {
 	var t dbTime
-	if err := s.queryRow(ctx, s.db, s.q.now, nil).Scan(&t); err != nil {
+	if err := s.queryRow(ctx, s.db, "SELECT "+dialectExprs[s.dialect]["now"], nil).Scan(&t); err != nil {
 		return time.Time{}, s.classify("read server time", err)
 	}
 	if !t.Valid {

@@ -59,7 +59,7 @@ const (
 	TaskInventory       = 19
 )
 
-// Power actions of `reboot_task.power_type`.
+// Power actions of `reboot_task.reboot_method` (docs/ds-schema.md).
 const (
 	PowerReboot   = 1
 	PowerShutdown = 2
@@ -75,13 +75,15 @@ type Folder struct {
 }
 
 // Task is one task of a job. CreateImage and PowerType are nil when the
-// per-type detail row is missing; access then fails closed.
+// per-type detail is missing or unknown; access then fails closed.
+// DetailNote says why a detail is unknown when the store knows (for explain).
 type Task struct {
 	CondSeq     int
 	TaskSeq     int
 	Type        int
 	CreateImage *bool
-	PowerType   *int
+	PowerType   *int // reboot_task.reboot_method
+	DetailNote  string
 }
 
 // Job is a DS job (`event`). FolderID 0 means the job sits at the top level.
@@ -130,11 +132,48 @@ func (k PrincipalKind) String() string {
 }
 
 // Principal is a console user or group that matched the signed-in identity.
+// Name is as shown: `DOMAIN\name` (or `name@dns.domain`) for AD-linked
+// ones, `.\name` for a DS console account, the plain name for a DS group.
 type Principal struct {
 	ID    int64
 	Name  string
 	Kind  PrincipalKind
 	Admin bool // holds the Administrative right directly
+}
+
+// ConsolePrincipal is a console user or group as DS stores it, the user name
+// already decrypted (docs/ds-schema.md, securityuser and securitygroup).
+// One with neither domain set is DS-native: a DS console account, or a DS
+// group whose members are console users.
+type ConsolePrincipal struct {
+	ID            int64
+	Kind          PrincipalKind
+	Name          string // decrypted securityuser.username, or securitygroup.name
+	DNSDomain     string // securityuser.domain / securitygroup.ad_group_domain
+	NetBIOSDomain string // securityuser.netbiosdomain / securitygroup.ad_group_netbiosdomain
+	Admin         bool
+}
+
+// Native reports a DS-native console account or group (no AD domain).
+func (p ConsolePrincipal) Native() bool { return p.DNSDomain == "" && p.NetBIOSDomain == "" }
+
+// Display is how the principal is named to a person.
+func (p ConsolePrincipal) Display() string {
+	switch {
+	case p.NetBIOSDomain != "":
+		return p.NetBIOSDomain + `\` + p.Name
+	case p.DNSDomain != "":
+		return p.Name + "@" + p.DNSDomain
+	case p.Kind == ConsoleUser:
+		return `.\` + p.Name
+	}
+	return p.Name
+}
+
+// Membership is one console user in one DS-native console group.
+type Membership struct {
+	GroupID int64
+	UserID  int64
 }
 
 // Link is one explicit allow or deny row of `securitypermissionlink`.
@@ -145,12 +184,44 @@ type Link struct {
 	Allow        bool
 }
 
-// Identity is who asks: an AD user and its groups, each `DOMAIN\name` or a bare name.
+// Identity is who asks: an AD user and its groups, each `DOMAIN\name` with
+// its NetBIOS domain, or a DS console account (`.\name`, DSAccount set).
 type Identity struct {
 	User     string   `json:"user"`
 	FullName string   `json:"full_name,omitempty"`
 	SID      string   `json:"sid,omitempty"`
 	Groups   []string `json:"groups,omitempty"`
+	// Domains pairs the NetBIOS names of User's and Groups' domains with
+	// their DNS names, so a console entry that stores only the DNS name
+	// (securityuser.domain) can be compared.
+	Domains []Domain `json:"domains,omitempty"`
+	// DSAccount: signed in with a DS console account, not an AD one.
+	DSAccount bool `json:"ds_account,omitempty"`
+}
+
+// Domain is an AD domain's two names.
+type Domain struct {
+	NetBIOS string `json:"netbios"`
+	DNS     string `json:"dns,omitempty"`
+}
+
+// DNSOf is the DNS name of a NetBIOS domain, "" when unknown.
+func (id Identity) DNSOf(netbios string) string {
+	for _, d := range id.Domains {
+		if strings.EqualFold(d.NetBIOS, netbios) {
+			return d.DNS
+		}
+	}
+	return ""
+}
+
+// DSAccountPrefix is how a DS console account is typed: `.\name`, the
+// Windows way to say "not a domain account".
+const DSAccountPrefix = `.\`
+
+// IsDSAccountName reports a typed `.\name`.
+func IsDSAccountName(user string) bool {
+	return strings.HasPrefix(strings.TrimSpace(user), DSAccountPrefix)
 }
 
 // SplitAccount splits `DOMAIN\name` into its parts; a bare name has domain "".
@@ -175,6 +246,9 @@ type Snapshot struct {
 	ComputerGroups map[int64]ComputerGroup
 	// Principals are the console users and groups that matched the identity.
 	Principals []Principal
+	// Notes say what the store could not know and how it failed closed
+	// (a DS group whose members cannot be read); explain and doctor show them.
+	Notes []string
 	// Links are the explicit entries of those principals for SchedulePermissionIDs.
 	Links []Link
 	// Statements counts the SQL statements the load ran (for benchmarks and tests).

@@ -36,7 +36,7 @@ INSERT INTO image_task VALUES (2000001, 1, 1, 1);
 INSERT INTO image_task VALUES (2000002, 1, 1, 0);
 INSERT INTO image_task VALUES (2000006, 1, 1, 0);
 INSERT INTO image_task VALUES (2000008, 1, 1, 1);
-INSERT INTO reboot_task VALUES (2000002, 1, 2, 1);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method) VALUES (2000002, 1, 2, 1);
 
 -- Computer groups: Site A > Lab > Bench, and Site B.
 INSERT INTO computer_group VALUES (10, NULL, 'Site A');
@@ -53,16 +53,20 @@ INSERT INTO nics VALUES (5000001, 2, '001122334456');
 INSERT INTO nics VALUES (5000002, 1, 'AABBCCDDEEFF');
 INSERT INTO nics VALUES (5000003, 1, 'AABBCCDDEE00');
 
--- Console users and groups. The identity in the tests is LAB\tech1 in
--- LAB\Imaging Techs and LAB\Domain Users.
-INSERT INTO securityuser VALUES (14000001, 'LAB\tech1');
-INSERT INTO securityuser VALUES (14000002, 'tech2');
-INSERT INTO securityuser VALUES (14000003, 'OTHER\tech1');
-INSERT INTO securityuser VALUES (14000004, 'admin');
-INSERT INTO securitygroup VALUES (15000001, 'Imaging Techs');
-INSERT INTO securitygroup VALUES (15000002, 'LAB\Domain Admins');
-INSERT INTO securitygroup VALUES (15000003, 'Administrators');
-INSERT INTO securitygroup VALUES (15000004, 'Nobody');
+-- Console users and groups, laid out as DS keeps them (docs/ds-schema.md):
+-- user names through the DS cipher (the comment gives the plain name), the
+-- domain in its own columns. The identity in the tests is LAB\tech1
+-- (lab.example) in LAB\Imaging Techs and LAB\Domain Users.
+INSERT INTO securityuser(user_id, username, netbiosdomain, domain) VALUES (14000001, 'S_MSAIuLDKv_^P', 'LAB', 'lab.example'); -- tech1, an NT account of LAB
+INSERT INTO securityuser(user_id, username, password) VALUES (14000002, 'S_MSAJuLGX[kuP', 'TIMW[]AIDJn^lP'); -- tech2, a DS console account (password s3cret)
+INSERT INTO securityuser(user_id, username, netbiosdomain) VALUES (14000003, 'S_MSAIuLDKv_^P', 'OTHER'); -- tech1 of another domain: never LAB's
+INSERT INTO securityuser(user_id, username, password) VALUES (14000004, 'F^CS@VuHCmsRlp', 'TIMW[]AIDJn^lP'); -- admin, a DS console account
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000001, 'Imaging Techs', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000002, 'Domain Admins', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain) VALUES (15000003, 'Administrators', 'lab.example'); -- by DNS name only
+INSERT INTO securitygroup(group_id, name) VALUES (15000004, 'Nobody'); -- DS-native, no members
+INSERT INTO securitygroup(group_id, name) VALUES (15000005, 'Bench crew'); -- DS-native: tech2 is a member
+INSERT INTO securitygroupmember VALUES (15000005, 14000002);
 INSERT INTO securityrightlink VALUES (1, 15000003);
 INSERT INTO securityrightlink VALUES (1, 14000004);
 INSERT INTO securityrightlink VALUES (2, 15000001); -- another right: not Administrative
