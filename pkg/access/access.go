@@ -209,6 +209,7 @@ func (e *Evaluator) Decide(jobID int64) Decision {
 			if t.PowerType != nil {
 				r.DetailValue = *t.PowerType
 			}
+			r.DetailNote = t.DetailNote
 			d.Reasons = append(d.Reasons, r)
 		}
 	}

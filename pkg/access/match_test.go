@@ -1,64 +1,97 @@
 package access
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
+var labDomains = []model.Domain{{NetBIOS: "LAB", DNS: "lab.example"}, {NetBIOS: "OTHER", DNS: "other.example"}}
+
+func user(name, nb, dns string) model.ConsolePrincipal {
+	return model.ConsolePrincipal{ID: 14000001, Kind: model.ConsoleUser, Name: name, NetBIOSDomain: nb, DNSDomain: dns}
+}
+
+func group(name, nb, dns string) model.ConsolePrincipal {
+	return model.ConsolePrincipal{ID: 15000001, Kind: model.ConsoleGroup, Name: name, NetBIOSDomain: nb, DNSDomain: dns}
+}
+
 func TestMatches(t *testing.T) {
-	jdoe := model.Identity{User: `LAB\jdoe`, Groups: []string{`LAB\Domain Users`, `LAB\Techs`, `Imaging`}}
+	jdoe := model.Identity{User: `LAB\jdoe`, Groups: []string{`LAB\Domain Users`, `LAB\Techs`, `OTHER\Imaging`}, Domains: labDomains}
+	noDNS := model.Identity{User: `LAB\jdoe`, Groups: []string{`LAB\Techs`}}
 	bare := model.Identity{User: `jdoe`, Groups: []string{`Techs`}}
+	dsAcct := model.Identity{User: `.\kiosk`, DSAccount: true}
 	tests := []struct {
 		name    string
-		kind    model.PrincipalKind
-		console string
+		console model.ConsolePrincipal
 		id      model.Identity
 		want    bool
 	}{
-		{"user with the same domain", model.ConsoleUser, `LAB\jdoe`, jdoe, true},
-		{"user differs only in case", model.ConsoleUser, `lab\JDOE`, jdoe, true},
-		{"user in another domain", model.ConsoleUser, `OTHER\jdoe`, jdoe, false},
-		{"bare console user matches any domain", model.ConsoleUser, `jdoe`, jdoe, true},
-		{"bare console user matches a bare AD name", model.ConsoleUser, `JDoe`, bare, true},
-		{"domain console user does not match a bare AD name", model.ConsoleUser, `LAB\jdoe`, bare, false},
-		{"different user", model.ConsoleUser, `LAB\jdoe2`, jdoe, false},
-		{"prefix is not a match", model.ConsoleUser, `LAB\jdo`, jdoe, false},
-		{"DNS domain is not the NetBIOS domain", model.ConsoleUser, `lab.example\jdoe`, jdoe, false},
-		{"surrounding spaces are ignored", model.ConsoleUser, ` LAB\jdoe `, jdoe, true},
-		{"empty console name", model.ConsoleUser, ``, jdoe, false},
-		{"domain with empty name", model.ConsoleUser, `LAB\`, model.Identity{User: `LAB\`}, false},
-		{"user name is not compared with groups", model.ConsoleUser, `LAB\Techs`, jdoe, false},
-		{"group with the same domain", model.ConsoleGroup, `LAB\Techs`, jdoe, true},
-		{"group differs only in case", model.ConsoleGroup, `lab\techs`, jdoe, true},
-		{"group in another domain", model.ConsoleGroup, `OTHER\Techs`, jdoe, false},
-		{"bare console group matches any domain", model.ConsoleGroup, `Domain Users`, jdoe, true},
-		{"domain console group does not match a bare AD group", model.ConsoleGroup, `LAB\Imaging`, jdoe, false},
-		{"bare console group matches a bare AD group", model.ConsoleGroup, `imaging`, jdoe, true},
-		{"group is not compared with the user", model.ConsoleGroup, `LAB\jdoe`, jdoe, false},
-		{"group the user is not in", model.ConsoleGroup, `LAB\Students`, jdoe, false},
-		{"identity without groups", model.ConsoleGroup, `Techs`, model.Identity{User: `LAB\jdoe`}, false},
-		{"unknown principal kind", model.PrincipalKind(9), `LAB\jdoe`, jdoe, false},
+		{"user by NetBIOS domain", user("jdoe", "LAB", ""), jdoe, true},
+		{"user by DNS domain", user("jdoe", "", "lab.example"), jdoe, true},
+		{"user by both domains", user("jdoe", "LAB", "lab.example"), jdoe, true},
+		{"user differs only in case", user("JDOE", "lab", "LAB.EXAMPLE"), jdoe, true},
+		{"user in another domain (NetBIOS)", user("jdoe", "OTHER", ""), jdoe, false},
+		{"user in another domain (DNS)", user("jdoe", "", "other.example"), jdoe, false},
+		{"NetBIOS agrees but DNS contradicts", user("jdoe", "LAB", "other.example"), jdoe, false},
+		{"DNS-only entry and an identity without DNS names: unproven", user("jdoe", "", "lab.example"), noDNS, false},
+		{"NetBIOS entry and an identity without DNS names", user("jdoe", "LAB", "lab.example"), noDNS, true},
+		{"AD console user never matches a bare AD name", user("jdoe", "LAB", ""), bare, false},
+		{"DS console account does not match an AD user of that name", user("jdoe", "", ""), jdoe, false},
+		{"DS console account matches the DS sign-in", user("Kiosk", "", ""), dsAcct, true},
+		{"AD console user does not match a DS sign-in", user("kiosk", "LAB", ""), dsAcct, false},
+		{"different user", user("jdoe2", "LAB", ""), jdoe, false},
+		{"prefix is not a match", user("jdo", "LAB", ""), jdoe, false},
+		{"surrounding spaces are ignored", user(" jdoe ", " LAB ", ""), jdoe, true},
+		{"empty console name (undecryptable)", user("", "LAB", ""), model.Identity{User: `LAB\`}, false},
+		{"user name is not compared with groups", user("Techs", "LAB", ""), jdoe, false},
+		{"group by NetBIOS domain", group("Techs", "LAB", ""), jdoe, true},
+		{"group by DNS domain", group("techs", "", "LAB.example"), jdoe, true},
+		{"group of the same name in another domain", group("Techs", "OTHER", ""), jdoe, false},
+		{"group of another domain the user is in", group("Imaging", "OTHER", ""), jdoe, true},
+		{"same group name, wrong domain", group("Imaging", "LAB", ""), jdoe, false},
+		{"DS-native group never matches by name", group("Techs", "", ""), jdoe, false},
+		{"group is not compared with the user", group("jdoe", "LAB", ""), jdoe, false},
+		{"group the user is not in", group("Students", "LAB", ""), jdoe, false},
+		{"AD group never matches a DS sign-in", group("Techs", "LAB", ""), model.Identity{User: `.\kiosk`, DSAccount: true, Groups: []string{`LAB\Techs`}}, false},
+		{"identity without groups", group("Techs", "LAB", ""), model.Identity{User: `LAB\jdoe`}, false},
+		{"unknown principal kind", model.ConsolePrincipal{Kind: 9, Name: "jdoe", NetBIOSDomain: "LAB"}, jdoe, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Matches(tt.kind, tt.console, tt.id); got != tt.want {
-				t.Errorf("Matches(%v, %q, %+v) = %v, want %v", tt.kind, tt.console, tt.id, got, tt.want)
+			if got := Matches(tt.console, tt.id); got != tt.want {
+				t.Errorf("Matches(%+v, %+v) = %v, want %v", tt.console, tt.id, got, tt.want)
 			}
 		})
 	}
 }
 
 func TestMatchPrincipals(t *testing.T) {
-	id := model.Identity{User: `LAB\jdoe`, Groups: []string{`LAB\Techs`}}
-	candidates := []model.Principal{
-		{ID: 14000001, Name: `LAB\jdoe`, Kind: model.ConsoleUser},
-		{ID: 14000002, Name: `LAB\jane`, Kind: model.ConsoleUser},
-		{ID: 15000001, Name: `Techs`, Kind: model.ConsoleGroup},
-		{ID: 15000002, Name: `LAB\Students`, Kind: model.ConsoleGroup},
+	all := []model.ConsolePrincipal{
+		{ID: 15000002, Kind: model.ConsoleGroup, Name: "Students", NetBIOSDomain: "LAB"},
+		{ID: 14000002, Kind: model.ConsoleUser, Name: "jane", NetBIOSDomain: "LAB"},
+		{ID: 14000001, Kind: model.ConsoleUser, Name: "jdoe", NetBIOSDomain: "LAB"},
+		{ID: 15000001, Kind: model.ConsoleGroup, Name: "Techs", DNSDomain: "lab.example", Admin: true},
+		{ID: 15000003, Kind: model.ConsoleGroup, Name: "Bench crew"},  // DS-native
+		{ID: 15000004, Kind: model.ConsoleGroup, Name: "Night shift"}, // DS-native
 	}
-	got := MatchPrincipals(candidates, id)
-	if len(got) != 2 || got[0].ID != 14000001 || got[1].ID != 15000001 {
-		t.Errorf("MatchPrincipals = %+v, want jdoe and Techs", got)
+	members := []model.Membership{{GroupID: 15000003, UserID: 14000001}, {GroupID: 15000004, UserID: 14000002}}
+	id := model.Identity{User: `LAB\jdoe`, Groups: []string{`LAB\Techs`}, Domains: labDomains}
+	got, notes := MatchPrincipals(all, members, id)
+	want := []model.Principal{
+		{ID: 14000001, Name: `LAB\jdoe`, Kind: model.ConsoleUser},
+		{ID: 15000001, Name: "Techs@lab.example", Kind: model.ConsoleGroup, Admin: true},
+		{ID: 15000003, Name: "Bench crew", Kind: model.ConsoleGroup},
+	}
+	if !reflect.DeepEqual(got, want) || len(notes) != 0 {
+		t.Errorf("MatchPrincipals = %+v %q, want %+v", got, notes, want)
+	}
+
+	// Without a membership table DS-native groups match nobody, and say so.
+	got, notes = MatchPrincipals(all, nil, id)
+	if len(got) != 2 || len(notes) != 1 || !strings.Contains(notes[0], "2 DS console group") {
+		t.Errorf("without memberships: %+v %q", got, notes)
 	}
 }

@@ -39,10 +39,13 @@ type Reason struct {
 	// "missing-detail" and "unknown-task"; Required lists the permissions a
 	// missing detail made necessary, Detail says why ("missing",
 	// "unknown-value", "not-loaded") and DetailValue is the unknown value.
-	Task        int    `json:"task,omitempty"`
-	TaskType    int    `json:"task_type,omitempty"`
-	Required    []int  `json:"required,omitempty"`
-	Detail      string `json:"detail,omitempty"`
+	Task     int    `json:"task,omitempty"`
+	TaskType int    `json:"task_type,omitempty"`
+	Required []int  `json:"required,omitempty"`
+	Detail   string `json:"detail,omitempty"`
+	// DetailNote is the store's word on why the detail is unknown (an image
+	// task whose create/distribute DS could not be asked about).
+	DetailNote  string `json:"detail_note,omitempty"`
 	DetailValue int    `json:"detail_value,omitempty"`
 }
 
@@ -129,10 +132,12 @@ func (r Reason) missingDetail() string {
 		names[i] = quote(PermissionName(p))
 	}
 	var why string
-	switch r.Detail {
-	case "missing":
+	switch {
+	case r.DetailNote != "":
+		why = "cannot say which (" + r.DetailNote + ")"
+	case r.Detail == "missing":
 		why = "has no detail row saying which"
-	case "unknown-value":
+	case r.Detail == "unknown-value":
 		why = fmt.Sprintf("has detail value %d, which is not known", r.DetailValue)
 	default:
 		why = "has its detail in a table that is not loaded"

@@ -19,8 +19,8 @@ type IdentityFlags struct {
 
 // Add registers --as and --as-groups.
 func (i *IdentityFlags) Add(fs *pflag.FlagSet) {
-	fs.StringVar(&i.As, "as", "", `the AD user to decide for, DOMAIN\user or a bare name (required)`)
-	fs.StringSliceVar(&i.Groups, "as-groups", nil, `the user's AD groups, comma-separated (DOMAIN\group or bare names)`)
+	fs.StringVar(&i.As, "as", "", `the user to decide for: DOMAIN\user (a bare name takes directory.domain), or .\name for a DS console account (required)`)
+	fs.StringSliceVar(&i.Groups, "as-groups", nil, `the user's AD groups, comma-separated (DOMAIN\group; a bare name takes directory.domain)`)
 }
 
 // Identity returns the identity, or a usage error when --as is missing.
@@ -34,6 +34,9 @@ func (i *IdentityFlags) Identity() (model.Identity, error) {
 		if g = strings.TrimSpace(g); g != "" {
 			groups = append(groups, g)
 		}
+	}
+	if model.IsDSAccountName(user) {
+		return model.Identity{User: user, DSAccount: true}, nil
 	}
 	return model.Identity{User: user, Groups: groups}, nil
 }

@@ -32,7 +32,9 @@ type StoreConfig struct {
 	// (NTLM with the signed-in technician's DOMAIN\user and password, so
 	// boot media carries no SQL secret).
 	Auth string `yaml:"auth"`
-	// Queue is `insert` (portable) or `procedure` (DS's own wc_ins_schedule).
+	// Queue is `auto` (procedure on SQL Server, insert on SQLite), `procedure`
+	// (DS's own wc_ins_schedule, recording the technician the DS way) or
+	// `insert` (a row in event_schedule).
 	Queue string `yaml:"queue"`
 	// ConsoleSecurity is `auto` (on when console users/groups exist), `on` or `off`.
 	ConsoleSecurity string        `yaml:"console_security"`
@@ -56,6 +58,10 @@ type DirectoryConfig struct {
 	AllowPlain   bool          `yaml:"allow_plain"`
 	Timeout      time.Duration `yaml:"timeout"`
 	TotalTimeout time.Duration `yaml:"total_timeout"`
+	// DSAccounts lets `.\name` sign in with a DS console account (no AD):
+	// the password is checked against DS's own securityuser.password.
+	// Config file only: it widens who may sign in.
+	DSAccounts bool `yaml:"ds_accounts"`
 }
 
 // MachineConfig says how this machine is matched to a DS computer.
@@ -105,7 +111,7 @@ type LogConfig struct {
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{
-		Store: StoreConfig{Auth: "url", Queue: "insert", ConsoleSecurity: "auto", Timeout: 15 * time.Second},
+		Store: StoreConfig{Auth: "url", Queue: "auto", ConsoleSecurity: "auto", Timeout: 15 * time.Second},
 		Directory: DirectoryConfig{
 			Timeout: 5 * time.Second, TotalTimeout: 20 * time.Second,
 		},
@@ -134,7 +140,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%s: %q is not one of %v", key, v, allowed))
 	}
 	oneOf("store.auth", c.Store.Auth, "url", "technician")
-	oneOf("store.queue", c.Store.Queue, "insert", "procedure")
+	oneOf("store.queue", c.Store.Queue, "auto", "insert", "procedure")
 	oneOf("store.console_security", c.Store.ConsoleSecurity, "auto", "on", "off")
 	oneOf("session.idle_action", c.Session.IdleAction, "exit", "reboot", "shutdown")
 	oneOf("session.after_queue", c.Session.AfterQueue, "exit", "reboot", "stay")

@@ -81,7 +81,7 @@ var Settings = []Setting{
 		set: str(func(c *Config) *string { return &c.Store.URL })},
 	{Key: "store.auth", Flag: "store-auth", Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
 		set: str(func(c *Config) *string { return &c.Store.Auth })},
-	{Key: "store.queue", Flag: "queue-method", Help: "how to queue: insert (portable) or procedure (DS's wc_ins_schedule)",
+	{Key: "store.queue", Flag: "queue-method", Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
 		set: str(func(c *Config) *string { return &c.Store.Queue })},
 	{Key: "store.console_security", Flag: "console-security", Help: "auto, on or off (auto: on when DS has console users or groups)",
 		set: str(func(c *Config) *string { return &c.Store.ConsoleSecurity })},

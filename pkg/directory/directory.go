@@ -252,8 +252,7 @@ func (c *Client) parseUser(user string) (account, error) {
 // an anonymous bind and answers success (domain.md §2).
 func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, error) {
 	if password == "" {
-		return nil, &Error{Kind: ErrEmptyPassword, Msg: "the password is empty",
-			Next: "Type the password (an empty one is never sent: AD would let anyone in)"}
+		return nil, EmptyPasswordError()
 	}
 	acct, err := c.parseUser(user)
 	if err != nil {

@@ -184,3 +184,17 @@ func certNames(c *x509.Certificate) string {
 	}
 	return fmt.Sprint(names)
 }
+
+// BadCredentialsError is the refusal of a wrong user name or password,
+// worded exactly as a DC's 52e, for sign-ins checked elsewhere (DS console
+// accounts): a guesser cannot tell which check refused.
+func BadCredentialsError() *Error {
+	c := credentialErrors["52e"]
+	return &Error{Kind: ErrBadCredentials, Code: "52e", Msg: c.msg, Next: c.next}
+}
+
+// EmptyPasswordError refuses an empty password before it reaches any check.
+func EmptyPasswordError() *Error {
+	return &Error{Kind: ErrEmptyPassword, Msg: "the password is empty",
+		Next: "Type the password (an empty one is never sent: AD would let anyone in)"}
+}

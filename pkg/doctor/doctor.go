@@ -46,6 +46,9 @@ type Check struct {
 type Report struct {
 	Checks []Check `json:"checks"`
 	OK     bool    `json:"ok"`
+	// Schema is every eXpress table, column and procedure ImageInvoker uses
+	// and the name discovery found for it: what an administrator sends back.
+	Schema *express.Schema `json:"schema,omitempty"`
 }
 
 // Failed lists the names of the failed checks.
@@ -73,7 +76,9 @@ func (r *Report) Find(name string) (Check, bool) {
 type Store interface {
 	flow.Store
 	Now(ctx context.Context) (time.Time, error)
-	CheckSchema(ctx context.Context) []express.TableCheck
+	// Schema is discovery's mapping; with a database that lacks names it
+	// returns the mapping and an ErrSchema (the store was opened to diagnose).
+	Schema(ctx context.Context) (*express.Schema, error)
 	Dialect() string
 }
 
@@ -166,6 +171,7 @@ func Run(ctx context.Context, d Deps) *Report {
 	}
 	if storeOK {
 		r.Checks = append(r.Checks, st.storeChecks()...)
+		r.Schema = st.schema
 	} else {
 		late.Name = "store"
 		r.Checks = append(r.Checks, late)
@@ -218,7 +224,7 @@ func (d Deps) withDefaults() Deps {
 	if d.OpenStore == nil {
 		cfg := d.Config
 		d.OpenStore = func(ctx context.Context) (Store, error) {
-			s, err := express.Open(ctx, cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout})
+			s, err := express.Open(ctx, cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, Diagnose: true})
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 // Width is the text output's line width: the 80x25 WinPE console, less one
@@ -41,8 +43,63 @@ func WriteText(w io.Writer, r *Report) error {
 		summary += ": fix the failures in order; a later check often fails because of an earlier one"
 	}
 	b.WriteString("\n" + wrap("", summary, Width, ""))
+	if r.Schema != nil {
+		writeSchema(&b, r.Schema)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSchema prints discovery's mapping, one table a line: what an
+// administrator sends back when a real DS database differs from ours.
+func writeSchema(b *strings.Builder, sc *express.Schema) {
+	b.WriteString("\neXpress schema mapping (" + sc.Dialect + "; docs/ds-schema.md):\n")
+	for _, t := range sc.Tables {
+		name := t.Name
+		if name == "" {
+			name = "NOT FOUND"
+			if len(t.Tried) > 0 {
+				name += " (tried " + strings.Join(t.Tried, ", ") + ")"
+			}
+		}
+		var cols []string
+		for _, c := range t.Columns {
+			switch {
+			case c.Name == "" && c.Optional:
+				cols = append(cols, c.Key+"=none")
+			case c.Name == "":
+				cols = append(cols, c.Key+"=MISSING")
+			case c.Name != c.Key:
+				cols = append(cols, c.Key+"="+c.Name)
+			default:
+				cols = append(cols, c.Name)
+			}
+		}
+		b.WriteString(wrap("  ", fmt.Sprintf("%s -> %s [%s]: %s", t.Key, name, t.Evidence, strings.Join(cols, ", ")), Width, "      "))
+		if t.Note != "" {
+			b.WriteString(wrap("      ", t.Note, Width, "      "))
+		}
+		for _, c := range t.Columns {
+			if c.Note != "" && t.Name != "" {
+				b.WriteString(wrap("      ", c.Key+": "+c.Note, Width, "      "))
+			}
+		}
+	}
+	for _, p := range sc.Procedures {
+		state := "not callable"
+		if p.Found {
+			state = "callable"
+		}
+		b.WriteString(wrap("  ", fmt.Sprintf("%s: %s (%s)", p.Name, state, p.Use), Width, "      "))
+	}
+	st := "inferred: on when DS has console users or groups"
+	if sc.Security.Known {
+		st = "off, says wc_sel_security_state"
+		if sc.Security.On {
+			st = "on, says wc_sel_security_state"
+		}
+	}
+	b.WriteString(wrap("  ", "console security: "+st, Width, "      "))
 }
 
 // WriteJSON prints the report as one JSON object for scripts.

@@ -21,6 +21,8 @@ type storePhase struct {
 	dbSkew   time.Duration
 	dbTimeOK bool
 	dialect  string
+	// schema is what discovery found, for the report's mapping.
+	schema *express.Schema
 }
 
 func (s storePhase) storeChecks() []Check { return []Check{s.store, s.tables} }
@@ -79,35 +81,58 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	return ph
 }
 
-// checkTables fills the tables check and returns the tables that failed.
+// checkTables fills the tables check from schema discovery and returns the
+// tables that lack something the client needs.
 func (ph *storePhase) checkTables(ctx context.Context, st Store) []string {
 	c := &ph.tables
-	var bad, causes []string
-	var unreachable error
-	checks := st.CheckSchema(ctx)
-	for _, t := range checks {
-		if t.OK {
-			continue
+	sc, err := st.Schema(ctx)
+	ph.schema = sc
+	if sc == nil {
+		c.Status = Fail
+		c.Detail, c.Fix = splitFix(err.Error())
+		return []string{"computer"}
+	}
+	var bad []string
+	for _, m := range sc.Missing {
+		t, _, _ := strings.Cut(m, ".")
+		bad = append(bad, t)
+	}
+	var optional []string
+	cols := 0
+	for _, t := range sc.Tables {
+		if t.Name == "" && t.Optional {
+			optional = append(optional, t.Key)
 		}
-		bad = append(bad, t.Table)
-		if errors.Is(t.Err, express.ErrUnreachable) && unreachable == nil {
-			unreachable = t.Err
+		for _, col := range t.Columns {
+			cols++
+			if col.Name == "" && col.Optional && t.Name != "" {
+				optional = append(optional, t.Name+"."+col.Key)
+			}
 		}
-		causes = append(causes, cause(t.Err))
 	}
 	switch {
-	case len(bad) == 0:
-		c.Status, c.Detail = OK, fmt.Sprintf("all %d tables ImageInvoker uses are present and readable", len(checks))
-	case unreachable != nil:
+	case len(sc.Missing) > 0:
 		c.Status = Fail
-		c.Detail, c.Fix = splitFix(unreachable.Error())
+		c.Detail = fmt.Sprintf("%d required name(s) missing: %s", len(sc.Missing), strings.Join(sc.Missing, ", "))
+		c.Fix = "Point store.url at the DS 6.9 eXpress database (?database=eXpress) and let the login read these tables (SELECT); if it is one, send this report (doctor --json) to your ImageInvoker contact: the schema mapping below shows what was found"
+	case len(optional) > 0:
+		c.Status = Warn
+		c.Detail = fmt.Sprintf("all %d tables and %d columns ImageInvoker needs were found; not found (optional): %s", len(sc.Tables)-countOptionalTables(sc), cols, strings.Join(optional, ", "))
+		c.Fix = "Nothing to do for a menu; the schema mapping below says what each missing name costs"
 	default:
-		c.Status = Fail
-		c.Detail = fmt.Sprintf("%d of %d tables missing or unreadable: %s (%s)", len(bad), len(checks),
-			strings.Join(bad, ", "), strings.Join(dedupe(causes), "; "))
-		c.Fix = "Point store.url at the DS 6.9 eXpress database (?database=eXpress) and let the login read these tables (SELECT); the names ImageInvoker expects are in pkg/express/queries.go"
+		c.Status, c.Detail = OK, fmt.Sprintf("all %d tables and %d columns ImageInvoker uses were found", len(sc.Tables), cols)
 	}
-	return bad
+	return dedupe(bad)
+}
+
+func countOptionalTables(sc *express.Schema) int {
+	n := 0
+	for _, t := range sc.Tables {
+		if t.Name == "" && t.Optional {
+			n++
+		}
+	}
+	return n
 }
 
 func machineCheck(ctx context.Context, d Deps, st Store) Check {

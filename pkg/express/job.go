@@ -123,8 +123,8 @@ type imageRef struct {
 // Notes put on image tasks whose create/distribute stays unknown (access
 // then requires both permissions and explain says why).
 const (
-	noteImageNoSource = "this eXpress database shows no create/distribute column for image tasks and DS's wc_sel_inage_task_type cannot be called here, so both image permissions are required"
-	noteImageNoAnswer = "DS's wc_sel_inage_task_type gave no answer for this task, so both image permissions are required"
+	noteImageNoSource = "this eXpress database shows no create/distribute column for image tasks, and DS's wc_sel_inage_task_type cannot be called here"
+	noteImageNoAnswer = "DS's wc_sel_inage_task_type gave no answer for it"
 )
 
 // resolveImageTypes fills CreateImage for image tasks when image_task has no

@@ -30,6 +30,8 @@ type Store interface {
 	Queue(ctx context.Context, req express.QueueRequest) (express.QueueResult, error)
 	Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error)
 	Job(ctx context.Context, jobID int64) (*model.Job, error)
+	// SignInDSAccount checks a DS console account's password (`.\name`).
+	SignInDSAccount(ctx context.Context, name, password string) (model.Identity, error)
 	Close() error
 }
 
@@ -260,17 +262,53 @@ func (f *Flow) Preview(ctx context.Context, id model.Identity) (*Session, error)
 	if err != nil {
 		return nil, f.storeError(err, nil)
 	}
-	return &Session{Identity: id, Store: st}, nil
+	return &Session{Identity: f.withDomains(f.qualify(id)), Store: st}, nil
+}
+
+// qualify gives bare preview names the configured NetBIOS domain: a name
+// without a domain proves nothing and would match no console entry.
+func (f *Flow) qualify(id model.Identity) model.Identity {
+	dom := f.d.Config.Directory.Domain
+	if id.DSAccount || dom == "" {
+		return id
+	}
+	q := func(s string) string {
+		if s != "" && !strings.Contains(s, `\`) {
+			return dom + `\` + s
+		}
+		return s
+	}
+	id.User = q(id.User)
+	groups := make([]string, len(id.Groups))
+	for i, g := range id.Groups {
+		groups[i] = q(g)
+	}
+	id.Groups = groups
+	return id
+}
+
+// withDomains pairs the configured NetBIOS domain with its DNS name, so
+// console entries that keep only the DNS name (securityuser.domain) match.
+func (f *Flow) withDomains(id model.Identity) model.Identity {
+	d := f.d.Config.Directory
+	if id.DSAccount || d.Domain == "" || d.DNSDomain == "" || id.DNSOf(d.Domain) != "" {
+		return id
+	}
+	id.Domains = append(append([]model.Domain(nil), id.Domains...), model.Domain{NetBIOS: d.Domain, DNS: d.DNSDomain})
+	return id
 }
 
 // SignIn signs the technician in against AD, resolves the groups, and opens
 // the store — as the technician when store.auth is technician.
 func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
+	defer cancel()
+	if model.IsDSAccountName(user) {
+		return f.signInDSAccount(ctx, user, password)
+	}
 	if f.d.Directory == nil {
 		return nil, errors.New("sign in: no directory configured")
 	}
-	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
-	defer cancel()
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {
 		f.log.Warn("sign-in failed", "user", user, "error", err.Error())
@@ -285,7 +323,45 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	if err != nil {
 		return nil, f.storeError(err, nil)
 	}
+	si.Identity = f.withDomains(si.Identity)
 	return &Session{Identity: si.Identity, SignIn: si, Store: st}, nil
+}
+
+// signInDSAccount signs `.\name` in against DS's own console accounts: no
+// domain controller, the store checks the password. Refused unless the
+// config file allows it; a wrong name or password reads exactly like a
+// wrong AD password.
+func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Session, error) {
+	cfg := f.d.Config
+	if !cfg.Directory.DSAccounts {
+		return nil, exitcode.New(exitcode.BadCredentials,
+			"%s is a DS console account (.\\name), and DS console accounts are turned off here. Sign in with your AD account (DOMAIN\\user), or ask the image builder to set directory.ds_accounts: true in the config file.", user)
+	}
+	if password == "" {
+		return nil, directoryError(directory.EmptyPasswordError())
+	}
+	if cfg.Store.Auth == "technician" {
+		return nil, exitcode.New(exitcode.Usage,
+			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")
+	}
+	st, err := f.d.OpenStore(ctx, nil)
+	if err != nil {
+		return nil, f.storeError(err, nil)
+	}
+	id, err := st.SignInDSAccount(ctx, user, password)
+	if err != nil {
+		st.Close()
+		switch {
+		case errors.Is(err, express.ErrDSAccountRefused):
+			f.log.Warn("sign-in failed", "kind", "DS console account")
+			return nil, directoryError(directory.BadCredentialsError())
+		case errors.Is(err, express.ErrEmptyPassword):
+			return nil, directoryError(directory.EmptyPasswordError())
+		}
+		return nil, f.storeError(err, nil)
+	}
+	f.log.Info("signed in", "user", id.User, "kind", "DS console account")
+	return &Session{Identity: id, SignIn: &directory.SignIn{Identity: id, DC: "Deployment Server (DS console account)"}, Store: st}, nil
 }
 
 // Menu is a built menu for one computer and one identity.
@@ -370,7 +446,8 @@ func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (e
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
 	defer cancel()
 	res, err := s.Store.Queue(ctx, express.QueueRequest{
-		Computer: mm.Computer, Job: e.Job, UserName: s.Identity.User, UserFullName: s.Identity.FullName,
+		Computer: mm.Computer, Job: e.Job, UserName: recordedUser(s.Identity), UserFullName: s.Identity.FullName,
+		ConsoleUserID: consoleUserID(mm.Snapshot),
 	})
 	if err != nil {
 		f.log.Warn("queue failed", "job", e.ID, "error", err.Error())
@@ -378,6 +455,30 @@ func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (e
 	}
 	f.log.Info("queued", "schedule", res.Schedule.ID, "job", e.ID, "computer", mm.Computer.ID, "already", res.AlreadyQueued)
 	return res, nil
+}
+
+// recordedUser is who the schedule says queued it: DOMAIN\user for AD, the
+// bare name for a DS console account (DS's own console records it so).
+func recordedUser(id model.Identity) string {
+	if id.DSAccount {
+		return strings.TrimPrefix(id.User, model.DSAccountPrefix)
+	}
+	return id.User
+}
+
+// consoleUserID is the console user DS knows the technician as (the lowest
+// id when several rows match), or -1: what DS passes to wc_ins_schedule.
+func consoleUserID(snap *model.Snapshot) int64 {
+	id := int64(-1)
+	if snap == nil {
+		return id
+	}
+	for _, p := range snap.Principals {
+		if p.Kind == model.ConsoleUser && (id < 0 || p.ID < id) {
+			id = p.ID
+		}
+	}
+	return id
 }
 
 // Watch polls the schedule until DS picks it up — its status changes from

@@ -183,7 +183,7 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	if !strings.ContainsAny(user, `\@`) && cfg.Directory.Domain != "" {
 		user = strings.ToUpper(cfg.Directory.Domain) + `\` + user
 	}
-	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password}
+	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
 	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
 		s, err := express.Open(ctx, url, opts)
 		if err != nil {
