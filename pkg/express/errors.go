@@ -24,6 +24,7 @@ var (
 	ErrUnreachable       = errors.New("eXpress database unreachable")
 	ErrSchema            = errors.New("eXpress database schema mismatch")
 	ErrQueueUnsupported  = errors.New("queue method not supported by this store")
+	ErrNotPermitted      = errors.New("not permitted by DS console security")
 )
 
 // storeError is a domain error with a sentence for the user. Its text is

@@ -11,6 +11,7 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -25,6 +26,12 @@ type QueueRequest struct {
 	// @userId (procedure method only); 0 or -1 when the technician has none
 	// (DS passes -1 then).
 	ConsoleUserID int64
+	// Menu is the snapshot the menu was built from. Inside the queue
+	// transaction the principals' entries and rights are read again and the
+	// job decided again against them: a permission revoked since the menu
+	// was built refuses the queue (ErrNotPermitted). nil skips the check
+	// (tests of the write path only).
+	Menu *model.Snapshot
 }
 
 // QueueResult is the schedule row that now exists for the request.
@@ -162,6 +169,10 @@ func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResul
 		return res, fmt.Errorf("check computer: %w", err)
 	}
 
+	if err := s.decideAgain(ctx, tx.q, req, now); err != nil {
+		return res, err
+	}
+
 	pending, err := s.scheduleRow(ctx, tx.q, s.q.pendingSchedule, []any{cid, sql.Named("jobId", req.Job.ID), sql.Named("pendingStatus", pendingStatusLower)})
 	if err == nil {
 		return QueueResult{Schedule: pending, AlreadyQueued: true}, nil
@@ -187,6 +198,56 @@ func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResul
 		return res, fmt.Errorf("commit: %w", err)
 	}
 	return QueueResult{Schedule: sched}, nil
+}
+
+// decideAgain reads the menu principals' explicit entries and
+// Administrative right again, inside the queue transaction, and decides the
+// job as it is now. The principal set itself (who the technician is, their
+// AD groups) and the folder and group trees are the menu's.
+func (s *Store) decideAgain(ctx context.Context, q querier, req QueueRequest, job *model.Job) error {
+	if req.Menu == nil || !req.Menu.SecurityOn {
+		return nil
+	}
+	snap := *req.Menu
+	snap.Jobs = map[int64]*model.Job{job.ID: job}
+	snap.Links = nil
+	snap.Principals = append([]model.Principal(nil), req.Menu.Principals...)
+	if len(snap.Principals) > 0 {
+		if err := s.loadLinks(ctx, q, nil, &snap); err != nil {
+			return err
+		}
+		admins := map[int64]bool{}
+		ids := make([]int64, len(snap.Principals))
+		for i, p := range snap.Principals {
+			ids[i] = p.ID
+		}
+		for _, part := range chunks(ids, maxInList) {
+			text, args := withInList(s.q.adminRights, "pr", part)
+			err := s.each(ctx, q, nil, text, append(args, sql.Named("adminRight", model.RightAdministrative)), func(rows *sql.Rows) error {
+				var id nullInt
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				admins[id.V] = true
+				return nil
+			})
+			if err != nil {
+				return s.classify("read rights", err)
+			}
+		}
+		for i := range snap.Principals {
+			snap.Principals[i].Admin = admins[snap.Principals[i].ID]
+		}
+	}
+	d := access.New(&snap).Decide(job.ID)
+	if d.Allowed {
+		return nil
+	}
+	why := "DS no longer allows it"
+	if r, denied := d.Denial(); denied {
+		why = r.String()
+	}
+	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
 }
 
 func (s *Store) scheduleByInsert(ctx context.Context, q querier, req QueueRequest) (int64, error) {

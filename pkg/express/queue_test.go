@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -245,5 +246,52 @@ func TestNowIsTheDatabaseClock(t *testing.T) {
 	// SQLite's clock is this host's, in UTC; it must be a real time, not zero.
 	if d := time.Since(now); d < -time.Minute || d > time.Minute {
 		t.Errorf("Now = %v, host says %v", now, time.Now().UTC())
+	}
+}
+
+// A permission revoked between menu and queue refuses the queue: the job is
+// decided again inside the queue transaction against the entries as they
+// are now, and nothing is written.
+func TestQueueDecidesAgain(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name   string
+		change string
+		want   error
+	}{
+		{"still allowed", "", nil},
+		{"folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", express.ErrNotPermitted},
+		{"denied on the job itself", "INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000009, 0)", express.ErrNotPermitted},
+		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityrightlink VALUES (1, 15000001)", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := basicStore(t)
+			c := pc01(t, s)
+			snap, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			job := snap.Jobs[2000009] // "Empty job": needs only "Schedule this job"
+			if tt.change != "" {
+				if err := express.LoadFixture(ctx, s.DB(), tt.change); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := scheduleCount(t, s)
+			_, err = s.Queue(ctx, express.QueueRequest{Computer: c, Job: job, UserName: `LAB\tech1`, Menu: snap})
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			wantRows := before + 1
+			if tt.want != nil {
+				wantRows = before
+				if !strings.Contains(err.Error(), "nothing was queued") {
+					t.Errorf("message = %v", err)
+				}
+			}
+			if n := scheduleCount(t, s); n != wantRows {
+				t.Errorf("schedule rows %d, want %d", n, wantRows)
+			}
+		})
 	}
 }

@@ -110,7 +110,7 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	}
 
 	if snap.SecurityOn && len(snap.Principals) > 0 {
-		if err := s.loadLinks(ctx, n, snap); err != nil {
+		if err := s.loadLinks(ctx, s.db, n, snap); err != nil {
 			return nil, err
 		}
 	}
@@ -179,7 +179,7 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 
 // loadLinks reads the explicit entries of the matched principals, batching
 // the principal list so no statement nears SQL Server's parameter limit.
-func (s *Store) loadLinks(ctx context.Context, n *int, snap *model.Snapshot) error {
+func (s *Store) loadLinks(ctx context.Context, q querier, n *int, snap *model.Snapshot) error {
 	ids := make([]int64, len(snap.Principals))
 	for i, p := range snap.Principals {
 		ids[i] = p.ID
@@ -205,7 +205,7 @@ func (s *Store) loadLinks(ctx context.Context, n *int, snap *model.Snapshot) err
 	fixed := append([]any{sql.Named("permJob", model.PermScheduleJob)}, append(permArgs, objArgs...)...)
 	for _, part := range chunks(ids, maxInList) {
 		t, prArgs := withInList(text, "pr", part)
-		err := s.each(ctx, s.db, n, t, append(fixed[:len(fixed):len(fixed)], prArgs...), func(rows *sql.Rows) error {
+		err := s.each(ctx, q, n, t, append(fixed[:len(fixed):len(fixed)], prArgs...), func(rows *sql.Rows) error {
 			var perm, user, obj, allow nullInt
 			if err := rows.Scan(&perm, &user, &obj, &allow); err != nil {
 				return err

@@ -48,6 +48,8 @@ func (f *Flow) storeError(err error, m *Machine) error {
 	case errors.Is(err, express.ErrUnknownJob), errors.Is(err, express.ErrJobChanged):
 		return &exitcode.Error{Code: exitcode.UnknownJob, Err: err, Msg: err.Error() +
 			" Nothing was queued. Go back to the menu to see the current jobs."}
+	case errors.Is(err, express.ErrNotPermitted):
+		return &exitcode.Error{Code: exitcode.NotPermitted, Err: err, Msg: err.Error()}
 	case errors.Is(err, express.ErrQueueUnsupported):
 		return &exitcode.Error{Code: exitcode.Usage, Err: err, Msg: err.Error() + ". Nothing was queued."}
 	case errors.Is(err, express.ErrUnreachable), errors.Is(err, express.ErrSchema), errors.Is(err, context.DeadlineExceeded):

@@ -447,7 +447,7 @@ func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (e
 	defer cancel()
 	res, err := s.Store.Queue(ctx, express.QueueRequest{
 		Computer: mm.Computer, Job: e.Job, UserName: recordedUser(s.Identity), UserFullName: s.Identity.FullName,
-		ConsoleUserID: consoleUserID(mm.Snapshot),
+		ConsoleUserID: consoleUserID(mm.Snapshot), Menu: mm.Snapshot,
 	})
 	if err != nil {
 		f.log.Warn("queue failed", "job", e.ID, "error", err.Error())

@@ -1,0 +1,294 @@
+package express
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// argSig is one argument as the driver is handed it: name, Go type, value.
+func argSig(args []driver.NamedValue) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = fmt.Sprintf("%s %T %v", a.Name, a.Value, a.Value)
+	}
+	return out
+}
+
+var testJob = &model.Job{ID: 2000002, Name: "Deploy Win11", FolderID: 1000003, Tasks: []model.Task{
+	{CondSeq: 1, TaskSeq: 1, Type: model.TaskImage, CreateImage: boolPtr(false)},
+}}
+
+func boolPtr(b bool) *bool { return &b }
+
+// queueServer scripts a DS 6.9 SQL Server for one queue: the job as on the
+// menu, the computer present, nothing pending, and the logged-on user new
+// when knownUser is 0.
+func queueServer(knownUser int64) answerFunc {
+	serverNow := time.Date(2026, 12, 2, 9, 41, 37, 123e6, time.UTC)
+	return func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		switch {
+		case isDiscovery(text):
+			on := int64(1)
+			return discoveryAnswer(nil, allProcs(), &on), nil
+		case strings.HasPrefix(text, "SELECT e.event_id"):
+			return []resultSet{{{int64(2000002), "Deploy Win11", int64(1000003), nil}}}, nil
+		case strings.HasPrefix(text, "SELECT t.event_id"):
+			return []resultSet{{{int64(2000002), int64(1), int64(1), int64(15), int64(0), nil}}}, nil
+		case strings.HasPrefix(text, "SELECT computer_id FROM computer"):
+			return []resultSet{{{int64(5000001)}}}, nil
+		case strings.HasPrefix(text, "SELECT schedule_id") && strings.Contains(text, "WHERE computer_id"):
+			return nil, nil // nothing pending
+		case strings.HasPrefix(text, "SELECT schedule_id"):
+			return []resultSet{{{int64(100000042), int64(5000001), int64(2000002), serverNow, nil, nil, nil, nil}}}, nil
+		case strings.HasPrefix(text, "SELECT DATEADD"):
+			return []resultSet{{{serverNow.Add(-time.Minute)}}}, nil
+		case strings.HasPrefix(text, "EXEC wc_ins_schedule "):
+			return []resultSet{{{int64(100000042)}}}, nil
+		case strings.HasPrefix(text, "EXEC wc_sel_loggedon_users"):
+			if knownUser != 0 {
+				return []resultSet{{{knownUser}}}, nil
+			}
+			return nil, nil
+		case strings.HasPrefix(text, "EXEC wc_ins_loggedon_users"):
+			return []resultSet{{{int64(7)}}}, nil
+		case strings.HasPrefix(text, "EXEC wc_ins_schedule_info"):
+			return nil, nil
+		}
+		return nil, fmt.Errorf("unscripted statement: %s", text)
+	}
+}
+
+// The procedure path sends exactly what DS's SDK sends: wc_ins_schedule with
+// seven arguments of DS's types, then the technician through the logged-on
+// user procedures, in one SERIALIZABLE transaction with the idempotency check.
+func TestQueueProcedureContract(t *testing.T) {
+	s, rec := recordingStore(t, OpenOptions{}, queueServer(0))
+	if s.QueueMethod() != QueueProcedure {
+		t.Fatalf("auto on SQL Server = %s, want procedure", s.QueueMethod())
+	}
+	res, err := s.Queue(context.Background(), QueueRequest{
+		Computer: model.Computer{ID: 5000001, Name: "PC-01"}, Job: testJob,
+		UserName: `LAB\tech1`, UserFullName: "Tech One", ConsoleUserID: 14000001,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Schedule.ID != 100000042 || res.AlreadyQueued {
+		t.Errorf("result = %+v", res)
+	}
+	var got []string
+	for _, c := range rec.Calls() {
+		if c.kind == "query" && isDiscovery(c.text) {
+			got = append(got, "discover")
+			continue
+		}
+		line := c.kind
+		if c.text != "" {
+			line += " " + c.text
+		}
+		if len(c.args) > 0 {
+			line += " [" + strings.Join(argSig(c.args), "; ") + "]"
+		}
+		got = append(got, line)
+	}
+	start := "startTime mssql.DateTime1 " + fmt.Sprint(mssql.DateTime1(time.Date(2026, 12, 2, 9, 40, 0, 0, time.UTC)))
+	want := []string{
+		"discover",
+		"begin Serializable",
+		"query SELECT e.event_id, e.name, e.folder_id, e.description FROM event e WHERE e.event_id = @jobId [jobId int64 2000002]",
+		"query " + buildQueries(fullSchema(DialectSQLServer)).tasksByJob + " [jobId int64 2000002]",
+		"query SELECT computer_id FROM computer WHERE computer_id = @computerId [computerId int64 5000001]",
+		"query " + buildQueries(fullSchema(DialectSQLServer)).pendingSchedule + " [computerId int64 5000001; jobId int64 2000002; pendingStatus string scheduled]",
+		"query SELECT DATEADD(minute,-1,GETDATE())",
+		"query EXEC wc_ins_schedule @jobId = @jobId, @computerId = @computerId, @userId = @userId, @deferMins = @deferMins, @startTime = @startTime, @recur = @recur, @recurType = @recurType" +
+			" [jobId int32 2000002; computerId int32 5000001; userId int32 14000001; deferMins int64 0; " + start + "; recur int64 0; recurType int32 2]",
+		`query EXEC wc_sel_loggedon_users @user_name = @user_name [user_name string LAB\tech1]`,
+		`query EXEC wc_ins_loggedon_users @user_name = @user_name, @full_name = @full_name [user_name string LAB\tech1; full_name string Tech One]`,
+		"exec EXEC wc_ins_schedule_info @schedule_id = @schedule_id, @user_id = @user_id [schedule_id int32 100000042; user_id int32 7]",
+		"query " + buildQueries(fullSchema(DialectSQLServer)).scheduleByID + " [scheduleId int64 100000042]",
+		"commit",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statements sent:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A technician DS already knows as a logged-on user is not inserted again;
+// no console user row means @userId -1.
+func TestQueueProcedureKnownUser(t *testing.T) {
+	s, rec := recordingStore(t, OpenOptions{QueueMethod: QueueProcedure}, queueServer(3))
+	if _, err := s.Queue(context.Background(), QueueRequest{
+		Computer: model.Computer{ID: 5000001}, Job: testJob, UserName: `LAB\tech9`,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var sawUser, sawInfo bool
+	for _, c := range rec.Calls() {
+		switch {
+		case strings.HasPrefix(c.text, "EXEC wc_ins_loggedon_users"):
+			t.Error("inserted a logged-on user DS already has")
+		case strings.HasPrefix(c.text, "EXEC wc_ins_schedule "):
+			sawUser = c.args[2].Name == "userId" && c.args[2].Value == int32(-1)
+		case strings.HasPrefix(c.text, "EXEC wc_ins_schedule_info"):
+			sawInfo = c.args[1].Value == int32(3)
+		}
+	}
+	if !sawUser || !sawInfo {
+		t.Errorf("userId -1 sent: %v; schedule_info with the known user: %v", sawUser, sawInfo)
+	}
+}
+
+// A login that may not execute DS's procedures is told so before anything
+// is written, and the whole queue is refused with ErrSchema.
+func TestQueueProcedureNotCallable(t *testing.T) {
+	base := queueServer(0)
+	s, rec := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		if isDiscovery(text) {
+			return discoveryAnswer(nil, []string{"wc_sel_loggedon_users"}, nil), nil
+		}
+		return base(text, args)
+	})
+	_, err := s.Queue(context.Background(), QueueRequest{Computer: model.Computer{ID: 5000001}, Job: testJob, UserName: `LAB\tech1`})
+	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "GRANT EXECUTE ON wc_ins_schedule") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(rec.Calls()); n != 1 {
+		t.Errorf("%d statements sent after discovery refused the procedure path", n-1)
+	}
+}
+
+// DS's own security state, when its procedure answers, decides whether
+// console security applies ("auto"); it rides on the discovery round trip.
+func TestSecurityStateFromDS(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		state *int64
+		want  SecurityState
+	}{
+		{"on", ptr64(1), SecurityState{Known: true, On: true, Source: "wc_sel_security_state"}},
+		{"off", ptr64(0), SecurityState{Known: true, On: false, Source: "wc_sel_security_state"}},
+		{"not callable", nil, SecurityState{Source: "inferred"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, rec := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+				return discoveryAnswer(nil, allProcs(), tt.state), nil
+			})
+			sc, err := s.Schema(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Security != tt.want {
+				t.Errorf("security = %+v, want %+v", sc.Security, tt.want)
+			}
+			calls := rec.Calls()
+			if len(calls) != 1 || !strings.Contains(calls[0].text, "HAS_PERMS_BY_NAME(N'wc_sel_security_state'") {
+				t.Errorf("discovery took %d statements: %v", len(calls), calls)
+			}
+			if s.securityOn("auto", true) != (tt.state == nil || *tt.state == 1) || !s.securityOn("on", false) {
+				t.Error("securityOn disagrees with the state")
+			}
+		})
+	}
+}
+
+func ptr64(v int64) *int64 { return &v }
+
+// Without a known create/distribute column DS itself is asked, one
+// wc_sel_inage_task_type per image task, batched: one round trip per
+// maxInList tasks, each answer its own result set.
+func TestImageTypesAskDS(t *testing.T) {
+	defer func(n int) { maxInList = n }(maxInList)
+	maxInList = 2
+	var batches [][]string
+	s, rec := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		switch {
+		case isDiscovery(text):
+			return discoveryAnswer(map[string]bool{"image_task.create_image": true}, allProcs(), nil), nil
+		case strings.HasPrefix(text, "EXEC wc_sel_inage_task_type"):
+			batches = append(batches, argSig(args))
+			var sets []resultSet
+			for i := 0; i < len(args); i += 3 {
+				job := args[i].Value.(int64)
+				switch job {
+				case 2000001:
+					sets = append(sets, resultSet{{int64(1)}}) // create
+				case 2000002:
+					sets = append(sets, resultSet{{int64(0)}}) // distribute
+				default:
+					sets = append(sets, resultSet{}) // no answer
+				}
+			}
+			return sets, nil
+		}
+		return nil, fmt.Errorf("unscripted: %s", text)
+	})
+	ctx := context.Background()
+	if _, err := s.Schema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s.q.candidateTasks, "image_task") {
+		t.Errorf("tasks statement joins image_task without a known column: %s", s.q.candidateTasks)
+	}
+	jobs := map[int64]*model.Job{
+		2000001: {ID: 2000001, Tasks: []model.Task{{CondSeq: 1, TaskSeq: 1, Type: model.TaskImage}, {CondSeq: 1, TaskSeq: 2, Type: model.TaskRunScript}}},
+		2000002: {ID: 2000002, Tasks: []model.Task{{CondSeq: 1, TaskSeq: 1, Type: model.TaskImage}}},
+		2000003: {ID: 2000003, Tasks: []model.Task{{CondSeq: 2, TaskSeq: 3, Type: model.TaskImage}}},
+	}
+	n := 0
+	if err := s.resolveImageTypes(ctx, s.db, &n, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 || len(batches) != 2 {
+		t.Fatalf("%d round trips (%d batches) for 3 image tasks at 2 a batch, want 2", n, len(batches))
+	}
+	wantFirst := []string{"j0 int64 2000001", "c0 int 1", "t0 int 1", "j1 int64 2000002", "c1 int 1", "t1 int 1"}
+	if !reflect.DeepEqual(batches[0], wantFirst) {
+		t.Errorf("first batch args = %v, want %v", batches[0], wantFirst)
+	}
+	calls := rec.Calls()
+	wantText := "EXEC wc_sel_inage_task_type @jobId = @j0, @condSeq = @c0, @taskSeq = @t0;\nEXEC wc_sel_inage_task_type @jobId = @j1, @condSeq = @c1, @taskSeq = @t1;"
+	if calls[1].text != wantText {
+		t.Errorf("batch text = %q, want %q", calls[1].text, wantText)
+	}
+	if c := jobs[2000001].Tasks[0].CreateImage; c == nil || !*c {
+		t.Errorf("job 2000001 image task: %v, want create", c)
+	}
+	if c := jobs[2000002].Tasks[0].CreateImage; c == nil || *c {
+		t.Errorf("job 2000002 image task: %v, want distribute", c)
+	}
+	if tk := jobs[2000003].Tasks[0]; tk.CreateImage != nil || tk.DetailNote != noteImageNoAnswer {
+		t.Errorf("unanswered task = %+v, want unknown with a note", tk)
+	}
+}
+
+// Where DS cannot be asked (SQLite, or a login that may not execute the
+// procedure) the detail stays unknown and says why.
+func TestImageTypesWithoutDS(t *testing.T) {
+	s, rec := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+		return discoveryAnswer(map[string]bool{"image_task.create_image": true}, nil, nil), nil
+	})
+	ctx := context.Background()
+	if _, err := s.Schema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	jobs := map[int64]*model.Job{2000001: {ID: 2000001, Tasks: []model.Task{{CondSeq: 1, TaskSeq: 1, Type: model.TaskImage}}}}
+	if err := s.resolveImageTypes(ctx, s.db, nil, jobs); err != nil {
+		t.Fatal(err)
+	}
+	if tk := jobs[2000001].Tasks[0]; tk.CreateImage != nil || tk.DetailNote != noteImageNoSource {
+		t.Errorf("task = %+v", tk)
+	}
+	if len(rec.Calls()) != 1 {
+		t.Errorf("asked DS without its procedure: %v", rec.Calls())
+	}
+}
