@@ -1,6 +1,7 @@
 package app
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
@@ -134,4 +136,80 @@ func TestRunDemo(t *testing.T) {
 	if code != exitcode.NotPermitted {
 		t.Fatalf("carol: exit %d, want %d: %s", code, exitcode.NotPermitted, stderr)
 	}
+}
+
+// TestRunDSAccount signs in with a DS console account (`.\name`) and queues
+// with no domain controller configured; each refusal writes nothing and
+// reads like the AD refusal of the same mistake.
+func TestRunDSAccount(t *testing.T) {
+	store := labStore(t)
+	dir := t.TempDir()
+	on, off := dir+"/on.yaml", dir+"/off.yaml"
+	for path, body := range map[string]string{
+		on:  "store:\n  url: " + store + "\ndirectory:\n  ds_accounts: true\n",
+		// A directory is configured (never reached): the refusal is about DS accounts.
+		off: "store:\n  url: " + store + "\ndirectory:\n  dns_domain: lab.example\n  dcs: [ldaps://127.0.0.1:1]\n",
+	} {
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(config, user, job string, extra ...string) []string {
+		return append([]string{"run", "--config", config, "--mac", "AABBCCDDEEFF", "--user", user, "--job", job, "--password-stdin", "--yes"}, extra...)
+	}
+	stdout, stderr, code := execute(t, nil, "kiosk-demo\n", run(on, `.\kiosk`, "Utilities/BIOS update", "--json")...)
+	if code != 0 {
+		t.Fatalf("run as .\\kiosk: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"user":".\\kiosk"`) || countSchedules(t, store) != 1 {
+		t.Fatalf("unexpected result: %s", stdout)
+	}
+	var recorded string
+	db := openSQLite(t, store)
+	if err := db.QueryRow("SELECT user_name FROM event_schedule").Scan(&recorded); err != nil || recorded != "kiosk" {
+		t.Errorf("schedule records user %q (%v), want kiosk", recorded, err)
+	}
+	// What AD says to the same mistake (the Samba test checks that text).
+	const wrong = "sign-in refused: wrong user name or password"
+	for _, tc := range []struct {
+		name, config, user, stdin string
+		code                      int
+		say                       string
+	}{
+		{"wrong password", on, `.\kiosk`, "kiosk-wrong\n", exitcode.BadCredentials, wrong},
+		{"unknown account", on, `.\nobody`, "kiosk-demo\n", exitcode.BadCredentials, wrong},
+		{"an AD account's name is not a DS account", on, `.\alice`, "kiosk-demo\n", exitcode.BadCredentials, wrong},
+		{"empty password", on, `.\kiosk`, "\n", exitcode.Usage, "empty"},
+		{"DS accounts turned off", off, `.\kiosk`, "kiosk-demo\n", exitcode.BadCredentials, "directory.ds_accounts: true"},
+		{"an AD user where only DS accounts are set up", on, `LAB\alice`, "kiosk-demo\n", exitcode.Usage, "no Active Directory is configured"},
+		{"not permitted for the DS account", on, `.\kiosk`, "kiosk-demo\n", exitcode.NotPermitted, "not on your menu"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			job := "Utilities/BIOS update"
+			if tc.code == exitcode.NotPermitted {
+				job = "2000141"
+			}
+			before := countSchedules(t, store)
+			stdout, stderr, code := execute(t, nil, tc.stdin, run(tc.config, tc.user, job)...)
+			if code != tc.code || !strings.Contains(stderr, tc.say) {
+				t.Fatalf("exit %d (want %d), stderr %q lacks %q", code, tc.code, stderr, tc.say)
+			}
+			if after := countSchedules(t, store); after != before {
+				t.Errorf("a refused run wrote %d schedule(s)", after-before)
+			}
+			if strings.Contains(stdout+stderr, "kiosk-demo") || strings.Contains(stdout+stderr, "kiosk-wrong") {
+				t.Error("a password was printed")
+			}
+		})
+	}
+}
+
+func openSQLite(t *testing.T, storeURL string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", express.SQLiteDSN(strings.TrimPrefix(storeURL, "sqlite:")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -307,7 +307,8 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 		return f.signInDSAccount(ctx, user, password)
 	}
 	if f.d.Directory == nil {
-		return nil, errors.New("sign in: no directory configured")
+		return nil, exitcode.New(exitcode.Usage,
+			"no Active Directory is configured here, so %s cannot sign in: only DS console accounts can (.\\name). Set directory.dns_domain or directory.dcs in the config file for AD accounts.", user)
 	}
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {

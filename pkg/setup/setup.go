@@ -71,7 +71,11 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 		}
 		return express.Open(ctx, url, opts)
 	}
-	if o.NeedDirectory {
+	// A site that signs in only with DS console accounts needs no AD: with
+	// ds_accounts on and no directory configured, AD sign-ins are refused
+	// by the flow with a message, and .\name works.
+	noAD := cfg.Directory.DSAccounts && len(cfg.Directory.DCs) == 0 && cfg.Directory.DNSDomain == "" && cfg.Directory.BaseDN == ""
+	if o.NeedDirectory && !noAD {
 		dcfg := DirectoryConfig(cfg.Directory)
 		dir, err := directory.New(dcfg)
 		if err != nil {

@@ -20,7 +20,7 @@ INSERT INTO event VALUES (2000151, 'Server inventory', 1000010, 'not for the boo
 INSERT INTO task VALUES (2000133, 1, 1, 15);
 INSERT INTO task VALUES (2000133, 1, 2, 11);
 INSERT INTO image_task VALUES (2000133, 1, 1, 0);
-INSERT INTO reboot_task VALUES (2000133, 1, 2, 1);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method) VALUES (2000133, 1, 2, 1);
 INSERT INTO task VALUES (2000134, 1, 1, 15);
 INSERT INTO image_task VALUES (2000134, 1, 1, 0);
 INSERT INTO task VALUES (2000140, 1, 1, 10);
@@ -36,10 +36,17 @@ INSERT INTO nics VALUES (5000001, 2, 'AABBCCDDEE00');
 INSERT INTO computer VALUES (5000002, 'PC-043', 11, 'SN-043', NULL, NULL);
 INSERT INTO nics VALUES (5000002, 1, '001122334455');
 
-INSERT INTO securityuser VALUES (14000001, 'LAB\alice');
-INSERT INTO securitygroup VALUES (15000001, 'LAB\Techs');
-INSERT INTO securitygroup VALUES (15000002, 'Imaging');
-INSERT INTO securitygroup VALUES (15000003, 'LAB\DS Admins');
+-- Console users and groups as DS keeps them: user names through the DS
+-- cipher (the comment gives the plain name), domains in their own columns.
+INSERT INTO securityuser(user_id, username, netbiosdomain, domain) VALUES (14000001, 'FVGSJ]uHHmB{}`', 'LAB', 'lab.example'); -- LAB\alice
+INSERT INTO securityuser(user_id, username, netbiosdomain) VALUES (14000002, 'FVGSJ]uHHmB{}`', 'OTHER');                   -- OTHER\alice: not LAB's
+INSERT INTO securityuser(user_id, username, fullname, password) VALUES (14000003, 'LSASZSuH|Pw}sP', 'Kiosk account', 'LSASZSXHn}rdhpm]`N_P'); -- kiosk, a DS console account (password kiosk-demo)
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000001, 'Techs', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000002, 'Imaging', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000003, 'DS Admins', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000004, 'Techs', 'OTHER'); -- same name, another domain
+INSERT INTO securitygroup(group_id, name) VALUES (15000005, 'Bench');                                   -- DS-native: kiosk is a member
+INSERT INTO securitygroupmember VALUES (15000005, 14000003);
 INSERT INTO securityrightlink VALUES (1, 15000003);
 
 -- "Schedule this job" (66).
@@ -55,3 +62,11 @@ INSERT INTO securitypermissionlink VALUES (40, 15000001, 10, 1);      -- distrib
 INSERT INTO securitypermissionlink VALUES (51, 15000001, -1, 1);      -- reboot on All Computers
 INSERT INTO securitypermissionlink VALUES (48, 15000001, 11, 1);      -- run script on Physics
 INSERT INTO securitypermissionlink VALUES (64, 15000001, -1, 1);      -- inventory on All Computers
+-- OTHER's alice and OTHER's Techs: entries that must never reach LAB's accounts.
+INSERT INTO securitypermissionlink VALUES (66, 14000002, 2000133, 1); -- OTHER\alice on Physics
+INSERT INTO securitypermissionlink VALUES (66, 15000004, 2000133, 1); -- OTHER\Techs on Physics
+INSERT INTO securitypermissionlink VALUES (40, 15000004, 10, 1);
+INSERT INTO securitypermissionlink VALUES (51, 15000004, -1, 1);
+-- The DS console group Bench (kiosk): Utilities, running scripts.
+INSERT INTO securitypermissionlink VALUES (66, 15000005, 1000004, 1);
+INSERT INTO securitypermissionlink VALUES (48, 15000005, -1, 1);
