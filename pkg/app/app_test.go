@@ -294,3 +294,26 @@ func TestMenuTextFlat(t *testing.T) {
 		t.Errorf("IMAGEINVOKER_FLAT=true should print a flat list with path hints:\n%s", stdout)
 	}
 }
+
+// Where the database shows no table of DS-native groups' members, those
+// groups match nobody (fail closed) and explain says so.
+func TestExplainWithoutMembershipTable(t *testing.T) {
+	store := labStore(t)
+	db, err := sql.Open("sqlite", express.SQLiteDSN(strings.TrimPrefix(store, "sqlite:")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("DROP TABLE securitygroupmember"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	stdout, stderr, code := execute(t, nil, "", "explain", "--store", store, "--mac", "AABBCCDDEEFF", "--as", `.\kiosk`, "--job", "2000140")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"NOT ALLOWED", "1 DS console group(s) without an AD domain were not matched"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("explain lacks %q:\n%s", want, stdout)
+		}
+	}
+}

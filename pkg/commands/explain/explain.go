@@ -63,6 +63,9 @@ It needs no password and never queues anything.`,
 			for _, r := range d.Reasons {
 				out.Reasons = append(out.Reasons, r.String())
 			}
+			// What the store could not know and failed closed on (a DS group
+			// whose members this database does not show).
+			out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
 			if o.JSON {
 				enc := json.NewEncoder(f.IO.Out)
 				enc.SetIndent("", "  ")
