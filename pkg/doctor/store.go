@@ -113,7 +113,7 @@ func (ph *storePhase) checkTables(ctx context.Context, st Store) []string {
 	switch {
 	case len(sc.Missing) > 0:
 		c.Status = Fail
-		c.Detail = fmt.Sprintf("%d required name(s) missing: %s", len(sc.Missing), strings.Join(sc.Missing, ", "))
+		c.Detail = "the database lacks what ImageInvoker needs: " + sc.MissingText()
 		c.Fix = "Point store.url at the DS 6.9 eXpress database (?database=eXpress) and let the login read these tables (SELECT); if it is one, send this report (doctor --json) to your ImageInvoker contact: the schema mapping below shows what was found"
 	case len(optional) > 0:
 		c.Status = Warn

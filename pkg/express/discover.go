@@ -330,6 +330,9 @@ func (s *Store) schemaError(sc *Schema) error {
 		s.where, describeMissing(sc.Missing))}
 }
 
+// MissingText says what the database lacks, in words ("no table nics").
+func (sc *Schema) MissingText() string { return describeMissing(sc.Missing) }
+
 func describeMissing(missing []string) string {
 	parts := make([]string, len(missing))
 	for i, m := range missing {
