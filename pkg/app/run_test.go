@@ -146,7 +146,7 @@ func TestRunDSAccount(t *testing.T) {
 	dir := t.TempDir()
 	on, off := dir+"/on.yaml", dir+"/off.yaml"
 	for path, body := range map[string]string{
-		on:  "store:\n  url: " + store + "\ndirectory:\n  ds_accounts: true\n",
+		on: "store:\n  url: " + store + "\ndirectory:\n  ds_accounts: true\n",
 		// A directory is configured (never reached): the refusal is about DS accounts.
 		off: "store:\n  url: " + store + "\ndirectory:\n  dns_domain: lab.example\n  dcs: [ldaps://127.0.0.1:1]\n",
 	} {

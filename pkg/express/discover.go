@@ -11,9 +11,9 @@ import (
 type Evidence string
 
 const (
-	Seen       Evidence = "seen"            // a literal SQL text or constant in DS's SDK
-	SeenAsProc Evidence = "seen-as-result"  // a column of a DS procedure's result
-	Unverified Evidence = "unverified"      // a reasonable reading no DS database has confirmed
+	Seen       Evidence = "seen"             // a literal SQL text or constant in DS's SDK
+	SeenAsProc Evidence = "seen-as-result"   // a column of a DS procedure's result
+	Unverified Evidence = "unverified"       // a reasonable reading no DS database has confirmed
 	Fixture    Evidence = "fixture-stand-in" // the name only our fixtures use; DS's is unknown
 )
 

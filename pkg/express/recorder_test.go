@@ -54,9 +54,13 @@ func (recDriver) Open(string) (driver.Conn, error) { return nil, fmt.Errorf("use
 
 type recConn struct{ r *recorder }
 
-func (c *recConn) Prepare(string) (driver.Stmt, error) { return nil, fmt.Errorf("prepare not scripted") }
-func (c *recConn) Close() error                        { return nil }
-func (c *recConn) Begin() (driver.Tx, error)           { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+func (c *recConn) Prepare(string) (driver.Stmt, error) {
+	return nil, fmt.Errorf("prepare not scripted")
+}
+func (c *recConn) Close() error { return nil }
+func (c *recConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
 func (c *recConn) BeginTx(_ context.Context, o driver.TxOptions) (driver.Tx, error) {
 	c.r.add(recCall{kind: "begin", text: sql.IsolationLevel(o.Isolation).String()})
 	return recTx{c.r}, nil

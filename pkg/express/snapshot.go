@@ -15,8 +15,8 @@ import (
 // SnapshotOptions choose which jobs are menu candidates and how console
 // security is detected.
 type SnapshotOptions struct {
-	RootFolder      string // default "ImageInvoker": a folder of this name (case-insensitive), top level preferred
-	Tag             string // default "[imageinvoker]", matched case-insensitively in event.description
+	RootFolder string // default "ImageInvoker": a folder of this name (case-insensitive), top level preferred
+	Tag        string // default "[imageinvoker]", matched case-insensitively in event.description
 	// ConsoleSecurity is "auto" (follow DS: its wc_sel_security_state where
 	// the database has it, else on when DS has console users or groups),
 	// "on" (always on; fails closed), or "off" (what-if previews only: the
