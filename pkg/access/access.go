@@ -1,6 +1,6 @@
 // Package access decides, in memory and with an explanation, which jobs a
 // signed-in technician may schedule on one computer, exactly as Deployment
-// Server 6.9 console security does (domain.md §1, Admin Guide p.92).
+// Server 6.9 console security does (docs/ds-schema.md, Admin Guide p.92).
 //
 // It replaces the original add-on's T-SQL `Effective_Permission` walk — one
 // query per tree level, per job, per principal — with indexes built once per

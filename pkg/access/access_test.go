@@ -404,7 +404,7 @@ func explain(d Decision) string {
 	return b.String()
 }
 
-// TestTaskPermissions checks the task → permission table of domain.md §1
+// TestTaskPermissions checks the task → permission table of docs/ds-schema.md
 // by behaviour: with every computer permission allowed but one, a job is
 // denied exactly when its task needs that one.
 func TestTaskPermissions(t *testing.T) {

@@ -137,7 +137,7 @@ var ruleNames = [...]string{
 	ruleUnknownParent:  "unknown-parent",
 }
 
-// walk answers one permission for one object (domain.md §1 rules 2–5):
+// walk answers one permission for one object (docs/ds-schema.md rules 2–5):
 // the first level from start upward that holds an entry of a matched
 // principal decides; depth is the number of levels already below start.
 func (e *Evaluator) walk(perm int, start node, depth int) outcome {

@@ -7,7 +7,7 @@ import (
 )
 
 // permissionNames are the console names of the permissions a scheduling
-// decision consults (domain.md §1, `securitypermission`). The exact DS
+// decision consults (docs/ds-schema.md, `securitypermission`). The exact DS
 // captions are not loaded; these say the same thing in the console's words.
 var permissionNames = map[int]string{
 	model.RightAdministrative:    "Administrative",
@@ -77,7 +77,7 @@ var detailNames = [...]string{
 }
 
 // taskPermissions is the one mapping from a task to the "Schedule <task>"
-// permissions DS checks on the computer (domain.md §1, rule 6). Where the
+// permissions DS checks on the computer (docs/ds-schema.md, rule 6). Where the
 // detail that picks one permission is missing, every permission the task
 // could need is required: a menu that shows a job DS would refuse is worse
 // than one that hides a job the technician could have run.

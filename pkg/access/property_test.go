@@ -11,7 +11,7 @@ import (
 
 // original is a straightforward transcription of the add-on's T-SQL scalar
 // function Effective_Permission(permission_id, principal_id, object_id)
-// (domain.md §1): look up the one (permission, principal, object) row; if it
+// (docs/ds-schema.md): look up the one (permission, principal, object) row; if it
 // exists return its allow; else move to the parent and repeat; at the top
 // return 0. Like DS, it tells an object's kind by its id range. It knew only
 // job folders; the computer side follows the same loop over
@@ -73,7 +73,7 @@ func (o original) effectivePermission(permissionID int, principalID, objectID in
 	}
 }
 
-// specRequired transcribes domain.md §1's task → permission table, with the
+// specRequired transcribes docs/ds-schema.md's task → permission table, with the
 // fail-closed rule for missing or unknown detail.
 func specRequired(t model.Task) []int {
 	switch t.Type {

@@ -65,7 +65,7 @@ func jobList(m menuOut) []string {
 	return out
 }
 
-// The expected menus follow from lab.sql's rows by the rules in domain.md §1;
+// The expected menus follow from lab.sql's rows by the rules in docs/ds-schema.md;
 // the comments there say which row decides which job.
 func TestMenuJSON(t *testing.T) {
 	store := labStore(t)

@@ -249,7 +249,7 @@ func (c *Client) parseUser(user string) (account, error) {
 
 // SignIn checks user and password against AD and returns the user's groups.
 // An empty password is refused before any network traffic: AD treats it as
-// an anonymous bind and answers success (domain.md §2).
+// an anonymous bind and answers success (docs/active-directory.md).
 func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, error) {
 	if password == "" {
 		return nil, EmptyPasswordError()

@@ -61,7 +61,7 @@ func (e *Error) Is(target error) bool { return target == e.Kind }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// credential failures by AD's "data" code (domain.md §2). 525 (no such
+// credential failures by AD's "data" code (docs/active-directory.md). 525 (no such
 // user) reads as 52e on purpose: telling the two apart helps guessers.
 var credentialErrors = map[string]struct {
 	kind      error

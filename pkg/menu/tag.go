@@ -6,7 +6,7 @@ import (
 )
 
 // DefaultTag opts a job into the menu from anywhere when it appears in the
-// job's description (domain.md §1).
+// job's description (docs/ds-schema.md).
 const DefaultTag = "[imageinvoker]"
 
 // ParseTag reports whether description carries tag (case-insensitive) and

@@ -6,13 +6,13 @@ package model
 import "strings"
 
 // Object id ranges of the eXpress database. DS tells the kind of an object by
-// its numeric range, not by a type column (domain.md §1).
+// its numeric range, not by a type column (docs/ds-schema.md).
 const (
 	AllComputersGroupID int64 = -1 // the implicit root of the computer group tree
 	NewComputersGroupID int64 = -7 // where DS puts machines on first contact
 )
 
-// Permission ids that console security checks for scheduling (domain.md §1).
+// Permission ids that console security checks for scheduling (docs/ds-schema.md).
 const (
 	PermScheduleJob              = 66
 	PermCreateImage              = 39

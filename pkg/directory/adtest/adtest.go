@@ -370,7 +370,7 @@ func (dc *DC) provision() error {
 	dc.DomainSID, dc.Users = res.DomainSID, users
 	dc.Target = directorytest.Target{Users: directorytest.DemoUsers(), Config: directory.Config{
 		DCs: []string{dc.URL}, Domain: dc.Domain, DNSDomain: dc.DNSDomain, BaseDN: dc.BaseDN, CAFile: dc.CAFile}}
-	// Samba recomputes pwdLastSet on every write; this control (domain.md §2)
+	// Samba recomputes pwdLastSet on every write; this control (docs/active-directory.md)
 	// lets a test store a value from the past.
 	ldif := fmt.Sprintf("dn: CN=%s,CN=Users,%s\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: %s\n",
 		UserPasswordExpired, dc.BaseDN, filetime1970)
@@ -414,7 +414,7 @@ func (dc *DC) writeSMBConf() error {
 }
 
 // writeTLS makes a CA and a server certificate. Samba's self-made one has a
-// negative serial half the time, which Go's x509 rejects (domain.md §2).
+// negative serial half the time, which Go's x509 rejects (docs/active-directory.md).
 func (dc *DC) writeTLS() error {
 	dir := filepath.Join(dc.Dir, "tls")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
