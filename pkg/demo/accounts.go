@@ -3,6 +3,8 @@
 // groups, so every front end can be tried with no infrastructure at all.
 package demo
 
+import "github.com/imageinvoker/imageinvoker/pkg/model"
+
 // Demo directory facts. The demo eXpress data (console users/groups and their
 // permissions) and the demo LDAP directory are both built from these, so the
 // two can never disagree about who is in which group.
@@ -27,6 +29,29 @@ type Account struct {
 	Groups      []string // sAMAccountNames of security groups, besides Domain Users
 	Disabled    bool
 	Story       string // what this user sees on the demo menu, for the sign-in screen
+}
+
+// DSAccount is a demo DS console account: a securityuser row with no domain
+// and its password through the DS cipher. DS checks it, not AD: it is typed
+// as `.\name` and the demo directory does not know it. Password is shown on
+// the demo sign-in screen like the AD accounts'.
+type DSAccount struct {
+	ID            int64 // securityuser.user_id
+	Name          string
+	Password      string
+	FullName      string
+	ConsoleGroups []int64 // DS-native console groups it is a member of
+	Story         string
+}
+
+// User is how the account is typed at sign-in: `.\name`.
+func (a DSAccount) User() string { return model.DSAccountPrefix + a.Name }
+
+// DSAccounts are the demo's DS console accounts.
+var DSAccounts = []DSAccount{
+	{ID: ConsoleUserKiosk, Name: "kiosk", Password: "kiosk-demo", FullName: "Reception Kiosk Bench",
+		ConsoleGroups: []int64{ConsoleGroupBenchCrew},
+		Story:         "DS console account (no AD): inventory, kiosk re-image"},
 }
 
 // Group is one demo AD group; Nested lists groups it is a member of.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -15,22 +16,35 @@ const StoreFile = "demo-express.db"
 // RootFolderName is the demo's menu root folder (the product default).
 const RootFolderName = "ImageInvoker"
 
-// Console principals of the demo eXpress database. Group names are stored the
-// way the DS console stores them: `DOMAIN\name` when the group was picked
-// from the domain, a bare name when someone typed it by hand.
+// Console principals of the demo eXpress database, stored the way DS 6.9
+// stores them: user names (and a DS account's password) through the DS
+// cipher, domains in their own columns, group names bare. An entry with a
+// domain is an AD account or group; one without is DS-native: a DS console
+// account that signs in as `.\name`, or a DS group whose members are console
+// users (securitygroupmember).
 const (
-	ConsoleUserBob   int64 = 14000001 // LAB\bob: personal denies beat his Techs allows
-	ConsoleUserFrank int64 = 14000002 // LAB\frank: a real tech who is not in the demo directory
+	ConsoleUserBob    int64 = 14000001 // LAB\bob: personal denies beat his Techs allows
+	ConsoleUserFrank  int64 = 14000002 // LAB\frank: a real tech who is not in the demo directory
+	ConsoleUserKiosk  int64 = 14000003 // .\kiosk: a DS console account (DSAccounts)
+	ConsoleUserOldBob int64 = 14000004 // OLDLAB\bob: same name, retired domain; must never be LAB\bob
 
 	ConsoleGroupTechs          int64 = 15000001 // LAB\Techs
-	ConsoleGroupImagingTechs   int64 = 15000002 // Imaging Techs (bare)
+	ConsoleGroupImagingTechs   int64 = 15000002 // LAB\Imaging Techs (NetBIOS domain only)
 	ConsoleGroupHelpdesk       int64 = 15000003 // LAB\Helpdesk
 	ConsoleGroupDSAdmins       int64 = 15000004 // LAB\DS Admins (Administrative right)
 	ConsoleGroupContractors    int64 = 15000005 // LAB\Contractors
-	ConsoleGroupAdministrators int64 = 15000006 // Administrators: DS's own default admin group
+	ConsoleGroupAdministrators int64 = 15000006 // Administrators@lab.example: DNS domain only, no demo user
 	ConsoleGroupFinanceIT      int64 = 15000007 // LAB\Finance IT: no demo user is in it
 	ConsoleGroupDomainUsers    int64 = 15000008 // LAB\Domain Users
 	ConsoleGroupAllStaff       int64 = 15000009 // LAB\All Staff: a distribution group, never in tokenGroups
+	ConsoleGroupBenchCrew      int64 = 15000010 // Bench Crew: DS-native, kiosk is its member
+)
+
+// oldDomain and oldDNSDomain name a retired domain: console entries in it
+// share names with LAB's and must match nobody signing in to LAB.
+const (
+	oldDomain    = "OLDLAB"
+	oldDNSDomain = "oldlab.example"
 )
 
 // Job folders (1,000,001 – 2,000,000).
@@ -105,6 +119,8 @@ const (
 	ComputerFinLT12      int64 = 5000301 // a laptop with two NICs (dock and Wi-Fi)
 	ComputerNewMachine   int64 = 5000401 // in New Computers, no asset tag yet
 	ComputerStaffLT03    int64 = 5000402
+	ComputerReception01  int64 = 5000501 // directly under All Computers (group_id NULL)
+	Reception01MAC             = "0023245E0501"
 	LibPC07MAC                 = "3C52820A1B07"
 	FinLT12DockMAC             = "D0C1B5E2F012"
 	FinLT12WiFiMAC             = "A4423B9C7D12"
@@ -137,8 +153,21 @@ func CreateDataset(ctx context.Context, db *sql.DB) error {
 
 // IdentityFor is who the demo directory says the demo user sam is: `LAB\sam`
 // with every security group it belongs to, nested ones and Domain Users
-// included and distribution groups left out — what tokenGroups reports.
+// included and distribution groups left out — what tokenGroups reports —
+// and LAB's DNS name, so console entries stored with only their DNS domain
+// can be compared. For `.\name` it is the demo DS console account of that
+// name, as a DS-account sign-in reports it (no groups: DS-native groups
+// are found through securitygroupmember, not the identity).
 func IdentityFor(sam string) (model.Identity, error) {
+	if model.IsDSAccountName(sam) {
+		name := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(sam), model.DSAccountPrefix))
+		for _, a := range DSAccounts {
+			if strings.EqualFold(a.Name, name) {
+				return model.Identity{User: a.User(), FullName: a.FullName, DSAccount: true}, nil
+			}
+		}
+		return model.Identity{}, fmt.Errorf("demo identity: no demo DS console account %q (try %s)", sam, dsAccountNames())
+	}
 	for _, a := range Accounts {
 		if !strings.EqualFold(a.Sam, sam) {
 			continue
@@ -161,9 +190,18 @@ func IdentityFor(sam string) (model.Identity, error) {
 			visit(g)
 		}
 		visit(DomainUsers)
-		return model.Identity{User: Domain + `\` + a.Sam, FullName: a.DisplayName, Groups: order}, nil
+		return model.Identity{User: Domain + `\` + a.Sam, FullName: a.DisplayName, Groups: order,
+			Domains: []model.Domain{{NetBIOS: Domain, DNS: DNSDomain}}}, nil
 	}
-	return model.Identity{}, fmt.Errorf("demo identity: no demo user %q (try one of alice, bob, carol, dave, eve)", sam)
+	return model.Identity{}, fmt.Errorf("demo identity: no demo user %q (try one of alice, bob, carol, dave, eve, or %s)", sam, dsAccountNames())
+}
+
+func dsAccountNames() string {
+	var names []string
+	for _, a := range DSAccounts {
+		names = append(names, a.User())
+	}
+	return strings.Join(names, ", ")
 }
 
 func groupByName(name string) (Group, bool) {
@@ -175,11 +213,14 @@ func groupByName(name string) (Group, bool) {
 	return Group{}, false
 }
 
-// table is rows for one eXpress table, in column order.
+// table is rows for one eXpress table, in column order. notes, when set,
+// has one comment per row for DatasetSQL: cipher text is unreadable, so the
+// reviewable copy says whose row it is.
 type table struct {
-	name string
-	cols []string
-	rows [][]any
+	name  string
+	cols  []string
+	rows  [][]any
+	notes []string
 }
 
 func insertRows(ctx context.Context, tx *sql.Tx, t table) error {
@@ -250,7 +291,8 @@ func folderRows() [][]any {
 }
 
 // demoTask is one task of a demo job; create/power are the per-type detail
-// rows (nil: no row, which access must treat as "could be either").
+// rows (nil: no row, which access must treat as "could be either"); power
+// is reboot_task.reboot_method.
 type demoTask struct {
 	typ    int
 	create *bool
@@ -376,7 +418,7 @@ func jobTables() (jobs, tasks, images, reboots table) {
 	jobs = table{name: "event", cols: []string{"event_id", "name", "folder_id", "description"}}
 	tasks = table{name: "task", cols: []string{"event_id", "cond_seq", "task_seq", "task_type"}}
 	images = table{name: "image_task", cols: []string{"event_id", "cond_seq", "task_seq", "create_image"}}
-	reboots = table{name: "reboot_task", cols: []string{"event_id", "cond_seq", "task_seq", "power_type"}}
+	reboots = table{name: "reboot_task", cols: []string{"event_id", "cond_seq", "task_seq", "reboot_method", "force"}}
 	for _, j := range demoJobs() {
 		var folder, desc any
 		if j.folder != 0 {
@@ -393,7 +435,8 @@ func jobTables() (jobs, tasks, images, reboots table) {
 				images.rows = append(images.rows, []any{j.id, 1, seq, boolInt(*t.create)})
 			}
 			if t.power != nil {
-				reboots.rows = append(reboots.rows, []any{j.id, 1, seq, *t.power})
+				// force 0 (applications may close on their own): no demo story depends on it.
+				reboots.rows = append(reboots.rows, []any{j.id, 1, seq, *t.power, 0})
 			}
 		}
 	}
@@ -425,6 +468,9 @@ func computerTables() []table {
 		{ComputerFinLT12, "FIN-LT-12", GroupFinance, "5CG4071XYZ", "FIN-012", "8A3E2C10-4F6B-4B8E-9E0A-D0C1B5E2F012"},
 		{ComputerNewMachine, "MININT-4Q7K2PA", model.NewComputersGroupID, "VMware-56 4d 9a 4f 21 0e 7c 1b", nil, "564D9A4F-210E-7C1B-3A8E-0050569A4F21"},
 		{ComputerStaffLT03, "STAFF-LT-03", GroupStaff, "7HX2KD3", "STF-003", "4C4C4544-0048-5810-8032-B7C04F4B3233"},
+		// Never put in a group: DS stores that as NULL, and its permissions
+		// come from All Computers (object -1) alone.
+		{ComputerReception01, "RECEPTION-01", nil, "8CG3302KQS", "REC-001", "9F1C7B20-5E4A-4C11-A0B3-0023245E0501"},
 	}}
 	nics := table{name: "nics", cols: []string{"computer_id", "nic_id", "mac_addr"}, rows: [][]any{
 		{int64(ComputerID), 1, ComputerMAC},
@@ -435,6 +481,7 @@ func computerTables() []table {
 		{ComputerFinLT12, 2, FinLT12WiFiMAC},
 		{ComputerNewMachine, 1, NewMachineMAC},
 		{ComputerStaffLT03, 1, "54BF64A1D303"},
+		{ComputerReception01, 1, Reception01MAC},
 	}}
 	return []table{groups, computers, nics}
 }
@@ -505,25 +552,57 @@ func demoLinks() []link {
 		allow(model.PermRunScript, ConsoleGroupFinanceIT, GroupFinance),
 		allow(model.PermCreateImage, ConsoleUserFrank, GroupLabs),
 		allow(model.PermDistributeImage, ConsoleUserFrank, GroupLabs),
+
+		// A trap for name matching: bob of a retired domain. If he were
+		// taken for LAB\bob, bob would lose the Windows 11 lab builds.
+		deny(model.PermScheduleJob, ConsoleUserOldBob, FolderWindows11),
+		deny(model.PermReboot, ConsoleUserOldBob, all),
+
+		// The DS console account kiosk: inventory anywhere through its DS
+		// group, and the kiosk re-image on its own, only on RECEPTION-01 (a
+		// computer in no group). On PC-042 that is two jobs, three there.
+		allow(model.PermScheduleJob, ConsoleGroupBenchCrew, JobInventoryOnly),
+		allow(model.PermScheduleJob, ConsoleGroupBenchCrew, JobFirmwareAudit),
+		allow(model.PermGetInventory, ConsoleGroupBenchCrew, all),
+		allow(model.PermScheduleJob, ConsoleUserKiosk, JobKioskRefresh),
+		allow(model.PermDistributeImage, ConsoleUserKiosk, ComputerReception01),
+		allow(model.PermReboot, ConsoleUserKiosk, ComputerReception01),
 	}
 	return ls
 }
 
 func securityTables() []table {
-	users := table{name: "securityuser", cols: []string{"user_id", "name"}, rows: [][]any{
-		{ConsoleUserBob, Domain + `\bob`},
-		{ConsoleUserFrank, Domain + `\frank`},
-	}}
-	groups := table{name: "securitygroup", cols: []string{"group_id", "name"}, rows: [][]any{
-		{ConsoleGroupTechs, Domain + `\Techs`},
-		{ConsoleGroupImagingTechs, "Imaging Techs"},
-		{ConsoleGroupHelpdesk, Domain + `\Helpdesk`},
-		{ConsoleGroupDSAdmins, Domain + `\DS Admins`},
-		{ConsoleGroupContractors, Domain + `\Contractors`},
-		{ConsoleGroupAdministrators, "Administrators"},
-		{ConsoleGroupFinanceIT, Domain + `\Finance IT`},
-		{ConsoleGroupDomainUsers, Domain + `\Domain Users`},
-		{ConsoleGroupAllStaff, Domain + `\All Staff`},
+	users := table{name: "securityuser",
+		cols: []string{"user_id", "username", "fullname", "domain", "netbiosdomain", "password"}}
+	ntUser := func(id int64, netbios, dns, name, full string) {
+		users.rows = append(users.rows, []any{id, dscipher.Encrypt(name), full, dns, netbios, nil})
+		users.notes = append(users.notes, netbios+`\`+name)
+	}
+	ntUser(ConsoleUserBob, Domain, DNSDomain, "bob", "Bob Desktop")
+	ntUser(ConsoleUserFrank, Domain, DNSDomain, "frank", "Frank Field")
+	members := table{name: "securitygroupmember", cols: []string{"group_id", "user_id"}}
+	for _, a := range DSAccounts {
+		users.rows = append(users.rows, []any{a.ID, dscipher.Encrypt(a.Name), a.FullName, nil, nil, dscipher.Encrypt(a.Password)})
+		users.notes = append(users.notes, a.User()+", password "+a.Password)
+		for _, g := range a.ConsoleGroups {
+			members.rows = append(members.rows, []any{g, a.ID})
+		}
+	}
+	ntUser(ConsoleUserOldBob, oldDomain, oldDNSDomain, "bob", "Bob (old domain)")
+	// Groups picked from the domain carry its NetBIOS and DNS names; one
+	// has only the NetBIOS name and Administrators only the DNS name, as
+	// older and newer consoles store them.
+	groups := table{name: "securitygroup", cols: []string{"group_id", "name", "ad_group_domain", "ad_group_netbiosdomain"}, rows: [][]any{
+		{ConsoleGroupTechs, "Techs", DNSDomain, Domain},
+		{ConsoleGroupImagingTechs, "Imaging Techs", nil, Domain},
+		{ConsoleGroupHelpdesk, "Helpdesk", DNSDomain, Domain},
+		{ConsoleGroupDSAdmins, "DS Admins", DNSDomain, Domain},
+		{ConsoleGroupContractors, "Contractors", DNSDomain, Domain},
+		{ConsoleGroupAdministrators, "Administrators", DNSDomain, nil},
+		{ConsoleGroupFinanceIT, "Finance IT", DNSDomain, Domain},
+		{ConsoleGroupDomainUsers, "Domain Users", DNSDomain, Domain},
+		{ConsoleGroupAllStaff, "All Staff", DNSDomain, Domain},
+		{ConsoleGroupBenchCrew, "Bench Crew", nil, nil},
 	}}
 	rights := table{name: "securityrightlink", cols: []string{"right_id", "user_id"}, rows: [][]any{
 		{model.RightAdministrative, ConsoleGroupAdministrators},
@@ -533,7 +612,7 @@ func securityTables() []table {
 	for _, l := range demoLinks() {
 		links.rows = append(links.rows, []any{l.perm, l.principal, l.object, boolInt(l.allow)})
 	}
-	return []table{users, groups, rights, links}
+	return []table{users, groups, members, rights, links}
 }
 
 // DatasetSQL is the demo dataset as INSERT statements, one a line, for
@@ -546,12 +625,16 @@ func DatasetSQL() string {
 	b.WriteString("-- `go test ./pkg/demo -run TestDatasetSQLFixture -update`; do not edit by hand.\n")
 	for _, t := range datasetTables() {
 		fmt.Fprintf(&b, "\n-- %s\n", t.name)
-		for _, r := range t.rows {
+		for i, r := range t.rows {
 			vals := make([]string, len(r))
-			for i, v := range r {
-				vals[i] = sqlLiteral(v)
+			for k, v := range r {
+				vals[k] = sqlLiteral(v)
 			}
-			fmt.Fprintf(&b, "INSERT INTO %s(%s) VALUES(%s);\n", t.name, strings.Join(t.cols, ", "), strings.Join(vals, ", "))
+			note := ""
+			if i < len(t.notes) && t.notes[i] != "" {
+				note = " -- " + t.notes[i]
+			}
+			fmt.Fprintf(&b, "INSERT INTO %s(%s) VALUES(%s);%s\n", t.name, strings.Join(t.cols, ", "), strings.Join(vals, ", "), note)
 		}
 	}
 	return b.String()

@@ -93,3 +93,54 @@ func sameFold(a, b []string) bool {
 	}
 	return norm(a) == norm(b)
 }
+
+// TestDemoDSAccountSignIn signs each demo DS console account in the way the
+// console does (the store checks the password through the DS cipher) and
+// checks that it is the identity demo.IdentityFor gives, with a non-empty
+// menu; a wrong password and an AD-style name are refused.
+func TestDemoDSAccountSignIn(t *testing.T) {
+	ctx := context.Background()
+	url, err := demo.NewStore(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := express.Open(ctx, url, express.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{demo.ComputerMAC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(demo.DSAccounts) == 0 {
+		t.Fatal("the demo has no DS console account")
+	}
+	for _, a := range demo.DSAccounts {
+		t.Run(a.Name, func(t *testing.T) {
+			id, err := st.SignInDSAccount(ctx, a.User(), a.Password)
+			if err != nil {
+				t.Fatalf("SignInDSAccount(%s): %v", a.User(), err)
+			}
+			want, err := demo.IdentityFor(a.User())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id.User != want.User || id.FullName != want.FullName || !id.DSAccount {
+				t.Errorf("signed in as %+v, demo.IdentityFor says %+v", id, want)
+			}
+			snap, err := st.Snapshot(ctx, c, id, express.SnapshotOptions{RootFolder: demo.RootFolderName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(menu.Build(snap, access.New(snap).Allowed, menu.Options{}).Entries()); n == 0 {
+				t.Errorf("%s has an empty menu on %s", a.User(), demo.ComputerName)
+			}
+			for _, bad := range [][2]string{{a.User(), a.Password + "!"}, {a.User(), strings.ToUpper(a.Password)}, {`.\nobody`, a.Password}} {
+				if id, err := st.SignInDSAccount(ctx, bad[0], bad[1]); err == nil {
+					t.Errorf("SignInDSAccount(%q, %q) = %+v, want refused", bad[0], bad[1], id)
+				}
+			}
+		})
+	}
+}

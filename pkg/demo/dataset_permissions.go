@@ -3,7 +3,7 @@ package demo
 import "fmt"
 
 // knownPermissions are the securitypermission rows whose ids and names are
-// SEEN (domain.md §1): the ones console security checks for scheduling.
+// SEEN (docs/ds-schema.md): the ones console security checks for scheduling.
 var knownPermissions = map[int][2]string{
 	39: {"Schedule: Create disk image", "Schedule jobs that create a disk image on these computers"},
 	40: {"Schedule: Distribute disk image", "Schedule jobs that distribute a disk image to these computers"},

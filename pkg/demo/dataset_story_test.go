@@ -74,6 +74,16 @@ var storyCases = []storyCase{
 		append(append([]int64{}, bobJobs...), JobStaffLaptopDell, JobStaffLaptopHP,
 			JobWin10Finance, JobWin10Payroll, JobWin10ScienceLab, JobWin10LibraryCatalog, JobWin10SelfCheckout)},
 	{"bob on the two-NIC laptop, found by its Wi-Fi MAC", "bob", FinLT12WiFiMAC, bobJobs},
+	// The DS console account: inventory through its DS-native group Bench
+	// Crew (securitygroupmember), the kiosk re-image through its own entries,
+	// which name only RECEPTION-01.
+	{"kiosk: inventory on a lab machine", `.\kiosk`, ComputerMAC,
+		[]int64{JobInventoryOnly, JobFirmwareAudit}},
+	{"kiosk: and the kiosk re-image on RECEPTION-01", `.\kiosk`, Reception01MAC,
+		[]int64{JobInventoryOnly, JobFirmwareAudit, JobKioskRefresh}},
+	// A computer in no group takes its rights from All Computers alone.
+	{"carol on RECEPTION-01", "carol", Reception01MAC,
+		[]int64{JobBIOSUpdateDell, JobBIOSUpdateHP, JobInventoryOnly, JobFirmwareAudit}},
 }
 
 func openDemoStore(t *testing.T) *express.Store {
@@ -206,6 +216,7 @@ func TestDemoMenuPaths(t *testing.T) {
 			"Firmware audit (read-only)", "Kiosk refresh", "Reset TPM and BitLocker",
 		}},
 		{user: "eve", want: nil},
+		{user: `.\kiosk`, want: []string{"Utilities/Inventory only", "Firmware audit (read-only)"}},
 		{user: "dave", without: []string{
 			"Windows Server 2022 Standard", "Nightly inventory sweep", "test job - do not use", "Win7 Lab (2015)",
 			"FW-AUDIT-v3", "Kiosk refresh (reception)",
@@ -236,6 +247,48 @@ func TestDemoMenuPaths(t *testing.T) {
 						t.Errorf("menu shows %q", g)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestDemoNameLookalikes: names alone never carry rights. An AD user named
+// like the DS console account gets none of its rights, the DS account gets
+// none of an AD user's, and bob of another domain is not LAB's bob.
+func TestDemoNameLookalikes(t *testing.T) {
+	st := openDemoStore(t)
+	ctx := context.Background()
+	c, err := st.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{Reception01MAC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lab := []model.Domain{{NetBIOS: Domain, DNS: DNSDomain}}
+	tests := []struct {
+		name string
+		id   model.Identity
+		want []int64
+	}{
+		{"AD user LAB\\kiosk", model.Identity{User: `LAB\kiosk`, Domains: lab}, nil},
+		{"DS account .\\bob", model.Identity{User: `.\bob`, DSAccount: true}, nil},
+		{"OLDLAB\\bob", model.Identity{User: `OLDLAB\bob`, Domains: []model.Domain{{NetBIOS: oldDomain, DNS: oldDNSDomain}}}, nil},
+		{"DS account .\\kiosk claiming LAB groups", model.Identity{User: `.\kiosk`, DSAccount: true,
+			Groups: []string{`LAB\DS Admins`}, Domains: lab}, []int64{JobInventoryOnly, JobFirmwareAudit, JobKioskRefresh}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snap, err := st.Snapshot(ctx, c, tc.id, express.SnapshotOptions{RootFolder: RootFolderName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := access.New(snap)
+			var got []int64
+			for id := range snap.Jobs {
+				if ev.Allowed(id) {
+					got = append(got, id)
+				}
+			}
+			if !equalIDs(got, tc.want) {
+				t.Errorf("may schedule %q, want %q (principals %+v)", jobNames(snap, got), jobNames(snap, tc.want), snap.Principals)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -56,7 +57,14 @@ func TestDatasetLoads(t *testing.T) {
 		{"every job folder reference resolves", "SELECT COUNT(*) FROM event e LEFT JOIN event_folder f ON f.folder_id = e.folder_id WHERE e.folder_id IS NOT NULL AND f.folder_id IS NULL", 0},
 		{"every folder parent resolves", "SELECT COUNT(*) FROM event_folder c LEFT JOIN event_folder p ON p.folder_id = c.parent_id WHERE c.parent_id IS NOT NULL AND p.folder_id IS NULL", 0},
 		{"every task has its job", "SELECT COUNT(*) FROM task t LEFT JOIN event e ON e.event_id = t.event_id WHERE e.event_id IS NULL", 0},
-		{"every computer group resolves", "SELECT COUNT(*) FROM computer c LEFT JOIN computer_group g ON g.group_id = c.group_id WHERE g.group_id IS NULL", 0},
+		{"every computer group resolves", "SELECT COUNT(*) FROM computer c LEFT JOIN computer_group g ON g.group_id = c.group_id WHERE c.group_id IS NOT NULL AND g.group_id IS NULL", 0},
+		{"a computer directly under All Computers", "SELECT COUNT(*) FROM computer WHERE group_id IS NULL", 1},
+		{"reboot_task rows carry reboot_method", "SELECT COUNT(*) FROM reboot_task WHERE reboot_method NOT IN (1, 2, 8, 64)", 0},
+		{"group names are bare and fit DS's 50 characters", "SELECT COUNT(*) FROM securitygroup WHERE name LIKE '%\\%' OR LENGTH(name) > 50", 0},
+		{"a group linked by its DNS domain only", "SELECT COUNT(*) FROM securitygroup WHERE ad_group_domain IS NOT NULL AND ad_group_netbiosdomain IS NULL", 1},
+		{"members only in DS-native groups", "SELECT COUNT(*) FROM securitygroupmember m JOIN securitygroup g ON g.group_id = m.group_id WHERE g.ad_group_domain IS NOT NULL OR g.ad_group_netbiosdomain IS NOT NULL", 0},
+		{"every member is a console user", "SELECT COUNT(*) FROM securitygroupmember WHERE user_id NOT IN (SELECT user_id FROM securityuser)", 0},
+		{"passwords only on DS console accounts", "SELECT COUNT(*) FROM securityuser WHERE password IS NOT NULL AND (domain IS NOT NULL OR netbiosdomain IS NOT NULL)", 0},
 		{"every link principal exists", "SELECT COUNT(*) FROM securitypermissionlink l WHERE l.user_id NOT IN (SELECT user_id FROM securityuser) AND l.user_id NOT IN (SELECT group_id FROM securitygroup)", 0},
 		{"66 only on jobs and folders", "SELECT COUNT(*) FROM securitypermissionlink WHERE permission_id = 66 AND NOT (object_id BETWEEN 1000001 AND 3000000)", 0},
 		{"task permissions only on computers and groups", "SELECT COUNT(*) FROM securitypermissionlink WHERE permission_id <> 66 AND NOT (object_id BETWEEN -7 AND 1000000 OR object_id BETWEEN 5000001 AND 6000000)", 0},
@@ -149,6 +157,60 @@ func TestDatasetPermissionNames(t *testing.T) {
 	}
 }
 
+// TestDatasetConsoleUsers reads securityuser back through the DS cipher: the
+// names and passwords must be what the demo accounts say, not plain text.
+func TestDatasetConsoleUsers(t *testing.T) {
+	db := openDataset(t)
+	rows, err := db.Query("SELECT user_id, username, COALESCE(netbiosdomain, ''), COALESCE(domain, ''), COALESCE(password, '') FROM securityuser ORDER BY user_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[int64]string{}
+	passwords := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var user, netbios, dns, pass string
+		if err := rows.Scan(&id, &user, &netbios, &dns, &pass); err != nil {
+			t.Fatal(err)
+		}
+		name, err := dscipher.DecryptText(user)
+		if err != nil {
+			t.Fatalf("user %d: username %q does not decrypt: %v", id, user, err)
+		}
+		if name == user {
+			t.Errorf("user %d: username stored in plain text", id)
+		}
+		got[id] = netbios + `\` + name + "@" + dns
+		passwords[id] = pass
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{
+		ConsoleUserBob:    `LAB\bob@lab.example`,
+		ConsoleUserFrank:  `LAB\frank@lab.example`,
+		ConsoleUserOldBob: `OLDLAB\bob@oldlab.example`,
+		ConsoleUserKiosk:  `\kiosk@`,
+	}
+	if len(got) != len(want) {
+		t.Errorf("console users %v, want %v", got, want)
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("user %d = %q, want %q", id, got[id], w)
+		}
+	}
+	for _, a := range DSAccounts {
+		if !dscipher.Equal(a.Password, passwords[a.ID]) {
+			t.Errorf("%s: stored password is not %q through the DS cipher", a.User(), a.Password)
+		}
+		if dscipher.Equal(a.Password+"x", passwords[a.ID]) {
+			t.Errorf("%s: a wrong password compares equal", a.User())
+		}
+	}
+}
+
 func TestNewStoreReplacesOldFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -202,13 +264,20 @@ func TestCreateDatasetTwiceFailsAndChangesNothing(t *testing.T) {
 
 func TestIdentityFor(t *testing.T) {
 	tests := []struct {
-		sam     string
-		want    []string
-		wantErr bool
+		sam       string
+		user      string
+		want      []string
+		dsAccount bool
+		wantErr   bool
 	}{
-		{sam: "alice", want: []string{`LAB\Imaging Techs`, `LAB\Techs`, `LAB\Domain Users`}},
-		{sam: "bob", want: []string{`LAB\Techs`, `LAB\Domain Users`}},
-		{sam: "eve", want: []string{`LAB\Contractors`, `LAB\Domain Users`}},
+		{sam: "alice", user: `LAB\alice`, want: []string{`LAB\Imaging Techs`, `LAB\Techs`, `LAB\Domain Users`}},
+		{sam: "bob", user: `LAB\bob`, want: []string{`LAB\Techs`, `LAB\Domain Users`}},
+		{sam: "eve", user: `LAB\eve`, want: []string{`LAB\Contractors`, `LAB\Domain Users`}},
+		{sam: `.\kiosk`, user: `.\kiosk`, dsAccount: true},
+		{sam: `.\KIOSK`, user: `.\kiosk`, dsAccount: true},
+		// kiosk is no AD user, and alice no DS console account.
+		{sam: "kiosk", wantErr: true},
+		{sam: `.\alice`, wantErr: true},
 		{sam: "nobody", wantErr: true},
 	}
 	for _, tc := range tests {
@@ -223,11 +292,14 @@ func TestIdentityFor(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id.User != `LAB\`+tc.sam {
-				t.Errorf("user %q", id.User)
+			if id.User != tc.user || id.DSAccount != tc.dsAccount {
+				t.Errorf("user %q (DS account %v), want %q (%v)", id.User, id.DSAccount, tc.user, tc.dsAccount)
 			}
 			if strings.Join(id.Groups, "|") != strings.Join(tc.want, "|") {
 				t.Errorf("groups %q, want %q", id.Groups, tc.want)
+			}
+			if !tc.dsAccount && id.DNSOf(Domain) != DNSDomain {
+				t.Errorf("domains %+v: %s's DNS name missing", id.Domains, Domain)
 			}
 		})
 	}

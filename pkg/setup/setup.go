@@ -130,6 +130,7 @@ func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) err
 	}
 	cfg.Directory.DCs = []string{d.URL()}
 	cfg.Directory.Domain, cfg.Directory.DNSDomain = demo.Domain, demo.DNSDomain
+	cfg.Directory.DSAccounts = true // the demo has a DS console account (.\kiosk)
 	cfg.Directory.BaseDN, cfg.Directory.CAFile, cfg.Directory.AllowPlain = demo.BaseDN, caFile, false
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/imageinvoker/imageinvoker/pkg/access"
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -50,7 +50,7 @@ func (r BaselineResult) Extrapolated() (stmts int, elapsed time.Duration) {
 	return r.FixedStmts + int(float64(r.PerJobStmts)*f), r.FixedElapsed + time.Duration(float64(r.PerJobElapsed)*f)
 }
 
-// Baseline computes the menu as the original add-on did (domain.md §1): a
+// Baseline computes the menu as the original add-on did (docs/ds-schema.md): a
 // scalar Effective_Permission(permission, principal, object) that runs one
 // query per tree level — select the explicit entry; if none, select the
 // parent and repeat — called for every candidate job and every principal, for
@@ -143,39 +143,122 @@ func (w *walker) ids(q string, args ...any) ([]int64, error) {
 	return out, rows.Err()
 }
 
-// principals matches console users and groups by name with the product's own
-// rule, so the comparison tests differ only in the walk.
+// principals matches console users and groups the way DS names them, written
+// out here rather than taken from access, so the comparison tests check the
+// engine's matching too:
+//   - an NT sign-in (`DOMAIN\name`) is the console user whose username,
+//     decrypted, equals name (case-insensitively) and whose netbiosdomain
+//     equals DOMAIN; its groups are the console groups whose name and
+//     ad_group_netbiosdomain equal one of the identity's `DOMAIN\group`.
+//     Entries that name only a DNS domain match nothing here: the synthetic
+//     site stores the NetBIOS name on every AD-linked entry.
+//   - a DS console account sign-in (`.\name`) is the console user of that
+//     name with no domain, and the DS-native groups (no ad_group_*) listed
+//     with it in securitygroupmember.
 func (w *walker) principals(id model.Identity) ([]int64, error) {
+	idDomain, idName := model.SplitAccount(strings.TrimSpace(id.User))
+	if id.DSAccount {
+		idDomain, idName = "", strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(id.User), model.DSAccountPrefix))
+	}
+	groups := map[string]bool{} // `domain\name`, lower case
+	for _, g := range id.Groups {
+		if d, n := model.SplitAccount(strings.TrimSpace(g)); d != "" && n != "" {
+			groups[strings.ToLower(d+`\`+n)] = true
+		}
+	}
 	var out []int64
-	for _, src := range []struct {
-		q    string
-		kind model.PrincipalKind
-	}{
-		{"SELECT user_id, name FROM securityuser", model.ConsoleUser},
-		{"SELECT group_id, name FROM securitygroup", model.ConsoleGroup},
-	} {
-		w.stmts++
-		rows, err := w.db.QueryContext(w.ctx, src.q)
+	var nativeGroups []int64
+	var users map[int64]bool // DS console accounts matched, for memberships
+	err := w.each("SELECT user_id, username, netbiosdomain, domain FROM securityuser", func(pid int64, name, netbios, dns string) {
+		plain, err := dscipher.DecryptText(name)
 		if err != nil {
-			return nil, fmt.Errorf("load principals: %w", err)
+			return // not DS cipher text: DS could not read it either
 		}
-		for rows.Next() {
-			var pid int64
-			var name string
-			if err := rows.Scan(&pid, &name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("load principals: %w", err)
+		native := netbios == "" && dns == ""
+		switch {
+		case idName == "" || !strings.EqualFold(strings.TrimSpace(plain), idName):
+		case id.DSAccount && native:
+			if users == nil {
+				users = map[int64]bool{}
 			}
-			if access.Matches(src.kind, name, id) {
-				out = append(out, pid)
-			}
+			users[pid] = true
+			out = append(out, pid)
+		case !id.DSAccount && netbios != "" && strings.EqualFold(netbios, idDomain):
+			out = append(out, pid)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("load principals: %w", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = w.each("SELECT group_id, name, ad_group_netbiosdomain, ad_group_domain FROM securitygroup", func(pid int64, name, netbios, dns string) {
+		switch {
+		case netbios == "" && dns == "":
+			nativeGroups = append(nativeGroups, pid)
+		case !id.DSAccount && netbios != "" && groups[strings.ToLower(netbios+`\`+strings.TrimSpace(name))]:
+			out = append(out, pid)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(users) == 0 || len(nativeGroups) == 0 {
+		return out, nil
+	}
+	member, err := w.pairs("SELECT group_id, user_id FROM securitygroupmember")
+	if err != nil {
+		return nil, fmt.Errorf("load principals: %w", err)
+	}
+	for _, g := range nativeGroups {
+		for _, u := range member[g] {
+			if users[u] {
+				out = append(out, g)
+				break
+			}
 		}
 	}
 	return out, nil
+}
+
+// each runs a principal query (id, name, NetBIOS domain, DNS domain; NULL
+// reads as "") and calls fn for every row.
+func (w *walker) each(q string, fn func(id int64, name, netbios, dns string)) error {
+	w.stmts++
+	rows, err := w.db.QueryContext(w.ctx, q)
+	if err != nil {
+		return fmt.Errorf("load principals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name, netbios, dns sql.NullString
+		if err := rows.Scan(&id, &name, &netbios, &dns); err != nil {
+			return fmt.Errorf("load principals: %w", err)
+		}
+		fn(id, name.String, strings.TrimSpace(netbios.String), strings.TrimSpace(dns.String))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load principals: %w", err)
+	}
+	return nil
+}
+
+// pairs reads (key, value) id rows into lists by key.
+func (w *walker) pairs(q string) (map[int64][]int64, error) {
+	w.stmts++
+	rows, err := w.db.QueryContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = append(out[k], v)
+	}
+	return out, rows.Err()
 }
 
 // candidates lists the jobs below the root folder, one folder at a time, plus
@@ -259,7 +342,7 @@ func (w *walker) jobAllowed(job, computer int64, principals []int64) (bool, erro
 // need, as the engine does (fail closed).
 func (w *walker) jobPermissions(job int64) ([]int, error) {
 	w.stmts++
-	rows, err := w.db.QueryContext(w.ctx, `SELECT t.task_type, i.create_image, r.power_type FROM task t
+	rows, err := w.db.QueryContext(w.ctx, `SELECT t.task_type, i.create_image, r.reboot_method FROM task t
 		LEFT JOIN image_task i ON i.event_id = t.event_id AND i.cond_seq = t.cond_seq AND i.task_seq = t.task_seq
 		LEFT JOIN reboot_task r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq
 		WHERE t.event_id = ? ORDER BY t.cond_seq, t.task_seq`, job)

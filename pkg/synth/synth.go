@@ -3,9 +3,11 @@
 // per-object permission walk (baseline.go).
 //
 // The data is shaped like a large DS 6.9 site: a deep job folder tree, jobs
-// of 1–4 tasks with their detail rows, a nested computer group tree, console
-// groups and users, and explicit allows and denies spread over folders, jobs,
-// computers, computer groups and All Computers.
+// of 1–4 tasks with their detail rows, a nested computer group tree (and a
+// few computers in no group, under All Computers), console groups linked to
+// AD groups, thousands of console users with names through the DS cipher (a
+// few of them DS console accounts), and explicit allows and denies spread
+// over folders, jobs, computers, computer groups and All Computers.
 package synth
 
 import (
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -27,6 +30,7 @@ type Params struct {
 	Computers      int
 	ComputerGroups int
 	ConsoleGroups  int
+	ConsoleUsers   int // securityuser rows; the identity is the first
 	Links          int // securitypermissionlink rows
 	IdentityGroups int // AD groups of the identity that match console groups
 	Seed           int64
@@ -38,7 +42,7 @@ func Default() Params {
 	return Params{
 		Jobs: 10000, Folders: 2000, MaxDepth: 8,
 		Computers: 20000, ComputerGroups: 500,
-		ConsoleGroups: 200, Links: 100000, IdentityGroups: 25,
+		ConsoleGroups: 200, ConsoleUsers: 10000, Links: 100000, IdentityGroups: 25,
 		Seed: 1,
 	}
 }
@@ -48,7 +52,7 @@ func Small() Params {
 	return Params{
 		Jobs: 300, Folders: 60, MaxDepth: 6,
 		Computers: 200, ComputerGroups: 30,
-		ConsoleGroups: 20, Links: 3000, IdentityGroups: 4,
+		ConsoleGroups: 20, ConsoleUsers: 200, Links: 3000, IdentityGroups: 4,
 		Seed: 7,
 	}
 }
@@ -63,9 +67,12 @@ func (p Params) Validate() error {
 	case p.IdentityGroups < 0 || p.ConsoleGroups <= p.IdentityGroups:
 		// The last console group holds the Administrative right and must not be the identity's.
 		return fmt.Errorf("synthetic params: %d identity groups need more console groups than that (got %d)", p.IdentityGroups, p.ConsoleGroups)
+	case p.ConsoleUsers < 1:
+		return fmt.Errorf("synthetic params: at least 1 console user (the identity) needed (got %d)", p.ConsoleUsers)
 	case p.Links < 0:
 		return fmt.Errorf("synthetic params: negative link count %d", p.Links)
-	case p.Folders > 1000000 || p.Jobs > 1000000 || p.Computers > 1000000 || p.ComputerGroups > 999999 || p.ConsoleGroups > 1000000:
+	case p.Folders > 1000000 || p.Jobs > 1000000 || p.Computers > 1000000 || p.ComputerGroups > 999999 || p.ConsoleGroups > 1000000 ||
+		p.ConsoleUsers > 1000000:
 		return fmt.Errorf("synthetic params: a count exceeds its DS id range (%+v)", p)
 	}
 	return nil
@@ -84,18 +91,31 @@ type Fixture struct {
 	Elapsed    time.Duration     // generation time
 }
 
-// Synthetic id bases, in the DS ranges (domain.md §1).
+// Synthetic id bases, in the DS ranges (docs/ds-schema.md).
 const (
 	firstFolderID  int64 = 1000001
 	firstJobID     int64 = 2000001
 	firstComputer  int64 = 5000001
 	firstUserID    int64 = 14000001
 	firstGroupID   int64 = 15000001
-	consoleUsers         = 50
 	domain               = "SYN"
+	dnsDomain            = "syn.example"
 	rootFolderName       = "ImageInvoker"
 	defaultTag           = "[imageinvoker]"
+	// activeUsers are the console users most entries name: on a real site
+	// a few dozen technicians hold rights of their own, while most console
+	// users were added once and hold one or two.
+	activeUsers = 50
+	// Every dsAccountEvery-th console user is a DS console account (no
+	// domain, a DS-cipher password); the first user never is.
+	dsAccountEvery = 40
+	// dsAccountPassword is every synthetic DS console account's password.
+	dsAccountPassword = "synthetic-ds"
 )
+
+// isDSAccount reports whether console user i (0-based) is a DS console
+// account rather than an NT account of SYN.
+func isDSAccount(i int) bool { return i%dsAccountEvery == dsAccountEvery-1 }
 
 // taskPerms are the computer-side permissions links are spread over.
 var taskPerms = []int{
@@ -251,8 +271,12 @@ func (g *gen) plan() {
 	g.compGroup = make([]int64, p.Computers)
 	deepest := 0
 	for i := range g.compGroup {
-		if g.r.Intn(50) == 0 {
+		switch g.r.Intn(100) {
+		case 0, 1:
 			g.compGroup[i] = model.NewComputersGroupID
+			continue
+		case 2:
+			g.compGroup[i] = 0 // in no group: NULL, under All Computers
 			continue
 		}
 		gi := g.r.Intn(p.ComputerGroups)
@@ -265,7 +289,8 @@ func (g *gen) plan() {
 	g.testComputer = model.Computer{ID: id, Name: computerName(deepest), GroupID: g.compGroup[deepest],
 		Serial: serial(deepest), UUID: uuid(deepest), AssetTag: assetTag(deepest), MACs: []string{mac(deepest, 1)}}
 
-	g.identity = model.Identity{User: domain + `\` + userName(0), FullName: "Synthetic Technician"}
+	g.identity = model.Identity{User: domain + `\` + userName(0), FullName: "Synthetic Technician",
+		Domains: []model.Domain{{NetBIOS: domain, DNS: dnsDomain}}}
 	g.idPrincipals = []int64{firstUserID}
 	for i := 0; i < p.IdentityGroups; i++ {
 		g.identity.Groups = append(g.identity.Groups, domain+`\`+groupName(i))
@@ -301,7 +326,7 @@ func (g *gen) tables() []table {
 	jobs := table{name: "event", cols: []string{"event_id", "name", "folder_id", "description"}}
 	tasks := table{name: "task", cols: []string{"event_id", "cond_seq", "task_seq", "task_type"}}
 	images := table{name: "image_task", cols: []string{"event_id", "cond_seq", "task_seq", "create_image"}}
-	reboots := table{name: "reboot_task", cols: []string{"event_id", "cond_seq", "task_seq", "power_type"}}
+	reboots := table{name: "reboot_task", cols: []string{"event_id", "cond_seq", "task_seq", "reboot_method", "force"}}
 	lost := 0 // every 97th detail row is lost, as after a DS 6.5 migration
 	for i := 0; i < p.Jobs; i++ {
 		id := firstJobID + int64(i)
@@ -326,7 +351,7 @@ func (g *gen) tables() []table {
 					break
 				}
 				pt := []int{model.PowerReboot, model.PowerReboot, model.PowerReboot, model.PowerShutdown, model.PowerLogOff, model.PowerWakeUp}
-				reboots.rows = append(reboots.rows, []any{id, 1, s, pt[g.r.Intn(len(pt))]})
+				reboots.rows = append(reboots.rows, []any{id, 1, s, pt[g.r.Intn(len(pt))], 0})
 			}
 		}
 	}
@@ -344,24 +369,36 @@ func (g *gen) tables() []table {
 	nics := table{name: "nics", cols: []string{"computer_id", "nic_id", "mac_addr"}}
 	for i := range g.compGroup {
 		id := firstComputer + int64(i)
-		computers.rows = append(computers.rows, []any{id, computerName(i), g.compGroup[i], serial(i), assetTag(i), uuid(i)})
+		var grp any
+		if g.compGroup[i] != 0 {
+			grp = g.compGroup[i]
+		}
+		computers.rows = append(computers.rows, []any{id, computerName(i), grp, serial(i), assetTag(i), uuid(i)})
 		nics.rows = append(nics.rows, []any{id, 1, mac(i, 1)})
 		if i%20 == 7 {
 			nics.rows = append(nics.rows, []any{id, 2, mac(i, 2)})
 		}
 	}
 
-	users := table{name: "securityuser", cols: []string{"user_id", "name"}}
-	for i := 0; i < consoleUsers; i++ {
-		users.rows = append(users.rows, []any{firstUserID + int64(i), domain + `\` + userName(i)})
-	}
-	cgroups := table{name: "securitygroup", cols: []string{"group_id", "name"}}
-	for i := 0; i < p.ConsoleGroups; i++ {
-		name := domain + `\` + groupName(i)
-		if i%7 == 3 {
-			name = groupName(i) // typed by hand, no domain
+	// Names go through the DS cipher as DS stores them, so matching a
+	// sign-in costs what it costs on a real site: every name decrypted.
+	users := table{name: "securityuser", cols: []string{"user_id", "username", "fullname", "domain", "netbiosdomain", "password"}}
+	dsPassword := dscipher.Encrypt(dsAccountPassword)
+	for i := 0; i < p.ConsoleUsers; i++ {
+		id, name, full := firstUserID+int64(i), dscipher.Encrypt(userName(i)), fmt.Sprintf("Technician %d", i+1)
+		if isDSAccount(i) {
+			users.rows = append(users.rows, []any{id, name, full, nil, nil, dsPassword})
+			continue
 		}
-		cgroups.rows = append(cgroups.rows, []any{firstGroupID + int64(i), name})
+		users.rows = append(users.rows, []any{id, name, full, dnsDomain, domain, nil})
+	}
+	cgroups := table{name: "securitygroup", cols: []string{"group_id", "name", "ad_group_domain", "ad_group_netbiosdomain"}}
+	for i := 0; i < p.ConsoleGroups; i++ {
+		var dns any = dnsDomain
+		if i%7 == 3 {
+			dns = nil // an older console stored only the NetBIOS name
+		}
+		cgroups.rows = append(cgroups.rows, []any{firstGroupID + int64(i), groupName(i), dns, domain})
 	}
 	rights := table{name: "securityrightlink", cols: []string{"right_id", "user_id"}, rows: [][]any{
 		// The administrators are never the identity: an admin's menu is trivial.
@@ -436,13 +473,18 @@ func (g *gen) links() [][]any {
 		}
 	}
 
-	nPrincipals := consoleUsers + p.ConsoleGroups
+	active := min(activeUsers, p.ConsoleUsers)
+	nPrincipals := active + p.ConsoleGroups
 	principal := func() int64 {
 		i := g.r.Intn(nPrincipals)
-		if i < consoleUsers {
+		if i < active {
+			// One user entry in four names any console user.
+			if g.r.Intn(4) == 0 {
+				return firstUserID + int64(g.r.Intn(p.ConsoleUsers))
+			}
 			return firstUserID + int64(i)
 		}
-		return firstGroupID + int64(i-consoleUsers)
+		return firstGroupID + int64(i-active)
 	}
 	for tries := 0; len(out) < p.Links && tries < p.Links*4; tries++ {
 		allow := g.r.Intn(5) != 0

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/access"
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -65,6 +66,14 @@ func TestGenerateShape(t *testing.T) {
 		{"computers", "SELECT COUNT(*) FROM computer", func(n int64) bool { return n == int64(p.Computers) }, fmt.Sprint(p.Computers)},
 		{"computer groups and New Computers", "SELECT COUNT(*) FROM computer_group", func(n int64) bool { return n == int64(p.ComputerGroups+1) }, fmt.Sprint(p.ComputerGroups + 1)},
 		{"console groups", "SELECT COUNT(*) FROM securitygroup", func(n int64) bool { return n == int64(p.ConsoleGroups) }, fmt.Sprint(p.ConsoleGroups)},
+		{"console users", "SELECT COUNT(*) FROM securityuser", func(n int64) bool { return n == int64(p.ConsoleUsers) }, fmt.Sprint(p.ConsoleUsers)},
+		{"NT console users of SYN", "SELECT COUNT(*) FROM securityuser WHERE netbiosdomain = 'SYN' AND domain = 'syn.example' AND password IS NULL", func(n int64) bool { return n > int64(p.ConsoleUsers)*9/10 }, "> 90%"},
+		{"a few DS console accounts", "SELECT COUNT(*) FROM securityuser WHERE netbiosdomain IS NULL AND domain IS NULL AND password IS NOT NULL", func(n int64) bool { return n > 0 && n < int64(p.ConsoleUsers)/10 }, "1 to 10%"},
+		{"group names bare, every group linked to SYN", "SELECT COUNT(*) FROM securitygroup WHERE name LIKE '%\\%' OR ad_group_netbiosdomain IS NOT 'SYN'", func(n int64) bool { return n == 0 }, "0"},
+		{"some groups with the NetBIOS domain only", "SELECT COUNT(*) FROM securitygroup WHERE ad_group_domain IS NULL", func(n int64) bool { return n > 0 }, "> 0"},
+		{"computers directly under All Computers", "SELECT COUNT(*) FROM computer WHERE group_id IS NULL", func(n int64) bool { return n > 0 }, "> 0"},
+		{"links on computers in no group", "SELECT COUNT(*) FROM securitypermissionlink WHERE object_id IN (SELECT computer_id FROM computer WHERE group_id IS NULL)", func(n int64) bool { return n > 0 }, "> 0"},
+		{"links on console users beyond the active ones", "SELECT COUNT(*) FROM securitypermissionlink WHERE user_id BETWEEN 14000051 AND 14999999", func(n int64) bool { return n > 0 }, "> 0"},
 		{"links", "SELECT COUNT(*) FROM securitypermissionlink", func(n int64) bool { return n == int64(p.Links) }, fmt.Sprint(p.Links)},
 		{"1–4 tasks per job", "SELECT COUNT(*) FROM (SELECT event_id, COUNT(*) c FROM task GROUP BY event_id) WHERE c NOT BETWEEN 1 AND 4", func(n int64) bool { return n == 0 }, "0"},
 		{"every job has tasks", "SELECT COUNT(*) FROM event WHERE event_id NOT IN (SELECT event_id FROM task)", func(n int64) bool { return n == 0 }, "0"},
@@ -225,9 +234,9 @@ func TestBaselineMatchesEngine(t *testing.T) {
 		{"one console group", 7, func(f Fixture) model.Identity {
 			return model.Identity{User: `SYN\nobody`, Groups: f.Identity.Groups[:1]}
 		}},
-		{"a bare-named console group", 11, func(f Fixture) model.Identity {
-			// Console group 4 is stored without a domain (see tables()).
-			return model.Identity{User: `SYN\nobody`, Groups: []string{`SYN\` + groupName(3)}}
+		{"a console group stored with its NetBIOS domain only", 11, func(f Fixture) model.Identity {
+			// Console group 4 has no ad_group_domain (see tables()).
+			return model.Identity{User: `SYN\nobody`, Groups: []string{`SYN\` + groupName(3)}, Domains: f.Identity.Domains}
 		}},
 		{"console user, another seed", 23, func(f Fixture) model.Identity {
 			return model.Identity{User: f.Identity.User}
@@ -262,6 +271,84 @@ func TestBaselineMatchesEngine(t *testing.T) {
 				t.Errorf("walk allows %d jobs the engine denies, e.g. %v", len(only), only[:min(5, len(only))])
 			}
 			t.Logf("%d of %d allowed; walk ran %d statements", len(got), len(snap.Jobs), base.Statements)
+		})
+	}
+}
+
+// TestConsoleNamesEncrypted: the generator stores user names and DS console
+// account passwords through the DS cipher, as DS does.
+func TestConsoleNamesEncrypted(t *testing.T) {
+	p := Small()
+	st, _ := newSynthDB(t, p)
+	rows, err := st.DB().Query("SELECT user_id, username, COALESCE(netbiosdomain, ''), COALESCE(password, '') FROM securityuser ORDER BY user_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var user, netbios, pass string
+		if err := rows.Scan(&id, &user, &netbios, &pass); err != nil {
+			t.Fatal(err)
+		}
+		i := int(id - firstUserID)
+		name, err := dscipher.DecryptText(user)
+		if err != nil || name != userName(i) {
+			t.Errorf("user %d: username %q decrypts to %q (%v), want %q", id, user, name, err, userName(i))
+		}
+		if ds := isDSAccount(i); ds != (netbios == "") || ds != dscipher.Equal(dsAccountPassword, pass) {
+			t.Errorf("user %d: DS account %v, netbiosdomain %q, password matches %v", id, ds, netbios, dscipher.Equal(dsAccountPassword, pass))
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n != p.ConsoleUsers {
+		t.Errorf("%d console users, want %d", n, p.ConsoleUsers)
+	}
+}
+
+// TestBaselinePrincipalsMatchEngine checks the baseline's own principal
+// matching against the store's, for identities that must and must not match.
+func TestBaselinePrincipalsMatchEngine(t *testing.T) {
+	p := Small()
+	st, f := newSynthDB(t, p)
+	ds := dsAccountEvery - 1 // the first DS console account
+	tests := []struct {
+		name string
+		id   model.Identity
+		want int // principals
+	}{
+		{"the fixture identity", f.Identity, 1 + p.IdentityGroups},
+		{"names compare case-insensitively", model.Identity{User: strings.ToUpper(f.Identity.User), Groups: []string{strings.ToLower(f.Identity.Groups[0])}}, 2},
+		{"another domain's same names", model.Identity{User: `OTHER\` + userName(0), Groups: []string{`OTHER\` + groupName(0)}}, 0},
+		{"no domain proves nothing", model.Identity{User: userName(0), Groups: []string{groupName(0)}}, 0},
+		{"a DS console account", model.Identity{User: `.\` + userName(ds), DSAccount: true}, 1},
+		{"a DS console account's name in SYN", model.Identity{User: `SYN\` + userName(ds)}, 0},
+		{"an NT account's name as a DS account", model.Identity{User: `.\` + userName(0), DSAccount: true}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			snap, err := st.Snapshot(context.Background(), f.Computer, tc.id, express.SnapshotOptions{RootFolder: f.RootFolder, Tag: f.Tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var engine []int64
+			for _, pr := range snap.Principals {
+				engine = append(engine, pr.ID)
+			}
+			w := &walker{ctx: context.Background(), db: st.DB()}
+			base, err := w.principals(tc.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sort.Slice(engine, func(i, j int) bool { return engine[i] < engine[j] })
+			sort.Slice(base, func(i, j int) bool { return base[i] < base[j] })
+			if fmt.Sprint(engine) != fmt.Sprint(base) || len(base) != tc.want {
+				t.Errorf("engine matched %v, baseline %v, want %d principals", engine, base, tc.want)
+			}
 		})
 	}
 }

@@ -217,30 +217,30 @@ INSERT INTO image_task(event_id, cond_seq, task_seq, create_image) VALUES(200003
 INSERT INTO image_task(event_id, cond_seq, task_seq, create_image) VALUES(2000031, 1, 1, 0);
 
 -- reboot_task
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000001, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000002, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000003, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000004, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000005, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000006, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000007, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000008, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000009, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000010, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000011, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000012, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000014, 1, 3, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000015, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000016, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000017, 1, 2, 2);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000019, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000020, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000021, 1, 1, 2);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000022, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000023, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000025, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000028, 1, 2, 1);
-INSERT INTO reboot_task(event_id, cond_seq, task_seq, power_type) VALUES(2000030, 1, 2, 1);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000001, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000002, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000003, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000004, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000005, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000006, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000007, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000008, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000009, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000010, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000011, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000012, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000014, 1, 3, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000015, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000016, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000017, 1, 2, 2, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000019, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000020, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000021, 1, 1, 2, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000022, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000023, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000025, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000028, 1, 2, 1, 0);
+INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method, force) VALUES(2000030, 1, 2, 1, 0);
 
 -- computer_group
 INSERT INTO computer_group(group_id, parent_id, name) VALUES(1, NULL, 'Labs');
@@ -259,6 +259,7 @@ INSERT INTO computer(computer_id, name, group_id, serial_num, asset_tag, uuid) V
 INSERT INTO computer(computer_id, name, group_id, serial_num, asset_tag, uuid) VALUES(5000301, 'FIN-LT-12', 5, '5CG4071XYZ', 'FIN-012', '8A3E2C10-4F6B-4B8E-9E0A-D0C1B5E2F012');
 INSERT INTO computer(computer_id, name, group_id, serial_num, asset_tag, uuid) VALUES(5000401, 'MININT-4Q7K2PA', -7, 'VMware-56 4d 9a 4f 21 0e 7c 1b', NULL, '564D9A4F-210E-7C1B-3A8E-0050569A4F21');
 INSERT INTO computer(computer_id, name, group_id, serial_num, asset_tag, uuid) VALUES(5000402, 'STAFF-LT-03', 4, '7HX2KD3', 'STF-003', '4C4C4544-0048-5810-8032-B7C04F4B3233');
+INSERT INTO computer(computer_id, name, group_id, serial_num, asset_tag, uuid) VALUES(5000501, 'RECEPTION-01', NULL, '8CG3302KQS', 'REC-001', '9F1C7B20-5E4A-4C11-A0B3-0023245E0501');
 
 -- nics
 INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000042, 1, '00155D2A0042');
@@ -269,21 +270,28 @@ INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000301, 1, 'D0C1B5E2F012
 INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000301, 2, 'A4423B9C7D12');
 INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000401, 1, '0050569A4F21');
 INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000402, 1, '54BF64A1D303');
+INSERT INTO nics(computer_id, nic_id, mac_addr) VALUES(5000501, 1, '0023245E0501');
 
 -- securityuser
-INSERT INTO securityuser(user_id, name) VALUES(14000001, 'LAB\bob');
-INSERT INTO securityuser(user_id, name) VALUES(14000002, 'LAB\frank');
+INSERT INTO securityuser(user_id, username, fullname, domain, netbiosdomain, password) VALUES(14000001, 'EULSiPTPaW|`', 'Bob Desktop', 'lab.example', 'LAB', NULL); -- LAB\bob
+INSERT INTO securityuser(user_id, username, fullname, domain, netbiosdomain, password) VALUES(14000002, 'AHOSGSuHabxcl@', 'Frank Field', 'lab.example', 'LAB', NULL); -- LAB\frank
+INSERT INTO securityuser(user_id, username, fullname, domain, netbiosdomain, password) VALUES(14000003, 'LSASZSuH|Pw}sP', 'Reception Kiosk Bench', NULL, NULL, 'LSASZSXHn}rdhpm]`N_P'); -- .\kiosk, password kiosk-demo
+INSERT INTO securityuser(user_id, username, fullname, domain, netbiosdomain, password) VALUES(14000004, 'EULSiPTPaW|`', 'Bob (old domain)', 'oldlab.example', 'OLDLAB', NULL); -- OLDLAB\bob
 
 -- securitygroup
-INSERT INTO securitygroup(group_id, name) VALUES(15000001, 'LAB\Techs');
-INSERT INTO securitygroup(group_id, name) VALUES(15000002, 'Imaging Techs');
-INSERT INTO securitygroup(group_id, name) VALUES(15000003, 'LAB\Helpdesk');
-INSERT INTO securitygroup(group_id, name) VALUES(15000004, 'LAB\DS Admins');
-INSERT INTO securitygroup(group_id, name) VALUES(15000005, 'LAB\Contractors');
-INSERT INTO securitygroup(group_id, name) VALUES(15000006, 'Administrators');
-INSERT INTO securitygroup(group_id, name) VALUES(15000007, 'LAB\Finance IT');
-INSERT INTO securitygroup(group_id, name) VALUES(15000008, 'LAB\Domain Users');
-INSERT INTO securitygroup(group_id, name) VALUES(15000009, 'LAB\All Staff');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000001, 'Techs', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000002, 'Imaging Techs', NULL, 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000003, 'Helpdesk', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000004, 'DS Admins', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000005, 'Contractors', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000006, 'Administrators', 'lab.example', NULL);
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000007, 'Finance IT', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000008, 'Domain Users', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000009, 'All Staff', 'lab.example', 'LAB');
+INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomain) VALUES(15000010, 'Bench Crew', NULL, NULL);
+
+-- securitygroupmember
+INSERT INTO securitygroupmember(group_id, user_id) VALUES(15000010, 14000003);
 
 -- securityrightlink
 INSERT INTO securityrightlink(right_id, user_id) VALUES(1, 15000006);
@@ -330,6 +338,14 @@ INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VAL
 INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(48, 15000007, 5, 1);
 INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(39, 14000002, 1, 1);
 INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(40, 14000002, 1, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(66, 14000004, 1000002, 0);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(51, 14000004, -1, 0);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(66, 15000010, 2000018, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(66, 15000010, 2000026, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(64, 15000010, -1, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(66, 14000003, 2000028, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(40, 14000003, 5000501, 1);
+INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(51, 14000003, 5000501, 1);
 
 -- event_schedule
 INSERT INTO event_schedule(schedule_id, computer_id, event_id, start_time, status, status_code, user_name, user_full_name) VALUES(100000001, 5000043, 2000001, '2025-09-01 07:42:00', 'Job completed', 0, 'LAB\alice', 'Alice Imaging');

@@ -127,6 +127,10 @@ func DemoAccounts() []tui.DemoAccount {
 	for _, a := range demodata.Accounts {
 		out = append(out, tui.DemoAccount{User: a.Sam, Password: a.Password, Story: a.Story})
 	}
+	// DS console accounts are typed `.\name`: DS checks them, not AD.
+	for _, a := range demodata.DSAccounts {
+		out = append(out, tui.DemoAccount{User: a.User(), Password: a.Password, Story: a.Story})
+	}
 	return out
 }
 
