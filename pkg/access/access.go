@@ -272,3 +272,30 @@ func (e *Evaluator) name(n node) string {
 	}
 	return ""
 }
+
+// Permission decides one permission on its own, with its explanation:
+// "Schedule this job" (66) on a job of the snapshot, or a "Schedule <task>"
+// permission on the snapshot's computer. It is the single question DS's
+// wc_sel_security_permission answers, so doctor can compare the two.
+func (e *Evaluator) Permission(perm int, objectID int64) Reason {
+	var r Reason
+	switch {
+	case perm == model.PermScheduleJob:
+		n := node{kindJob, objectID}
+		r = e.reason(perm, e.walk(perm, n, 0), n)
+	case objectID == e.s.Computer.ID:
+		r = e.computerReason(perm)
+	default:
+		return Reason{Rule: "unknown-object", Permission: perm, PermissionName: PermissionName(perm), TargetID: objectID}
+	}
+	switch {
+	case !e.s.SecurityOn:
+		return Reason{Rule: "security-off", Allow: true, Permission: perm, PermissionName: PermissionName(perm)}
+	case e.admin >= 0:
+		p := e.s.Principals[e.admin]
+		return Reason{Rule: "administrative", Allow: true, Permission: model.RightAdministrative,
+			PermissionName: PermissionName(model.RightAdministrative), Principal: p.Name, PrincipalKind: p.Kind,
+			TargetKind: r.TargetKind, TargetID: r.TargetID, TargetName: r.TargetName}
+	}
+	return r
+}

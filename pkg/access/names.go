@@ -129,3 +129,21 @@ func taskPermissions(t model.Task) (perms [4]int, n int, d detail) {
 	}
 	return perms, 0, detailUnknownTask
 }
+
+// TaskPermissions lists, once each and in order of first use, every
+// "Schedule <task>" permission the tasks need on the computer (every
+// candidate where a detail is unknown).
+func TaskPermissions(tasks []model.Task) []int {
+	var out []int
+	seen := map[int]bool{}
+	for _, t := range tasks {
+		perms, n, _ := taskPermissions(t)
+		for _, p := range perms[:n] {
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}

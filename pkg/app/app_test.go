@@ -317,3 +317,12 @@ func TestExplainWithoutMembershipTable(t *testing.T) {
 		}
 	}
 }
+
+// doctor --access needs DS's own procedures: on a SQLite store it says so
+// and exits 2; without a console user it exits 1 (checked in pkg/doctor).
+func TestDoctorAccessNeedsSQLServer(t *testing.T) {
+	_, stderr, code := execute(t, nil, "", "doctor", "--store", labStore(t), "--mac", "AABBCCDDEEFF", "--access", `LAB\alice`)
+	if code != exitcode.Usage || !strings.Contains(stderr, "exists only in a SQL Server eXpress database") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}

@@ -292,3 +292,59 @@ func TestImageTypesWithoutDS(t *testing.T) {
 		t.Errorf("asked DS without its procedure: %v", rec.Calls())
 	}
 }
+
+// doctor --access asks DS's own wc_sel_security_permission: one EXEC a
+// question, sent in batches (one round trip each), the answer in column 0.
+func TestAskDSContract(t *testing.T) {
+	defer func(n int) { askBatch = n }(askBatch)
+	askBatch = 2
+	var texts []string
+	var sigs [][]string
+	s, _ := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		if isDiscovery(text) {
+			return discoveryAnswer(nil, allProcs(), nil), nil
+		}
+		texts, sigs = append(texts, text), append(sigs, argSig(args))
+		var sets []resultSet
+		for i := 2; i < len(args); i += 2 {
+			switch args[i].Value.(int32) { // the permission
+			case model.PermScheduleJob:
+				sets = append(sets, resultSet{{true}})
+			case model.PermDistributeImage:
+				sets = append(sets, resultSet{{int64(0)}})
+			default:
+				sets = append(sets, resultSet{}) // no answer
+			}
+		}
+		return sets, nil
+	})
+	qs := []Question{{model.PermScheduleJob, 2000001}, {model.PermDistributeImage, 5000001}, {model.PermReboot, 5000001}}
+	var progress []int
+	answers, trips, err := s.AskDS(context.Background(), 14000001, qs, func(done, _ int) { progress = append(progress, done) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips != 2 || len(texts) != 2 || !reflect.DeepEqual(progress, []int{2, 3}) {
+		t.Fatalf("%d round trips, progress %v, want 2 and [2 3]", trips, progress)
+	}
+	wantText := "EXEC wc_sel_security_permission @userId = @u, @permission = @p0, @objectId = @o0, @selectResults = @r;\n" +
+		"EXEC wc_sel_security_permission @userId = @u, @permission = @p1, @objectId = @o1, @selectResults = @r;"
+	if texts[0] != wantText {
+		t.Errorf("batch text = %q", texts[0])
+	}
+	wantArgs := []string{"u int32 14000001", "r bool true", "p0 int32 66", "o0 int32 2000001", "p1 int32 40", "o1 int32 5000001"}
+	if !reflect.DeepEqual(sigs[0], wantArgs) {
+		t.Errorf("args = %v, want %v", sigs[0], wantArgs)
+	}
+	if answers[0] == nil || !*answers[0] || answers[1] == nil || *answers[1] || answers[2] != nil {
+		t.Errorf("answers = %v %v %v, want true false nil", answers[0], answers[1], answers[2])
+	}
+
+	// Without the procedure, and on SQLite, the check is refused.
+	s2, _ := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+		return discoveryAnswer(nil, nil, nil), nil
+	})
+	if _, _, err := s2.AskDS(context.Background(), 14000001, qs, nil); !errors.Is(err, ErrSchema) {
+		t.Errorf("without the procedure: %v", err)
+	}
+}

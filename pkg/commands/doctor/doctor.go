@@ -6,9 +6,11 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
@@ -32,6 +34,12 @@ type Options struct {
 	PasswordIn   bool
 	PasswordFile string
 	Machine      cmdutil.MachineFlags
+	// Access, when set, compares ImageInvoker's decisions for this console
+	// user with DS's own (doctor --access) instead of the checklist.
+	Access       string
+	AccessGroups []string
+	Sample       int
+	AccessBudget time.Duration
 
 	// Config is the resolved configuration (nil when it is invalid) and
 	// Source where it came from; set by the command before Run.
@@ -74,11 +82,21 @@ Every check has its own timeout (--dc-timeout, --dc-total-timeout,
 --store-timeout) and the whole run a budget derived from them, so doctor
 never hangs.
 
+With --access USER (SQL Server stores), doctor instead asks DS itself: for
+each job on USER's candidate menu for this machine (or --sample N of them) it
+asks DS's own wc_sel_security_permission for "Schedule this job" on the job
+and for each task permission on the computer, decides the same questions with
+ImageInvoker's engine, and reports agreement, listing every disagreement with
+ImageInvoker's explanation. USER is DOMAIN\user (a console user in DS) or
+.\name (a DS console account); --as-groups adds the AD groups DS knows them by.
+
 Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
-check failed, 2 for bad flags.`,
+check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
+--access on a store without DS's procedures).`,
 		Example: `  imageinvoker doctor
   imageinvoker doctor --dc ldaps://dc1.lab.example --ca-file ca.pem --store 'sqlserver://ds1/ALTIRIS?database=eXpress'
-  imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'`,
+  imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'
+  imageinvoker doctor --access 'LAB\alice' --as-groups 'LAB\Techs' --sample 100`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			explicit, from := f.Getenv("IMAGEINVOKER_CONFIG"), "named by IMAGEINVOKER_CONFIG"
@@ -96,6 +114,9 @@ check failed, 2 for bad flags.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
+			if opts.Access != "" {
+				return RunAccess(cmd.Context(), opts)
+			}
 			return Run(cmd.Context(), opts)
 		},
 	}
@@ -107,6 +128,10 @@ check failed, 2 for bad flags.`,
 	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
 		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
 	opts.Machine.Add(fl)
+	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)
+	fl.StringSliceVar(&opts.AccessGroups, "as-groups", nil, `with --access: the user's AD groups (DOMAIN\group), as DS knows them`)
+	fl.IntVar(&opts.Sample, "sample", 0, "with --access: check N of the candidate jobs, spread evenly (0: all)")
+	fl.DurationVar(&opts.AccessBudget, "access-budget", 2*time.Minute, "with --access: time budget for the whole comparison")
 	return cmd
 }
 
@@ -190,6 +215,81 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 			return nil, err
 		}
 		return s, nil
+	}
+	return nil
+}
+
+// RunAccess is `doctor --access`: our engine against DS's own procedure,
+// for one console user on this machine.
+func RunAccess(ctx context.Context, o *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg := o.Config
+	if cfg == nil {
+		return exitcode.Wrap(exitcode.Usage, o.Source.Err, "%s", o.Source.Err.Error())
+	}
+	if o.Sample < 0 || o.AccessBudget <= 0 {
+		return exitcode.New(exitcode.Usage, "--sample takes 0 or more jobs and --access-budget a positive duration")
+	}
+	ids := cmdutil.IdentityFlags{As: o.Access, Groups: o.AccessGroups}
+	id, err := ids.Identity()
+	if err != nil {
+		return err
+	}
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	override := o.Machine.Override()
+	if env.Demo && o.Machine.Empty() {
+		override = setup.DemoOverride()
+	}
+	fl := env.Flow
+	ctx, cancel := context.WithTimeout(ctx, o.AccessBudget)
+	defer cancel()
+	m, err := fl.Identify(override)
+	if err != nil {
+		return err
+	}
+	sess, err := fl.Preview(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	asker, ok := sess.Store.(interface {
+		doctor.Asker
+		Dialect() string
+	})
+	if !ok || asker.Dialect() != express.DialectSQLServer {
+		return exitcode.New(exitcode.Usage,
+			"doctor --access asks DS's own procedure wc_sel_security_permission, which exists only in a SQL Server eXpress database; this store is not one. Point --store at the DS database.")
+	}
+	mm, err := fl.LoadMenu(ctx, sess, m)
+	if err != nil {
+		return err
+	}
+	r, err := doctor.CheckAccess(ctx, asker, mm.Snapshot, sess.Identity.User, doctor.AccessOptions{Sample: o.Sample, Progress: o.IO.Err})
+	var none *doctor.ErrNoConsoleUser
+	switch {
+	case errors.As(err, &none):
+		return exitcode.Wrap(exitcode.Failure, err, "%s", err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitcode.Wrap(exitcode.Failure, err, "doctor --access did not finish within --access-budget %s: use --sample N, or a longer budget", o.AccessBudget)
+	case err != nil:
+		return exitcode.Wrap(exitcode.StoreDown, err, "%s", err.Error())
+	}
+	if o.JSON {
+		err = doctor.WriteAccessJSON(o.IO.Out, r)
+	} else {
+		err = doctor.WriteAccessText(o.IO.Out, r)
+	}
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return exitcode.New(exitcode.Failure, "doctor --access: ImageInvoker and DS disagree on %d question(s)", len(r.Disagreements))
 	}
 	return nil
 }
