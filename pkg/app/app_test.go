@@ -165,6 +165,8 @@ func TestExplainJSON(t *testing.T) {
 		{"missing task permission on the computer", []string{`LAB\alice`, `LAB\Imaging`}, "2000134", false,
 			[]string{"Allowed", "Denied", "distribute disk image", "PC-042"}},
 		{"scripted install never granted", []string{`LAB\bob`, `LAB\Techs`}, "2000141", false, []string{"Denied"}},
+		{"a DS console account through its DS group", []string{`.\kiosk`, ``}, "2000140", true,
+			[]string{"Allowed", `console group "Bench"`, "run script"}},
 		{"a job outside the menu is explained too", []string{`LAB\bob`, `LAB\Techs`}, "2000151", false,
 			[]string{"Not on the boot menu", `"Server inventory"`, "neither under the \"ImageInvoker\" folder", "Denied"}},
 	}
@@ -324,5 +326,33 @@ func TestDoctorAccessNeedsSQLServer(t *testing.T) {
 	_, stderr, code := execute(t, nil, "", "doctor", "--store", labStore(t), "--mac", "AABBCCDDEEFF", "--access", `LAB\alice`)
 	if code != exitcode.Usage || !strings.Contains(stderr, "exists only in a SQL Server eXpress database") {
 		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
+
+// A database in the old layout (user names in securityuser.name, power_type)
+// is refused before any menu: exit 8, naming the table and the column.
+func TestOldLayoutRefused(t *testing.T) {
+	store := labStore(t)
+	db, err := sql.Open("sqlite", express.SQLiteDSN(strings.TrimPrefix(store, "sqlite:")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{"ALTER TABLE securityuser RENAME COLUMN username TO name", "ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type"} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	_, stderr, code := execute(t, nil, "", "menu", "--store", store, "--mac", "AABBCCDDEEFF", "--as", `LAB\alice`)
+	if code != exitcode.StoreDown {
+		t.Fatalf("exit %d, want %d: %s", code, exitcode.StoreDown, stderr)
+	}
+	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "imageinvoker doctor"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, stderr)
+		}
+	}
+	if n := countSchedules(t, store); n != 0 {
+		t.Errorf("%d schedules written", n)
 	}
 }
