@@ -307,3 +307,18 @@ func TestScheduleStatusWords(t *testing.T) {
 		})
 	}
 }
+
+// A DS console account signs in at the console like an AD one and gets its
+// own menu: the demo's .\kiosk, through its DS group.
+func TestDSConsoleAccountSignsIn(t *testing.T) {
+	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
+	h.signIn(`.\kiosk`, "kiosk-demo")
+	h.waitFor(`user: .\kiosk`, "Firmware audit", "2 jobs in all")
+	m := h.finish()
+	if m.state != stateMenu {
+		t.Errorf("state = %v, want the menu", m.state)
+	}
+	if v := m.View(); strings.Contains(v, "kiosk-demo") {
+		t.Errorf("the password is on screen:\n%s", v)
+	}
+}
