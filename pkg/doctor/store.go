@@ -182,26 +182,6 @@ func splitFix(msg string) (detail, fix string) {
 	return msg, ""
 }
 
-// cause is the driver's own words for a store error (no such table: nics),
-// without the store's sentence around it.
-func cause(err error) string {
-	for err != nil {
-		multi, ok := err.(interface{ Unwrap() []error })
-		if ok {
-			errs := multi.Unwrap()
-			if len(errs) > 1 {
-				return errs[len(errs)-1].Error()
-			}
-		}
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
-	}
-	return ""
-}
-
 func dedupe(in []string) []string {
 	seen := map[string]bool{}
 	var out []string
