@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // Question is one permission question for DS: may the console user hold
@@ -56,37 +55,12 @@ func (s *Store) AskDS(ctx context.Context, consoleUserID int64, qs []Question, p
 }
 
 func (s *Store) askBatch(ctx context.Context, text string, user int64, part []Question, answers []*bool) error {
-	var b strings.Builder
-	args := []any{sql.Named("u", int32(user)), sql.Named("r", true)}
-	for i, q := range part {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		fmt.Fprintf(&b, text, i, i)
-		args = append(args, sql.Named(fmt.Sprintf("p%d", i), int32(q.Permission)), sql.Named(fmt.Sprintf("o%d", i), int32(q.ObjectID)))
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	s.statements.Add(1)
-	rows, err := s.db.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return s.classify("ask DS for permissions", err)
-	}
-	defer rows.Close()
-	for i := range part {
-		if i > 0 && !rows.NextResultSet() {
-			break
-		}
-		if !rows.Next() {
-			continue
-		}
-		var v nullInt
-		if err := rows.Scan(&v); err != nil {
-			return s.classify("ask DS for permissions", err)
-		}
-		if v.Valid {
-			answers[i] = v.ptrBool()
-		}
-	}
-	return s.classify("ask DS for permissions", rows.Err())
+	return s.execBatch(ctx, s.db, nil, "ask DS for permissions", text, len(part),
+		func(i int) []any { return []any{int32(part[i].Permission), int32(part[i].ObjectID)} },
+		func(i int, v nullInt) {
+			if v.Valid {
+				answers[i] = v.ptrBool()
+			}
+		},
+		sql.Named("u", int32(user)), sql.Named("r", true))
 }

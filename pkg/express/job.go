@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -172,19 +173,46 @@ func (s *Store) resolveImageTypes(ctx context.Context, q querier, n *int, jobs m
 }
 
 func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []imageRef) error {
+	for _, r := range part {
+		r.job.Tasks[r.task].DetailNote = noteImageNoAnswer
+	}
+	return s.execBatch(ctx, q, n, "ask DS for image task types", s.q.imageTypeExec, len(part),
+		func(i int) []any {
+			t := part[i].job.Tasks[part[i].task]
+			return []any{part[i].job.ID, t.CondSeq, t.TaskSeq}
+		},
+		func(i int, v nullInt) {
+			if v.Valid && (v.V == 0 || v.V == 1) {
+				t := &part[i].job.Tasks[part[i].task]
+				t.CreateImage, t.DetailNote = v.ptrBool(), ""
+			}
+		})
+}
+
+// execBatch sends count EXECs of one procedure as one batch, one round
+// trip: template is an EXEC whose per-call parameters are written
+// @<letter><i> and filled by fmt with i (once per parameter), argsOf gives
+// call i's values in that order, bound as @<letter><i> with the letters of
+// the template. Each call answers with its own result set; column 0 of its
+// first row goes to answer (a set without a row is skipped, a missing set
+// ends the reading). extra are parameters shared by every call.
+func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template string, count int,
+	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
+	letters := paramLetters(template)
 	var text strings.Builder
-	args := make([]any, 0, 3*len(part))
-	for i, r := range part {
-		t := r.job.Tasks[r.task]
+	args := append([]any(nil), extra...)
+	for i := 0; i < count; i++ {
 		if i > 0 {
 			text.WriteByte('\n')
 		}
-		fmt.Fprintf(&text, s.q.imageTypeExec, i, i, i)
-		args = append(args, sql.Named(fmt.Sprintf("j%d", i), r.job.ID),
-			sql.Named(fmt.Sprintf("c%d", i), t.CondSeq), sql.Named(fmt.Sprintf("t%d", i), t.TaskSeq))
-	}
-	for _, r := range part {
-		r.job.Tasks[r.task].DetailNote = noteImageNoAnswer
+		idx := make([]any, len(letters))
+		for k := range idx {
+			idx[k] = i
+		}
+		fmt.Fprintf(&text, template, idx...)
+		for k, v := range argsOf(i) {
+			args = append(args, sql.Named(fmt.Sprintf("%s%d", letters[k], i), v))
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -194,10 +222,10 @@ func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []im
 	}
 	rows, err := q.QueryContext(ctx, text.String(), args...)
 	if err != nil {
-		return s.classify("ask DS for image task types", err)
+		return s.classify(op, err)
 	}
 	defer rows.Close()
-	for i, r := range part {
+	for i := 0; i < count; i++ {
 		if i > 0 && !rows.NextResultSet() {
 			break
 		}
@@ -206,15 +234,21 @@ func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []im
 		}
 		var v nullInt
 		if err := rows.Scan(&v); err != nil {
-			return s.classify("ask DS for image task types", err)
+			return s.classify(op, err)
 		}
-		if v.Valid && (v.V == 0 || v.V == 1) {
-			t := &r.job.Tasks[r.task]
-			t.CreateImage, t.DetailNote = v.ptrBool(), ""
-		}
+		answer(i, v)
 	}
-	if err := rows.Err(); err != nil {
-		return s.classify("ask DS for image task types", err)
-	}
-	return nil
+	return s.classify(op, rows.Err())
 }
+
+// paramLetters are the per-call parameter prefixes of a batch template, in
+// order: "@j%d ... @c%d" gives j, c.
+func paramLetters(template string) []string {
+	var out []string
+	for _, m := range perCallParamRE.FindAllStringSubmatch(template, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+var perCallParamRE = regexp.MustCompile(`@([a-z]+)%d`)
