@@ -31,19 +31,7 @@ func TestDemoThroughDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, err := demo.NewStore(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := express.Open(ctx, url, express.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	c, err := st.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{demo.ComputerMAC}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, c := demoStoreAndComputer(t)
 	menuOf := func(id model.Identity) string {
 		snap, err := st.Snapshot(ctx, c, id, express.SnapshotOptions{RootFolder: demo.RootFolderName})
 		if err != nil {
@@ -100,19 +88,7 @@ func sameFold(a, b []string) bool {
 // menu; a wrong password and an AD-style name are refused.
 func TestDemoDSAccountSignIn(t *testing.T) {
 	ctx := context.Background()
-	url, err := demo.NewStore(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := express.Open(ctx, url, express.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	c, err := st.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{demo.ComputerMAC}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, c := demoStoreAndComputer(t)
 	if len(demo.DSAccounts) == 0 {
 		t.Fatal("the demo has no DS console account")
 	}
@@ -143,4 +119,24 @@ func TestDemoDSAccountSignIn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoStoreAndComputer opens a fresh demo store and finds the demo machine.
+func demoStoreAndComputer(t *testing.T) (*express.Store, model.Computer) {
+	t.Helper()
+	ctx := context.Background()
+	url, err := demo.NewStore(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := express.Open(ctx, url, express.OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c, err := st.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{demo.ComputerMAC}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, c
 }
