@@ -107,7 +107,7 @@ const (
 type Lookup struct {
 	Status string `json:"status"`
 	// Keys are the identifiers tried, in order.
-	Keys     []Key          `json:"keys"`
+	Keys     []Key           `json:"keys"`
 	Computer *model.Computer `json:"computer,omitempty"`
 	// Detail says why the lookup was skipped, found nothing or failed.
 	Detail string `json:"detail,omitempty"`
