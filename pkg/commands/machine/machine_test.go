@@ -82,7 +82,9 @@ func TestArgvToOptions(t *testing.T) {
 	}{
 		{"none", nil, nil, func(o *Options) bool { return !o.JSON && !o.Demo && o.Config.Store.URL == "" && o.Machine.Empty() }, ""},
 		{"json demo mac", []string{"--json", "--demo", "--mac", "00:15:5d:2a:00:42"}, nil,
-			func(o *Options) bool { return o.JSON && o.Demo && slices.Equal(o.Machine.MACs, []string{"00:15:5d:2a:00:42"}) }, ""},
+			func(o *Options) bool {
+				return o.JSON && o.Demo && slices.Equal(o.Machine.MACs, []string{"00:15:5d:2a:00:42"})
+			}, ""},
 		{"store and match from env", nil, map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"},
 			func(o *Options) bool {
 				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, []string{"serial", "mac"})
