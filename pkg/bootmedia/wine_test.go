@@ -126,10 +126,30 @@ func newWine(t *testing.T, goarch string) *wine {
 	// Creating the prefix is Wine's slow first start; doing it once here keeps
 	// it out of the commands under test.
 	start := time.Now()
-	if out, err := w.cmd("wineboot.exe", "--init").CombinedOutput(); err != nil {
-		t.Fatalf("wineboot --init: %v\n%s", err, out)
+	if _, errOut, code := w.run(t, "", "wineboot.exe", "--init"); code != 0 {
+		t.Fatalf("wineboot --init: exit %d\n%s", code, errOut)
 	}
 	t.Logf("wine prefix for windows/%s created in %s", goarch, time.Since(start).Round(time.Millisecond))
+	// A wineserver that stays up makes each later start about a second
+	// instead of four or five (it otherwise exits when the last program
+	// does, and the next start boots it again).
+	if ws, err := exec.LookPath("wineserver"); err == nil {
+		// Started, not waited for: with -p the server stays in the
+		// foreground of the process that starts it when a server for the
+		// prefix is already up (wineboot's), and would never return.
+		c := exec.Command(ws, "-p")
+		c.Env = env
+		if err := c.Start(); err != nil {
+			t.Logf("wineserver -p: %v (each start stays slow)", err)
+		} else {
+			t.Cleanup(func() { _ = c.Wait() })
+		}
+		t.Cleanup(func() {
+			k := exec.Command(ws, "-k")
+			k.Env = env
+			_ = k.Run()
+		})
+	}
 	dll := filepath.Join(prefix, "drive_c", "windows", dllDir, "bcryptprimitives.dll")
 	src, err := filepath.Abs(filepath.Join("testdata", "bcryptprimitives.c"))
 	if err != nil {
@@ -142,21 +162,38 @@ func newWine(t *testing.T, goarch string) *wine {
 }
 
 // run runs the Windows program exe with args under w; stdin may be "".
+//
+// Output goes to files, not pipes: the Wine services the first program
+// starts (winedevice.exe) inherit its stdout and stderr and live as long as
+// the wineserver, so a pipe would not reach its end when the program exits.
 func (w *wine) run(t *testing.T, stdin, exe string, args ...string) (string, string, int) {
 	t.Helper()
 	c := w.cmd(append([]string{exe}, args...)...)
 	c.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errOut
+	dir := t.TempDir()
+	outF, err1 := os.Create(filepath.Join(dir, "stdout"))
+	errF, err2 := os.Create(filepath.Join(dir, "stderr"))
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	defer outF.Close()
+	defer errF.Close()
+	c.Stdout, c.Stderr = outF, errF
 	err := c.Run()
+	code := 0
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):
-		return crlf(out.String()), crlf(errOut.String()), ee.ExitCode()
+		code = ee.ExitCode()
 	case err != nil:
 		t.Fatalf("wine %s: %v", exe, err)
 	}
-	return crlf(out.String()), crlf(errOut.String()), 0
+	out, err1 := os.ReadFile(outF.Name())
+	errOut, err2 := os.ReadFile(errF.Name())
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	return crlf(string(out)), crlf(string(errOut)), code
 }
 
 func crlf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
