@@ -339,7 +339,12 @@ func testMachineUnderWine(t *testing.T, w *wine, exe, native string) {
 	// interface (bridges, veth, ifb) as Ethernet (ifType 6), so the Windows
 	// reader cannot tell them apart here; on WinPE they have their own types.
 	if len(lin.MACs) == 0 {
-		t.Fatalf("the linux binary found no MAC to match on this host; nothing to compare")
+		// A container's eth0 is a veth: Linux uses none of its NICs, and only
+		// the listing above can be compared.
+		t.Logf("the linux binary uses no MAC on this host (a container?): only the listed MACs were compared")
+	}
+	if len(listed(lin)) == 0 {
+		t.Errorf("no interface with a MAC on this host: the comparison above proved nothing")
 	}
 	for _, m := range lin.MACs {
 		if !slices.Contains(win.MACs, m) {
