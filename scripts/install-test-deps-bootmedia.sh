@@ -8,9 +8,15 @@
 #                          (hundreds of MB with dependencies), so developers opt in. mingw
 #                          builds the test-only bcryptprimitives.dll stand-in that Debian 12's
 #                          Wine 8.0 lacks (see pkg/bootmedia/testdata/bcryptprimitives.c).
-# windows/386 under Wine would need wine32 from an i386 multiarch install; this
-# script does not do that (it changes apt's architectures for the whole machine),
-# so that test skips with its reason.
+#   wine32:i386, gcc-mingw-w64-i686-win32
+#                          with wine, and only when this kernel runs 32-bit x86 programs
+#                          (probed by running a 93-byte i386 ELF): windows/386 under Wine.
+#                          It adds the i386 architecture to dpkg (multiarch) for the whole
+#                          machine, which is why it is limited to CI or opt-in; set
+#                          IMAGEINVOKER_TEST_WINE32=0 to leave it out. Kernels with IA-32
+#                          emulation off (PVM/Firecracker guests: "IA-32 emulation off" in
+#                          dmesg) refuse such programs, and there the windows/386 test
+#                          skips with that reason: an installed wine32 could not start.
 # Safe to run again: apt-get skips what is already there. Prints how long apt took,
 # because the Wine install time is a figure the project tracks.
 set -euo pipefail
@@ -27,6 +33,35 @@ if [ "${IMAGEINVOKER_TEST_WINE:-}" = 1 ] || [ -n "${CI:-}" ]; then
 	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64-win32)
 fi
 
+# can_run_i386 runs exit(0) as a static i386 ELF: ELF header, one PT_LOAD
+# program header, then xor ebx,ebx; mov eax,1; int 0x80. The same bytes as
+# i386Exit0 in pkg/bootmedia/wine_test.go.
+can_run_i386() {
+	local f rc
+	f=$(mktemp)
+	printf '\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00'\
+'\x02\x00\x03\x00\x01\x00\x00\x00\x54\x80\x04\x08\x34\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00'\
+'\x34\x00\x20\x00\x01\x00\x00\x00\x00\x00\x00\x00'\
+'\x01\x00\x00\x00\x00\x00\x00\x00\x00\x80\x04\x08\x00\x80\x04\x08\x5d\x00\x00\x00\x5d\x00\x00\x00\x05\x00\x00\x00\x00\x10\x00\x00'\
+'\x31\xdb\xb8\x01\x00\x00\x00\xcd\x80' >"$f"
+	chmod +x "$f"
+	rc=0
+	"$f" 2>/dev/null || rc=$?
+	rm -f "$f"
+	return $rc
+}
+
+want_wine32=0
+if [ $want_wine = 1 ] && [ "${IMAGEINVOKER_TEST_WINE32:-1}" != 0 ] && [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
+	if can_run_i386; then
+		want_wine32=1
+		[ -x /usr/lib/wine/wine ] || need+=(wine32:i386)
+		command -v i686-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-i686-win32)
+	else
+		echo "install-test-deps-bootmedia: this kernel does not run 32-bit x86 programs (IA-32 emulation off): no wine32, windows/386 under Wine will skip"
+	fi
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
 	echo "install-test-deps-bootmedia: nothing to install"
 	exit 0
@@ -39,8 +74,13 @@ fi
 
 start=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
+if [ $want_wine32 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx i386; then
+	# wine32:i386 shares libraries with amd64 packages at the same version, so
+	# apt may also upgrade some amd64 libraries (libc6, systemd's libs) here.
+	$SUDO dpkg --add-architecture i386
+fi
 # apt holds a lock; other installers may run at the same time on a shared machine.
 $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 end=$(date +%s)
-echo "install-test-deps-bootmedia: installed ${need[*]} in $((end - start))s (wine requested: $want_wine)"
+echo "install-test-deps-bootmedia: installed ${need[*]} in $((end - start))s (wine requested: $want_wine, wine32: $want_wine32)"

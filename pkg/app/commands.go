@@ -6,6 +6,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/commands/demo"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/doctor"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/explain"
+	"github.com/imageinvoker/imageinvoker/pkg/commands/machine"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/run"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/tuicmd"
@@ -24,6 +25,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 		whoami.NewCmd(f),
 		configcheck.NewCmd(f),
 		doctor.NewCmd(f),
+		machine.NewCmd(f),
 	)
 	tuicmd.Install(root, f)
 	root.Args = cobra.NoArgs

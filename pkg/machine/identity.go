@@ -75,19 +75,50 @@ func IsPartial(err error) bool {
 // table cannot be read at all (as opposed to being read but damaged).
 var ErrSMBIOSUnavailable = errors.New("SMBIOS table unavailable")
 
+// NIC is one network interface as this binary sees it, and whether its MAC
+// is one of the machine's identifiers.
+type NIC struct {
+	// Name is the OS's name for it: eth0 on Linux, the adapter's friendly
+	// name ("Ethernet 2") on Windows.
+	Name string `json:"name"`
+	// MAC is in DS form (12 upper-case hex digits); "" when the interface
+	// has no 48-bit address.
+	MAC string `json:"mac"`
+	// Used says the MAC is in Identity.MACs, i.e. used to find the machine.
+	Used bool `json:"used"`
+	// Reason says why it is not used; "" when it is.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Report is everything Inspect read: the Identity the rest of the program
+// uses, and every interface with why it was or was not used, for the people
+// who wonder why DS does not know the machine (the `machine` command).
+type Report struct {
+	Identity
+	NICs []NIC `json:"nics"`
+}
+
+// Inspect reads this machine. It is the one reader: Read, the console's
+// machine screen, doctor and the `machine` command all go through it. Its
+// error is nil or a *PartialError, as Read's.
+func Inspect() (Report, error) {
+	return inspect(newSource())
+}
+
 // Read identifies this machine. It never fails outright: the error is nil or
 // a *PartialError naming what could not be read, and the Identity always holds
 // whatever was found.
 func Read() (Identity, error) {
-	return read(newSource())
+	r, err := Inspect()
+	return r.Identity, err
 }
 
 // source is where an OS reader gets its raw facts; tests substitute parts.
 type source struct {
 	interfaces func() ([]net.Interface, error)
-	// virtual reports whether an interface is software-made (bridge, veth,
-	// tun, docker0); nil when the OS gives no way to tell.
-	virtual func(name string) bool
+	// virtual says why an interface is software-made (bridge, veth, tun,
+	// docker0), "" for a NIC; nil when the OS gives no way to tell.
+	virtual func(name string) string
 	// smbios fetches the raw structure table.
 	smbios func() (smbiosData, error)
 }
@@ -101,14 +132,21 @@ type smbiosData struct {
 }
 
 func read(src source) (Identity, error) {
-	var id Identity
+	r, err := inspect(src)
+	return r.Identity, err
+}
+
+func inspect(src source) (Report, error) {
+	var r Report
 	var problems []error
 
 	ifaces, err := src.interfaces()
 	if err != nil {
 		problems = append(problems, fmt.Errorf("list network interfaces: %w", err))
 	}
-	id.MACs = physicalMACs(ifaces, src.virtual)
+	r.NICs = classifyNICs(ifaces, src.virtual)
+	id := &r.Identity
+	id.MACs = usedMACs(r.NICs)
 	if err == nil && len(id.MACs) == 0 {
 		problems = append(problems, errors.New("no physical network interface with a usable MAC address was found"))
 	}
@@ -133,43 +171,65 @@ func read(src source) (Identity, error) {
 	}
 
 	if len(problems) > 0 {
-		return id, &PartialError{Problems: problems}
+		return r, &PartialError{Problems: problems}
 	}
-	return id, nil
+	return r, nil
 }
 
-// physicalMACs keeps the interfaces that are NICs of this machine and returns
-// their MACs in DS form, sorted and deduplicated (a bond or team shows the
-// same MAC on several interfaces).
+// physicalMACs returns the MACs classifyNICs keeps.
+func physicalMACs(ifaces []net.Interface, virtual func(string) string) []string {
+	return usedMACs(classifyNICs(ifaces, virtual))
+}
+
+// usedMACs returns the used NICs' MACs in DS form, sorted and deduplicated
+// (a bond or team shows the same MAC on several interfaces).
+func usedMACs(nics []NIC) []string {
+	var macs []string
+	for _, n := range nics {
+		if n.Used {
+			macs = append(macs, n.MAC)
+		}
+	}
+	slices.Sort(macs)
+	return slices.Compact(macs)
+}
+
+// classifyNICs decides, for each interface in the order the OS lists them,
+// whether it is a NIC of this machine, and says why not when it is not.
 //
 // Locally-administered MACs (second-lowest bit of the first byte) are kept on
 // purpose: QEMU/KVM and Proxmox give their virtual NICs 52:54:00:xx:xx:xx,
 // which is locally administered, and DS has those VMs on record under exactly
 // that MAC. Software interfaces are told apart by the OS instead (virtual),
 // and multicast, all-zero and broadcast addresses are never a NIC's own.
-func physicalMACs(ifaces []net.Interface, virtual func(string) bool) []string {
-	var macs []string
+func classifyNICs(ifaces []net.Interface, virtual func(string) string) []NIC {
+	nics := make([]NIC, 0, len(ifaces))
 	for _, ifc := range ifaces {
-		if ifc.Flags&net.FlagLoopback != 0 {
-			continue
-		}
 		hw := ifc.HardwareAddr
+		n := NIC{Name: ifc.Name}
+		if len(hw) == 6 {
+			n.MAC = fmt.Sprintf("%X", []byte(hw))
+		}
+		switch {
+		case ifc.Flags&net.FlagLoopback != 0:
+			n.Reason = "loopback interface"
+		case len(hw) == 0:
+			n.Reason = "no hardware address (tunnel or point-to-point link)"
 		// DS records 48-bit Ethernet/Wi-Fi MACs; InfiniBand's 20-byte and
 		// FireWire's 8-byte addresses have no place in nics.mac_addr.
-		if len(hw) != 6 {
-			continue
+		case len(hw) != 6:
+			n.Reason = fmt.Sprintf("%d-byte hardware address %s, not a 48-bit Ethernet MAC", len(hw), hw)
+		case hw[0]&0x01 != 0: // group bit: multicast, broadcast included
+			n.Reason = "multicast or broadcast address, never a NIC's own"
+		case hw[0]|hw[1]|hw[2]|hw[3]|hw[4]|hw[5] == 0:
+			n.Reason = "all-zero address (not set)"
+		default:
+			if virtual != nil {
+				n.Reason = virtual(ifc.Name)
+			}
 		}
-		if hw[0]&0x01 != 0 { // group bit: multicast, broadcast included
-			continue
-		}
-		if hw[0]|hw[1]|hw[2]|hw[3]|hw[4]|hw[5] == 0 {
-			continue
-		}
-		if virtual != nil && virtual(ifc.Name) {
-			continue
-		}
-		macs = append(macs, fmt.Sprintf("%X", []byte(hw)))
+		n.Used = n.Reason == ""
+		nics = append(nics, n)
 	}
-	slices.Sort(macs)
-	return slices.Compact(macs)
+	return nics
 }

@@ -96,12 +96,12 @@ func TestSysfsVirtualRefusesPathTricks(t *testing.T) {
 	root := fakeSysfs(t, []string{"eth0"}, nil)
 	virtual := sysfsVirtual(root)
 	for _, name := range []string{"", ".", "..", "../eth0", "eth0/../eth0"} {
-		if !virtual(name) {
-			t.Errorf("virtual(%q) = false, want true", name)
+		if virtual(name) == "" {
+			t.Errorf("virtual(%q) gives no reason, want one", name)
 		}
 	}
-	if virtual("eth0") {
-		t.Error(`virtual("eth0") = true for an interface with a device`)
+	if why := virtual("eth0"); why != "" {
+		t.Errorf(`virtual("eth0") = %q for an interface with a device`, why)
 	}
 }
 
@@ -364,5 +364,68 @@ func TestReadThisMachine(t *testing.T) {
 		if _, uerr := NormalizeUUID(id.UUID); uerr != nil || strings.ToUpper(id.UUID) != id.UUID {
 			t.Errorf("UUID %q not canonical", id.UUID)
 		}
+	}
+}
+
+// TestClassifyNICsReasons checks that every interface is listed, in the OS's
+// order, and that each one left out says why: the `machine` command shows
+// these reasons to image builders whose machine DS does not know.
+func TestClassifyNICsReasons(t *testing.T) {
+	root := fakeSysfs(t,
+		[]string{"eth0", "enp3s0", "ens18", "wlan0", "ib0", "eth1", "eth2", "eth3"},
+		[]string{"lo", "lo1", "docker0", "veth9f3a2b1", "br0", "tun0"},
+	)
+	want := map[string]struct {
+		mac    string
+		reason string // substring; "" means used
+	}{
+		"lo":          {"", "loopback"},
+		"eth0":        {"001AA0123456", ""},
+		"enp3s0":      {"D4BED9ABCDEF", ""},
+		"ens18":       {"5254006B3C01", ""},
+		"wlan0":       {"001AA0123456", ""},
+		"docker0":     {"0242AC110001", "no bus device in /sys/class/net/docker0/device"},
+		"veth9f3a2b1": {"6E1D3A55210C", "software interface"},
+		"br0":         {"001AA0000099", "software interface"},
+		"tun0":        {"", "no hardware address"},
+		"ib0":         {"", "20-byte hardware address"},
+		"eth1":        {"000000000000", "all-zero"},
+		"eth2":        {"FFFFFFFFFFFF", "multicast or broadcast"},
+		"eth3":        {"01005E0000FB", "multicast or broadcast"},
+		"lo1":         {"001122334455", "loopback"},
+		"usb0":        {"A0CEC8010203", ""},
+	}
+	ifaces := fakeInterfaces(t)
+	nics := classifyNICs(ifaces, sysfsVirtual(root))
+	if len(nics) != len(ifaces) {
+		t.Fatalf("%d NICs for %d interfaces: every interface must be listed", len(nics), len(ifaces))
+	}
+	for i, n := range nics {
+		if n.Name != ifaces[i].Name {
+			t.Errorf("NIC %d is %q, want %q (the OS's order)", i, n.Name, ifaces[i].Name)
+		}
+		w := want[n.Name]
+		if n.MAC != w.mac {
+			t.Errorf("%s: MAC %q, want %q", n.Name, n.MAC, w.mac)
+		}
+		if n.Used != (w.reason == "") || (w.reason == "") != (n.Reason == "") || !strings.Contains(n.Reason, w.reason) {
+			t.Errorf("%s: used=%v reason %q, want reason containing %q", n.Name, n.Used, n.Reason, w.reason)
+		}
+	}
+}
+
+func TestInspectMatchesRead(t *testing.T) {
+	src := fakeSource(t, sysfsWithDump(t, "hp-z600"))
+	r, rerr := inspect(src)
+	id, err := read(src)
+	if (rerr == nil) != (err == nil) || !slices.Equal(r.MACs, id.MACs) || r.Serial != id.Serial || r.UUID != id.UUID {
+		t.Errorf("inspect and read disagree:\n%+v %v\n%+v %v", r.Identity, rerr, id, err)
+	}
+	if len(r.NICs) == 0 {
+		t.Error("inspect listed no interfaces")
+	}
+	b, err := json.Marshal(NIC{Name: "eth0", MAC: "001AA0123456", Used: true})
+	if err != nil || string(b) != `{"name":"eth0","mac":"001AA0123456","used":true}` {
+		t.Errorf("NIC JSON = %s, %v", b, err)
 	}
 }

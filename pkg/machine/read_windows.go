@@ -59,17 +59,36 @@ func readRSMB() (smbiosData, error) {
 // once, by friendly name (which is what net.Interface.Name holds on Windows).
 // If that fails nothing is filtered: a stray virtual MAC is harmless, losing
 // the real ones is not.
-func windowsVirtual() func(string) bool {
+func windowsVirtual() func(string) string {
 	var types map[string]uint32
 	loaded := false
-	return func(name string) bool {
+	return func(name string) string {
 		if !loaded {
 			loaded = true
 			types, _ = adapterTypes()
 		}
 		t, ok := types[name]
-		return ok && t != ifTypeEthernet && t != ifTypeWiFi
+		if !ok || t == ifTypeEthernet || t == ifTypeWiFi {
+			return ""
+		}
+		return fmt.Sprintf("software interface: adapter type %d (%s), not Ethernet (6) or Wi-Fi (71)", t, ifTypeName(t))
 	}
+}
+
+// ifTypeName names the IANA interface types Windows reports for software
+// adapters, so the reason reads without a lookup table.
+func ifTypeName(t uint32) string {
+	switch t {
+	case 23:
+		return "PPP"
+	case 24:
+		return "software loopback"
+	case 53:
+		return "virtual"
+	case 131:
+		return "tunnel"
+	}
+	return "other"
 }
 
 func adapterTypes() (map[string]uint32, error) {

@@ -36,17 +36,19 @@ func linuxSource(root string) source {
 // interface has no sysfs entry at all (sysfs not mounted in a minimal
 // initrd) nothing can be told, and the interface is kept rather than losing
 // every MAC.
-func sysfsVirtual(root string) func(string) bool {
-	return func(name string) bool {
+func sysfsVirtual(root string) func(string) string {
+	return func(name string) string {
 		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
-			return true
+			return fmt.Sprintf("interface name %q cannot be looked up in sysfs", name)
 		}
 		dir := filepath.Join(root, sysClassNet, name)
 		if _, err := os.Stat(dir); err != nil {
-			return false
+			return ""
 		}
-		_, err := os.Stat(filepath.Join(dir, "device"))
-		return err != nil
+		if _, err := os.Stat(filepath.Join(dir, "device")); err != nil {
+			return "software interface (bridge, veth, bond, tun/tap, VPN): no bus device in /" + filepath.ToSlash(filepath.Join(sysClassNet, name, "device"))
+		}
+		return ""
 	}
 }
 

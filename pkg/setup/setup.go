@@ -31,6 +31,9 @@ type Options struct {
 	// inspecting what the demo queued); "" uses a temporary one.
 	DemoDir string
 	Log     *slog.Logger
+	// ReadMachine replaces the machine reader; nil reads this machine. The
+	// machine command reads once and must look up exactly what it shows.
+	ReadMachine func() (machine.Identity, []string, error)
 }
 
 // Env is a built flow and what must be closed after it.
@@ -53,6 +56,9 @@ func (e *Env) Close() {
 func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	env := &Env{Demo: o.Demo}
 	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: ReadMachine}
+	if o.ReadMachine != nil {
+		deps.ReadMachine = o.ReadMachine
+	}
 	if o.Demo {
 		if err := buildDemo(ctx, cfg, env, o); err != nil {
 			env.Close()
