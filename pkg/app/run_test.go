@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,9 +20,11 @@ func TestRunAgainstSamba(t *testing.T) {
 	dc := adtest.Start(t)
 	alice := dc.Users["alice"]
 	store := labStore(t)
+	// The store and directory come from the config file, as on boot media;
+	// the file lets the test name the machine (policy.allow_overrides).
+	cfgFile := writeConfig(t, labConfig(store, dc)+"policy:\n  allow_overrides: true\n")
 	args := func(mac, job string, extra ...string) []string {
-		return append([]string{"run", "--store", store, "--dc", dc.URL, "--ca-file", dc.CAFile,
-			"--domain", dc.Domain, "--dns-domain", dc.DNSDomain, "--mac", mac, "--job", job}, extra...)
+		return append([]string{"run", "--config", cfgFile, "--mac", mac, "--job", job}, extra...)
 	}
 	base := func(job string, extra ...string) []string {
 		return args("AA:BB:CC:DD:EE:FF", job, append([]string{"--password-stdin"}, extra...)...)
@@ -81,8 +84,8 @@ func TestRunAgainstSamba(t *testing.T) {
 			exitcode.Usage, "empty"},
 		{"unknown machine", alice.Password + "\n", args("02:00:00:00:00:09", "2000140", "--password-stdin", "--user", "alice", "--yes"), nil,
 			exitcode.UnknownComputer, "not known to Deployment Server"},
-		{"DC down", alice.Password + "\n", []string{"run", "--store", store, "--dc", dc.DeadURL, "--ca-file", dc.CAFile,
-			"--domain", dc.Domain, "--dns-domain", dc.DNSDomain, "--dc-timeout", "2s", "--mac", "AABBCCDDEEFF",
+		{"DC down", alice.Password + "\n", []string{"run", "--config", writeConfig(t, strings.Replace(labConfig(store, dc), dc.URL, dc.DeadURL, 1)+
+			"policy:\n  allow_overrides: true\n"), "--dc-timeout", "2s", "--mac", "AABBCCDDEEFF",
 			"--password-stdin", "--job", "2000140", "--user", "alice", "--yes"}, nil, exitcode.DirectoryDown, ""},
 		{"no --yes without a terminal", alice.Password + "\n", base("2000140", "--user", "alice"), nil,
 			exitcode.Usage, "--yes is required"},
@@ -106,6 +109,80 @@ func TestRunAgainstSamba(t *testing.T) {
 				t.Error("a password was printed")
 			}
 		})
+	}
+}
+
+// labConfig is the config file of a boot medium for the lab store and the Samba DC.
+func labConfig(store string, dc *adtest.DC) string {
+	return "store:\n  url: '" + store + "'\ndirectory:\n  dcs: ['" + dc.URL + "']\n  ca_file: '" + dc.CAFile +
+		"'\n  domain: " + dc.Domain + "\n  dns_domain: " + dc.DNSDomain + "\n"
+}
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "imageinvoker.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// On the console and in run, what widens what may be scheduled or whom the
+// client trusts comes only from the config file (issue 9, attack 1): flags
+// and IMAGEINVOKER_* variables for those settings, and the machine flags,
+// are refused naming the setting, and console security off is refused
+// wherever it comes from. Nothing is read from the network first.
+func TestRunBootMediaPolicy(t *testing.T) {
+	store := labStore(t)
+	plain := writeConfig(t, "store:\n  url: '"+store+"'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n")
+	off := writeConfig(t, "store:\n  url: '"+store+"'\n  console_security: 'off'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\npolicy:\n  allow_overrides: true\n")
+	run := []string{"run", "--user", "alice", "--password-stdin", "--job", "2000140", "--yes"}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		say  []string
+	}{
+		{"console security off by flag", nil, []string{"--config", plain, "--console-security", "off"},
+			[]string{"--console-security sets store.console_security", "off is refused"}},
+		{"console security off from the environment (kernel command line)", map[string]string{"IMAGEINVOKER_CONSOLE_SECURITY": "off"},
+			[]string{"--config", plain}, []string{"IMAGEINVOKER_CONSOLE_SECURITY sets store.console_security", "off is refused"}},
+		{"console security off in the config file, overrides allowed", nil, []string{"--config", off}, []string{"off is refused"}},
+		{"menu root by flag", nil, []string{"--config", plain, "--menu-root", "Other"}, []string{"--menu-root sets menu.root", "allow_overrides"}},
+		{"menu tag from the environment", map[string]string{"IMAGEINVOKER_MENU_TAG": "[x]"}, []string{"--config", plain},
+			[]string{"IMAGEINVOKER_MENU_TAG sets menu.tag"}},
+		{"computer id", nil, []string{"--config", plain, "--computer-id", "5000001"}, []string{"--computer-id names the machine"}},
+		{"MAC", nil, []string{"--config", plain, "--mac", "AABBCCDDEEFF"}, []string{"--mac names the machine"}},
+		{"store by flag", nil, []string{"--config", plain, "--store", store}, []string{"--store sets store.url"}},
+		{"DC from the environment", map[string]string{"IMAGEINVOKER_DC": "ldaps://evil.example"}, []string{"--config", plain},
+			[]string{"IMAGEINVOKER_DC sets directory.dcs"}},
+		{"CA file by flag", nil, []string{"--config", plain, "--ca-file", "/tmp/evil.pem"}, []string{"--ca-file sets directory.ca_file"}},
+		{"plain LDAP by flag", nil, []string{"--config", plain, "--allow-plain-ldap"}, []string{"--allow-plain-ldap sets directory.allow_plain"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := execute(t, tc.env, "pw\n", append(append([]string{}, run...), tc.args...)...)
+			if code != exitcode.Usage {
+				t.Fatalf("exit %d, want %d: %s", code, exitcode.Usage, stderr)
+			}
+			for _, want := range tc.say {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q: %s", want, stderr)
+				}
+			}
+		})
+	}
+	if n := countSchedules(t, store); n != 0 {
+		t.Errorf("%d schedules written", n)
+	}
+}
+
+// Previews keep console security off, labelled as a what-if.
+func TestPreviewConsoleSecurityOffIsAWhatIf(t *testing.T) {
+	stdout, stderr, code := execute(t, nil, "", "menu", "--store", labStore(t), "--mac", "AABBCCDDEEFF",
+		"--as", "nobody", "--console-security", "off")
+	if code != 0 || !strings.Contains(stderr, "WHAT-IF: console security is off") || !strings.Contains(stdout, "BIOS update") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 }
 

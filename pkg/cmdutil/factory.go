@@ -47,3 +47,18 @@ func New() *Factory {
 func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
 	return config.Resolve(cmd.Flags(), f.Getenv)
 }
+
+// QueueConfig resolves the configuration of a command that queues (run and
+// the console) and enforces the boot-media policy (config.EnforcePolicy).
+// The demo is exempt: its store and directory are embedded and replace the
+// configured ones, so nothing real can be scheduled.
+func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+	cfg, err := f.Config(cmd)
+	if err != nil || demo {
+		return cfg, err
+	}
+	if err := cfg.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}

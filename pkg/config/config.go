@@ -19,9 +19,20 @@ type Config struct {
 	Session   SessionConfig   `yaml:"session"`
 	Look      LookConfig      `yaml:"look"`
 	Log       LogConfig       `yaml:"log"`
+	Policy    PolicyConfig    `yaml:"policy"`
 
 	// Source is the file the config came from ("" for defaults only).
 	Source string `yaml:"-"`
+	// overrides are the policy settings given by flags or the environment.
+	overrides []override
+}
+
+// PolicyConfig is the boot-media policy; it is read from the config file only.
+type PolicyConfig struct {
+	// AllowOverrides lets flags and IMAGEINVOKER_* variables set the
+	// policy-protected settings and name the machine on the console and in
+	// `run` (a lab or a script host, not boot media).
+	AllowOverrides bool `yaml:"allow_overrides"`
 }
 
 // StoreConfig says where the eXpress database is and how to write to it.

@@ -64,9 +64,11 @@ schedule here, and queue the one named by --job (an id or a menu path such as
 menu for this machine. Without a terminal, --yes is required.
 
 The password comes from --password-stdin, --password-file, or IMAGEINVOKER_PASSWORD;
-there is no --password flag, so it never shows in a process list.`,
-		Example: `  echo "$PW" | imageinvoker run --store 'sqlserver://ds1/SQLEXPRESS?database=eXpress' \
-      --dc ldaps://dc1.lab.example:636 --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
+there is no --password flag, so it never shows in a process list.
+
+The store, directory and menu settings and the machine flags come from the config
+file only, unless it sets policy.allow_overrides; console_security off is refused.`,
+		Example: `  echo "$PW" | imageinvoker run --config imageinvoker.yaml --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -108,7 +110,7 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	cfg, err := f.Config(cmd)
+	cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
 	if err != nil {
 		return err
 	}
