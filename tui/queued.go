@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // queuedScreen watches the schedule until DS picks it up, then runs the
@@ -231,7 +232,7 @@ func (m *Model) viewQueued(w, h int) string {
 }
 
 func scheduleStatus(s model.Schedule) string {
-	st := s.Status
+	st := termsafe.Line(s.Status)
 	if st == "" {
 		st = "queued"
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
@@ -210,5 +212,48 @@ func TestRunDemo(t *testing.T) {
 		"--job", "Windows 11/Student Labs/Win11 Physics Lab", "--yes")
 	if code != exitcode.NotPermitted {
 		t.Fatalf("carol: exit %d, want %d: %s", code, exitcode.NotPermitted, stderr)
+	}
+}
+
+// Text output of the preview commands draws DS names without escape
+// sequences; JSON keeps the exact value (issue 9, attack 5).
+func TestHostileJobNameInTextAndJSON(t *testing.T) {
+	const hostile = "\x1b[2J\x1b]0;pwned\x07\x1b[?1049l\u009b2J\u0085\rSAFE"
+	store := labStore(t)
+	db, err := sql.Open("sqlite", express.SQLiteDSN(strings.TrimPrefix(store, "sqlite:")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE event SET name = name || ? WHERE event_id = 2000140", hostile); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	base := []string{"--store", store, "--mac", "AABBCCDDEEFF", "--as", `LAB\alice`, "--as-groups", `LAB\Techs`}
+	for _, args := range [][]string{
+		append([]string{"menu"}, base...),
+		append([]string{"menu", "--flat"}, base...),
+		append([]string{"explain", "--job", "2000140"}, base...),
+	} {
+		stdout, stderr, code := execute(t, nil, "", args...)
+		if code != 0 || !strings.Contains(stdout, "SAFE") {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		for _, seq := range []string{"\x1b", "\u009b", "\u0085", "\r", "pwned"} {
+			if strings.Contains(stdout+stderr, seq) {
+				t.Errorf("%v: output holds %q:\n%q", args[0], seq, stdout)
+			}
+		}
+	}
+	stdout, _, _ := execute(t, nil, "", append([]string{"menu", "--json"}, base...)...)
+	var m menuOut
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, j := range m.Jobs {
+		found = found || strings.HasSuffix(j.Name, hostile)
+	}
+	if !found || strings.Contains(stdout, "\x1b") {
+		t.Errorf("JSON must keep the exact name, escaped: %s", stdout)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -140,7 +141,7 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	}
 	defer sess.Close()
 	for _, w := range sess.SignIn.Warnings {
-		fmt.Fprintln(f.IO.Err, "warning: "+w)
+		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	mm, err := fl.LoadMenu(ctx, sess, m)
 	if err != nil {
@@ -150,8 +151,10 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
+	// DS names in messages go through termsafe; --json keeps them exact.
+	jobName, computerName := termsafe.Line(entry.Name), termsafe.Line(mm.Computer.Name)
 	if !o.Yes {
-		ok, err := confirm(f, fmt.Sprintf("Queue %q on %s? [y/N] ", entry.Name, mm.Computer.Name))
+		ok, err := confirm(f, fmt.Sprintf("Queue %q on %s? [y/N] ", jobName, computerName))
 		if err != nil || !ok {
 			return exitcode.New(exitcode.Usage, "not confirmed: nothing was queued")
 		}
@@ -168,9 +171,9 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	}
 	if !o.JSON {
 		if res.AlreadyQueued {
-			fmt.Fprintf(f.IO.Err, "%q was already queued for %s; nothing new was written.\n", entry.Name, mm.Computer.Name)
+			fmt.Fprintf(f.IO.Err, "%q was already queued for %s; nothing new was written.\n", jobName, computerName)
 		} else {
-			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", entry.Name, mm.Computer.Name, sess.Identity.User)
+			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", jobName, computerName, termsafe.Line(sess.Identity.User))
 		}
 		fmt.Fprintln(f.IO.Out, res.Schedule.ID)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -117,7 +118,7 @@ func Run(ctx context.Context, o *Options) error {
 		return toExit(err)
 	}
 	for _, w := range s.Warnings {
-		fmt.Fprintln(o.IO.Err, "warning: "+w)
+		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.UPN,
 		DC: s.DC, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips}
@@ -134,9 +135,10 @@ func printText(w io.Writer, r Result) error {
 	if r.FullName != "" {
 		name += " (" + r.FullName + ")"
 	}
-	fmt.Fprintf(w, "User:   %s\nSID:    %s\nDN:     %s\nDC:     %s\nGroups:\n", name, r.SID, r.DN, r.DC)
+	// Names come from AD: printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(w, "User:   %s\nSID:    %s\nDN:     %s\nDC:     %s\nGroups:\n", termsafe.Line(name), r.SID, termsafe.Line(r.DN), termsafe.Line(r.DC))
 	for _, g := range r.Groups {
-		n := g.Name
+		n := termsafe.Line(g.Name)
 		if n == "" {
 			n = "(unresolved)"
 		}
