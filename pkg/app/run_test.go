@@ -257,3 +257,31 @@ func TestHostileJobNameInTextAndJSON(t *testing.T) {
 		t.Errorf("JSON must keep the exact name, escaped: %s", stdout)
 	}
 }
+
+// What was typed in the user field reaches the log only when the sign-in
+// succeeded or under --debug: a password typed there by mistake must not
+// (issue 9, attack 7). A password file others may read is refused.
+func TestTypedUserNotLoggedAndPrivatePasswordFile(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "run.log")
+	_, stderr, code := execute(t, nil, "alice-demo\n", "run", "--demo", "--user", "Hunter2-Typed-As-User", "--password-stdin",
+		"--job", "2000001", "--yes", "--log-file", logFile)
+	if code != exitcode.BadCredentials {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	log, err := os.ReadFile(logFile)
+	if err != nil || !strings.Contains(string(log), "sign-in failed") || strings.Contains(string(log)+stderr, "Hunter2") {
+		t.Errorf("log (%v):\n%s", err, log)
+	}
+
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("alice-demo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = execute(t, nil, "", "run", "--demo", "--user", "alice", "--password-file", pw, "--job", "2000001", "--yes")
+	if code != exitcode.Usage || !strings.Contains(stderr, "chmod 600") {
+		t.Errorf("world-readable password file: exit %d: %s", code, stderr)
+	}
+}

@@ -35,11 +35,14 @@ func System() *IOStreams {
 type Factory struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	// Unsetenv removes a variable from the process environment (nil in
+	// tests): IMAGEINVOKER_PASSWORD goes once read (secret.Options).
+	Unsetenv func(string) error
 }
 
 // New returns the factory of the real process.
 func New() *Factory {
-	return &Factory{IO: System(), Getenv: os.Getenv}
+	return &Factory{IO: System(), Getenv: os.Getenv, Unsetenv: os.Unsetenv}
 }
 
 // Config resolves the effective configuration for cmd: defaults, file,

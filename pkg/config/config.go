@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
 )
 
 // Config is every setting of the program.
@@ -169,6 +171,13 @@ func (c *Config) Validate() error {
 	positive("session.step_timeout", c.Session.StepTimeout)
 	if c.Machine.WaitRegistration < 0 {
 		errs = append(errs, errors.New("machine.wait_registration: must not be negative"))
+	}
+	if c.Store.URL != "" {
+		// A mistyped URL would otherwise fail only when the store is
+		// opened, and `config check` would call the file ok.
+		if err := secret.CheckStoreURL(c.Store.URL); err != nil {
+			errs = append(errs, fmt.Errorf("store.url: %w", err))
+		}
 	}
 	if c.Store.Auth == "technician" && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	mssql "github.com/microsoft/go-mssqldb"
 	"modernc.org/sqlite"
 )
@@ -188,3 +189,9 @@ func isRetryableWrite(err error) bool {
 	}
 	return false
 }
+
+// redactURL hides the credentials of a store URL, well formed or not,
+// before it is quoted in an error (secret.RedactURL): a mistyped URL like
+// sqlserver//sa:PW@host parses without user info, so redaction works on
+// the text.
+func redactURL(raw string) string { return secret.RedactURL(raw) }

@@ -174,21 +174,6 @@ func serverAddress(cfg msdsn.Config) string {
 	return net.JoinHostPort(host, strconv.FormatUint(port, 10))
 }
 
-// redactURL drops the user info from a URL before it is quoted in an error.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
-			if j := strings.Index(raw, "://"); j >= 0 && j < i {
-				return raw[:j+3] + "***@" + raw[i+1:]
-			}
-		}
-		return raw
-	}
-	u.User = url.User("***")
-	return u.String()
-}
-
 // OpenDB wraps an open database (tests, the embedded demo). dialect is
 // "sqlite" or "sqlserver"; anything else is treated as sqlite.
 func OpenDB(db *sql.DB, dialect string, opts OpenOptions) *Store {

@@ -273,7 +273,14 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	defer cancel()
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {
-		f.log.Warn("sign-in failed", "user", user, "error", err.Error())
+		// What was typed in the user field is logged only under --debug: a
+		// technician who typed the password there by mistake must not find
+		// it in the log file.
+		if f.d.Config.Log.Debug {
+			f.log.Warn("sign-in failed", "user", user, "error", err.Error())
+		} else {
+			f.log.Warn("sign-in failed", "error", err.Error())
+		}
 		return nil, directoryError(err)
 	}
 	f.log.Info("signed in", "user", si.Identity.User, "dc", si.DC, "groups", len(si.Identity.Groups))

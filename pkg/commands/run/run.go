@@ -73,7 +73,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Secret.In, o.Secret.Getenv = f.IO.In, f.Getenv
+			o.Secret.In, o.Secret.Getenv, o.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
 			return runRun(cmd, f, o)
 		},
 	}

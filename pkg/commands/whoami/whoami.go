@@ -25,6 +25,7 @@ import (
 type Options struct {
 	IO           *cmdutil.IOStreams
 	Getenv       func(string) string
+	Unsetenv     func(string) error
 	User         string
 	PasswordIn   bool
 	PasswordFile string
@@ -38,7 +39,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd takes runF to replace Run in argv → options tests.
 func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
 	cmd := &cobra.Command{
 		Use:   "whoami --user NAME --password-stdin",
 		Short: "Sign in against Active Directory and show the user, SID and groups",
@@ -95,7 +96,7 @@ func Run(ctx context.Context, o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv})
+	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
