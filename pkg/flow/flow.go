@@ -329,8 +329,18 @@ func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, err
 // Choose finds a job on the menu by id or menu path. A job that exists but
 // is not on this user's menu is refused as not permitted, with the reason.
 func (f *Flow) Choose(mm *Menu, ref string) (menu.Entry, error) {
-	if e, ok := mm.Menu.Find(ref); ok {
-		return e, nil
+	switch all := mm.Menu.FindAll(ref); {
+	case len(all) == 1:
+		return all[0], nil
+	case len(all) > 1:
+		// Two jobs with one path (DS allows duplicate names in a folder):
+		// a script must never queue one it merely guessed.
+		var ids []string
+		for _, e := range all {
+			ids = append(ids, fmt.Sprintf("%d (%s)", e.ID, e.FullPath()))
+		}
+		return menu.Entry{}, exitcode.New(exitcode.Usage,
+			"the menu path %q is ambiguous: it matches %d jobs: %s. Give the job id instead.", ref, len(all), strings.Join(ids, ", "))
 	}
 	if id, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err == nil {
 		if _, known := mm.Snapshot.Jobs[id]; known {
