@@ -285,3 +285,13 @@ func TestTypedUserNotLoggedAndPrivatePasswordFile(t *testing.T) {
 		t.Errorf("world-readable password file: exit %d: %s", code, stderr)
 	}
 }
+
+// whoami and doctor take --debug like every other command.
+func TestWhoamiAndDoctorAcceptDebug(t *testing.T) {
+	if _, stderr, code := execute(t, nil, "alice-demo\n", "whoami", "--demo", "--debug", "--user", "alice", "--password-stdin"); code != 0 {
+		t.Errorf("whoami --debug: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := execute(t, nil, "", "doctor", "--demo", "--debug", "--json"); code == exitcode.Usage || strings.Contains(stderr, "unknown flag") {
+		t.Errorf("doctor --debug: exit %d: %s", code, stderr)
+	}
+}

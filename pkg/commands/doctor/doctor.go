@@ -106,7 +106,7 @@ check failed, 2 for bad flags.`,
 	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
-		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
+		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug")
 	opts.Machine.Add(fl)
 	return cmd
 }
