@@ -67,6 +67,16 @@ func TestRunAgainstSamba(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, `"already_queued":true`) || !strings.Contains(stdout, `"schedule_id":`+itoa(res.ScheduleID)) {
 		t.Fatalf("second run: exit %d, %s %s", code, stdout, stderr)
 	}
+	// ... and says who queued the pending row.
+	if !strings.Contains(stdout, `"queued_by":"LAB\\alice"`) {
+		t.Errorf("already queued without who queued it: %s", stdout)
+	}
+	// A technician signed in as someone else learns who queued it, in text too.
+	bob := dc.Users["bob"]
+	_, stderr, code = execute(t, nil, bob.Password+"\n", base("2000140", "--user", "bob", "--yes")...)
+	if code == 0 && !strings.Contains(stderr, `already queued by LAB\alice`) {
+		t.Errorf("bob's run: %s", stderr)
+	}
 
 	failures := []struct {
 		name  string

@@ -34,12 +34,15 @@ type Options struct {
 
 // Result is what run prints with --json.
 type Result struct {
-	ScheduleID    int64           `json:"schedule_id"`
-	AlreadyQueued bool            `json:"already_queued"`
-	Job           jobJSON         `json:"job"`
-	Computer      computerJSON    `json:"computer"`
-	User          string          `json:"user"`
-	PickedUp      *model.Schedule `json:"picked_up,omitempty"`
+	ScheduleID    int64 `json:"schedule_id"`
+	AlreadyQueued bool  `json:"already_queued"`
+	// QueuedBy is who queued the pending schedule that was found, as DS
+	// recorded it (DOMAIN\user), when already_queued.
+	QueuedBy string          `json:"queued_by,omitempty"`
+	Job      jobJSON         `json:"job"`
+	Computer computerJSON    `json:"computer"`
+	User     string          `json:"user"`
+	PickedUp *model.Schedule `json:"picked_up,omitempty"`
 }
 
 type jobJSON struct {
@@ -169,9 +172,16 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 		Computer: computerJSON{mm.Computer.ID, mm.Computer.Name},
 		User:     sess.Identity.User,
 	}
+	if res.AlreadyQueued {
+		out.QueuedBy = res.Schedule.UserName
+	}
 	if !o.JSON {
 		if res.AlreadyQueued {
-			fmt.Fprintf(f.IO.Err, "%q was already queued for %s; nothing new was written.\n", jobName, computerName)
+			by := ""
+			if out.QueuedBy != "" {
+				by = " by " + termsafe.Line(out.QueuedBy)
+			}
+			fmt.Fprintf(f.IO.Err, "%q was already queued%s for %s; nothing new was written.\n", jobName, by, computerName)
 		} else {
 			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", jobName, computerName, termsafe.Line(sess.Identity.User))
 		}
