@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // errorScreen says what happened and what to do; it never shows a stack
@@ -20,7 +21,7 @@ const logLinesShown = 5
 
 // showError switches to the error screen; Esc returns to back.
 func (m *Model) showError(err error, back state) tea.Cmd {
-	m.errScr = errorScreen{err: err, back: back, log: m.b.LastLogLines(logLinesShown)}
+	m.errScr = errorScreen{err: err, back: back, log: termsafe.Lines(m.b.LastLogLines(logLinesShown))}
 	m.enter(stateError)
 	return nil
 }

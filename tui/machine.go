@@ -32,7 +32,7 @@ func (m *Model) onIdentified(msg identifiedMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.showError(msg.err, stateMachine)
 	}
-	m.machine, m.machineScr.identified = msg.m, true
+	m.machine, m.machineScr.identified = safeMachine(msg.m), true
 	m.enter(stateMachine)
 	return nil
 }

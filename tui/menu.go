@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // menuScreen is the job menu: folders to open (or one flat list), and a
@@ -56,7 +57,7 @@ func (m *Model) onFound(msg foundMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.showError(msg.err, stateSignIn)
 	}
-	m.machine = msg.m
+	m.machine = safeMachine(msg.m)
 	return m.startLoad()
 }
 
@@ -78,8 +79,8 @@ func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
 	}
 	l := msg.l
 	m.loaded = &l
-	m.machine = l.Machine
-	m.menu = newMenuScreen(l.Menu, m.st)
+	m.machine = safeMachine(l.Machine)
+	m.menu = newMenuScreen(l.Menu.Map(termsafe.Line, termsafe.Text), m.st)
 	m.enter(stateMenu)
 	return nil
 }

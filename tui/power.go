@@ -2,8 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 )
 
 // PowerCommand is the command that reboots or shuts down this machine.
@@ -41,8 +43,32 @@ func SystemPower(action string) error {
 	if err != nil {
 		return err
 	}
-	if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = PowerEnv(os.Environ(), runtime.GOOS)
+	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%s: %w: %s", argv[0], err, out)
 	}
 	return nil
+}
+
+// PowerEnv is the environment the reboot or shutdown command starts with:
+// only what it needs to run (PATH; on Windows the system folders), never
+// the console's own, which may hold IMAGEINVOKER_PASSWORD or whatever the
+// boot command line put there.
+func PowerEnv(environ []string, goos string) []string {
+	keep := map[string]bool{"PATH": true}
+	if goos == "windows" {
+		keep = map[string]bool{"PATH": true, "SYSTEMROOT": true, "WINDIR": true, "SYSTEMDRIVE": true, "COMSPEC": true, "PATHEXT": true}
+	}
+	out := []string{}
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if goos == "windows" {
+			k = strings.ToUpper(k)
+		}
+		if keep[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

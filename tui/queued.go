@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // queuedScreen watches the schedule until DS picks it up, then runs the
@@ -92,6 +93,7 @@ func (m *Model) updateQueued(msg tea.Msg) tea.Cmd {
 			}
 		}
 		if q.pickedUp {
+			m.lastInput = m.now() // the idle clock of a stayed screen starts now
 			return nil
 		}
 		return m.schedulePoll()
@@ -113,8 +115,9 @@ func (m *Model) queuedKey(k tea.KeyMsg) tea.Cmd {
 		q.stay = true
 	case key.Matches(k, m.keys.Submit):
 		if m.o.AfterQueue == "stay" || q.stay {
-			m.enter(stateMenu)
-			return nil
+			// Load the menu again: what was allowed before may have
+			// changed, and the queued job is now pending for this machine.
+			return m.startLoad()
 		}
 		return m.afterQueue()
 	}
@@ -231,7 +234,7 @@ func (m *Model) viewQueued(w, h int) string {
 }
 
 func scheduleStatus(s model.Schedule) string {
-	st := s.Status
+	st := termsafe.Line(s.Status)
 	if st == "" {
 		st = "queued"
 	}

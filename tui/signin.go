@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // lockWarnAfter is when the sign-in screen warns about lockout: AD domains
@@ -132,6 +133,7 @@ func (m *Model) onSignedIn(msg signedInMsg) tea.Cmd {
 	}
 	s.failures, s.err = 0, ""
 	u := msg.u
+	u.Account, u.FullName, u.DC, u.Warnings = termsafe.Line(u.Account), termsafe.Line(u.FullName), termsafe.Line(u.DC), termsafe.Lines(u.Warnings)
 	m.user = &u
 	if !m.machine.LookedUp {
 		return m.startFind()
@@ -143,9 +145,17 @@ func (m *Model) onSignedIn(msg signedInMsg) tea.Cmd {
 func userMessage(err error) string {
 	var e *exitcode.Error
 	if errors.As(err, &e) && e.Msg != "" {
-		return e.Msg
+		return termsafe.Text(e.Msg)
 	}
-	return err.Error()
+	return termsafe.Text(err.Error())
+}
+
+// safeMachine is m with everything DS or the machine's firmware wrote
+// (names, group path, SMBIOS serial) made safe to draw (termsafe).
+func safeMachine(m Machine) Machine {
+	m.Name, m.Group, m.Identifiers = termsafe.Line(m.Name), termsafe.Line(m.Group), termsafe.Line(m.Identifiers)
+	m.Problem, m.Warnings = termsafe.Text(m.Problem), termsafe.Lines(m.Warnings)
+	return m
 }
 
 func (m *Model) keysSignIn() []key.Binding {

@@ -24,7 +24,8 @@ type Options struct {
 	Look Look
 	// Profile is the colour profile of the styled look (tests force TrueColor).
 	Profile termenv.Profile
-	// IdleTimeout ends an idle sign-in or menu screen with IdleAction (exit, reboot, shutdown).
+	// IdleTimeout ends an idle screen (sign-in, menu, confirm, error, a
+	// stayed queued screen) with IdleAction (exit, reboot, shutdown).
 	IdleTimeout time.Duration
 	IdleAction  string
 	// AfterQueue is exit, reboot or stay once DS picked the job up.
@@ -248,18 +249,30 @@ func (m *Model) textFocused() bool {
 	return false
 }
 
-// onClock drives the idle timeout of the sign-in and menu screens and the
-// countdowns of the queued screen.
+// onClock drives the idle timeout of every screen that waits for the
+// technician, and the countdowns of the queued screen.
 func (m *Model) onClock(now time.Time) tea.Cmd {
-	switch m.state {
-	case stateSignIn, stateMenu:
-		if m.idleLeft(now) <= 0 {
-			return m.onIdle()
-		}
-	case stateQueued:
+	if m.idleWaits() && m.idleLeft(now) <= 0 {
+		return m.onIdle()
+	}
+	if m.state == stateQueued {
 		return m.queuedClock(now)
 	}
 	return nil
+}
+
+// idleWaits says the screen waits for the technician, so the idle timeout
+// runs: sign-in, menu, and also Confirm and Error, where a signed-in
+// session would otherwise stay open on an unattended console, and the
+// queued screen once DS has picked the job up and the console stays.
+func (m *Model) idleWaits() bool {
+	switch m.state {
+	case stateSignIn, stateMenu, stateConfirm, stateError:
+		return true
+	case stateQueued:
+		return m.queued.pickedUp && (m.o.AfterQueue == "stay" || m.queued.stay)
+	}
+	return false
 }
 
 func (m *Model) idleLeft(now time.Time) time.Duration {

@@ -79,7 +79,7 @@ func (m *Model) viewBody(w, h int) string {
 
 // idleLine is the countdown shown in the idle timeout's last 30 seconds.
 func (m *Model) idleLine() string {
-	if m.state != stateSignIn && m.state != stateMenu {
+	if !m.idleWaits() {
 		return ""
 	}
 	left := m.idleLeft(m.now())

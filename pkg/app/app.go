@@ -13,6 +13,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/commands/version"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -78,10 +79,12 @@ func report(f *cmdutil.Factory, err error, interrupted bool) int {
 	if errors.Is(err, config.ErrInvalid) {
 		code = exitcode.Usage
 	}
-	fmt.Fprintln(f.IO.Err, "imageinvoker: "+err.Error())
+	// Messages quote DS and AD names and driver errors: printed without
+	// escape sequences (termsafe), like everything else on the terminal.
+	fmt.Fprintln(f.IO.Err, "imageinvoker: "+termsafe.Text(err.Error()))
 	var e *exitcode.Error
 	if errors.As(err, &e) && e.Err != nil && debugOn(f) {
-		fmt.Fprintln(f.IO.Err, "  detail: "+e.Err.Error())
+		fmt.Fprintln(f.IO.Err, "  detail: "+termsafe.Text(e.Err.Error()))
 	}
 	return code
 }

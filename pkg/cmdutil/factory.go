@@ -35,15 +35,33 @@ func System() *IOStreams {
 type Factory struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	// Unsetenv removes a variable from the process environment (nil in
+	// tests): IMAGEINVOKER_PASSWORD goes once read (secret.Options).
+	Unsetenv func(string) error
 }
 
 // New returns the factory of the real process.
 func New() *Factory {
-	return &Factory{IO: System(), Getenv: os.Getenv}
+	return &Factory{IO: System(), Getenv: os.Getenv, Unsetenv: os.Unsetenv}
 }
 
 // Config resolves the effective configuration for cmd: defaults, file,
 // IMAGEINVOKER_* environment, then cmd's flags.
 func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
 	return config.Resolve(cmd.Flags(), f.Getenv)
+}
+
+// QueueConfig resolves the configuration of a command that queues (run and
+// the console) and enforces the boot-media policy (config.EnforcePolicy).
+// The demo is exempt: its store and directory are embedded and replace the
+// configured ones, so nothing real can be scheduled.
+func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+	cfg, err := f.Config(cmd)
+	if err != nil || demo {
+		return cfg, err
+	}
+	if err := cfg.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

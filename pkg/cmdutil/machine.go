@@ -32,3 +32,14 @@ func (m *MachineFlags) Override() flow.Override {
 func (m *MachineFlags) Empty() bool {
 	return len(m.MACs) == 0 && m.Serial == "" && m.UUID == "" && m.AssetTag == "" && m.ComputerID == 0
 }
+
+// Given lists the machine flags given on fs, for the boot-media policy.
+func (m *MachineFlags) Given(fs *pflag.FlagSet) []string {
+	var out []string
+	for _, name := range []string{"mac", "serial", "uuid", "asset-tag", "computer-id"} {
+		if f := fs.Lookup(name); f != nil && f.Changed {
+			out = append(out, name)
+		}
+	}
+	return out
+}

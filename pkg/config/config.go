@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
 )
 
 // Config is every setting of the program.
@@ -19,9 +21,20 @@ type Config struct {
 	Session   SessionConfig   `yaml:"session"`
 	Look      LookConfig      `yaml:"look"`
 	Log       LogConfig       `yaml:"log"`
+	Policy    PolicyConfig    `yaml:"policy"`
 
 	// Source is the file the config came from ("" for defaults only).
 	Source string `yaml:"-"`
+	// overrides are the policy settings given by flags or the environment.
+	overrides []override
+}
+
+// PolicyConfig is the boot-media policy; it is read from the config file only.
+type PolicyConfig struct {
+	// AllowOverrides lets flags and IMAGEINVOKER_* variables set the
+	// policy-protected settings and name the machine on the console and in
+	// `run` (a lab or a script host, not boot media).
+	AllowOverrides bool `yaml:"allow_overrides"`
 }
 
 // StoreConfig says where the eXpress database is and how to write to it.
@@ -164,6 +177,13 @@ func (c *Config) Validate() error {
 	positive("session.step_timeout", c.Session.StepTimeout)
 	if c.Machine.WaitRegistration < 0 {
 		errs = append(errs, errors.New("machine.wait_registration: must not be negative"))
+	}
+	if c.Store.URL != "" {
+		// A mistyped URL would otherwise fail only when the store is
+		// opened, and `config check` would call the file ok.
+		if err := secret.CheckStoreURL(c.Store.URL); err != nil {
+			errs = append(errs, fmt.Errorf("store.url: %w", err))
+		}
 	}
 	if c.Store.Auth == "technician" && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))

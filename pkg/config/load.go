@@ -107,6 +107,7 @@ func isWindowsAbs(p string) bool {
 var sectionOf = map[string]string{
 	"Config": "", "StoreConfig": "store.", "DirectoryConfig": "directory.", "MachineConfig": "machine.",
 	"MenuConfig": "menu.", "SessionConfig": "session.", "LookConfig": "look.", "LogConfig": "log.",
+	"PolicyConfig": "policy.",
 }
 
 const listKeys = "`imageinvoker config sample` lists every key"

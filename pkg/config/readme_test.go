@@ -18,6 +18,14 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		row := "| `" + s.Key + "` | `--" + s.Flag + "` | `" + s.Env() + "` |"
 		if !strings.Contains(readme, row) {
 			t.Errorf("README.md configuration table lacks the row for %s: %q", s.Key, row)
+			continue
+		}
+		// The boot-media policy is stated per setting: a new policy setting
+		// (directory.ds_accounts) must be marked too.
+		line := readme[strings.Index(readme, row):]
+		line = line[:strings.Index(line, "\n")]
+		if s.Policy != strings.Contains(line, "**(policy)**") {
+			t.Errorf("README.md row of %s: marked **(policy)** = %v, want %v", s.Key, !s.Policy, s.Policy)
 		}
 	}
 }

@@ -28,7 +28,11 @@ type Setting struct {
 	Flag string // command-line flag name without dashes
 	Kind Kind
 	Help string
-	set  func(c *Config, v string) error
+	// Policy marks a setting that widens what may be scheduled or whom the
+	// client trusts: on the console and in `run` it comes only from the
+	// config file, unless that file sets policy.allow_overrides (EnforcePolicy).
+	Policy bool
+	set    func(c *Config, v string) error
 }
 
 // Env is the environment variable of the setting.
@@ -77,27 +81,27 @@ func list(p func(*Config) *[]string) func(*Config, string) error {
 
 // Settings is every setting reachable from flags and the environment.
 var Settings = []Setting{
-	{Key: "store.url", Flag: "store", Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
+	{Key: "store.url", Flag: "store", Policy: true, Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
 		set: str(func(c *Config) *string { return &c.Store.URL })},
-	{Key: "store.auth", Flag: "store-auth", Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
+	{Key: "store.auth", Flag: "store-auth", Policy: true, Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
 		set: str(func(c *Config) *string { return &c.Store.Auth })},
-	{Key: "store.queue", Flag: "queue-method", Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
+	{Key: "store.queue", Flag: "queue-method", Policy: true, Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
 		set: str(func(c *Config) *string { return &c.Store.Queue })},
-	{Key: "store.console_security", Flag: "console-security", Help: "auto, on or off (auto: on when DS has console users or groups)",
+	{Key: "store.console_security", Flag: "console-security", Policy: true, Help: "auto, on or off (auto: on when DS has console users or groups)",
 		set: str(func(c *Config) *string { return &c.Store.ConsoleSecurity })},
 	{Key: "store.timeout", Flag: "store-timeout", Kind: Duration, Help: "timeout of each database step",
 		set: duration(func(c *Config) *time.Duration { return &c.Store.Timeout })},
-	{Key: "directory.dcs", Flag: "dc", Kind: List, Help: "domain controller URL, ldaps://dc1:636 or ldap://dc1:389 (StartTLS); repeat to try several in order",
+	{Key: "directory.dcs", Flag: "dc", Policy: true, Kind: List, Help: "domain controller URL, ldaps://dc1:636 or ldap://dc1:389 (StartTLS); repeat to try several in order",
 		set: list(func(c *Config) *[]string { return &c.Directory.DCs })},
-	{Key: "directory.domain", Flag: "domain", Help: "NetBIOS domain for bare user names (LAB)",
+	{Key: "directory.domain", Flag: "domain", Policy: true, Help: "NetBIOS domain for bare user names (LAB)",
 		set: str(func(c *Config) *string { return &c.Directory.Domain })},
-	{Key: "directory.dns_domain", Flag: "dns-domain", Help: "AD DNS domain, for DC discovery and UPNs (lab.example)",
+	{Key: "directory.dns_domain", Flag: "dns-domain", Policy: true, Help: "AD DNS domain, for DC discovery and UPNs (lab.example)",
 		set: str(func(c *Config) *string { return &c.Directory.DNSDomain })},
-	{Key: "directory.base_dn", Flag: "base-dn", Help: "LDAP base DN (default: from --dns-domain)",
+	{Key: "directory.base_dn", Flag: "base-dn", Policy: true, Help: "LDAP base DN (default: from --dns-domain)",
 		set: str(func(c *Config) *string { return &c.Directory.BaseDN })},
-	{Key: "directory.ca_file", Flag: "ca-file", Help: "PEM file of CAs that sign the DCs' certificates (default: system pool)",
+	{Key: "directory.ca_file", Flag: "ca-file", Policy: true, Help: "PEM file of CAs that sign the DCs' certificates (default: system pool)",
 		set: str(func(c *Config) *string { return &c.Directory.CAFile })},
-	{Key: "directory.allow_plain", Flag: "allow-plain-ldap", Kind: Bool, Help: "allow a simple bind over plain LDAP: the password crosses the network in clear",
+	{Key: "directory.allow_plain", Flag: "allow-plain-ldap", Policy: true, Kind: Bool, Help: "allow a simple bind over plain LDAP: the password crosses the network in clear",
 		set: boolean(func(c *Config) *bool { return &c.Directory.AllowPlain })},
 	{Key: "directory.timeout", Flag: "dc-timeout", Kind: Duration, Help: "timeout per domain controller",
 		set: duration(func(c *Config) *time.Duration { return &c.Directory.Timeout })},
@@ -107,9 +111,9 @@ var Settings = []Setting{
 		set: list(func(c *Config) *[]string { return &c.Machine.Match })},
 	{Key: "machine.wait_registration", Flag: "wait-registration", Kind: Duration, Help: "wait this long for DS to register an unknown machine",
 		set: duration(func(c *Config) *time.Duration { return &c.Machine.WaitRegistration })},
-	{Key: "menu.root", Flag: "menu-root", Help: "DS job folder whose subtree is the menu",
+	{Key: "menu.root", Flag: "menu-root", Policy: true, Help: "DS job folder whose subtree is the menu",
 		set: str(func(c *Config) *string { return &c.Menu.Root })},
-	{Key: "menu.tag", Flag: "menu-tag", Help: "description tag that puts a job on the menu from anywhere",
+	{Key: "menu.tag", Flag: "menu-tag", Policy: true, Help: "description tag that puts a job on the menu from anywhere",
 		set: str(func(c *Config) *string { return &c.Menu.Tag })},
 	{Key: "menu.flat", Flag: "flat", Kind: Bool, Help: "show the menu as one flat list instead of folders",
 		set: boolean(func(c *Config) *bool { return &c.Menu.Flat })},
@@ -210,6 +214,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 			if err := s.set(c, v); err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrInvalid, s.Env(), err)
 			}
+			c.noteOverride(s, s.Env())
 		}
 	}
 	return nil
@@ -231,6 +236,7 @@ func (c *Config) ApplyFlags(fs *pflag.FlagSet) error {
 		if e := s.set(c, v); e != nil {
 			err = fmt.Errorf("%w: --%s: %w", ErrInvalid, s.Flag, e)
 		}
+		c.noteOverride(s, "--"+s.Flag)
 	})
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -65,15 +66,19 @@ func TestParseUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		in                 string
-		sam, upn, bindName string
-		bad                bool
+		in       string
+		bindName string
+		sam, upn string
+		bad      bool
+		other    bool // another domain: refused before any bind
 	}{
-		{in: "alice", sam: "alice", bindName: `LAB\alice`},
-		{in: " alice ", sam: "alice", bindName: `LAB\alice`},
-		{in: `lab\alice`, sam: "alice", bindName: `LAB\alice`},
-		{in: "alice@LAB.example", sam: "alice", upn: "alice@LAB.example", bindName: "alice@LAB.example"},
-		{in: "a.smith@corp.example", upn: "a.smith@corp.example", bindName: "a.smith@corp.example"},
+		{in: "alice", bindName: `LAB\alice`, sam: "alice"},
+		{in: " alice ", bindName: `LAB\alice`, sam: "alice"},
+		{in: `lab\alice`, bindName: `LAB\alice`, sam: "alice"},
+		{in: `lab.example\alice`, bindName: `LAB\alice`, sam: "alice"},
+		{in: "alice@LAB.example", bindName: "alice@LAB.example", upn: "alice@LAB.example"},
+		{in: "a.smith@corp.example", bindName: "a.smith@corp.example", upn: "a.smith@corp.example"},
+		{in: `EVIL\dave`, other: true},
 		{in: "", bad: true},
 		{in: `\alice`, bad: true},
 		{in: `LAB\`, bad: true},
@@ -85,13 +90,19 @@ func TestParseUser(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%q", tc.in), func(t *testing.T) {
 			a, err := c.parseUser(tc.in)
+			if tc.other {
+				if !errors.Is(err, ErrOtherDomain) || !strings.Contains(err.Error(), "EVIL") {
+					t.Fatalf("parseUser = %+v, %v; want ErrOtherDomain naming EVIL", a, err)
+				}
+				return
+			}
 			if tc.bad {
 				if !errors.Is(err, ErrBadUser) {
 					t.Fatalf("parseUser = %+v, %v; want ErrBadUser", a, err)
 				}
 				return
 			}
-			if err != nil || a.sam != tc.sam || a.upn != tc.upn || a.bindName != tc.bindName {
+			if err != nil || a.bindName != tc.bindName || a.sam != tc.sam || a.upn != tc.upn {
 				t.Fatalf("parseUser = %+v, %v", a, err)
 			}
 		})

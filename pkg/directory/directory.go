@@ -52,6 +52,9 @@ type Config struct {
 	Timeout, TotalTimeout time.Duration
 	// Resolver defaults to net.DefaultResolver.
 	Resolver Resolver
+	// Dial opens the TCP connection to a DC; nil uses a net.Dialer. Tests
+	// point a DC name inside the AD DNS domain at the loopback DC with it.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // Group is one security group of the signed-in user.
@@ -85,6 +88,8 @@ type Client struct {
 	// technician its whole timeout on every attempt.
 	mu       sync.Mutex
 	answered string
+	// srvWarn are the SRV targets skipped, reported with the next sign-in.
+	srvWarn []string
 }
 
 // ordered puts the DC that last answered first, keeping the others' order.
@@ -201,11 +206,11 @@ func DNSFromBaseDN(dn string) string {
 	return strings.ToLower(strings.Join(parts, "."))
 }
 
-// account is a parsed user name.
+// account is a parsed user name. Who bound is read back from the DC
+// (findBound); sam and upn serve only a DC without "Who am I?" (strictBound).
 type account struct {
-	sam      string // sAMAccountName to look up ("" for a UPN that is not sam@DNSDomain)
-	upn      string // as typed, for user@domain
 	bindName string
+	sam, upn string
 }
 
 func (c *Client) parseUser(user string) (account, error) {
@@ -229,22 +234,36 @@ func (c *Client) parseUser(user string) (account, error) {
 		if dom == "" || name == "" || strings.ContainsAny(name, `\@`) {
 			return bad("is not of the form DOMAIN\\name")
 		}
-		return account{sam: name, bindName: strings.ToUpper(dom) + `\` + name}, nil
+		// Another domain's account (a trusted one, or a name the DC maps
+		// back to ours) is never sent: the console signs in to one domain,
+		// and the groups it reads are that domain's (multi-domain is later).
+		if !c.ownDomain(dom) {
+			return account{}, otherDomain(strings.ToUpper(dom), c.cfg.Domain)
+		}
+		return account{bindName: c.cfg.Domain + `\` + name, sam: name}, nil
 	}
 	if name, dom, ok := strings.Cut(user, "@"); ok {
 		if name == "" || dom == "" || strings.Contains(dom, "@") {
 			return bad("is not of the form name@domain")
 		}
-		a := account{upn: user, bindName: user}
-		if strings.EqualFold(dom, c.cfg.DNSDomain) {
-			a.sam = name // AD's implicit UPN: sam@dnsdomain
-		}
-		return a, nil
+		// A UPN suffix may be any the forest allows (corp.example as well as
+		// lab.example): the DC's "Who am I?" answer says whose it was.
+		return account{bindName: user, upn: user}, nil
 	}
 	if c.cfg.Domain != "" {
-		return account{sam: user, bindName: c.cfg.Domain + `\` + user}, nil
+		return account{bindName: c.cfg.Domain + `\` + user, sam: user}, nil
 	}
-	return account{sam: user, bindName: user + "@" + c.cfg.DNSDomain}, nil
+	return account{bindName: user + "@" + c.cfg.DNSDomain, sam: user}, nil
+}
+
+// ownDomain says whether dom names the configured domain, by its NetBIOS or DNS name.
+func (c *Client) ownDomain(dom string) bool {
+	return strings.EqualFold(dom, c.cfg.Domain) || (c.cfg.DNSDomain != "" && strings.EqualFold(dom, c.cfg.DNSDomain))
+}
+
+func otherDomain(dom, own string) *Error {
+	return &Error{Kind: ErrOtherDomain, Msg: "the account belongs to domain " + dom + ", and this console signs in to " + own + " only",
+		Next: "Sign in with an account of " + own + " (" + own + `\name)`}
 }
 
 // SignIn checks user and password against AD and returns the user's groups.
@@ -281,7 +300,9 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, er
 			c.mu.Unlock()
 		}
 		if e == nil {
-			s.Warnings = append(append([]string(nil), c.warn...), s.Warnings...)
+			c.mu.Lock()
+			s.Warnings = append(append(append([]string(nil), c.warn...), c.srvWarn...), s.Warnings...)
+			c.mu.Unlock()
 			for _, f := range failures {
 				s.Warnings = append(s.Warnings, "skipped "+f.DC+": "+f.Msg)
 			}
@@ -346,9 +367,40 @@ func (c *Client) domainControllers(ctx context.Context) ([]*url.URL, error) {
 	for _, s := range srvs {
 		// SRV records give the plain LDAP port: secure it with StartTLS.
 		host := strings.TrimSuffix(s.Target, ".")
+		// A spoofed or poisoned DNS answer could send the password to any
+		// host whose certificate the system pool trusts; a DC of the domain
+		// is named inside the domain, so anything else is skipped.
+		if !InDomain(host, c.cfg.DNSDomain) {
+			c.addWarning("skipped the DNS SRV target " + host + ": it is not inside the AD DNS domain " + c.cfg.DNSDomain)
+			continue
+		}
 		out = append(out, &url.URL{Scheme: "ldap", Host: net.JoinHostPort(host, fmt.Sprint(s.Port))})
 	}
+	if len(out) == 0 {
+		return nil, &Error{Kind: ErrDCUnreachable,
+			Msg:  "DNS names no domain controller inside " + c.cfg.DNSDomain + " (_ldap._tcp.dc._msdcs)",
+			Next: "Check this machine's DNS server, or name a DC with --dc ldaps://dc1." + c.cfg.DNSDomain}
+	}
 	return out, nil
+}
+
+// InDomain says whether host is the DNS domain or a name inside it.
+func InDomain(host, domain string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	domain = strings.ToLower(strings.Trim(domain, "."))
+	return domain != "" && (host == domain || strings.HasSuffix(host, "."+domain))
+}
+
+// addWarning keeps a warning for the next sign-in's answer, once.
+func (c *Client) addWarning(w string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, have := range c.srvWarn {
+		if have == w {
+			return
+		}
+	}
+	c.srvWarn = append(c.srvWarn, w)
 }
 
 // signInAt runs the whole sign-in on one DC within the per-DC timeout.
@@ -380,8 +432,32 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	if err := run("bind", func() error { return conn.Bind(acct.bindName, password) }); err != nil {
 		return nil, err
 	}
+	// Who bound is the DC's answer, not the typed name: a UPN or a
+	// DOMAIN\name can bind one account and name another (RFC 4532).
+	var authz string
+	whoami := true
+	if err := run("who am I", func() error {
+		r, err := conn.WhoAmI(nil)
+		if unsupported(err) {
+			whoami = false
+			return nil
+		}
+		if err == nil {
+			authz = r.AuthzID
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
 	var entry *ldap.Entry
-	if err := run("find user", func() (err error) { entry, err = c.findUser(conn, acct); return err }); err != nil {
+	if err := run("find user", func() (err error) {
+		if !whoami {
+			entry, err = c.strictBound(conn, acct)
+			return err
+		}
+		entry, err = c.findBound(conn, authz)
+		return err
+	}); err != nil {
 		return nil, err
 	}
 	var sids [][]byte
@@ -414,8 +490,12 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 // connect opens a TLS-protected connection (or, only with AllowPlain and a
 // DC that refuses StartTLS, a plain one). It returns the round trips spent.
 func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, string, error) {
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", dc.Host)
+	dial := c.cfg.Dial
+	if dial == nil {
+		var d net.Dialer
+		dial = d.DialContext
+	}
+	raw, err := dial(ctx, "tcp", dc.Host)
 	if err != nil {
 		return nil, 0, "", err
 	}
@@ -493,36 +573,89 @@ func StartTLS(conn net.Conn) (bool, error) {
 
 var userAttrs = []string{"sAMAccountName", "displayName", "objectSid", "userPrincipalName"}
 
-func (c *Client) findUser(conn *ldap.Conn, acct account) (*ldap.Entry, error) {
-	var filter string
+// findBound reads the account that bound, by the DC's "Who am I?" answer:
+// u:DOMAIN\name (AD, Samba) or dn:DN. The account must be of the
+// configured domain and under the base DN.
+func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
+	notUnder := &Error{Kind: ErrNotFound, Msg: "the password was accepted but the account is not under " + c.cfg.BaseDN,
+		Next: "Check --base-dn, and that the user belongs to domain " + c.cfg.Domain}
+	var req *ldap.SearchRequest
 	switch {
-	case acct.upn != "" && acct.sam != "":
-		filter = "(|(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + "))"
-	case acct.upn != "":
-		filter = "(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")"
+	case strings.HasPrefix(authz, "u:"):
+		dom, name, ok := strings.Cut(strings.TrimPrefix(authz, "u:"), `\`)
+		if !ok || name == "" {
+			return nil, fmt.Errorf("the DC named the bound account %q, not DOMAIN\\name", authz)
+		}
+		if !c.ownDomain(dom) {
+			return nil, otherDomain(strings.ToUpper(dom), c.cfg.Domain)
+		}
+		req = ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, 0, false,
+			"(&(objectCategory=person)(objectClass=user)(sAMAccountName="+ldap.EscapeFilter(name)+"))", userAttrs, nil)
+	case strings.HasPrefix(authz, "dn:"):
+		dn := strings.TrimPrefix(authz, "dn:")
+		if !underDN(dn, c.cfg.BaseDN) {
+			return nil, notUnder
+		}
+		req = ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
+			"(&(objectCategory=person)(objectClass=user))", userAttrs, nil)
 	default:
-		filter = "(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + ")"
+		return nil, fmt.Errorf("the DC did not say which account bound (who am I: %q)", authz)
 	}
-	filter = "(&(objectCategory=person)(objectClass=user)" + filter + ")"
-	res, err := conn.Search(ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
-		2, 0, false, filter, userAttrs, nil))
+	res, err := conn.Search(req)
 	if err != nil {
+		var le *ldap.Error
+		if errors.As(err, &le) && le.ResultCode == ldap.LDAPResultNoSuchObject {
+			return nil, notUnder
+		}
 		return nil, err
 	}
 	switch len(res.Entries) {
 	case 0:
-		return nil, &Error{Kind: ErrNotFound, Msg: "the password was accepted but the user is not under " + c.cfg.BaseDN,
-			Next: "Check --base-dn, and that the user belongs to domain " + c.cfg.Domain}
+		return nil, notUnder
 	case 1:
 		return res.Entries[0], nil
 	}
-	// user@dnsdomain matched a UPN and a different sAMAccountName: the UPN is who bound.
-	for _, e := range res.Entries {
-		if strings.EqualFold(e.GetAttributeValue("userPrincipalName"), acct.upn) {
-			return e, nil
-		}
+	return nil, &Error{Kind: ErrNotFound, Msg: "the bound account matches several entries under " + c.cfg.BaseDN,
+		Next: "Ask an AD administrator to check the account"}
+}
+
+// unsupported says the DC does not implement "Who am I?". AD (since 2003)
+// and Samba do; the embedded demo directory does not.
+func unsupported(err error) bool {
+	var le *ldap.Error
+	return errors.As(err, &le) && (le.ResultCode == ldap.LDAPResultUnwillingToPerform || le.ResultCode == ldap.LDAPResultProtocolError)
+}
+
+// strictBound reads the account by exactly the name that bound, for a DC
+// without "Who am I?": DOMAIN\name (the domain already checked to be ours)
+// by sAMAccountName, a UPN only by an explicit userPrincipalName — never by
+// the name part of a UPN, which may belong to another account.
+func (c *Client) strictBound(conn *ldap.Conn, acct account) (*ldap.Entry, error) {
+	filter := "(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + ")"
+	if acct.upn != "" {
+		filter = "(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")"
 	}
-	return nil, &Error{Kind: ErrNotFound, Msg: "the user name matches several accounts", Next: `Sign in as DOMAIN\name`}
+	res, err := conn.Search(ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, 0, false,
+		"(&(objectCategory=person)(objectClass=user)"+filter+")", userAttrs, nil))
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Entries) != 1 {
+		return nil, &Error{Kind: ErrNotFound, Msg: "the password was accepted but the account is not found once under " + c.cfg.BaseDN,
+			Next: `Sign in as ` + c.cfg.Domain + `\name`}
+	}
+	return res.Entries[0], nil
+}
+
+// underDN says whether dn is base or below it, comparing RDNs as AD does
+// (case-insensitively, spaces around separators ignored).
+func underDN(dn, base string) bool {
+	d, err1 := ldap.ParseDN(dn)
+	b, err2 := ldap.ParseDN(base)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return b.AncestorOfFold(d) || b.EqualFold(d)
 }
 
 // tokenGroups reads the constructed attribute that lists every security

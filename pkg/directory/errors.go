@@ -31,6 +31,7 @@ var (
 	ErrTimeout            = errors.New("domain controller timed out")
 	ErrNotFound           = errors.New("user not found in the directory")
 	ErrConfig             = errors.New("bad directory configuration")
+	ErrOtherDomain        = errors.New("account of another domain")
 )
 
 // Error is a sign-in failure a technician can act on. It never carries the

@@ -40,16 +40,18 @@ func TestSambaDiscoveryThroughSRV(t *testing.T) {
 	}
 	deadPort := dead.Addr().(*net.TCPAddr).Port
 	dead.Close()
+	dcName := "dc1." + dc.DNSDomain // the name in the DC's certificate
 	r := &srvResolver{want: "ldap.tcp.dc._msdcs." + dc.DNSDomain, records: []*net.SRV{
-		{Target: "127.0.0.1.", Port: uint16(deadPort), Priority: 0},
-		{Target: "127.0.0.1.", Port: 389, Priority: 10},
+		{Target: dcName + ".", Port: uint16(deadPort), Priority: 0},
+		{Target: dcName + ".", Port: 389, Priority: 10},
 	}}
 	cfg.Resolver = r
+	cfg.Dial = loopbackDial(dc, nil)
 	s, err := signIn(t, cfg, "alice", dc.Users["alice"].Password)
 	if err != nil {
 		t.Fatalf("sign in through SRV: %v", err)
 	}
-	if r.asked != 1 || s.DC != "127.0.0.1:389" || s.Identity.User != dc.Domain+`\alice` {
+	if r.asked != 1 || s.DC != dcName+":389" || s.Identity.User != dc.Domain+`\alice` {
 		t.Errorf("asked DNS %d times, signed in at %q as %q", r.asked, s.DC, s.Identity.User)
 	}
 
@@ -59,6 +61,68 @@ func TestSambaDiscoveryThroughSRV(t *testing.T) {
 	var de *directory.Error
 	if !errors.As(err, &de) || !errors.Is(err, directory.ErrDCUnreachable) || de.Hint() == "" {
 		t.Fatalf("no SRV records: err = %v", err)
+	}
+}
+
+// loopbackDial resolves every name to the test DC's address, as a site's DNS
+// would resolve dc1.lab.example, and records each address dialled.
+func loopbackDial(dc *adtest.DC, dialled *[]string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dialled != nil {
+			*dialled = append(*dialled, addr)
+		}
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, net.JoinHostPort(dc.Addr, port))
+	}
+}
+
+// A DNS answer naming a host outside the AD DNS domain is never contacted
+// (issue 9, attack 3): a spoofed SRV record must not receive the password,
+// even from a host whose certificate the system pool would trust.
+func TestSambaSRVTargetsOutsideTheDomainAreSkipped(t *testing.T) {
+	dc := adtest.Start(t)
+	cfg := sambaConfig(dc)
+	cfg.DCs = nil
+	var dialled []string
+	cfg.Dial = loopbackDial(dc, &dialled)
+	cfg.Resolver = &srvResolver{want: "ldap.tcp.dc._msdcs." + dc.DNSDomain, records: []*net.SRV{
+		{Target: "dc1.attacker.example.", Port: 389, Priority: 0},
+		{Target: "lab.example.attacker.example.", Port: 389, Priority: 0},
+		{Target: "dc1." + dc.DNSDomain + ".", Port: 389, Priority: 10},
+	}}
+	s, err := signIn(t, cfg, "alice", dc.Users["alice"].Password)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	for _, a := range dialled {
+		if strings.Contains(a, "attacker") {
+			t.Errorf("dialled %s, outside %s: %v", a, dc.DNSDomain, dialled)
+		}
+	}
+	if !strings.Contains(strings.Join(s.Warnings, "\n"), "dc1.attacker.example") {
+		t.Errorf("warnings %q: want one naming the skipped target", s.Warnings)
+	}
+
+	// Only outside targets: no DC, and the error says so.
+	cfg.Resolver = &srvResolver{want: "ldap.tcp.dc._msdcs." + dc.DNSDomain, records: []*net.SRV{{Target: "dc1.attacker.example.", Port: 389}}}
+	dialled = nil
+	if _, err := signIn(t, cfg, "alice", dc.Users["alice"].Password); !errors.Is(err, directory.ErrDCUnreachable) || len(dialled) != 0 {
+		t.Fatalf("only outside targets: err = %v, dialled %v", err, dialled)
+	}
+}
+
+func TestInDomain(t *testing.T) {
+	for host, want := range map[string]bool{
+		"dc1.lab.example": true, "DC1.LAB.EXAMPLE.": true, "lab.example": true,
+		"evil.example": false, "dc1.evillab.example": false, "lab.example.evil": false, "": false,
+	} {
+		if got := directory.InDomain(host, "lab.example"); got != want {
+			t.Errorf("InDomain(%q) = %v; want %v", host, got, want)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // Asker is DS's own permission oracle (express.Store.AskDS).
@@ -155,13 +156,14 @@ func sampleJobs(snap *model.Snapshot, n int) []*model.Job {
 // WriteAccessText prints the agreement report for a person.
 func WriteAccessText(w io.Writer, r *AccessReport) error {
 	var b strings.Builder
-	b.WriteString(wrap("", fmt.Sprintf("doctor --access %s (DS console user %d) on %s: %d of %d candidate jobs, %d questions, %d round trip(s), %.1f s",
-		r.User, r.ConsoleUserID, r.Computer.Name, r.CheckedJobs, r.CandidateJobs, r.Questions, r.RoundTrips, r.Seconds), Width, "  "))
+	b.WriteString(wrap("", termsafe.Line(fmt.Sprintf("doctor --access %s (DS console user %d) on %s: %d of %d candidate jobs, %d questions, %d round trip(s), %.1f s",
+		r.User, r.ConsoleUserID, r.Computer.Name, r.CheckedJobs, r.CandidateJobs, r.Questions, r.RoundTrips, r.Seconds)), Width, "  "))
 	b.WriteString(fmt.Sprintf("agree: %d   disagree: %d   DS gave no answer: %d\n", r.Agree, len(r.Disagreements), r.Unanswered))
 	yes := map[bool]string{true: "allowed", false: "denied"}
 	for _, d := range r.Disagreements {
-		b.WriteString(wrap("[DIFF] ", fmt.Sprintf("job %q (%d), %s on object %d: DS says %s, ImageInvoker says %s. Ours: %s",
-			d.JobName, d.JobID, d.PermissionName, d.ObjectID, yes[d.DS], yes[d.Ours], d.Explanation), Width, "       "))
+		// Job names and explanations carry DS text: never terminal control.
+		b.WriteString(wrap("[DIFF] ", termsafe.Line(fmt.Sprintf("job %q (%d), %s on object %d: DS says %s, ImageInvoker says %s. Ours: %s",
+			d.JobName, d.JobID, d.PermissionName, d.ObjectID, yes[d.DS], yes[d.Ours], d.Explanation)), Width, "       "))
 	}
 	if r.OK() {
 		b.WriteString("ImageInvoker agrees with DS on every answered question.\n")

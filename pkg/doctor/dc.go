@@ -163,9 +163,15 @@ func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, 
 		return c, nil
 	}
 	var urls []*url.URL
-	var names []string
+	var names, outside []string
 	for _, s := range srvs {
 		host := strings.TrimSuffix(s.Target, ".")
+		// The client skips targets outside the AD DNS domain (a spoofed
+		// answer); doctor probes what the client would use.
+		if !directory.InDomain(host, domain) {
+			outside = append(outside, host)
+			continue
+		}
 		// SRV records give the plain LDAP port: the client secures it with StartTLS.
 		u := &url.URL{Scheme: "ldap", Host: net.JoinHostPort(host, fmt.Sprint(s.Port))}
 		urls = append(urls, u)
@@ -173,8 +179,19 @@ func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, 
 	}
 	c.Status = OK
 	c.Detail = fmt.Sprintf("%s lists %d DC(s): %s", record, len(srvs), strings.Join(names, ", "))
+	if len(outside) > 0 {
+		c.Status = Warn
+		c.Detail += fmt.Sprintf("; skipped %s: not inside %s", strings.Join(outside, ", "), domain)
+		c.Fix = "Check this machine's DNS server: a DC record naming a host outside the domain is wrong or spoofed"
+	}
 	if haveDCs {
 		c.Detail += " (information only: the configured DCs are used)"
+	} else if d.Config.Directory.CAFile == "" && len(urls) > 0 {
+		// Whoever answers DNS picks the DCs; with the system pool any
+		// publicly trusted certificate for a name in the domain passes.
+		c.Status = Warn
+		c.Detail += "; the DCs come from DNS and their certificates are checked against the system's trusted CAs"
+		c.Fix = "Give the domain's CA with --ca-file (directory.ca_file), or name the DCs with --dc (directory.dcs), so a spoofed DNS answer cannot choose who receives the password"
 	}
 	return c, urls
 }

@@ -289,13 +289,46 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			breaks: func(_ *testing.T, e *env) {
 				e.cfg.Directory.DCs = nil
 				e.cfg.Directory.DNSDomain = "lab.example"
-				e.deps.Resolver = &srvResolver{target: e.dc.Addr + ".", port: 389}
+				e.deps.Resolver = &srvResolver{target: "dc1.lab.example.", port: 389}
+				e.deps.Dial = dialDC(e)
 			},
 			want: func(e *env) []want {
 				return []want{
-					{"dns", doctor.OK, []string{"_ldap._tcp.dc._msdcs.lab.example lists 1 DC(s): " + e.dc.Addr + ":389"}, nil},
-					{"dc " + e.dc.Addr + ":389 tls", doctor.OK, []string{"StartTLS"}, nil},
+					{"dns", doctor.OK, []string{"_ldap._tcp.dc._msdcs.lab.example lists 1 DC(s): dc1.lab.example:389"}, nil},
+					{"dc dc1.lab.example:389 tls", doctor.OK, []string{"StartTLS"}, nil},
 				}
+			},
+		},
+		{
+			// The client skips an SRV target outside the domain; doctor
+			// says so and never probes it (issue 9, attack 3).
+			name: "DNS names a DC outside the domain",
+			breaks: func(_ *testing.T, e *env) {
+				e.cfg.Directory.DCs = nil
+				e.cfg.Directory.DNSDomain = "lab.example"
+				e.deps.Resolver = &srvResolver{target: "dc1.lab.example.", port: 389,
+					extra: []*net.SRV{{Target: "dc1.attacker.example.", Port: 389}}}
+				e.deps.Dial = dialDC(e)
+			},
+			want: func(e *env) []want {
+				return []want{
+					{"dns", doctor.Warn, []string{"skipped dc1.attacker.example: not inside lab.example"}, []string{"spoofed"}},
+					{"dc dc1.lab.example:389 tls", doctor.OK, []string{"StartTLS"}, nil},
+				}
+			},
+		},
+		{
+			name: "DCs from DNS checked against the system's CAs",
+			breaks: func(_ *testing.T, e *env) {
+				e.cfg.Directory.DCs = nil
+				e.cfg.Directory.DNSDomain = "lab.example"
+				e.cfg.Directory.CAFile = ""
+				e.deps.Resolver = &srvResolver{target: "dc1.lab.example.", port: 389}
+				e.deps.Dial = dialDC(e)
+			},
+			fails: []string{"dc dc1.lab.example:389 tls"},
+			want: func(e *env) []want {
+				return []want{{"dns", doctor.Warn, []string{"the DCs come from DNS", "system's trusted CAs"}, []string{"--ca-file", "--dc"}}}
 			},
 		},
 		{
@@ -502,6 +535,7 @@ func golden(t *testing.T, name string, got []byte) {
 type srvResolver struct {
 	target string
 	port   uint16
+	extra  []*net.SRV // answered before target
 	err    error
 	block  chan struct{}
 }
@@ -516,7 +550,20 @@ func (r *srvResolver) LookupSRV(_ context.Context, service, proto, name string) 
 	if service != "ldap" || proto != "tcp" || name != "dc._msdcs.lab.example" {
 		return "", nil, errors.New("unexpected SRV query _" + service + "._" + proto + "." + name)
 	}
-	return "", []*net.SRV{{Target: r.target, Port: r.port}}, nil
+	return "", append(append([]*net.SRV(nil), r.extra...), &net.SRV{Target: r.target, Port: r.port}), nil
+}
+
+// dialDC resolves every DC name to the test DC, as the site's DNS would
+// resolve dc1.lab.example; any other name fails the test.
+func dialDC(e *env) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil || host != "dc1.lab.example" {
+			return nil, errors.New("unexpected address " + addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, net.JoinHostPort(e.dc.Addr, port))
+	}
 }
 
 func execSQL(t *testing.T, path, stmt string) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 // Width is the text output's line width: the 80x25 WinPE console, less one
@@ -27,9 +28,11 @@ func WriteText(w io.Writer, r *Report) error {
 			// "[skip] dns: skipped: ..." says it twice; JSON keeps the word.
 			detail = strings.TrimPrefix(detail, "skipped: ")
 		}
-		b.WriteString(wrap(labels[c.Status]+" ", c.Name+": "+detail, Width, indent))
+		// Details quote what DCs, DNS and DS answered (names, errors):
+		// text output draws them without escape sequences (termsafe).
+		b.WriteString(wrap(labels[c.Status]+" ", termsafe.Line(c.Name+": "+detail), Width, indent))
 		if c.Fix != "" && (c.Status == Fail || c.Status == Warn) {
-			b.WriteString(wrap(indent+"fix: ", c.Fix, Width, indent+"     "))
+			b.WriteString(wrap(indent+"fix: ", termsafe.Line(c.Fix), Width, indent+"     "))
 		}
 	}
 	counts := map[Status]int{}
@@ -75,7 +78,8 @@ func writeSchema(b *strings.Builder, sc *express.Schema) {
 				cols = append(cols, c.Name)
 			}
 		}
-		b.WriteString(wrap("  ", fmt.Sprintf("%s -> %s [%s]: %s", t.Key, name, t.Evidence, strings.Join(cols, ", ")), Width, "      "))
+		// Names come from the database's catalogue: data, never terminal control.
+		b.WriteString(wrap("  ", termsafe.Line(fmt.Sprintf("%s -> %s [%s]: %s", t.Key, name, t.Evidence, strings.Join(cols, ", "))), Width, "      "))
 		if t.Note != "" {
 			b.WriteString(wrap("      ", t.Note, Width, "      "))
 		}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	mssql "github.com/microsoft/go-mssqldb"
 	"modernc.org/sqlite"
 )
@@ -98,6 +99,10 @@ func (s *Store) connectError(err error) error {
 		e.cause = err
 	}
 	detail := s.scrub(raw)
+	if msg := s.sqliteFileProblem(err); msg != "" {
+		e.msg = msg
+		return e
+	}
 	var me mssql.Error
 	switch {
 	case errors.As(err, &me) && me.Number == 18456:
@@ -128,6 +133,9 @@ func (s *Store) classify(op string, err error) error {
 			"%s: the eXpress database at %s lacks a table or column ImageInvoker needs: %s — run `imageinvoker doctor` and check the names in pkg/express/queries.go against this DS version",
 			op, s.where, s.scrub(err.Error()))}
 	}
+	if msg := s.sqliteFileProblem(err); msg != "" {
+		return &storeError{kind: ErrUnreachable, cause: err, msg: op + ": " + msg}
+	}
 	if isUnreachable(err) {
 		ce := s.connectError(err)
 		ce.(*storeError).msg = op + ": " + ce.Error()
@@ -137,6 +145,32 @@ func (s *Store) classify(op string, err error) error {
 		return fmt.Errorf("%s: %s", op, s.scrub(err.Error()))
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// sqliteFileProblem names what is wrong with a SQLite store file — locked,
+// read-only, full, not openable — or returns "". Without it such a file was
+// reported as a network problem ("check that SQL Server accepts TCP
+// connections"), which sends an administrator looking in the wrong place.
+func (s *Store) sqliteFileProblem(err error) string {
+	var le *sqlite.Error
+	if !errors.As(err, &le) {
+		return ""
+	}
+	switch le.Code() & 0xff {
+	case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+		return fmt.Sprintf("the SQLite store file %s is locked by another program — close whatever holds it (a DB browser, another ImageInvoker) and try again", s.where)
+	case 8: // SQLITE_READONLY
+		return fmt.Sprintf("the SQLite store file %s is read-only — ImageInvoker must write schedules: check the file's (and its folder's) permissions and that the media is writable", s.where)
+	case 13: // SQLITE_FULL
+		return fmt.Sprintf("the SQLite store file %s is full: the disk (or its size limit) has no room left — free space and try again", s.where)
+	case 14: // SQLITE_CANTOPEN
+		return fmt.Sprintf("cannot open the SQLite store file %s: it is missing, a folder, or not readable — check store.url", s.where)
+	case 3, 23: // SQLITE_PERM, SQLITE_AUTH
+		return fmt.Sprintf("access to the SQLite store file %s was refused — check the file's permissions", s.where)
+	case 10: // SQLITE_IOERR
+		return fmt.Sprintf("reading or writing the SQLite store file %s failed (%s) — check the disk", s.where, le.Error())
+	}
+	return ""
 }
 
 func isSchemaError(err error) bool {
@@ -189,3 +223,9 @@ func isRetryableWrite(err error) bool {
 	}
 	return false
 }
+
+// redactURL hides the credentials of a store URL, well formed or not,
+// before it is quoted in an error (secret.RedactURL): a mistyped URL like
+// sqlserver//sa:PW@host parses without user info, so redaction works on
+// the text.
+func redactURL(raw string) string { return secret.RedactURL(raw) }

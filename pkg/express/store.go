@@ -185,21 +185,6 @@ func serverAddress(cfg msdsn.Config) string {
 	return net.JoinHostPort(host, strconv.FormatUint(port, 10))
 }
 
-// redactURL drops the user info from a URL before it is quoted in an error.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
-			if j := strings.Index(raw, "://"); j >= 0 && j < i {
-				return raw[:j+3] + "***@" + raw[i+1:]
-			}
-		}
-		return raw
-	}
-	u.User = url.User("***")
-	return u.String()
-}
-
 // open checks the connection and discovers the schema, so an unreachable
 // server or a database without the DS layout fails at open, before any menu.
 func (s *Store) open(ctx context.Context) error {

@@ -312,7 +312,14 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	}
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {
-		f.log.Warn("sign-in failed", "user", user, "error", err.Error())
+		// What was typed in the user field is logged only under --debug: a
+		// technician who typed the password there by mistake must not find
+		// it in the log file.
+		if f.d.Config.Log.Debug {
+			f.log.Warn("sign-in failed", "user", user, "error", err.Error())
+		} else {
+			f.log.Warn("sign-in failed", "error", err.Error())
+		}
 		return nil, directoryError(err)
 	}
 	f.log.Info("signed in", "user", si.Identity.User, "dc", si.DC, "groups", len(si.Identity.Groups))
@@ -399,8 +406,18 @@ func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, err
 // Choose finds a job on the menu by id or menu path. A job that exists but
 // is not on this user's menu is refused as not permitted, with the reason.
 func (f *Flow) Choose(mm *Menu, ref string) (menu.Entry, error) {
-	if e, ok := mm.Menu.Find(ref); ok {
-		return e, nil
+	switch all := mm.Menu.FindAll(ref); {
+	case len(all) == 1:
+		return all[0], nil
+	case len(all) > 1:
+		// Two jobs with one path (DS allows duplicate names in a folder):
+		// a script must never queue one it merely guessed.
+		var ids []string
+		for _, e := range all {
+			ids = append(ids, fmt.Sprintf("%d (%s)", e.ID, e.FullPath()))
+		}
+		return menu.Entry{}, exitcode.New(exitcode.Usage,
+			"the menu path %q is ambiguous: it matches %d jobs: %s. Give the job id instead.", ref, len(all), strings.Join(ids, ", "))
 	}
 	if id, err := strconv.ParseInt(strings.TrimSpace(ref), 10, 64); err == nil {
 		if _, known := mm.Snapshot.Jobs[id]; known {

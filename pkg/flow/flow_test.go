@@ -223,3 +223,37 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 		}
 	}
 }
+
+// A menu path that matches two jobs is refused as ambiguous, listing both:
+// a script must never queue a job it merely guessed.
+func TestChooseAmbiguousPath(t *testing.T) {
+	path := labFile(t)
+	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE event SET name = 'BIOS update', description = 'a second BIOS update', folder_id = (SELECT folder_id FROM event WHERE event_id = 2000140) WHERE event_id = 2000150"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	f, _ := newFlow(t, path, nil)
+	ctx := context.Background()
+	sess, err := f.Preview(ctx, model.Identity{User: `LAB\bob`, Groups: []string{`LAB\Techs`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	m, _ := f.Identify(Override{ComputerID: 5000001})
+	mm, err := f.LoadMenu(ctx, sess, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Choose(mm, "Utilities/BIOS update")
+	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "ambiguous") ||
+		!strings.Contains(err.Error(), "2000140") || !strings.Contains(err.Error(), "2000150") {
+		t.Fatalf("err = %v (code %d); want ambiguous listing 2000140 and 2000150", err, exitcode.Of(err))
+	}
+	if e, err := f.Choose(mm, "2000150"); err != nil || e.ID != 2000150 {
+		t.Errorf("by id: %+v, %v", e, err)
+	}
+}

@@ -323,3 +323,37 @@ func cmpInt(a, b int64) int {
 	}
 	return 0
 }
+
+// Map returns a copy of the menu whose folder names, paths and job names
+// pass through line and descriptions through text; ids and jobs are kept.
+// The console draws such a copy (termsafe), so nothing DS holds reaches the
+// terminal unfiltered, while JSON output keeps the exact values.
+func (m *Menu) Map(line, text func(string) string) *Menu {
+	if m == nil {
+		return nil
+	}
+	out := &Menu{Count: m.Count, Flat: m.Flat}
+	var copyNode func(n *Node) *Node
+	copyNode = func(n *Node) *Node {
+		c := &Node{FolderID: n.FolderID, Name: line(n.Name), Path: line(n.Path), count: len(n.Jobs)}
+		for _, f := range n.Folders {
+			c.Folders = append(c.Folders, copyNode(f))
+		}
+		return c
+	}
+	out.Root = copyNode(m.Root)
+	out.entries = make([]Entry, len(m.entries))
+	layout(out.Root, out.entries, 0)
+	var fill func(src, dst *Node)
+	fill = func(src, dst *Node) {
+		for i, f := range src.Folders {
+			fill(f, dst.Folders[i])
+		}
+		for _, e := range src.Jobs {
+			e.Name, e.Path, e.Description = line(e.Name), line(e.Path), text(e.Description)
+			dst.Jobs = append(dst.Jobs, e)
+		}
+	}
+	fill(m.Root, out.Root)
+	return out
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -29,6 +30,9 @@ type Options struct {
 	File   string // read the first line of this file
 	In     io.Reader
 	Getenv func(string) string
+	// Unsetenv, when set, removes IMAGEINVOKER_PASSWORD once read, so no
+	// child process (the reboot command) and no later reader inherits it.
+	Unsetenv func(string) error
 }
 
 // Read returns the password. Only the first line counts and its line ending
@@ -49,14 +53,40 @@ func Read(o Options) (string, error) {
 			return "", fmt.Errorf("read password file: %w", err)
 		}
 		defer f.Close()
+		if err := checkPrivate(f, o.File, runtime.GOOS); err != nil {
+			return "", err
+		}
 		return firstLine(f, o.File)
 	}
 	if o.Getenv != nil {
 		if v := o.Getenv(EnvVar); v != "" {
+			if o.Unsetenv != nil {
+				_ = o.Unsetenv(EnvVar)
+			}
 			return v, nil
 		}
 	}
 	return "", ErrNone
+}
+
+// ErrFileMode marks a password file others may read.
+var ErrFileMode = errors.New("password file readable by others")
+
+// checkPrivate refuses a password file readable by group or others, as ssh
+// refuses such a private key: whoever else can read it has the password.
+// Windows permissions are ACLs, not mode bits, so it is not checked there.
+func checkPrivate(f *os.File, name, goos string) error {
+	if goos == "windows" {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("read password file: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("%w: %s has mode %04o: it must be readable by its owner only (chmod 600 %s)", ErrFileMode, name, perm, name)
+	}
+	return nil
 }
 
 func firstLine(r io.Reader, from string) (string, error) {

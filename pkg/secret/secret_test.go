@@ -58,3 +58,40 @@ func TestRead(t *testing.T) {
 		t.Errorf("no source: err = %v; want ErrNone", err)
 	}
 }
+
+// A password file others may read is refused, as ssh refuses such a key
+// (issue 9, attack 7); Windows has ACLs, not mode bits.
+func TestPasswordFileReadableByOthersIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o660} {
+		file := filepath.Join(dir, "pw")
+		if err := os.WriteFile(file, []byte("S3cretPW\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(file, mode); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Read(Options{File: file})
+		if !errors.Is(err, ErrFileMode) || got != "" || strings.Contains(err.Error(), "S3cretPW") {
+			t.Errorf("mode %04o: Read = %q, %v; want ErrFileMode", mode, got, err)
+		}
+		f, _ := os.Open(file)
+		if err := checkPrivate(f, file, "windows"); err != nil {
+			t.Errorf("windows: %v", err)
+		}
+		f.Close()
+	}
+}
+
+// IMAGEINVOKER_PASSWORD leaves the environment once read, so the reboot
+// command and anything else started later cannot inherit it (attack 7).
+func TestPasswordFromTheEnvironmentIsRemoved(t *testing.T) {
+	t.Setenv(EnvVar, "S3cretPW")
+	got, err := Read(Options{Getenv: os.Getenv, Unsetenv: os.Unsetenv})
+	if err != nil || got != "S3cretPW" {
+		t.Fatalf("Read = %q, %v", got, err)
+	}
+	if _, still := os.LookupEnv(EnvVar); still {
+		t.Errorf("%s is still in the environment", EnvVar)
+	}
+}

@@ -95,10 +95,15 @@ func runCheck(opts *CheckOptions) error {
 				strings.Join(config.SearchPaths(opts.Exe, runtime.GOOS), ", "))
 		}
 	}
-	if _, err := config.Load(path); err != nil {
+	c, err := config.Load(path)
+	if err != nil {
 		return checkError(path, err)
 	}
-	_, err := fmt.Fprintf(opts.IO.Out, "ok: %s\n", path)
+	if c.Directory.AllowPlain {
+		// Valid, but an image builder should know what it costs.
+		fmt.Fprintln(opts.IO.Err, "warning: directory.allow_plain: true: a domain controller that refuses StartTLS receives technicians' passwords in clear over the network")
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path)
 	return err
 }
 

@@ -152,3 +152,35 @@ func TestSample(t *testing.T) {
 		t.Errorf("stdout %q", out2.String())
 	}
 }
+
+// A mistyped store URL is refused, its password hidden (issue 9, attack 6);
+// allow_plain is valid but warned about.
+func TestCheckStoreURLAndPlainLDAP(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, u := range []string{"sqlserver//sa:S3cretPW@ds1?database=eXpress", "sqlserver:sa:S3cretPW@ds1", "sqlserver://sa:S3cretPW@/SQLEXPRESS"} {
+		path := write("bad.yaml", "store:\n  url: '"+u+"'\n")
+		f, out, errOut := factory(nil)
+		err := runCheck(&CheckOptions{IO: f.IO, File: path})
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "line 2: store.url") {
+			t.Errorf("%s: err = %v; want a usage error at line 2, store.url", u, err)
+		}
+		if err != nil && strings.Contains(err.Error()+out.String()+errOut.String(), "S3cretPW") {
+			t.Errorf("%s: the password shows: %v", u, err)
+		}
+	}
+	path := write("plain.yaml", "directory:\n  dcs: [ldap://dc1.lab.example]\n  allow_plain: true\n")
+	f, out, errOut := factory(nil)
+	if err := runCheck(&CheckOptions{IO: f.IO, File: path}); err != nil || !strings.Contains(out.String(), "ok: ") {
+		t.Fatalf("allow_plain: %v %s", err, out)
+	}
+	if !strings.Contains(errOut.String(), "warning: directory.allow_plain: true") {
+		t.Errorf("no warning about allow_plain: %q", errOut.String())
+	}
+}

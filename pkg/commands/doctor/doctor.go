@@ -24,10 +24,11 @@ import (
 
 // Options are the command's inputs.
 type Options struct {
-	IO     *cmdutil.IOStreams
-	Getenv func(string) string
-	JSON   bool
-	Demo   bool
+	IO       *cmdutil.IOStreams
+	Getenv   func(string) string
+	Unsetenv func(string) error
+	JSON     bool
+	Demo     bool
 	// User and a password source open a store that logs in as the
 	// technician (store.auth: technician); without them that store is skipped.
 	User         string
@@ -52,7 +53,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd takes runF to replace Run in argv → options tests.
 func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check config, DNS, DCs (TLS, certificates, clock), the eXpress database and this machine",
@@ -126,7 +127,7 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
-		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match")
+		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug")
 	opts.Machine.Add(fl)
 	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)
 	fl.StringSliceVar(&opts.AccessGroups, "as-groups", nil, `with --access: the user's AD groups (DOMAIN\group), as DS knows them`)
@@ -200,7 +201,7 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 		deps.StoreSkip = "needs the technician's password (store.auth: technician); run `imageinvoker whoami` to check the sign-in, or give --user NAME --password-stdin"
 		return nil
 	}
-	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv})
+	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}

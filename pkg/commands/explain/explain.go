@@ -10,6 +10,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/commands/preview"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -84,9 +85,10 @@ func writeText(f *cmdutil.Factory, r Result, computer string) error {
 	if r.Allowed {
 		verdict = "ALLOWED"
 	}
-	fmt.Fprintf(f.IO.Out, "Job %q (%d) on %s: %s\n", r.Job.Name, r.Job.ID, computer, verdict)
+	// Reasons quote DS names: printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(f.IO.Out, "Job %q (%d) on %s: %s\n", termsafe.Line(r.Job.Name), r.Job.ID, termsafe.Line(computer), verdict)
 	for _, s := range r.Reasons {
-		fmt.Fprintf(f.IO.Out, "  - %s\n", s)
+		fmt.Fprintf(f.IO.Out, "  - %s\n", termsafe.Text(s))
 	}
 	return nil
 }

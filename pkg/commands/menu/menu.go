@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/commands/preview"
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -65,7 +66,8 @@ func WriteJSON(w io.Writer, mm *flow.Menu) error {
 
 // WriteText prints the menu as an indented tree.
 func WriteText(w io.Writer, mm *flow.Menu) error {
-	fmt.Fprintf(w, "Menu for %s (computer %d): %d job(s)\n", mm.Computer.Name, mm.Computer.ID, mm.Menu.Count)
+	// DS names are printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(w, "Menu for %s (computer %d): %d job(s)\n", termsafe.Line(mm.Computer.Name), mm.Computer.ID, mm.Menu.Count)
 	if mm.Menu.Count == 0 {
 		_, err := fmt.Fprintln(w, "  (no jobs: these groups may schedule nothing on the menu for this machine; `imageinvoker explain --job ID` shows why)")
 		return err
@@ -74,9 +76,9 @@ func WriteText(w io.Writer, mm *flow.Menu) error {
 		for _, e := range mm.Menu.Entries() {
 			hint := ""
 			if e.Path != "" {
-				hint = "  (" + e.Path + ")"
+				hint = "  (" + termsafe.Line(e.Path) + ")"
 			}
-			fmt.Fprintf(w, "  %s%s  [%d]\n", e.Name, hint, e.ID)
+			fmt.Fprintf(w, "  %s%s  [%d]\n", termsafe.Line(e.Name), hint, e.ID)
 		}
 		return nil
 	}
@@ -84,11 +86,11 @@ func WriteText(w io.Writer, mm *flow.Menu) error {
 	walk = func(n *menu.Node, depth int) {
 		pad := strings.Repeat("  ", depth)
 		for _, sub := range n.Folders {
-			fmt.Fprintf(w, "%s%s/\n", pad, sub.Name)
+			fmt.Fprintf(w, "%s%s/\n", pad, termsafe.Line(sub.Name))
 			walk(sub, depth+1)
 		}
 		for _, e := range n.Jobs {
-			fmt.Fprintf(w, "%s%s  [%d]\n", pad, e.Name, e.ID)
+			fmt.Fprintf(w, "%s%s  [%d]\n", pad, termsafe.Line(e.Name), e.ID)
 		}
 	}
 	walk(mm.Menu.Root, 1)

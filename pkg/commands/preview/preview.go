@@ -5,6 +5,7 @@ package preview
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
@@ -61,6 +62,12 @@ func Load(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, o *Option
 	cfg, err := f.Config(cmd)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Store.ConsoleSecurity == "off" {
+		// Kept for administrators (what would the menu be without console
+		// security?); the console and `run` refuse off (config.EnforcePolicy).
+		fmt.Fprintln(f.IO.Err, "WHAT-IF: console security is off for this preview (store.console_security: off): every job on the menu is allowed. "+
+			"The console and `imageinvoker run` refuse off.")
 	}
 	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo})
 	if err != nil {

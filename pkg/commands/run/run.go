@@ -16,6 +16,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -33,12 +34,15 @@ type Options struct {
 
 // Result is what run prints with --json.
 type Result struct {
-	ScheduleID    int64           `json:"schedule_id"`
-	AlreadyQueued bool            `json:"already_queued"`
-	Job           jobJSON         `json:"job"`
-	Computer      computerJSON    `json:"computer"`
-	User          string          `json:"user"`
-	PickedUp      *model.Schedule `json:"picked_up,omitempty"`
+	ScheduleID    int64 `json:"schedule_id"`
+	AlreadyQueued bool  `json:"already_queued"`
+	// QueuedBy is who queued the pending schedule that was found, as DS
+	// recorded it (DOMAIN\user), when already_queued.
+	QueuedBy string          `json:"queued_by,omitempty"`
+	Job      jobJSON         `json:"job"`
+	Computer computerJSON    `json:"computer"`
+	User     string          `json:"user"`
+	PickedUp *model.Schedule `json:"picked_up,omitempty"`
 }
 
 type jobJSON struct {
@@ -64,13 +68,15 @@ schedule here, and queue the one named by --job (an id or a menu path such as
 menu for this machine. Without a terminal, --yes is required.
 
 The password comes from --password-stdin, --password-file, or IMAGEINVOKER_PASSWORD;
-there is no --password flag, so it never shows in a process list.`,
-		Example: `  echo "$PW" | imageinvoker run --store 'sqlserver://ds1/SQLEXPRESS?database=eXpress' \
-      --dc ldaps://dc1.lab.example:636 --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
+there is no --password flag, so it never shows in a process list.
+
+The store, directory and menu settings and the machine flags come from the config
+file only, unless it sets policy.allow_overrides; console_security off is refused.`,
+		Example: `  echo "$PW" | imageinvoker run --config imageinvoker.yaml --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Secret.In, o.Secret.Getenv = f.IO.In, f.Getenv
+			o.Secret.In, o.Secret.Getenv, o.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
 			return runRun(cmd, f, o)
 		},
 	}
@@ -108,7 +114,7 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	cfg, err := f.Config(cmd)
+	cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
 	if err != nil {
 		return err
 	}
@@ -138,7 +144,7 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	}
 	defer sess.Close()
 	for _, w := range sess.SignIn.Warnings {
-		fmt.Fprintln(f.IO.Err, "warning: "+w)
+		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	mm, err := fl.LoadMenu(ctx, sess, m)
 	if err != nil {
@@ -148,8 +154,10 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
+	// DS names in messages go through termsafe; --json keeps them exact.
+	jobName, computerName := termsafe.Line(entry.Name), termsafe.Line(mm.Computer.Name)
 	if !o.Yes {
-		ok, err := confirm(f, fmt.Sprintf("Queue %q on %s? [y/N] ", entry.Name, mm.Computer.Name))
+		ok, err := confirm(f, fmt.Sprintf("Queue %q on %s? [y/N] ", jobName, computerName))
 		if err != nil || !ok {
 			return exitcode.New(exitcode.Usage, "not confirmed: nothing was queued")
 		}
@@ -164,11 +172,18 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 		Computer: computerJSON{mm.Computer.ID, mm.Computer.Name},
 		User:     sess.Identity.User,
 	}
+	if res.AlreadyQueued {
+		out.QueuedBy = res.Schedule.UserName
+	}
 	if !o.JSON {
 		if res.AlreadyQueued {
-			fmt.Fprintf(f.IO.Err, "%q was already queued for %s; nothing new was written.\n", entry.Name, mm.Computer.Name)
+			by := ""
+			if out.QueuedBy != "" {
+				by = " by " + termsafe.Line(out.QueuedBy)
+			}
+			fmt.Fprintf(f.IO.Err, "%q was already queued%s for %s; nothing new was written.\n", jobName, by, computerName)
 		} else {
-			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", entry.Name, mm.Computer.Name, sess.Identity.User)
+			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", jobName, computerName, termsafe.Line(sess.Identity.User))
 		}
 		fmt.Fprintln(f.IO.Out, res.Schedule.ID)
 	}

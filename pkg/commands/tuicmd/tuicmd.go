@@ -59,12 +59,12 @@ func runE(f *cmdutil.Factory, mf *cmdutil.MachineFlags) func(*cobra.Command, []s
 			return exitcode.New(exitcode.Usage,
 				"the console needs a terminal. Without one, use `imageinvoker run` (see `imageinvoker run --help`), or `imageinvoker menu` to list jobs.")
 		}
-		cfg, err := f.Config(cmd)
+		fs := cmd.Flags()
+		isDemo, _ := fs.GetBool("demo")
+		cfg, err := f.QueueConfig(cmd, mf, isDemo)
 		if err != nil {
 			return err
 		}
-		fs := cmd.Flags()
-		isDemo, _ := fs.GetBool("demo")
 		ascii, _ := fs.GetBool("ascii")
 		o := mf.Override()
 		log := OpenLog(f, cfg)

@@ -17,6 +17,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +25,7 @@ import (
 type Options struct {
 	IO           *cmdutil.IOStreams
 	Getenv       func(string) string
+	Unsetenv     func(string) error
 	User         string
 	PasswordIn   bool
 	PasswordFile string
@@ -37,7 +39,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd takes runF to replace Run in argv → options tests.
 func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
 	cmd := &cobra.Command{
 		Use:   "whoami --user NAME --password-stdin",
 		Short: "Sign in against Active Directory and show the user, SID and groups",
@@ -72,7 +74,7 @@ shows in the process list.`,
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
-	config.AddFlags(fl, "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout")
+	config.AddFlags(fl, "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug")
 	return cmd
 }
 
@@ -94,7 +96,7 @@ func Run(ctx context.Context, o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv})
+	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
@@ -117,7 +119,7 @@ func Run(ctx context.Context, o *Options) error {
 		return toExit(err)
 	}
 	for _, w := range s.Warnings {
-		fmt.Fprintln(o.IO.Err, "warning: "+w)
+		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.UPN,
 		DC: s.DC, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips}
@@ -134,9 +136,10 @@ func printText(w io.Writer, r Result) error {
 	if r.FullName != "" {
 		name += " (" + r.FullName + ")"
 	}
-	fmt.Fprintf(w, "User:   %s\nSID:    %s\nDN:     %s\nDC:     %s\nGroups:\n", name, r.SID, r.DN, r.DC)
+	// Names come from AD: printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(w, "User:   %s\nSID:    %s\nDN:     %s\nDC:     %s\nGroups:\n", termsafe.Line(name), r.SID, termsafe.Line(r.DN), termsafe.Line(r.DC))
 	for _, g := range r.Groups {
-		n := g.Name
+		n := termsafe.Line(g.Name)
 		if n == "" {
 			n = "(unresolved)"
 		}

@@ -54,6 +54,15 @@ const (
 	UserBadPassword     = "frank"       // a plain account the wrong-password tests hammer
 	EdgePassword        = "Edge-Pass-1"
 	AdminPassword       = "Adm1n-Pass!x"
+	// UserOutside lives in OutsideOU, outside CN=Users, and owns the UPN
+	// OutsideUPN, which is also UserVictim's implicit UPN (sam@dnsdomain;
+	// the victim has no explicit one): a sign-in that searched the typed
+	// name instead of asking who bound would hand the outsider the victim's
+	// SID and groups (DS Admins) under a base DN of CN=Users.
+	UserOutside = "outsider"
+	UserVictim  = "victim"
+	OutsideOU   = "OU=Outside"
+	OutsideUPN  = "victim@lab.example"
 	// LockoutThreshold is the domain's account lockout threshold. Tests may
 	// send at most LockoutThreshold-1 wrong passwords for one account between
 	// two right ones, or they lock it.
@@ -216,6 +225,9 @@ type seedUser struct {
 	MustChange   bool              `json:"must_change,omitempty"`
 	NoLogonHours bool              `json:"no_logon_hours,omitempty"`
 	Attrs        map[string]string `json:"attrs,omitempty"`
+	RawAttrs     map[string]string `json:"raw_attrs,omitempty"` // written below Samba's checks (seed.py)
+	NoUPN        bool              `json:"no_upn,omitempty"`    // only the implicit UPN sam@dnsdomain
+	OU           string            `json:"ou,omitempty"`        // e.g. OU=Outside; default CN=Users
 }
 
 type seedGroup struct {
@@ -263,6 +275,10 @@ func seedSpec(dir string) ([]byte, map[string]User) {
 	edge(UserLogonHours, func(u *seedUser) { u.NoLogonHours = true })
 	edge(UserWorkstation, func(u *seedUser) { u.Attrs = map[string]string{"userWorkstations": "NOT-THIS-PC"} })
 	edge(UserBadPassword, nil)
+	spec.Users = append(spec.Users, seedUser{Sam: UserVictim, Password: EdgePassword, DisplayName: "Victim",
+		Groups: []string{"DS Admins"}, NoUPN: true})
+	spec.Users = append(spec.Users, seedUser{Sam: UserOutside, Password: EdgePassword, DisplayName: "Outside the base",
+		OU: OutsideOU, RawAttrs: map[string]string{"userPrincipalName": OutsideUPN}})
 	b, _ := json.Marshal(spec)
 	return b, users
 }

@@ -1,0 +1,58 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+)
+
+// override is one policy-protected setting given outside the config file.
+type override struct {
+	key, by string // store.url, --store or IMAGEINVOKER_STORE
+}
+
+func (c *Config) noteOverride(s Setting, by string) {
+	if s.Policy {
+		c.overrides = append(c.overrides, override{key: s.Key, by: by})
+	}
+}
+
+// EnforcePolicy is the boot-media policy of the console and `run` (issue 9).
+// On boot media whoever sits at the console can often change the command
+// line, and on Linux the kernel command line becomes the environment; so
+// the settings that widen what may be scheduled or whom the client trusts
+// (Setting.Policy) and the flags that name the machine (machineFlags, as
+// given) come only from the config file, unless the file itself sets
+// policy.allow_overrides. Console security "off" is refused outright: it
+// switches every DS permission check off. Previews (menu, explain) and
+// doctor do not call this: they queue nothing.
+func (c *Config) EnforcePolicy(machineFlags []string) error {
+	var errs []error
+	if c.Store.ConsoleSecurity == "off" {
+		errs = append(errs, errors.New("store.console_security: off is refused on the console and in `run`: it would let anyone schedule any job. "+
+			"Use auto or on; `imageinvoker menu` and `explain` can still preview off as a what-if"))
+	}
+	if !c.Policy.AllowOverrides {
+		for _, o := range c.overrides {
+			errs = append(errs, fmt.Errorf("%s sets %s, which on the console and in `run` comes only from the config file. "+
+				"Put it in the config file, or set policy: {allow_overrides: true} there", o.by, o.key))
+		}
+		for _, f := range machineFlags {
+			errs = append(errs, fmt.Errorf("--%s names the machine, which on the console and in `run` is read from the machine itself. "+
+				"Drop it, or set policy: {allow_overrides: true} in the config file", f))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+}
+
+// Overrides lists the policy-protected settings given by flags or the
+// environment, as "--store (store.url)".
+func (c *Config) Overrides() []string {
+	var out []string
+	for _, o := range c.overrides {
+		out = append(out, o.by+" ("+o.key+")")
+	}
+	return out
+}
