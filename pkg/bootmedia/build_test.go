@@ -61,6 +61,7 @@ func TestBuildReproducible(t *testing.T) {
 	root := repoRoot(t)
 	base := t.TempDir()
 	srcA, srcB := filepath.Join(base, "a"), filepath.Join(base, "checkout-b")
+	head := gitHead(t, root)
 	copyCheckout(t, root, srcA)
 	copyCheckout(t, root, srcB)
 
@@ -84,6 +85,11 @@ func TestBuildReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 		sums[src] = string(data)
+	}
+	if sums[srcA] != sums[srcB] && gitHead(t, root) != head {
+		// In a git worktree the copied .git is a pointer to the live HEAD and
+		// index, so a commit while the builds ran stamps them differently.
+		t.Fatalf("HEAD moved from %s to %s while the builds ran (a commit meanwhile): each build stamped another commit; run the test again", head, gitHead(t, root))
 	}
 	if sums[srcA] != sums[srcB] {
 		t.Fatalf("two builds of the same commit differ:\n%s\n---\n%s", sums[srcA], sums[srcB])
@@ -172,4 +178,13 @@ func BenchmarkColdStartVersion(b *testing.B) {
 			b.Fatalf("%v: %s", err, out)
 		}
 	}
+}
+
+func gitHead(t *testing.T, root string) string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (%v): reproducibility is defined per commit", err)
+	}
+	return strings.TrimSpace(string(out))
 }
