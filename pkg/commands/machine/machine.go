@@ -22,6 +22,7 @@ import (
 	machinepkg "github.com/imageinvoker/imageinvoker/pkg/machine"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -261,7 +262,9 @@ func WriteText(w io.Writer, res *Result) error {
 	default:
 		b.WriteString("  " + l.Detail + "\n")
 	}
-	_, err := io.WriteString(w, b.String())
+	// Names come from DS, the firmware (SMBIOS strings) and the OS: data,
+	// never terminal control.
+	_, err := io.WriteString(w, termsafe.Text(b.String()))
 	return err
 }
 

@@ -253,3 +253,24 @@ func TestRealReader(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+// SMBIOS strings come from firmware anyone can flash: the text output
+// draws them without escape sequences, JSON keeps them exactly.
+func TestHostileFirmwareStrings(t *testing.T) {
+	r := fakeReport("001AA0123456")
+	r.Identity.Manufacturer = "\x1b[2J\x1b]0;pwned\x07ACME"
+	out, _, err := execute(t, reads(r, nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "pwned") || !strings.Contains(out, "ACME") {
+		t.Errorf("text output: %q", out)
+	}
+	out, _, err = execute(t, reads(r, nil), nil, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `\u001b[2J`) {
+		t.Errorf("JSON must keep the exact value, escaped: %s", out)
+	}
+}
