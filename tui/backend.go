@@ -29,6 +29,9 @@ type Backend interface {
 	LoadMenu(ctx context.Context) (Loaded, error)
 	// Queue queues the entry's job for this machine.
 	Queue(ctx context.Context, e menu.Entry) (Queued, error)
+	// Pending lists the schedules already pending for this machine (nil
+	// when the store cannot say), for Confirm's warning.
+	Pending(ctx context.Context) ([]model.Schedule, error)
 	// Schedule reads a schedule back; nil when DS removed the row.
 	Schedule(ctx context.Context, id int64) (*model.Schedule, error)
 	// SignOut forgets the session (closes its store).

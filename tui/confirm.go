@@ -12,12 +12,21 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 )
 
 type confirmScreen struct {
 	entry menu.Entry
 	typed textinput.Model
 	err   string
+	// others are the other jobs already pending for this machine.
+	others []model.Schedule
+}
+
+// pendingMsg is what Confirm learned of the machine's pending schedules.
+type pendingMsg struct {
+	jobID int64
+	list  []model.Schedule
 }
 
 type queuedMsg struct {
@@ -32,14 +41,43 @@ func (m *Model) openConfirm(e menu.Entry) tea.Cmd {
 	t.Cursor.SetMode(cursor.CursorStatic)
 	m.confirm = confirmScreen{entry: e, typed: t}
 	m.enter(stateConfirm)
-	if m.o.TypeToConfirm {
-		return m.confirm.typed.Focus()
+	// Ask, without blocking, whether another job is already pending here:
+	// two imaging jobs queued for one machine run one after the other.
+	b, timeout := m.b, m.o.StepTimeout
+	pending := func() tea.Msg {
+		ctx, cancel := context.WithTimeout(m.o.Context, timeout)
+		defer cancel()
+		list, err := b.Pending(ctx)
+		if err != nil {
+			return nil // only a warning: Confirm works without it
+		}
+		return pendingMsg{jobID: e.ID, list: list}
 	}
-	return nil
+	if m.o.TypeToConfirm {
+		return tea.Batch(m.confirm.typed.Focus(), pending)
+	}
+	return pending
+}
+
+func (m *Model) onPending(msg pendingMsg) {
+	c := &m.confirm
+	if msg.jobID != c.entry.ID {
+		return
+	}
+	c.others = nil
+	for _, s := range msg.list {
+		if s.JobID != c.entry.ID {
+			c.others = append(c.others, s)
+		}
+	}
 }
 
 func (m *Model) updateConfirm(msg tea.Msg) tea.Cmd {
 	c := &m.confirm
+	if p, ok := msg.(pendingMsg); ok {
+		m.onPending(p)
+		return nil
+	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		var cmd tea.Cmd
@@ -106,10 +144,29 @@ func (m *Model) viewConfirm(w, h int) string {
 		row("Folder:", e.Path)
 	}
 	row("Machine:", m.machine.Name+" (computer "+strconv.FormatInt(m.machine.ComputerID, 10)+")")
+	if d := strings.TrimSpace(e.Description); d != "" {
+		// The administrator's own words on what the job does; at most
+		// three lines, so the erase warning always fits below.
+		lines := wrap(strings.Join(strings.Fields(d), " "), w-13)
+		if len(lines) > 3 {
+			lines = append(lines[:2], truncate(lines[2]+" ...", w-13))
+		}
+		for i, l := range lines {
+			label := ""
+			if i == 0 {
+				label = "About:"
+			}
+			b.WriteString("  " + m.st.label.Render(padRight(label, 9)) + m.st.muted.Render(l) + "\n")
+		}
+	}
 	var words []string
 	erases := false
 	if e.Job != nil {
 		words, erases = describeTasks(e.Job.Tasks)
+	}
+	if e.Erases {
+		words = append(words, "destroy data on this machine (marked so by your DS administrator)")
+		erases = true
 	}
 	b.WriteString("\n  " + m.st.label.Render("It will:") + "\n")
 	for i, wd := range words {
@@ -122,6 +179,19 @@ func (m *Model) viewConfirm(w, h int) string {
 	if erases {
 		warn := m.st.alarm + "THIS ERASES THE DISK OF " + strings.ToUpper(m.machine.Name) + ". Everything on it is lost."
 		b.WriteString("  " + m.st.danger.Render(truncate(warn, w-4)) + "\n\n")
+	}
+	for _, o := range c.others {
+		by := ""
+		if o.UserName != "" {
+			by = " by " + termsafe.Line(o.UserName)
+		}
+		warn := "Another job (id " + strconv.FormatInt(o.JobID, 10) + ", schedule " + strconv.FormatInt(o.ID, 10) + ") is already queued for this machine" + by + "; DS runs both."
+		for _, l := range wrap(warn, w-4) {
+			b.WriteString("  " + m.st.warning.Render(l) + "\n")
+		}
+	}
+	if len(c.others) > 0 {
+		b.WriteString("\n")
 	}
 	if m.work.note != "" {
 		for _, l := range wrap(m.work.note+" Queueing again is safe: DS keeps one schedule per job and machine.", w-4) {

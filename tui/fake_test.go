@@ -15,6 +15,7 @@ type fakeBackend struct {
 	signIn    func(ctx context.Context) (User, error)
 	loadMenu  func(ctx context.Context) (Loaded, error)
 	log       []string
+	pending   []model.Schedule
 	cancelled atomic.Int32
 	signedOut atomic.Int32
 }
@@ -38,6 +39,8 @@ func (f *fakeBackend) LoadMenu(ctx context.Context) (Loaded, error) {
 }
 
 func (f *fakeBackend) Queue(context.Context, menu.Entry) (Queued, error) { return Queued{}, nil }
+
+func (f *fakeBackend) Pending(context.Context) ([]model.Schedule, error) { return f.pending, nil }
 
 func (f *fakeBackend) Schedule(context.Context, int64) (*model.Schedule, error) { return nil, nil }
 

@@ -143,6 +143,21 @@ func (b *FlowBackend) Queue(ctx context.Context, e menu.Entry) (Queued, error) {
 	return Queued{Schedule: res.Schedule, AlreadyQueued: res.AlreadyQueued}, nil
 }
 
+// Pending implements Backend.
+func (b *FlowBackend) Pending(ctx context.Context) ([]model.Schedule, error) {
+	s, _, err := b.current()
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	mm := b.menu
+	b.mu.Unlock()
+	if mm == nil {
+		return nil, nil
+	}
+	return b.f.Pending(ctx, s, mm)
+}
+
 // Schedule implements Backend.
 func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, error) {
 	s, _, err := b.current()

@@ -2,12 +2,16 @@ package tui
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/imageinvoker/imageinvoker/pkg/demo"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
 )
 
@@ -73,5 +77,43 @@ func TestStayReloadsTheMenu(t *testing.T) {
 	h.waitUntil("back on the menu", func(s snapshot) bool { return s.state == stateMenu })
 	if n := b.loads.Load(); n != 2 {
 		t.Errorf("the menu was loaded %d times; want 2 (once after sign-in, once after stay)", n)
+	}
+}
+
+// pendingBackend is the demo backend with another job already pending.
+type pendingBackend struct {
+	Backend
+	list []model.Schedule
+}
+
+func (p *pendingBackend) Pending(context.Context) ([]model.Schedule, error) { return p.list, nil }
+
+// Confirm shows the job's description, warns when another job is already
+// pending for this machine, and treats `[imageinvoker: erases]` as erasing.
+func TestConfirmDescriptionPendingAndErasesMarker(t *testing.T) {
+	env, cfg := demoEnv(t, nil)
+	db, err := sql.Open("sqlite", strings.TrimPrefix(cfg.Store.URL, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE event SET description = description || ' [imageinvoker: erases]' WHERE event_id = " + itoa(int(demo.JobBIOSUpdateDell))); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	b := &pendingBackend{Backend: NewFlowBackend(env.Flow, setup.DemoOverride(), nil),
+		list: []model.Schedule{{ID: 100000077, JobID: demo.JobWin11Base, UserName: `LAB\bob`}}}
+	h := newHarness(t, b, testOptions(ASCII), 80, 24)
+	h.filterMenu("dave", "dave-demo", "bios update (dell)")
+	h.press(tea.KeyEnter)
+	h.waitFor("Queue this job?", "Another job (id "+itoa(int(demo.JobWin11Base)))
+	view := h.finish().View()
+	for _, want := range []string{"About:   Flashes the latest BIOS", `by LAB\bob; DS runs both`,
+		"destroy data on this machine", "THIS ERASES THE DISK OF PC-042"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("confirm lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "[imageinvoker") {
+		t.Errorf("the marker is shown:\n%s", view)
 	}
 }

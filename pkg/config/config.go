@@ -91,7 +91,7 @@ type MenuConfig struct {
 	Tag  string `yaml:"tag"`
 	Flat bool   `yaml:"flat"`
 	// FolderNames overrides folder display names by folder id.
-	FolderNames map[int64]string `yaml:"folder_names"`
+	FolderNames FolderNames `yaml:"folder_names"`
 	// TypeToConfirm makes the technician type the machine name to confirm.
 	TypeToConfirm bool `yaml:"type_to_confirm"`
 }

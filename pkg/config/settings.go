@@ -117,7 +117,7 @@ var Settings = []Setting{
 		set: str(func(c *Config) *string { return &c.Menu.Tag })},
 	{Key: "menu.flat", Flag: "flat", Kind: Bool, Help: "show the menu as one flat list instead of folders",
 		set: boolean(func(c *Config) *bool { return &c.Menu.Flat })},
-	{Key: "session.idle_timeout", Flag: "idle-timeout", Kind: Duration, Help: "idle time on sign-in and menu before the idle action",
+	{Key: "session.idle_timeout", Flag: "idle-timeout", Kind: Duration, Help: "idle time on a screen that waits for the technician before the idle action",
 		set: duration(func(c *Config) *time.Duration { return &c.Session.IdleTimeout })},
 	{Key: "session.idle_action", Flag: "idle-action", Help: "exit, reboot or shutdown when idle",
 		set: str(func(c *Config) *string { return &c.Session.IdleAction })},

@@ -584,7 +584,8 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 	case strings.HasPrefix(authz, "u:"):
 		dom, name, ok := strings.Cut(strings.TrimPrefix(authz, "u:"), `\`)
 		if !ok || name == "" {
-			return nil, fmt.Errorf("the DC named the bound account %q, not DOMAIN\\name", authz)
+			return nil, &Error{Kind: ErrNotFound, Msg: fmt.Sprintf("the domain controller named the signed-in account %q, not DOMAIN\\name", authz),
+				Next: "Ask an AD administrator to check the domain controller"}
 		}
 		if !c.ownDomain(dom) {
 			return nil, otherDomain(strings.ToUpper(dom), c.cfg.Domain)
@@ -599,7 +600,8 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 		req = ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 			"(&(objectCategory=person)(objectClass=user))", userAttrs, nil)
 	default:
-		return nil, fmt.Errorf("the DC did not say which account bound (who am I: %q)", authz)
+		return nil, &Error{Kind: ErrNotFound, Msg: fmt.Sprintf("the domain controller did not say which account signed in (who am I: %q)", authz),
+			Next: "Ask an AD administrator to check the domain controller"}
 	}
 	res, err := conn.Search(req)
 	if err != nil {

@@ -167,6 +167,12 @@ SELECT schedule_id, computer_id, event_id, start_time, status, status_code, {?ev
    AND (status IS NULL OR status = '' OR LOWER(status) = @pendingStatus)
  ORDER BY schedule_id`
 
+	// Every schedule still pending for a computer (Confirm warns of them).
+	rawPendingForComputer = `
+ WHERE computer_id = @computerId AND status_code IS NULL
+   AND (status IS NULL OR status = '' OR LOWER(status) = @pendingStatus)
+ ORDER BY schedule_id`
+
 	rawMaxSchedule = `
 SELECT MAX(schedule_id) FROM {event_schedule} WHERE schedule_id BETWEEN @firstId AND @lastId`
 
@@ -197,6 +203,7 @@ type queries struct {
 	adminRights                   string
 	computerBase, computerOrder   string
 	scheduleByID, pendingSchedule string
+	pendingForComputer            string
 	maxSchedule, insertSchedule   string
 	execSchedule                  string
 	selLoggedOn, insLoggedOn      string
@@ -269,31 +276,32 @@ func buildQueries(sc *Schema) *queries {
 	}
 	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
 	q := &queries{
-		now:             x(`SELECT {now}`),
-		runNow:          x(`SELECT {run_now}`),
-		principals:      x(strings.Replace(rawPrincipals, "{members}", members, 1)),
-		dsAccounts:      x(rawDSAccounts),
-		folders:         x(rawFolders),
-		candidateJobs:   x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
-		candidateTasks:  x(rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
-		jobByID:         x(rawJobColumns + " WHERE e.event_id = @jobId"),
-		tasksByJob:      x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
-		imageTypeExec:   x(rawImageTypeExec),
-		groupChain:      x(rawGroupChain),
-		links:           x(rawLinks),
-		adminRights:     x(rawAdminRights),
-		computerBase:    x(rawComputerColumns),
-		computerOrder:   expand(sc, rawComputerOrder),
-		scheduleByID:    x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),
-		pendingSchedule: x(rawScheduleColumns + rawPendingWhere),
-		maxSchedule:     x(rawMaxSchedule),
-		insertSchedule:  x(insert),
-		execSchedule:    x(rawExecSchedule),
-		selLoggedOn:     x(rawSelLoggedOn),
-		insLoggedOn:     x(rawInsLoggedOn),
-		scheduleInfo:    x(rawScheduleInfo),
-		computerExists:  x(rawComputerExists),
-		computerWhere:   map[matchColumn]string{},
+		now:                x(`SELECT {now}`),
+		runNow:             x(`SELECT {run_now}`),
+		principals:         x(strings.Replace(rawPrincipals, "{members}", members, 1)),
+		dsAccounts:         x(rawDSAccounts),
+		folders:            x(rawFolders),
+		candidateJobs:      x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
+		candidateTasks:     x(rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
+		jobByID:            x(rawJobColumns + " WHERE e.event_id = @jobId"),
+		tasksByJob:         x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
+		imageTypeExec:      x(rawImageTypeExec),
+		groupChain:         x(rawGroupChain),
+		links:              x(rawLinks),
+		adminRights:        x(rawAdminRights),
+		computerBase:       x(rawComputerColumns),
+		computerOrder:      expand(sc, rawComputerOrder),
+		scheduleByID:       x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),
+		pendingSchedule:    x(rawScheduleColumns + rawPendingWhere),
+		pendingForComputer: x(rawScheduleColumns + rawPendingForComputer),
+		maxSchedule:        x(rawMaxSchedule),
+		insertSchedule:     x(insert),
+		execSchedule:       x(rawExecSchedule),
+		selLoggedOn:        x(rawSelLoggedOn),
+		insLoggedOn:        x(rawInsLoggedOn),
+		scheduleInfo:       x(rawScheduleInfo),
+		computerExists:     x(rawComputerExists),
+		computerWhere:      map[matchColumn]string{},
 	}
 	for k, v := range rawComputerWhere {
 		q.computerWhere[k] = expand(sc, v)

@@ -376,12 +376,50 @@ func (s *Store) Schedule(ctx context.Context, scheduleID int64) (model.Schedule,
 	return sched, nil
 }
 
+// PendingSchedules lists the schedules DS has not picked up yet for a
+// computer, of any job, so the console can warn before queueing another.
+func (s *Store) PendingSchedules(ctx context.Context, computerID int64) ([]model.Schedule, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	var out []model.Schedule
+	args := []any{sql.Named("computerId", computerID), sql.Named("pendingStatus", pendingStatusLower)}
+	err := s.each(ctx, s.db, nil, s.q.pendingForComputer, args, func(rows *sql.Rows) error {
+		sched, err := scanSchedule(rows)
+		if err == nil {
+			out = append(out, sched)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, s.classify("list pending schedules", err)
+	}
+	return out, nil
+}
+
 // scheduleRow reads the first schedule row of a query; sql.ErrNoRows when none.
 func (s *Store) scheduleRow(ctx context.Context, q querier, text string, args []any) (model.Schedule, error) {
+	var sched model.Schedule
+	err := s.each(ctx, q, nil, text, args, func(rows *sql.Rows) error {
+		if sched.ID != 0 {
+			return nil
+		}
+		var err error
+		sched, err = scanSchedule(rows)
+		return err
+	})
+	if err == nil && sched.ID == 0 {
+		err = sql.ErrNoRows
+	}
+	return sched, err
+}
+
+// scanSchedule reads one row of rawScheduleColumns.
+func scanSchedule(rows *sql.Rows) (model.Schedule, error) {
 	var id, computer, job, code nullInt
 	var start dbTime
 	var status, user, full nullText
-	if err := s.queryRow(ctx, q, text, args).Scan(&id, &computer, &job, &start, &status, &code, &user, &full); err != nil {
+	if err := rows.Scan(&id, &computer, &job, &start, &status, &code, &user, &full); err != nil {
 		return model.Schedule{}, err
 	}
 	sched := model.Schedule{ID: id.V, ComputerID: computer.V, JobID: job.V, Status: status.S, StatusCode: code.ptrInt(), UserName: user.S, UserFullName: full.S}

@@ -295,3 +295,19 @@ func TestQueueDecidesAgain(t *testing.T) {
 		})
 	}
 }
+
+// The console warns when another job already waits for this machine.
+func TestPendingSchedules(t *testing.T) {
+	s := basicStore(t)
+	got, err := s.PendingSchedules(context.Background(), 5000001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// PC-01 has Capture base pending and Deploy Win11 finished.
+	if len(got) != 1 || got[0].ID != 100000005 || got[0].JobID != 2000001 || got[0].UserName != `LAB\someone` {
+		t.Errorf("pending = %+v", got)
+	}
+	if got, err := s.PendingSchedules(context.Background(), 5000004); err != nil || len(got) != 0 {
+		t.Errorf("PC-04: %+v, %v", got, err)
+	}
+}

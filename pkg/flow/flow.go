@@ -499,6 +499,28 @@ func consoleUserID(snap *model.Snapshot) int64 {
 	return id
 }
 
+// PendingLister is a store that can list the schedules still pending for a
+// computer (express.Store does); with another store Pending reports none.
+type PendingLister interface {
+	PendingSchedules(ctx context.Context, computerID int64) ([]model.Schedule, error)
+}
+
+// Pending lists the schedules pending for the menu's computer, so Confirm
+// can warn that another job is already queued; nil when the store cannot say.
+func (f *Flow) Pending(ctx context.Context, s *Session, mm *Menu) ([]model.Schedule, error) {
+	pl, ok := s.Store.(PendingLister)
+	if !ok {
+		return nil, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
+	defer cancel()
+	out, err := pl.PendingSchedules(ctx, mm.Computer.ID)
+	if err != nil {
+		return nil, f.storeError(err, nil)
+	}
+	return out, nil
+}
+
 // Watch polls the schedule until DS picks it up — its status changes from
 // what was queued, or the row leaves the schedule table — or ctx ends.
 // onUpdate sees every poll's schedule (nil when the row is gone).

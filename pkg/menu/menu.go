@@ -56,6 +56,8 @@ type Entry struct {
 	// Description is the job's description without the tag.
 	Description string     `json:"-"`
 	Job         *model.Job `json:"-"`
+	// Erases is set by `[imageinvoker: erases]` in the description.
+	Erases bool `json:"-"`
 }
 
 // FullPath is the entry's path and name as typed to Find ("Windows/Lab/Win11").
@@ -122,7 +124,8 @@ func Build(s *model.Snapshot, allowed func(jobID int64) bool, opts Options) *Men
 	m.entries = make([]Entry, m.Count)
 	layout(b.root, m.entries, 0)
 	for _, p := range all {
-		e := Entry{ID: p.j.ID, Name: p.j.Name, Path: p.n.Path, Description: strings.TrimSpace(p.j.Description), Job: p.j}
+		e := Entry{ID: p.j.ID, Name: p.j.Name, Path: p.n.Path, Description: strings.TrimSpace(p.j.Description), Job: p.j,
+			Erases: p.tagged && MarkedErases(p.j.Description, b.tag)}
 		if p.friendly != "" {
 			e.Name = p.friendly
 		}

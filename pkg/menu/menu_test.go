@@ -505,3 +505,25 @@ func BenchmarkFilter10k(b *testing.B) {
 		Filter(entries, "lab phys")
 	}
 }
+
+// `[imageinvoker: erases]` marks a job as destroying data; it is not a
+// friendly name, and another tag's friendly name still counts.
+func TestErasesMarker(t *testing.T) {
+	cases := []struct {
+		desc     string
+		erases   bool
+		friendly string
+	}{
+		{"Wipes the disk with a vendor tool [imageinvoker: erases]", true, ""},
+		{"[imageinvoker: Secure wipe] [ImageInvoker: ERASES]", true, "Secure wipe"},
+		{"[imageinvoker: Erasure report]", false, "Erasure report"},
+		{"[imageinvoker]", false, ""},
+		{"erases everything", false, ""},
+	}
+	for _, tc := range cases {
+		_, friendly := ParseTag(tc.desc, "")
+		if got := MarkedErases(tc.desc, ""); got != tc.erases || friendly != tc.friendly {
+			t.Errorf("%q: erases %v, friendly %q; want %v, %q", tc.desc, got, friendly, tc.erases, tc.friendly)
+		}
+	}
+}

@@ -9,6 +9,28 @@ import (
 // job's description (docs/ds-schema.md).
 const DefaultTag = "[imageinvoker]"
 
+// ErasesMarker, as `[imageinvoker: erases]` in a job's description, marks
+// a job that destroys data on the machine when its task types do not show
+// it (a script that wipes the disk, a vendor tool): the console then warns
+// as it does for a distributed image. It is never a friendly name.
+const ErasesMarker = "erases"
+
+// MarkedErases reports whether description carries tag in its
+// `[tag: erases]` form.
+func MarkedErases(description, tag string) bool {
+	tag = normalizeTag(tag)
+	for from := 0; ; {
+		m, ok := nextTag(description, tag, from)
+		if !ok {
+			return false
+		}
+		if strings.EqualFold(m.name, ErasesMarker) {
+			return true
+		}
+		from = m.end
+	}
+}
+
 // ParseTag reports whether description carries tag (case-insensitive) and
 // the friendly name of its `[tag: Friendly name]` form, if any. A blank tag
 // means DefaultTag. The friendly form exists only for bracketed tags: the
@@ -22,7 +44,7 @@ func ParseTag(description, tag string) (tagged bool, friendlyName string) {
 			return tagged, friendlyName
 		}
 		tagged = true
-		if friendlyName == "" {
+		if friendlyName == "" && !strings.EqualFold(m.name, ErasesMarker) {
 			friendlyName = m.name
 		}
 		from = m.end
