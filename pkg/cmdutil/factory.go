@@ -107,7 +107,7 @@ func ForSite(cfg *config.Config, name string, cmd *cobra.Command, mf *MachineFla
 	if err != nil || demo {
 		return out, err
 	}
-	out.SiteReason = "chosen at the console (sites_prompt)"
+	out.ChosenSite("by the technician at the console (sites_prompt)")
 	if err := out.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,9 @@ const (
 	FromSite    = "site"
 	FromEnv     = "env"
 	FromFlag    = "flag"
+	// FromChoice: the site was chosen by this machine's addresses or by
+	// the technician (sites_prompt); Name says how.
+	FromChoice = "chosen"
 )
 
 // Origin is where one effective setting came from. For a list or a map the
@@ -51,6 +54,8 @@ func (o Origin) String() string {
 		return "environment " + o.Name
 	case FromFlag:
 		return "flag " + o.Name
+	case FromChoice:
+		return "chosen: " + o.Name
 	}
 	return FromDefault
 }

@@ -248,6 +248,17 @@ func (c *Config) chooseSite(o Options) (*Config, error) {
 		}
 		return c, nil
 	}
-	c.SiteReason = a.String() + " is in " + p.String()
-	return c.ForSite(s.Name)
+	out, err := c.ForSite(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	out.ChosenSite(a.String() + " is in " + p.String())
+	return out, nil
+}
+
+// ChosenSite records why the site was chosen when no setting named it (by
+// address, or by the technician at the console).
+func (c *Config) ChosenSite(reason string) {
+	c.SiteReason = reason
+	c.setOrigin("site", Origin{Kind: FromChoice, Name: reason})
 }
