@@ -61,6 +61,11 @@ func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 failure:
 
   config        which config file was used, and from where, and that it is valid
+  central config
+                with include: the central file, whether it was read (lines,
+                time), or why not (the boot media's own settings then apply)
+  site          with sites: which site this machine gets and why (its IP
+                address in a site's subnet, --site), or that none matched
   dns           the DC records _ldap._tcp.dc._msdcs.<dns_domain>
   dc ... connect, dc ... tls
                 each DC: TCP, then TLS (LDAPS, or StartTLS for ldap://) and its
