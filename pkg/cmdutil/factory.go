@@ -60,14 +60,18 @@ func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range cfg.Warnings {
-		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
-	}
+	f.warn(cfg)
 	if cfg.SitePending {
 		// Only the console asks; everything else runs on the top level.
 		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(cfg.SiteReason)+"; here the top-level settings apply (name one with --site)")
 	}
 	return cfg, nil
+}
+
+func (f *Factory) warn(cfg *config.Config) {
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
+	}
 }
 
 // LoadConfig is Config without printing the warnings, for the commands
@@ -90,9 +94,15 @@ func (f *Factory) ConfigOptions() config.Options {
 // The demo is exempt: its store and directory are embedded and replace the
 // configured ones, so nothing real can be scheduled.
 func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
-	cfg, err := f.Config(cmd)
-	if err != nil || demo {
-		return cfg, err
+	// Not Config: a pending site choice is the console's to ask (and run's
+	// to refuse), not a warning about the top-level settings.
+	cfg, err := f.LoadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	f.warn(cfg)
+	if demo {
+		return cfg, nil
 	}
 	if err := cfg.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
 		return nil, err
