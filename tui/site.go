@@ -105,7 +105,11 @@ func (m *siteModel) View() string {
 		}
 		b.WriteString(truncate(line, w) + "\n")
 	}
-	b.WriteString("\n" + m.st.key.Render("↑/↓") + " " + m.st.muted.Render("choose") + m.st.dot +
+	arrows := "↑/↓"
+	if m.st.look == ASCII {
+		arrows = "up/down" // the WinPE console font may lack the arrows
+	}
+	b.WriteString("\n" + m.st.key.Render(arrows) + " " + m.st.muted.Render("choose") + m.st.dot +
 		m.st.key.Render("enter") + " " + m.st.muted.Render("use this site") + m.st.dot +
 		m.st.key.Render("q") + " " + m.st.muted.Render("quit"))
 	return b.String()
