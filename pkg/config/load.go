@@ -105,6 +105,11 @@ func parseFile(name string, data []byte) (*parsed, error) {
 		}
 	}
 	errs = append(errs, readSites(name, c, &root)...)
+	if c.Site != "" && len(c.Sites) > 0 && c.siteNamed(c.Site) == nil {
+		// Checked here only when this file lists the sites: a boot media
+		// file may name a site of its central file.
+		errs = append(errs, fmt.Errorf("line %d: site: %q is not one of the sites (%s)", findKey(&root, "site"), c.Site, strings.Join(c.SiteNames(), ", ")))
+	}
 	if len(errs) > 0 {
 		var parts []string
 		for _, e := range errs {

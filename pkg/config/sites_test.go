@@ -209,6 +209,7 @@ func TestSiteErrors(t *testing.T) {
 		{"bad value in a site", "sites:\n  - name: a\n    store:\n      auth: kerberos\n", "line 4: sites[0] (a): store.auth: \"kerberos\" is not one of"},
 		{"bad duration in a site", "sites:\n  - name: a\n    store:\n      timeout: 5\n", "line 4: sites[0].store.timeout: \"5\" is not a duration"},
 		{"sites not a list", "sites: north\n", "line 1: sites: needs a list"},
+		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: \"b\" is not one of the sites (a)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
