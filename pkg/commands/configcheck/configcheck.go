@@ -109,7 +109,14 @@ func runCheck(opts *CheckOptions) error {
 		// Valid, but an image builder should know what it costs.
 		fmt.Fprintln(opts.IO.Err, "warning: directory.allow_plain: true: a domain controller that refuses StartTLS receives technicians' passwords in clear over the network")
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path)
+	if _, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path); err != nil {
+		return err
+	}
+	if c.Central != nil && c.Central.Loaded {
+		// The central file was checked too: say so, so a clean result is
+		// not mistaken for "the include was ignored".
+		_, err = fmt.Fprintf(opts.IO.Out, "ok: %s (central file, %d lines)\n", termsafe.Line(c.Central.Ref), c.Central.Lines)
+	}
 	return err
 }
 

@@ -174,6 +174,12 @@ func TestCheckWithInclude(t *testing.T) {
 	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "central.yaml") || !strings.Contains(err.Error(), "line 2: unknown key menu.flatt") {
 		t.Errorf("bad central file: %v", err)
 	}
+	good := write(t, dir, "good-central.yaml", "menu:\n  flat: true\n")
+	goodMedia := write(t, dir, "good.yaml", "include: good-central.yaml\n")
+	f, out, _ := factory(nil)
+	if err := runCheck(&CheckOptions{IO: f.IO, File: goodMedia}); err != nil || out.String() != "ok: "+goodMedia+"\nok: "+good+" (central file, 2 lines)\n" {
+		t.Errorf("good central file: %v, stdout %q", err, out.String())
+	}
 	remote := write(t, dir, "remote.yaml", "include: https://127.0.0.1:1/central.yaml\n")
 	f, out, errOut := factory(nil)
 	if err := runCheck(&CheckOptions{IO: f.IO, File: remote}); err != nil || !strings.Contains(out.String(), "ok: ") {
