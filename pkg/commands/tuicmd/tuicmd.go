@@ -100,6 +100,13 @@ func askSite(cmd *cobra.Command, f *cmdutil.Factory, cfg *config.Config, mf *cmd
 	}
 	o := tui.Options{Profile: termenv.NewOutput(f.IO.Out).EnvColorProfile(), Context: cmd.Context()}
 	name, err := tui.ChooseSite(p, o, f.IO.In, f.IO.Out)
+	if exitcode.Of(err) == exitcode.Idle && cfg.Session.IdleAction != "exit" {
+		// Idle on the site choice ends like idle on any screen: a
+		// console left alone must not sit there forever.
+		if perr := tui.SystemPower(cfg.Session.IdleAction); perr != nil {
+			return nil, exitcode.Wrap(exitcode.Failure, perr, "could not %s this machine: %v. Do it by hand.", cfg.Session.IdleAction, perr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
