@@ -40,7 +40,7 @@ func (c *Config) SiteNames() []string {
 	return out
 }
 
-// Subnets are the site's parsed subnets.
+// Prefixes are the site's subnets, parsed and masked.
 func (s *Site) Prefixes() []netip.Prefix { return s.prefixes }
 
 // ChooseSite picks the site of a machine with these addresses: the first
