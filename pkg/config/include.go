@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -8,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,36 +211,61 @@ func fetch(ref string, m *Config, timeout time.Duration) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
-	if err != nil {
-		return nil, fmt.Errorf("not a URL: %w", err)
-	}
-	client := &http.Client{
-		// No proxy: the central file lives on the organisation's network,
-		// and on Linux boot media the kernel command line becomes the
-		// environment, so an HTTPS_PROXY there must not route this.
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
-		CheckRedirect: func(r *http.Request, via []*http.Request) error {
-			if r.URL.Scheme != "https" {
-				return errors.New("redirected away from https")
-			}
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			return nil
-		},
-	}
-	resp, err := client.Do(req)
+	data, err := get(ctx, ref, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
 	if err != nil {
 		return nil, explainFetch(err, ctx, timeout, which, caFile)
 	}
+	return data, nil
+}
+
+// get is one HTTP/1.1 GET over TLS. Not http.Client: its Transport (and
+// the HTTP/2 client bundled with it) would add about 900 KB to a binary
+// that boot media carries, for a single small file read once. No proxy
+// (the central file lives on the organisation's network, and on Linux boot
+// media the kernel command line becomes the environment, so an HTTPS_PROXY
+// there must not route this) and no redirects (name the file's own URL).
+func get(ctx context.Context, ref string, conf *tls.Config) ([]byte, error) {
+	u, err := url.Parse(ref)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("not a URL like https://server/path/central.yaml")
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "443")
+	}
+	conf.ServerName = u.Hostname()
+	d := tls.Dialer{Config: conf}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "imageinvoker")
+	req.Close = true
+	if err := req.Write(conn); err != nil {
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return nil, err
+	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			return nil, fmt.Errorf("the server answered %s, to %s: name that URL in include (redirects are not followed)", resp.Status, loc)
+		}
 		return nil, fmt.Errorf("the server answered %s", resp.Status)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxCentral+1))
 	if err != nil {
-		return nil, explainFetch(err, ctx, timeout, which, caFile)
+		return nil, err
 	}
 	if len(data) > maxCentral {
 		return nil, fmt.Errorf("larger than %d bytes: is the URL that of the config file?", maxCentral)
@@ -250,6 +278,7 @@ func explainFetch(err error, ctx context.Context, timeout time.Duration, which, 
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var netErr net.Error
 	switch {
 	case errors.As(err, &unknown):
 		if caFile == "" {
@@ -260,7 +289,8 @@ func explainFetch(err error, ctx context.Context, timeout time.Duration, which, 
 		return fmt.Errorf("the server's certificate is not for this host name (%v): use the name the certificate carries", host)
 	case errors.As(err, &invalid):
 		return fmt.Errorf("the server's certificate is not valid (%v): check this machine's clock", invalid)
-	case ctx.Err() != nil:
+	case ctx.Err() != nil, errors.As(err, &netErr) && netErr.Timeout():
+		// The connection's deadline is the context's, and may fire first.
 		return fmt.Errorf("no answer within %s", timeout)
 	}
 	return err

@@ -132,11 +132,20 @@ func TestIncludeRefusedSchemes(t *testing.T) {
 func tlsServer(t *testing.T, body string) (*httptest.Server, string) {
 	t.Helper()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/central.yaml" {
+		switch r.URL.Path {
+		case "/central.yaml":
+			_, _ = w.Write([]byte(body))
+		case "/chunked.yaml":
+			// Flushed in two parts: sent chunked, with no Content-Length.
+			half := len(body) / 2
+			_, _ = w.Write([]byte(body[:half]))
+			w.(http.Flusher).Flush()
+			_, _ = w.Write([]byte(body[half:]))
+		case "/moved.yaml":
+			http.Redirect(w, r, "/central.yaml", http.StatusFound)
+		default:
 			http.NotFound(w, r)
-			return
 		}
-		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
@@ -182,6 +191,12 @@ func TestIncludeHTTPS(t *testing.T) {
 		}
 		t.Logf("include over https on loopback took %s", c.Central.Took)
 	})
+	t.Run("chunked", func(t *testing.T) {
+		c, err := Load(media("include: " + srv.URL + "/chunked.yaml\ninclude_ca_file: " + caFile + "\n"))
+		if err != nil || !c.Central.Loaded || c.Central.Lines != 8 || c.Menu.Root != "CentralRoot" {
+			t.Fatalf("err %v, central %+v", err, c.Central)
+		}
+	})
 	t.Run("trusted through directory.ca_file", func(t *testing.T) {
 		c, err := Load(media("include: " + srv.URL + "/central.yaml\ndirectory:\n  ca_file: " + caFile + "\n"))
 		if err != nil || !c.Central.Loaded {
@@ -194,6 +209,8 @@ func TestIncludeHTTPS(t *testing.T) {
 		{"system pool", "include: " + srv.URL + "/central.yaml\n",
 			"not signed by a CA this machine trusts (the system pool): set include_ca_file"},
 		{"not found", "include: " + srv.URL + "/nope.yaml\ninclude_ca_file: " + caFile + "\n", "the server answered 404 Not Found"},
+		{"redirect", "include: " + srv.URL + "/moved.yaml\ninclude_ca_file: " + caFile + "\n", "the server answered 302 Found, to /central.yaml: name that URL in include (redirects are not followed)"},
+		{"nothing listening", "include: https://127.0.0.1:1/central.yaml\ninclude_ca_file: " + caFile + "\n", "connection refused"},
 		{"missing CA file", "include: " + srv.URL + "/central.yaml\ninclude_ca_file: nope.pem\n", "include_ca_file " + filepath.Join(dir, "nope.pem")},
 	}
 	for _, w := range warns {
