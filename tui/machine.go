@@ -102,6 +102,11 @@ func (m *Model) viewMachine(w, h int) string {
 			b.WriteString("  " + m.st.muted.Render(l) + "\n")
 		}
 	}
+	for _, warn := range m.o.ConfigWarnings {
+		for _, l := range wrap("warning: "+warn, w-4) {
+			b.WriteString("  " + m.st.warning.Render(l) + "\n")
+		}
+	}
 	b.WriteString("\n")
 	if mc.Known || !mc.LookedUp {
 		b.WriteString("  Press Enter to sign in.\n")
@@ -116,6 +121,9 @@ func (m *Model) viewMachine(w, h int) string {
 func (m *Model) statusLine() string {
 	mc := m.machine
 	var parts []string
+	if m.o.Site != "" {
+		parts = append(parts, "site: "+m.o.Site)
+	}
 	switch {
 	case !m.machineScr.identified:
 		parts = append(parts, "machine: not identified yet")
@@ -135,6 +143,9 @@ func (m *Model) statusLine() string {
 		if len(m.user.Warnings) > 0 {
 			parts = append(parts, "! "+strings.Join(m.user.Warnings, "; "))
 		}
+	}
+	for _, w := range m.o.ConfigWarnings {
+		parts = append(parts, "! "+w)
 	}
 	return strings.Join(parts, " | ")
 }

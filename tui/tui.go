@@ -45,6 +45,13 @@ type Options struct {
 	PowerAction func(action string) error
 	// Context is the parent of every step's context.
 	Context context.Context
+	// Site is the Deployment Server site this console uses (config sites:),
+	// shown on the status line; "" when the config has no sites.
+	Site string
+	// ConfigWarnings are the configuration's warnings (an unreachable
+	// central file), kept on the status line: the technician must know the
+	// console runs on the boot media's own settings.
+	ConfigWarnings []string
 }
 
 func (o *Options) defaults() {

@@ -9,7 +9,7 @@ import (
 )
 
 // StoreFlags are the config settings every store-reading command takes.
-var StoreFlags = []string{"store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}
+var StoreFlags = []string{"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}
 
 // IdentityFlags name the identity a preview decides for; no password, no directory.
 type IdentityFlags struct {

@@ -23,10 +23,44 @@ type Config struct {
 	Log       LogConfig       `yaml:"log"`
 	Policy    PolicyConfig    `yaml:"policy"`
 
+	// Include names the organisation's central config file: a path (a DS
+	// share automation maps, a UNC path) or an https:// URL. Read from the
+	// boot media's file only; its settings sit under the media file's.
+	Include string `yaml:"include"`
+	// IncludeCAFile verifies an https:// include (default: directory.ca_file
+	// of the media file, else the system pool).
+	IncludeCAFile string `yaml:"include_ca_file"`
+	// Sites are the Deployment Servers of the organisation, chosen by this
+	// machine's IP addresses (ChooseSite); each overrides store, menu and
+	// directory keys of the common settings.
+	Sites []Site `yaml:"sites"`
+	// SitesPrompt makes the console ask for the site when no site's subnets
+	// match this machine.
+	SitesPrompt bool `yaml:"sites_prompt"`
+	// Site names the site to use instead of choosing one by address.
+	Site string `yaml:"site"`
+
 	// Source is the file the config came from ("" for defaults only).
 	Source string `yaml:"-"`
+	// Central says whether and how the include was read (nil: no include).
+	Central *Central `yaml:"-"`
+	// Warnings are problems that did not stop the program (an unreachable
+	// central file); the console's status line and doctor show them.
+	Warnings []string `yaml:"-"`
+	// SiteReason says why Site was chosen, or why none was.
+	SiteReason string `yaml:"-"`
+	// SitePending: no site matched and sites_prompt is on, so the console
+	// must ask (ForSite with the answer); other commands use the top level.
+	SitePending bool `yaml:"-"`
+
 	// overrides are the policy settings given by flags or the environment.
 	overrides []override
+	// origins says where each setting that is not a default came from.
+	origins map[string]Origin
+	// base is the file layers alone (before env and flags) and later the
+	// env and flag values, so ForSite can lay a site between them.
+	base  *Config
+	later []applied
 }
 
 // PolicyConfig is the boot-media policy; it is read from the config file only.

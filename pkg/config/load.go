@@ -63,6 +63,21 @@ var (
 // Parse reads YAML strictly: unknown keys and bad values are errors that
 // name the key and the line, and Validate's errors get the line of their key.
 func Parse(name string, data []byte) (*Config, error) {
+	p, err := parseFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return p.cfg, nil
+}
+
+// parsed is one config file: its values over the defaults, and the keys it
+// sets with their lines (for layering and for `config show`).
+type parsed struct {
+	cfg  *Config
+	keys map[string]int
+}
+
+func parseFile(name string, data []byte) (*parsed, error) {
 	c := Default()
 	c.Source = name
 	// The node tree finds the dotted key for a line; yaml.v3's own messages
@@ -83,7 +98,28 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := c.Validate(); err != nil {
 		return nil, annotate(name, &root, err)
 	}
-	return c, nil
+	var errs []error
+	if c.Include != "" {
+		if err := checkInclude(c.Include); err != nil {
+			errs = append(errs, fmt.Errorf("line %d: include: %w", findKey(&root, "include"), err))
+		}
+	}
+	errs = append(errs, readSites(name, c, &root)...)
+	if c.Site != "" && len(c.Sites) > 0 && c.siteNamed(c.Site) == nil {
+		// Checked here only when this file lists the sites: a boot media
+		// file may name a site of its central file.
+		errs = append(errs, fmt.Errorf("line %d: site: %q is not one of the sites (%s)", findKey(&root, "site"), c.Site, strings.Join(c.SiteNames(), ", ")))
+	}
+	if len(errs) > 0 {
+		var parts []string
+		for _, e := range errs {
+			parts = append(parts, e.Error())
+		}
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, strings.Join(parts, "; "))
+	}
+	keys := map[string]int{}
+	collectKeys(&root, "", reflect.TypeOf(Config{}), keys)
+	return &parsed{cfg: c, keys: keys}, nil
 }
 
 // resolveRelative makes a relative ca_file or log file relative to the
@@ -91,7 +127,14 @@ func Parse(name string, data []byte) (*Config, error) {
 // X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
 // never be found.
 func (c *Config) resolveRelative(dir string) {
-	for _, p := range []*string{&c.Directory.CAFile, &c.Log.File} {
+	paths := []*string{&c.Directory.CAFile, &c.Log.File, &c.IncludeCAFile}
+	if c.Include != "" && !strings.Contains(c.Include, "://") {
+		paths = append(paths, &c.Include)
+	}
+	for i := range c.Sites {
+		paths = append(paths, &c.Sites[i].Directory.CAFile)
+	}
+	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) && !isWindowsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
@@ -132,6 +175,19 @@ func friendlyYAML(err error, root *yaml.Node) string {
 func friendlyTypeError(msg string, root *yaml.Node) string {
 	if p := unknownRE.FindStringSubmatch(msg); p != nil {
 		key := sectionOf[p[3]] + p[2]
+		n, _ := strconv.Atoi(p[1])
+		if full, _ := keyAtLine(root, n, "", reflect.TypeOf(Config{})); strings.HasPrefix(full, "sites[") {
+			// A key inside a site: name the site entry, and suggest within the
+			// site's own keys or the section's.
+			suggest := suggestKey(key)
+			if p[3] == "Site" {
+				suggest = closest(p[2], fileKeys(reflect.TypeOf(Site{}), ""))
+			}
+			if suggest != "" {
+				return fmt.Sprintf("line %s: unknown key %s: did you mean %s? (a site may set name, subnets, and keys of store, menu and directory)", p[1], full, suggest)
+			}
+			return fmt.Sprintf("line %s: unknown key %s (a site may set name, subnets, and keys of store, menu and directory)", p[1], full)
+		}
 		if s := suggestKey(key); s != "" {
 			return fmt.Sprintf("line %s: unknown key %s: did you mean %s? (%s)", p[1], key, s, listKeys)
 		}
@@ -184,6 +240,13 @@ func quoteValue(v string) string { return "\"" + v + "\"" }
 func keyAtLine(n *yaml.Node, line int, prefix string, t reflect.Type) (string, *yaml.Node) {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		return keyAtLine(n.Content[0], line, prefix, t)
+	}
+	if n.Kind == yaml.SequenceNode && t != nil && t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct {
+		for i, item := range n.Content {
+			if found, node := keyAtLine(item, line, fmt.Sprintf("%s[%d]", prefix, i), t.Elem()); found != "" {
+				return found, node
+			}
+		}
 	}
 	if n.Kind != yaml.MappingNode || t == nil || t.Kind() != reflect.Struct {
 		if n.Line == line {
@@ -264,6 +327,20 @@ func suggestKey(key string) string {
 	return best
 }
 
+// closest is the one of keys nearest to key, if it is close enough.
+func closest(key string, keys []string) string {
+	best, bestDist := "", 3
+	for _, k := range keys {
+		if strings.Contains(k, ".") {
+			continue
+		}
+		if d := editDistance(key, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {
@@ -322,24 +399,22 @@ func findKey(root *yaml.Node, dotted string) int {
 	return line
 }
 
-// Load reads and validates one config file.
+// Load reads and validates one config file, and its include.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: read config: %w", ErrInvalid, err)
-	}
-	c, err := Parse(path, data)
-	if err != nil {
-		return nil, err
-	}
-	c.resolveRelative(filepath.Dir(path))
-	return c, nil
+	return LoadWith(path, Options{})
 }
 
 // Resolve builds the effective config: defaults, then the file (--config,
-// IMAGEINVOKER_CONFIG, or the first found on SearchPaths), then the
-// environment, then the flags that were given; then it validates the result.
+// IMAGEINVOKER_CONFIG, or the first found on SearchPaths) over its central
+// file, then the environment, then the flags that were given; then the
+// site; then it validates the result.
 func Resolve(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
+	return ResolveWith(fs, getenv, Options{})
+}
+
+// ResolveWith is Resolve with this machine's addresses (for the site) and
+// the include's timeout given.
+func ResolveWith(fs *pflag.FlagSet, getenv func(string) string, o Options) (*Config, error) {
 	explicit := getenv("IMAGEINVOKER_CONFIG")
 	if fs != nil {
 		if f := fs.Lookup("config"); f != nil && f.Changed {
@@ -352,10 +427,11 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	}
 	c := Default()
 	if path != "" {
-		if c, err = Load(path); err != nil {
+		if c, err = LoadWith(path, o); err != nil {
 			return nil, err
 		}
 	}
+	c.base = c.clone()
 	if err := c.ApplyEnv(getenv); err != nil {
 		return nil, err
 	}
@@ -364,8 +440,27 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 	}
-	if err := c.Validate(); err != nil {
+	if c, err = c.chooseSite(o); err != nil {
 		return nil, err
 	}
+	if err := c.Validate(); err != nil {
+		return nil, c.withOrigins(err)
+	}
 	return c, nil
+}
+
+// withOrigins says, for each of Validate's errors, where its value came
+// from, since with a central file, sites, variables and flags the key alone
+// no longer says which file or flag to fix.
+func (c *Config) withOrigins(err error) error {
+	msg := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+	var parts []string
+	for _, line := range strings.Split(msg, "\n") {
+		key, _, _ := strings.Cut(line, ":")
+		if o := c.Origin(key); o.Kind != FromDefault {
+			line = o.String() + ": " + line
+		}
+		parts = append(parts, line)
+	}
+	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(parts, "\n"))
 }

@@ -83,6 +83,8 @@ func list(p func(*Config) *[]string) func(*Config, string) error {
 var Settings = []Setting{
 	{Key: "store.url", Flag: "store", Policy: true, Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
 		set: str(func(c *Config) *string { return &c.Store.URL })},
+	{Key: "site", Flag: "site", Policy: true, Help: "the site (sites: in the config file) whose store, menu and directory settings apply, instead of the one this machine's IP addresses choose",
+		set: str(func(c *Config) *string { return &c.Site })},
 	{Key: "store.auth", Flag: "store-auth", Policy: true, Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
 		set: str(func(c *Config) *string { return &c.Store.Auth })},
 	{Key: "store.queue", Flag: "queue-method", Policy: true, Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
@@ -211,10 +213,9 @@ var defaultTree = sync.OnceValue(func() map[string]any {
 func (c *Config) ApplyEnv(getenv func(string) string) error {
 	for _, s := range Settings {
 		if v := getenv(s.Env()); v != "" {
-			if err := s.set(c, v); err != nil {
+			if err := c.apply(applied{s: s, v: v, by: s.Env(), kind: FromEnv}); err != nil {
 				return fmt.Errorf("%w: %s: %w", ErrInvalid, s.Env(), err)
 			}
-			c.noteOverride(s, s.Env())
 		}
 	}
 	return nil
@@ -233,10 +234,21 @@ func (c *Config) ApplyFlags(fs *pflag.FlagSet) error {
 			vals, _ := fs.GetStringArray(f.Name)
 			v = strings.Join(vals, ",")
 		}
-		if e := s.set(c, v); e != nil {
+		if e := c.apply(applied{s: s, v: v, by: "--" + s.Flag, kind: FromFlag}); e != nil {
 			err = fmt.Errorf("%w: --%s: %w", ErrInvalid, s.Flag, e)
 		}
-		c.noteOverride(s, "--"+s.Flag)
 	})
 	return err
+}
+
+// apply sets one value from the environment or a flag, notes it for the
+// boot-media policy and `config show`, and keeps it for ForSite.
+func (c *Config) apply(a applied) error {
+	if err := a.s.set(c, a.v); err != nil {
+		return err
+	}
+	c.noteOverride(a.s, a.by)
+	c.setOrigin(a.s.Key, Origin{Kind: a.kind, Name: a.by})
+	c.later = append(c.later, a)
+	return nil
 }

@@ -13,6 +13,7 @@ package doctor
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"time"
 
@@ -145,6 +146,7 @@ func Run(ctx context.Context, d Deps) *Report {
 		}
 		return r.finish()
 	}
+	r.Checks = append(r.Checks, includeChecks(d.Config)...)
 	d = d.withDefaults()
 	budget := d.Budget
 	if budget <= 0 {
@@ -253,4 +255,35 @@ func configCheck(src ConfigSource) Check {
 		}
 	}
 	return c
+}
+
+// includeChecks are the central file's and the site's lines, shown when the
+// config uses them (include:, sites:), so a plain config's checklist stays
+// as it was.
+func includeChecks(cfg *config.Config) []Check {
+	var out []Check
+	if c := cfg.Central; c != nil {
+		ch := Check{Name: "central config", Status: OK}
+		if c.Loaded {
+			ch.Detail = fmt.Sprintf("%s: %d lines, read in %s; its settings apply under the boot media's file", c.Ref, c.Lines, c.Took.Round(time.Millisecond))
+		} else {
+			ch.Status = Warn
+			ch.Detail = c.Ref + " not loaded: " + c.Err + "; the boot media's own settings apply alone"
+			ch.Fix = "Make it reachable from this machine (the share mapped, the server up, include_ca_file holding the CA that signed its certificate, this machine's clock right); `imageinvoker config show` shows what applies"
+		}
+		out = append(out, ch)
+	}
+	if len(cfg.Sites) == 0 && cfg.Site == "" {
+		return out
+	}
+	ch := Check{Name: "site", Status: OK}
+	switch {
+	case cfg.Site != "":
+		ch.Detail = cfg.Site + ": " + cfg.SiteReason
+	default:
+		ch.Status = Warn
+		ch.Detail = cfg.SiteReason
+		ch.Fix = "Add this machine's subnet to the subnets of its site (sites: in the config file); `imageinvoker config show --ip ADDR` shows the site an address gets"
+	}
+	return append(out, ch)
 }

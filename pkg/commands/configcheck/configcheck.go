@@ -14,6 +14,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/config"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/spf13/cobra"
 )
 
@@ -36,10 +37,10 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 func newCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
-		Short: "Check a config file, or print the documented sample",
+		Short: "Check a config file, show the effective settings, or print the documented sample",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newCheckCmd(f, runF), newSampleCmd(f))
+	cmd.AddCommand(newCheckCmd(f, runF), newSampleCmd(f), newShowCmd(f))
 	return cmd
 }
 
@@ -95,15 +96,27 @@ func runCheck(opts *CheckOptions) error {
 				strings.Join(config.SearchPaths(opts.Exe, runtime.GOOS), ", "))
 		}
 	}
-	c, err := config.Load(path)
+	// Offline: an https:// include is not fetched (a build machine often
+	// cannot reach it); a file include is read and checked.
+	c, err := config.LoadWith(path, config.Options{Offline: true})
 	if err != nil {
 		return checkError(path, err)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintln(opts.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	if c.Directory.AllowPlain {
 		// Valid, but an image builder should know what it costs.
 		fmt.Fprintln(opts.IO.Err, "warning: directory.allow_plain: true: a domain controller that refuses StartTLS receives technicians' passwords in clear over the network")
 	}
-	_, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path)
+	if _, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path); err != nil {
+		return err
+	}
+	if c.Central != nil && c.Central.Loaded {
+		// The central file was checked too: say so, so a clean result is
+		// not mistaken for "the include was ignored".
+		_, err = fmt.Fprintf(opts.IO.Out, "ok: %s (central file, %d lines)\n", termsafe.Line(c.Central.Ref), c.Central.Lines)
+	}
 	return err
 }
 

@@ -61,6 +61,11 @@ func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 failure:
 
   config        which config file was used, and from where, and that it is valid
+  central config
+                with include: the central file, whether it was read (lines,
+                time), or why not (the boot media's own settings then apply)
+  site          with sites: which site this machine gets and why (its IP
+                address in a site's subnet, --site), or that none matched
   dns           the DC records _ldap._tcp.dc._msdcs.<dns_domain>
   dc ... connect, dc ... tls
                 each DC: TCP, then TLS (LDAPS, or StartTLS for ldap://) and its
@@ -107,7 +112,7 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 			path, _ := config.Find(explicit)
 			exe, _ := os.Executable()
 			opts.Source = doctor.ConfigSource{File: path, From: SourceOf(explicit, from, path, exe, runtime.GOOS)}
-			cfg, err := f.Config(cmd)
+			cfg, err := f.LoadConfig(cmd)
 			if err != nil {
 				opts.Source.Err = err
 			}
@@ -126,7 +131,7 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
 	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
-	config.AddFlags(fl, "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
+	config.AddFlags(fl, "site", "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
 		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug")
 	opts.Machine.Add(fl)
 	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,4 +231,57 @@ func TestTechnicianStore(t *testing.T) {
 			}
 		}
 	})
+}
+
+// doctor shows the central file and the site on their own lines: an
+// unreachable central file is a warning, not a failure.
+func TestDoctorCentralAndSite(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	central := write("central.yaml", "sites:\n  - name: north\n    subnets: [10.1.0.0/16]\n  - name: south\n    subnets: [10.2.0.0/16]\n")
+	media := write("imageinvoker.yaml", "include: central.yaml\n")
+	missing := write("missing.yaml", "include: nowhere.yaml\nsites:\n  - name: north\n    subnets: [10.1.0.0/16]\n")
+	type check struct{ Name, Status, Detail, Fix string }
+	run := func(t *testing.T, cfg string, args ...string) map[string]check {
+		var s streams
+		f := factory(map[string]string{"IMAGEINVOKER_CONFIG": cfg}, &s, "")
+		f.Addrs = func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("10.2.3.4")}, nil }
+		cmd := root(NewCmd(f))
+		cmd.SetArgs(append([]string{"doctor", "--demo", "--json"}, args...))
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v\n%s", err, s.out.String())
+		}
+		var r struct{ Checks []check }
+		if err := json.Unmarshal(s.out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]check{}
+		for _, c := range r.Checks {
+			out[c.Name] = c
+		}
+		return out
+	}
+	got := run(t, media)
+	if c := got["central config"]; c.Status != "ok" || !strings.Contains(c.Detail, central+": 5 lines") {
+		t.Errorf("central config: %+v", c)
+	}
+	if c := got["site"]; c.Status != "ok" || c.Detail != "south: 10.2.3.4 is in 10.2.0.0/16" {
+		t.Errorf("site: %+v", c)
+	}
+	if c := run(t, media, "--site", "north")["site"]; c.Detail != "north: named by flag --site" {
+		t.Errorf("--site: %+v", c)
+	}
+	got = run(t, missing)
+	if c := got["central config"]; c.Status != "warn" || !strings.Contains(c.Detail, "nowhere.yaml not loaded: no such file") || c.Fix == "" {
+		t.Errorf("unreachable central config: %+v", c)
+	}
+	if c := got["site"]; c.Status != "warn" || !strings.Contains(c.Detail, "10.2.3.4") || !strings.Contains(c.Fix, "config show --ip") {
+		t.Errorf("no site: %+v", c)
+	}
 }

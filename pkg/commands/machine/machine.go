@@ -83,7 +83,7 @@ is shown as a note and is not a failure.`,
 	o.Machine.Add(fs)
 	fs.BoolVar(&o.Demo, "demo", false, "look the machine up in the embedded demo eXpress database (as "+demo.ComputerName+" unless --mac etc. say otherwise)")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
-	config.AddFlags(fs, "store", "store-auth", "store-timeout", "match", "wait-registration")
+	config.AddFlags(fs, "site", "store", "store-auth", "store-timeout", "match", "wait-registration")
 	return cmd
 }
 

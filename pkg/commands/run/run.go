@@ -70,7 +70,7 @@ menu for this machine. Without a terminal, --yes is required.
 The password comes from --password-stdin, --password-file, or IMAGEINVOKER_PASSWORD;
 there is no --password flag, so it never shows in a process list.
 
-The store, directory and menu settings and the machine flags come from the config
+The site (--site), the store, directory and menu settings and the machine flags come from the config
 file only, unless it sets policy.allow_overrides; console_security off is refused.`,
 		Example: `  echo "$PW" | imageinvoker run --config imageinvoker.yaml --user 'LAB\alice' --password-stdin --job 2000133 --yes --json
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,
@@ -117,6 +117,11 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 	cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
 	if err != nil {
 		return err
+	}
+	if cfg.SitePending && !o.Demo {
+		// Only the console asks; a script names the site.
+		return exitcode.New(exitcode.Usage, "%s: `run` never asks; name the site with --site NAME (the config file must set policy: {allow_overrides: true}) or add this machine's subnet to a site",
+			termsafe.Line(cfg.SiteReason))
 	}
 	log, lerr := logging.Open(logging.Options{File: cfg.Log.File, Debug: cfg.Log.Debug, Stderr: f.IO.Err})
 	if lerr != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
 	"github.com/imageinvoker/imageinvoker/tui"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
@@ -21,7 +22,7 @@ import (
 
 // ConfigFlags are the settings the console takes as flags.
 var ConfigFlags = []string{
-	"store", "store-auth", "queue-method", "console-security", "store-timeout",
+	"site", "store", "store-auth", "queue-method", "console-security", "store-timeout",
 	"dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout",
 	"match", "wait-registration",
 	"menu-root", "menu-tag", "flat",
@@ -66,6 +67,11 @@ func runE(f *cmdutil.Factory, mf *cmdutil.MachineFlags) func(*cobra.Command, []s
 			return err
 		}
 		ascii, _ := fs.GetBool("ascii")
+		if cfg.SitePending && !isDemo {
+			if cfg, err = askSite(cmd, f, cfg, mf, ascii); err != nil {
+				return err
+			}
+		}
 		o := mf.Override()
 		log := OpenLog(f, cfg)
 		defer log.Close()
@@ -80,6 +86,37 @@ func runE(f *cmdutil.Factory, mf *cmdutil.MachineFlags) func(*cobra.Command, []s
 		}
 		return Console{Flow: env.Flow, Override: o, ASCII: ascii, Demo: env.Demo, Log: log}.Run(ctx, f)
 	}
+}
+
+// askSite shows the sites_prompt screen and returns cfg on the chosen site.
+func askSite(cmd *cobra.Command, f *cmdutil.Factory, cfg *config.Config, mf *cmdutil.MachineFlags, ascii bool) (*config.Config, error) {
+	p := tui.SitePrompt{
+		Reason:      termsafe.Line(cfg.SiteReason),
+		Look:        tui.ChooseLook(ascii, cfg.Look.Style, f.Getenv),
+		IdleTimeout: cfg.Session.IdleTimeout,
+	}
+	for _, name := range cfg.SiteNames() {
+		p.Sites = append(p.Sites, termsafe.Line(name))
+	}
+	o := tui.Options{Profile: termenv.NewOutput(f.IO.Out).EnvColorProfile(), Context: cmd.Context()}
+	name, err := tui.ChooseSite(p, o, f.IO.In, f.IO.Out)
+	if exitcode.Of(err) == exitcode.Idle && cfg.Session.IdleAction != "exit" {
+		// Idle on the site choice ends like idle on any screen: a
+		// console left alone must not sit there forever.
+		if perr := tui.SystemPower(cfg.Session.IdleAction); perr != nil {
+			return nil, exitcode.Wrap(exitcode.Failure, perr, "could not %s this machine: %v. Do it by hand.", cfg.Session.IdleAction, perr)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The names were shown made safe for the terminal; choose by position.
+	for i, shown := range p.Sites {
+		if shown == name {
+			return cmdutil.ForSite(cfg, cfg.SiteNames()[i], cmd, mf, false)
+		}
+	}
+	return nil, fmt.Errorf("site choice: %q is not a site", name)
 }
 
 // Console is one run of the console over a built flow.
@@ -108,6 +145,10 @@ func (c Console) Run(ctx context.Context, f *cmdutil.Factory) error {
 		TypeToConfirm: cfg.Menu.TypeToConfirm,
 		PowerAction:   tui.SystemPower,
 		Context:       ctx,
+		Site:          termsafe.Line(cfg.Site),
+	}
+	for _, w := range cfg.Warnings {
+		o.ConfigWarnings = append(o.ConfigWarnings, termsafe.Line(w))
 	}
 	if c.Demo {
 		o.DemoAccounts = DemoAccounts()

@@ -74,7 +74,7 @@ shows in the process list.`,
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
-	config.AddFlags(fl, "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug")
+	config.AddFlags(fl, "site", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug")
 	return cmd
 }
 

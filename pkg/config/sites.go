@@ -1,0 +1,264 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Site is one Deployment Server of an organisation and the subnets whose
+// machines use it. Its store, menu and directory sections are laid over the
+// common ones key by key: only the keys the site sets change.
+type Site struct {
+	Name      string          `yaml:"name"`
+	Subnets   []string        `yaml:"subnets"`
+	Store     StoreConfig     `yaml:"store"`
+	Menu      MenuConfig      `yaml:"menu"`
+	Directory DirectoryConfig `yaml:"directory"`
+
+	prefixes []netip.Prefix
+	// set are the dotted keys (store.url) this site sets, with their lines.
+	set  map[string]int
+	file string
+	line int
+}
+
+// siteSections are the sections a site may override. Machine, session,
+// look, log and policy stay the media's: they are about this boot
+// console, not about which Deployment Server it talks to.
+var siteSections = []string{"store", "menu", "directory"}
+
+// SiteNames lists the configured sites in file order.
+func (c *Config) SiteNames() []string {
+	var out []string
+	for _, s := range c.Sites {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// Prefixes are the site's subnets, parsed and masked.
+func (s *Site) Prefixes() []netip.Prefix { return s.prefixes }
+
+// ChooseSite picks the site of a machine with these addresses: the first
+// site in file order with a subnet holding any of them. File order, not the
+// longest prefix, so an administrator reads the choice top to bottom.
+func ChooseSite(cfg *Config, addrs []netip.Addr) (site *Site, ok bool) {
+	s, _, _ := matchSite(cfg, addrs)
+	return s, s != nil
+}
+
+func matchSite(cfg *Config, addrs []netip.Addr) (*Site, netip.Addr, netip.Prefix) {
+	for i := range cfg.Sites {
+		s := &cfg.Sites[i]
+		for _, p := range s.prefixes {
+			for _, a := range addrs {
+				// An IPv4 address may arrive as ::ffff:a.b.c.d from some
+				// interface listings; compare it as the IPv4 it is.
+				if p.Contains(a.Unmap()) {
+					return s, a, p
+				}
+			}
+		}
+	}
+	return nil, netip.Addr{}, netip.Prefix{}
+}
+
+func (c *Config) siteNamed(name string) *Site {
+	for i := range c.Sites {
+		if strings.EqualFold(c.Sites[i].Name, name) {
+			return &c.Sites[i]
+		}
+	}
+	return nil
+}
+
+// ForSite returns the effective configuration on site name: the file
+// layers, the site's keys over them, then the environment and flags again.
+func (c *Config) ForSite(name string) (*Config, error) {
+	base := c.base
+	if base == nil {
+		base = c
+	}
+	s := base.siteNamed(name)
+	if s == nil {
+		names := base.SiteNames()
+		if len(names) == 0 {
+			return nil, fmt.Errorf("%w: site %q: no sites are configured (sites: in the config file)", ErrInvalid, name)
+		}
+		return nil, fmt.Errorf("%w: site %q: no such site; the sites are %s", ErrInvalid, name, strings.Join(names, ", "))
+	}
+	out := base.clone()
+	overlay(out, s.asConfig(), s.set)
+	for key, line := range s.set {
+		out.setOrigin(key, Origin{Kind: FromSite, Name: s.Name, File: s.file, Line: line})
+	}
+	out.Site = s.Name
+	out.SiteReason, out.SitePending = c.SiteReason, false
+	out.base, out.later = base, nil
+	for _, a := range c.later {
+		if err := out.apply(a); err != nil {
+			return nil, err
+		}
+	}
+	out.Site = s.Name // a replayed --site names this same site, or ForSite was asked for another on purpose
+	if err := out.Validate(); err != nil {
+		return nil, out.withOrigins(err)
+	}
+	return out, nil
+}
+
+func (s *Site) asConfig() *Config {
+	return &Config{Store: s.Store, Menu: s.Menu, Directory: s.Directory}
+}
+
+// readSites records, for each site of a parsed file, the keys it sets and
+// their lines, and checks names, subnets and the values the site sets.
+func readSites(name string, c *Config, root *yaml.Node) []error {
+	seq := mappingValue(root, "sites")
+	if seq == nil || seq.Kind != yaml.SequenceNode {
+		return nil
+	}
+	var errs []error
+	seen := map[string]int{}
+	for i := range c.Sites {
+		s := &c.Sites[i]
+		s.file, s.set = name, map[string]int{}
+		if i >= len(seq.Content) {
+			break
+		}
+		item := seq.Content[i]
+		s.line = item.Line
+		where := fmt.Sprintf("line %d: sites[%d]", item.Line, i)
+		if strings.TrimSpace(s.Name) == "" {
+			errs = append(errs, fmt.Errorf("%s: needs a name (name: lab2)", where))
+		} else if first, dup := seen[strings.ToLower(s.Name)]; dup {
+			errs = append(errs, fmt.Errorf("%s: the name %q is already the name of the site at line %d", where, s.Name, first))
+		} else {
+			seen[strings.ToLower(s.Name)] = item.Line
+			where += " (" + s.Name + ")"
+		}
+		for _, sub := range s.Subnets {
+			p, err := netip.ParsePrefix(strings.TrimSpace(sub))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: subnets: %q is not a subnet like 10.1.0.0/16 or 2001:db8:1::/48", where, sub))
+				continue
+			}
+			s.prefixes = append(s.prefixes, p.Masked())
+		}
+		for _, sec := range siteSections {
+			if n := mappingValue(item, sec); n != nil {
+				collectKeys(n, sec, fieldType(reflect.TypeOf(Site{}), sec), s.set)
+			}
+		}
+		// Check the site's values on their own, so a bad one is reported
+		// at its line in this file rather than when the site is chosen.
+		probe := Default()
+		overlay(probe, s.asConfig(), s.set)
+		if err := probe.Validate(); err != nil {
+			for _, msg := range strings.Split(strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "), "\n") {
+				key, _, _ := strings.Cut(msg, ":")
+				if line, ok := s.set[key]; ok {
+					errs = append(errs, fmt.Errorf("line %d: sites[%d] (%s): %s", line, i, s.Name, msg))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// mappingValue is the value node of key in mapping n (or a document's).
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// collectKeys records the dotted setting keys set under n (of type t) with
+// their lines. A list or map setting is one key.
+func collectKeys(n *yaml.Node, prefix string, t reflect.Type, out map[string]int) {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode || t == nil || t.Kind() != reflect.Struct {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		key := k.Value
+		if prefix != "" {
+			key = prefix + "." + k.Value
+		}
+		ft := fieldType(t, k.Value)
+		if ft != nil && ft.Kind() == reflect.Struct && ft.PkgPath() == t.PkgPath() && v.Kind == yaml.MappingNode {
+			collectKeys(v, key, ft, out)
+			continue
+		}
+		out[key] = k.Line
+	}
+}
+
+// chooseSite sets the site of c: the one named by site (file, variable or
+// flag), else the first whose subnets hold one of this machine's addresses.
+func (c *Config) chooseSite(o Options) (*Config, error) {
+	if c.Site != "" {
+		from := c.Origin("site")
+		c.SiteReason = "named by " + from.String()
+		out, err := c.ForSite(c.Site)
+		if err != nil {
+			return nil, fmt.Errorf("%w (site named by %s)", err, from)
+		}
+		return out, nil
+	}
+	if len(c.Sites) == 0 {
+		return c, nil
+	}
+	addrs, err := o.addrs()
+	if err != nil {
+		c.Warnings = append(c.Warnings, "could not read this machine's IP addresses to choose its site: "+err.Error())
+	}
+	s, a, p := matchSite(c, addrs)
+	if s == nil {
+		shown := "none"
+		if len(addrs) > 0 {
+			var parts []string
+			for _, a := range addrs {
+				parts = append(parts, a.String())
+			}
+			shown = strings.Join(parts, ", ")
+		}
+		c.SiteReason = "no site's subnets hold this machine's addresses (" + shown + ")"
+		if c.SitesPrompt {
+			c.SitePending = true
+			c.SiteReason += "; sites_prompt: the console asks which site"
+		} else {
+			c.SiteReason += "; the top-level settings apply"
+		}
+		return c, nil
+	}
+	out, err := c.ForSite(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	out.ChosenSite(a.String() + " is in " + p.String())
+	return out, nil
+}
+
+// ChosenSite records why the site was chosen when no setting named it (by
+// address, or by the technician at the console).
+func (c *Config) ChosenSite(reason string) {
+	c.SiteReason = reason
+	c.setOrigin("site", Origin{Kind: FromChoice, Name: reason})
+}
