@@ -89,7 +89,13 @@ func writeSchema(b *strings.Builder, sc *express.Schema) {
 			}
 		}
 	}
+	if sc.Dialect == express.DialectSQLite {
+		b.WriteString(wrap("  ", "DS's procedures: none (they exist only in a SQL Server eXpress database)", Width, "      "))
+	}
 	for _, p := range sc.Procedures {
+		if sc.Dialect == express.DialectSQLite {
+			break
+		}
 		state := "not callable"
 		if p.Found {
 			state = "callable"
