@@ -91,7 +91,7 @@ func Parse(name string, data []byte) (*Config, error) {
 // X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
 // never be found.
 func (c *Config) resolveRelative(dir string) {
-	for _, p := range []*string{&c.Directory.CAFile, &c.Log.File} {
+	for _, p := range append([]*string{&c.Directory.CAFile, &c.Log.File}, c.Directory.domainPaths()...) {
 		if *p != "" && !filepath.IsAbs(*p) && !isWindowsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
