@@ -81,12 +81,12 @@ shows in the process list.`,
 
 // Result is what whoami prints with --json.
 type Result struct {
-	User       string            `json:"user"`
-	FullName   string            `json:"full_name,omitempty"`
-	SID        string            `json:"sid"`
-	DN         string            `json:"dn"`
-	UPN        string            `json:"upn,omitempty"`
-	DC         string            `json:"dc"`
+	User     string `json:"user"`
+	FullName string `json:"full_name,omitempty"`
+	SID      string `json:"sid"`
+	DN       string `json:"dn"`
+	UPN      string `json:"upn,omitempty"`
+	DC       string `json:"dc"`
 	// Groups are every configured domain's groups of the user, each with
 	// its domain (Group.Domain, the NetBIOS name).
 	Groups     []directory.Group `json:"groups"`
