@@ -74,8 +74,8 @@ type dcPhases []dcPhase
 // domainDCs is one domain's DC settings: directory's own, or one entry of
 // directory.domains.
 type domainDCs struct {
-	name                       string // NetBIOS name with directory.domains, else ""
-	dcs                        []string
+	name                      string // NetBIOS name with directory.domains, else ""
+	dcs                       []string
 	dnsDomain, baseDN, caFile string
 }
 
