@@ -199,9 +199,15 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 	return s, nil
 }
 
+// wellKnownMember are SIDs every authenticated user's token carries, which
+// a domain holds as foreign security principals too: a group of another
+// domain that holds Authenticated Users or Everyone holds this user there
+// (a DS deny on it applies to them).
+var wellKnownMember = []string{"S-1-5-11", "S-1-1-0"}
+
 // homeSIDs are the SIDs another domain may hold as foreign security
 // principals: the user's and their groups' of their own domain (builtin
-// and well-known SIDs are every domain's own).
+// SIDs are every domain's own), and the well-known wellKnownMember.
 func homeSIDs(s *SignIn) []string {
 	user := s.Identity.SID
 	i := strings.LastIndexByte(user, '-')
@@ -209,7 +215,7 @@ func homeSIDs(s *SignIn) []string {
 		return nil
 	}
 	prefix := user[:i+1]
-	out := []string{user}
+	out := append([]string{user}, wellKnownMember...)
 	for _, g := range s.Groups {
 		if strings.HasPrefix(g.SID, prefix) {
 			out = append(out, g.SID)

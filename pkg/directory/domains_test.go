@@ -50,10 +50,10 @@ func TestSambaDomainsGroups(t *testing.T) {
 			[]string{`LAB\Techs`, `OTHER\Res Deny`},
 			[]string{`OTHER\Res Imagers`, `OTHER\Res Admins`}},
 		{"olga@other.example", adtest.OlgaPassword, `OTHER\olga`,
-			[]string{`OTHER\Field Techs`, `OTHER\Domain Users`, `LAB\Guest Imagers`, `LAB\Guest Outer`, `LAB\Visitors`},
+			[]string{`OTHER\Field Techs`, `OTHER\Domain Users`, `LAB\Guest Imagers`, `LAB\Guest Outer`, `LAB\Visitors`, `LAB\All Authenticated`},
 			[]string{`LAB\Domain Users`, `LAB\Techs`, `OTHER\Res Imagers`}},
 		{`other.example\oscar`, adtest.OscarPass, `OTHER\oscar`,
-			[]string{`OTHER\Domain Users`},
+			[]string{`OTHER\Domain Users`, `LAB\All Authenticated`},
 			[]string{`LAB\Guest Imagers`, `LAB\Visitors`, `LAB\Guest Outer`}},
 	}
 	for _, tc := range cases {

@@ -48,6 +48,9 @@ const (
 	GroupGuestImagers = "Guest Imagers" // domain-local; holds OTHER\olga
 	GroupGuestOuter   = "Guest Outer"   // holds Guest Imagers
 	GroupVisitors     = "Visitors"      // domain-local; holds OTHER\Field Techs
+	// GroupAllAuth is domain-local in LAB and holds Authenticated Users
+	// (S-1-5-11, an FSP every domain has): every OTHER user is in it at LAB.
+	GroupAllAuth = "All Authenticated"
 )
 
 var (
@@ -195,13 +198,16 @@ func crossSeed(lab, oth *DC) error {
 		{lab, GroupGuestImagers, oth, UserOlga},
 		{lab, GroupVisitors, oth, GroupFieldTechs},
 	}
+	// Authenticated Users is not any domain's account: its SID is well known.
+	docs0 := []seedForeign{{Group: GroupAllAuth, SID: "S-1-5-11"}}
 	docs := map[*DC]*seedDoc{
 		lab: {URL: filepath.Join(lab.Dir, "private", "sam.ldb"), SMBConf: filepath.Join(lab.Dir, "etc", "smb.conf"),
 			Groups: []seedGroup{
 				{Name: GroupGuestImagers, DomainLocal: true, Nested: []string{GroupGuestOuter}},
 				{Name: GroupGuestOuter, DomainLocal: true},
 				{Name: GroupVisitors, DomainLocal: true},
-			}},
+				{Name: GroupAllAuth, DomainLocal: true},
+			}, Foreign: docs0},
 		oth: {URL: filepath.Join(oth.Dir, "private", "sam.ldb"), SMBConf: filepath.Join(oth.Dir, "etc", "smb.conf")},
 	}
 	for _, m := range members {
