@@ -34,7 +34,7 @@ func TestDoctorDomains(t *testing.T) {
 	}
 	for name, detail := range map[string]string{
 		"dc " + lab.Addr + ":636 tls":   `LDAPS, TLS 1.3; certificate for dc1.lab.example, 127.0.0.1 issued by "adtest CA"`,
-		"dc " + other.Addr + ":389 tls": `StartTLS, TLS 1.3; certificate for dc2.other.example, 127.0.0.2 issued by "adtest CA OTHER"`,
+		"dc " + other.Addr + ":389 tls": `StartTLS, TLS 1.3; certificate for dc2.other.example, 127.0.0.3 issued by "adtest CA OTHER"`,
 	} {
 		c := checks[name]
 		if c.Status != doctor.OK || !strings.Contains(c.Detail, detail) {

@@ -208,7 +208,7 @@ func TestWhoamiDomains(t *testing.T) {
 	}
 	text := out.String()
 	for _, re := range []string{`(?m)^User: +OTHER\\olga`, `(?m)^  LAB +Guest Outer +S-1-5-21-`, `(?m)^  OTHER +Field Techs +S-1-5-21-`,
-		`(?m)^  OTHER +127\.0\.0\.2:636, \d+ groups, \d+ LDAP requests, \d+ ms \(the user's domain`, `(?m)^  LAB +127\.0\.0\.1:636, 4 groups`} {
+		`(?m)^  OTHER +127\.0\.0\.3:636, \d+ groups, \d+ LDAP requests, \d+ ms \(the user's domain`, `(?m)^  LAB +127\.0\.0\.1:636, 4 groups`} {
 		if !regexp.MustCompile(re).MatchString(text) {
 			t.Errorf("text lacks %s:\n%s", re, text)
 		}

@@ -127,6 +127,7 @@ var (
 func Start(t testing.TB) *DC {
 	t.Helper()
 	once.Do(func() {
+		defer claimedOnce.Do(func() { close(labClaimed) })
 		if reason := unavailable(); reason != "" {
 			skip = reason
 			return
@@ -341,7 +342,18 @@ func start() (*DC, error) {
 // and Samba only binds addresses configured on an interface (lo has just
 // 127.0.0.1), so test binaries that go test runs in parallel take turns: an
 // flock, released when the holding process exits, says whose turn it is.
-func claimAddress() (string, *os.File, error) { return claim("127.0.0.1") }
+func claimAddress() (string, *os.File, error) {
+	addr, f, err := claim("127.0.0.1")
+	claimedOnce.Do(func() { close(labClaimed) })
+	return addr, f, err
+}
+
+// labClaimed is closed once this process holds LAB's slot (or gave up on
+// it); StartPair claims OTHER's only after that.
+var (
+	labClaimed  = make(chan struct{})
+	claimedOnce sync.Once
+)
 
 // deadURL is an address of the loopback network where nothing listens: a DC that is down.
 const deadURL = "ldaps://127.0.0.9:636"

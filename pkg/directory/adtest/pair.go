@@ -15,7 +15,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/demo"
 )
 
-// The second domain, OTHER (other.example) on 127.0.0.2, and the foreign
+// The second domain, OTHER (other.example) on 127.0.0.3, and the foreign
 // members between it and LAB. The two Samba domains have no trust (see
 // docs/active-directory.md): the foreign security principals are made by
 // adding members by SID (<SID=...>) with Samba's own bindings, which is what
@@ -24,7 +24,10 @@ const (
 	OtherDomain    = "OTHER"
 	OtherDNSDomain = "other.example"
 	OtherBaseDN    = "DC=other,DC=example"
-	OtherAddr      = "127.0.0.2"
+	// OtherAddr is not 127.0.0.2: before this harness had two DCs, tests
+	// used that address as a DC that is down, and test binaries built from
+	// older trees may run beside these on one machine.
+	OtherAddr = "127.0.0.3"
 
 	// OTHER's users.
 	UserOlga     = "olga" // in OTHER\Field Techs; LAB holds her and that group as FSPs
@@ -61,15 +64,19 @@ var (
 )
 
 // StartPair returns the shared LAB DC and the shared OTHER DC, with the
-// foreign members above in both. The second DC needs 127.0.0.2 on lo
+// foreign members above in both. The second DC needs OtherAddr on lo
 // (Samba binds only addresses an interface has): it is added as root.
 func StartPair(t testing.TB) (lab, oth *DC) {
 	t.Helper()
-	// Provision OTHER while LAB provisions: each takes seconds.
+	// Provision OTHER while LAB provisions: each takes seconds. Its address
+	// is claimed only once LAB's is held: test binaries run in parallel
+	// take the two slots in one order, so none holds OTHER's while waiting
+	// for LAB's (a deadlock until the claim times out).
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		<-labClaimed
 		otherOnce.Do(func() {
 			if reason := unavailable(); reason != "" {
 				otherSkip = reason

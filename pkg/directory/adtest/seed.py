@@ -96,7 +96,12 @@ for f in (spec.get("foreign") or []):
         raise SystemExit("foreign member: no group %r" % f["group"])
     msg = ldb.Message()
     msg.dn = res[0].dn
-    msg["member"] = ldb.MessageElement("<SID=%s>" % f["sid"], ldb.FLAG_MOD_ADD, "member")
+    # A well-known SID (Authenticated Users) has its FSP from provision:
+    # link that one; Samba would try to create it again for <SID=...>.
+    fsp = samdb.search("CN=ForeignSecurityPrincipals," + base, scope=ldb.SCOPE_ONELEVEL,
+                       expression="(objectSid=%s)" % f["sid"], attrs=[])
+    value = str(fsp[0].dn) if len(fsp) == 1 else "<SID=%s>" % f["sid"]
+    msg["member"] = ldb.MessageElement(value, ldb.FLAG_MOD_ADD, "member")
     samdb.modify(msg)
 
 sids = {}
