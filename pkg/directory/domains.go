@@ -324,18 +324,48 @@ func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw st
 	if err := conn.Bind(bindName, bindPw); err != nil {
 		return nil, trips, wrap("bind", err)
 	}
+	// Which of the SIDs this domain holds as foreign security principals:
+	// a cheap one-level search, by objectSid (the FSP's own name may have
+	// been changed), that is usually empty or nearly so.
+	var fsps []string
+	for start := 0; start < len(sids); start += sidBatch {
+		end := min(start+sidBatch, len(sids))
+		var f strings.Builder
+		f.WriteString("(&(objectClass=foreignSecurityPrincipal)(|")
+		for _, sid := range sids[start:end] {
+			b, err := EncodeSID(sid)
+			if err != nil {
+				return nil, trips, err
+			}
+			f.WriteString("(objectSid=" + sidFilterValue(b) + ")")
+		}
+		f.WriteString("))")
+		trips++
+		res, err := conn.Search(ldap.NewSearchRequest("CN=ForeignSecurityPrincipals,"+c.cfg.BaseDN, ldap.ScopeSingleLevel,
+			ldap.NeverDerefAliases, 0, 0, false, f.String(), []string{"objectSid"}, nil))
+		if err != nil {
+			var le *ldap.Error
+			if errors.As(err, &le) && le.ResultCode == ldap.LDAPResultNoSuchObject {
+				return nil, trips, nil // no container: nothing foreign here
+			}
+			return nil, trips, wrap("search foreign security principals", err)
+		}
+		for _, e := range res.Entries {
+			fsps = append(fsps, e.DN)
+		}
+	}
+	// The security groups holding them, directly or through groups of this
+	// domain: the in-chain rule, one term per FSP that exists. (Samba walks
+	// every group per term, ~10 ms each on a small domain: asking only for
+	// the FSPs that exist keeps that small.)
 	var groups []Group
 	seen := map[string]bool{}
-	for start := 0; start < len(sids); start += fspBatch {
-		end := min(start+fspBatch, len(sids))
+	for start := 0; start < len(fsps); start += fspBatch {
+		end := min(start+fspBatch, len(fsps))
 		var f strings.Builder
 		f.WriteString("(&(objectCategory=group)" + securityGroup + "(|")
-		for _, sid := range sids[start:end] {
-			if !validSIDString(sid) {
-				return nil, trips, fmt.Errorf("not a SID: %q", sid)
-			}
-			fsp := "CN=" + sid + ",CN=ForeignSecurityPrincipals," + c.cfg.BaseDN
-			f.WriteString("(member:" + oidInChain + ":=" + ldap.EscapeFilter(fsp) + ")")
+		for _, dn := range fsps[start:end] {
+			f.WriteString("(member:" + oidInChain + ":=" + ldap.EscapeFilter(dn) + ")")
 		}
 		f.WriteString("))")
 		trips++
@@ -359,25 +389,6 @@ func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw st
 		}
 	}
 	return groups, trips, nil
-}
-
-// validSIDString accepts S-1-<digits>(-<digits>)* only: it becomes part of
-// a DN in a filter.
-func validSIDString(s string) bool {
-	if !strings.HasPrefix(s, "S-1-") || len(s) > 200 {
-		return false
-	}
-	for _, part := range strings.Split(s[4:], "-") {
-		if part == "" {
-			return false
-		}
-		for _, r := range part {
-			if r < '0' || r > '9' {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func sortGroups(groups []Group) {

@@ -219,3 +219,43 @@ func TestSambaDomainsConsoleMatch(t *testing.T) {
 		})
 	}
 }
+
+// TestSambaDomainsCost measures sign-in → groups with one domain and with
+// two (docs/active-directory.md quotes it): LDAP round trips and the median
+// of ten sign-ins, each on fresh connections.
+func TestSambaDomainsCost(t *testing.T) {
+	lab, other := adtest.StartPair(t)
+	two, err := directory.New(pairConfig(lab, other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := directory.New(sambaConfig(lab))
+	if err != nil {
+		t.Fatal(err)
+	}
+	measure := func(name string, c *directory.Client, user, password string, maxTrips int) {
+		var took []time.Duration
+		var last *directory.SignIn
+		for range 10 {
+			start := time.Now()
+			s, err := c.SignIn(context.Background(), user, password)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			took = append(took, time.Since(start))
+			last = s
+		}
+		slices.Sort(took)
+		if last.RoundTrips > maxTrips {
+			t.Errorf("%s: %d LDAP round trips, want at most %d", name, last.RoundTrips, maxTrips)
+		}
+		t.Logf("%-40s %d groups, %d LDAP round trips, median %v (min %v, max %v); per domain %+v", name, len(last.Groups),
+			last.RoundTrips, took[len(took)/2].Round(time.Millisecond/10), took[0].Round(time.Millisecond/10),
+			took[len(took)-1].Round(time.Millisecond/10), last.Lookups)
+	}
+	measure("LAB only, LDAPS", one, `LAB\alice`, lab.Users["alice"].Password, 5)
+	// Home LDAPS 5; OTHER over StartTLS: StartTLS, bind, FSPs, in-chain.
+	measure("LAB user, LAB LDAPS + OTHER StartTLS", two, `LAB\alice`, lab.Users["alice"].Password, 9)
+	// Home OTHER over StartTLS 6; LAB over LDAPS: bind, FSPs, in-chain.
+	measure("OTHER user, OTHER StartTLS + LAB LDAPS", two, `OTHER\olga`, adtest.OlgaPassword, 9)
+}
