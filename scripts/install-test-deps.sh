@@ -1,11 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages the tests need (a real Samba AD DC for
-# pkg/directory, tmux and cpio for end-to-end tests). Idempotent: installs
+# pkg/directory, iproute2 to give the second DC its loopback address, tmux
+# and cpio for end-to-end tests). Idempotent: installs
 # only what is missing, and runs apt-get update only if the install fails
 # (stale package lists). Needs root.
 set -eu
 
-PACKAGES="samba-ad-dc samba-ad-provision ldb-tools tmux cpio"
+PACKAGES="samba-ad-dc samba-ad-provision ldb-tools iproute2 tmux cpio"
 
 missing=""
 for p in $PACKAGES; do

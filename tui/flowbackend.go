@@ -188,11 +188,16 @@ func (b *FlowBackend) SignOut() {
 // Info implements Backend.
 func (b *FlowBackend) Info() Info {
 	cfg := b.f.Config()
-	in := Info{Domain: cfg.Directory.Domain, Store: storeName(cfg.Store.URL)}
-	if len(cfg.Directory.DCs) > 0 {
-		in.DC = hostOf(cfg.Directory.DCs[0])
-	} else if cfg.Directory.DNSDomain != "" {
-		in.DC = cfg.Directory.DNSDomain
+	dom, dns := cfg.Directory.DefaultDomain()
+	in := Info{Domain: dom, Store: storeName(cfg.Store.URL)}
+	dcs := cfg.Directory.DCs
+	if len(cfg.Directory.Domains) > 0 {
+		dcs = cfg.Directory.Domains[0].DCs
+	}
+	if len(dcs) > 0 {
+		in.DC = hostOf(dcs[0])
+	} else if dns != "" {
+		in.DC = dns
 	}
 	return in
 }

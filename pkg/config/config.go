@@ -109,6 +109,10 @@ type DirectoryConfig struct {
 	// the password is checked against DS's own securityuser.password.
 	// Config file only: it widens who may sign in.
 	DSAccounts bool `yaml:"ds_accounts"`
+	// Domains, when present, replace dcs, domain, dns_domain, base_dn and
+	// ca_file: several AD domains, the first for bare user names. Config
+	// file only (domains.go).
+	Domains []DomainConfig `yaml:"domains"`
 }
 
 // MachineConfig says how this machine is matched to a DS computer.
@@ -219,6 +223,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("store.url: %w", err))
 		}
 	}
+	errs = append(errs, c.Directory.validateDomains()...)
 	if c.Store.Auth == "technician" && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))
 	}

@@ -127,12 +127,13 @@ func parseFile(name string, data []byte) (*parsed, error) {
 // X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
 // never be found.
 func (c *Config) resolveRelative(dir string) {
-	paths := []*string{&c.Directory.CAFile, &c.Log.File, &c.IncludeCAFile}
+	paths := append([]*string{&c.Directory.CAFile, &c.Log.File, &c.IncludeCAFile}, c.Directory.domainPaths()...)
 	if c.Include != "" && !strings.Contains(c.Include, "://") {
 		paths = append(paths, &c.Include)
 	}
 	for i := range c.Sites {
 		paths = append(paths, &c.Sites[i].Directory.CAFile)
+		paths = append(paths, c.Sites[i].Directory.domainPaths()...)
 	}
 	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) && !isWindowsAbs(*p) {

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -55,12 +54,20 @@ type Config struct {
 	// Dial opens the TCP connection to a DC; nil uses a net.Dialer. Tests
 	// point a DC name inside the AD DNS domain at the loopback DC with it.
 	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+	// Domains, when set, replace DCs, Domain, DNSDomain, BaseDN, CAFile and
+	// CAPEM: a user signs in to their own domain (the first for a bare
+	// name), and the groups every other one holds for them as foreign
+	// security principals are read there too (domains.go).
+	Domains []Domain
 }
 
 // Group is one security group of the signed-in user.
 type Group struct {
 	Name string `json:"name"` // DOMAIN\name, BUILTIN\name, or "" when the SID did not resolve
 	SID  string `json:"sid"`
+	// Domain is the NetBIOS name of the group's domain (BUILTIN for a
+	// builtin alias of the user's domain).
+	Domain string `json:"domain,omitempty"`
 }
 
 // SignIn is a successful sign-in.
@@ -74,6 +81,8 @@ type SignIn struct {
 	// RoundTrips counts LDAP requests sent to the DC that answered (StartTLS,
 	// bind and searches).
 	RoundTrips int `json:"round_trips"`
+	// Lookups say, with several domains, what each domain's part cost.
+	Lookups []DomainLookup `json:"lookups,omitempty"`
 }
 
 // Client signs users in. It is safe for concurrent use.
@@ -90,6 +99,9 @@ type Client struct {
 	answered string
 	// srvWarn are the SRV targets skipped, reported with the next sign-in.
 	srvWarn []string
+
+	// multi is set with Config.Domains: one Client per domain.
+	multi *multi
 }
 
 // ordered puts the DC that last answered first, keeping the others' order.
@@ -116,6 +128,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Resolver == nil {
 		cfg.Resolver = net.DefaultResolver
+	}
+	if len(cfg.Domains) > 0 {
+		return newMulti(cfg)
 	}
 	if cfg.DNSDomain == "" && cfg.BaseDN != "" {
 		cfg.DNSDomain = DNSFromBaseDN(cfg.BaseDN)
@@ -272,6 +287,9 @@ func otherDomain(dom, own string) *Error {
 func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, error) {
 	if password == "" {
 		return nil, EmptyPasswordError()
+	}
+	if c.multi != nil {
+		return c.signInMulti(ctx, user, password)
 	}
 	acct, err := c.parseUser(user)
 	if err != nil {
@@ -717,16 +735,9 @@ func (c *Client) resolveSIDs(conn *ldap.Conn, raw [][]byte) ([]Group, int, error
 				domain = "BUILTIN"
 			}
 			groups[i].Name = domain + `\` + e.GetAttributeValue("sAMAccountName")
+			groups[i].Domain = domain
 		}
 	}
-	sort.Slice(groups, func(i, j int) bool {
-		if (groups[i].Name == "") != (groups[j].Name == "") {
-			return groups[i].Name != ""
-		}
-		if groups[i].Name != groups[j].Name {
-			return groups[i].Name < groups[j].Name
-		}
-		return groups[i].SID < groups[j].SID
-	})
+	sortGroups(groups)
 	return groups, trips, nil
 }

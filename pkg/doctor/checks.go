@@ -32,12 +32,15 @@ func (r reference) says(now time.Time) string {
 }
 
 // references lists every clock found: the DCs' (real UTC) first, then the database's.
-func references(dcs dcPhase, st storePhase) []reference {
+func references(dcs dcPhases, st storePhase) []reference {
 	var out []reference
-	for _, p := range dcs.probes {
-		if p.dcTimeOK {
-			out = append(out, reference{ok: true, skew: p.dcSkew, who: "the DC " + p.name()})
-			break
+dcs:
+	for _, ph := range dcs {
+		for _, p := range ph.probes {
+			if p.dcTimeOK {
+				out = append(out, reference{ok: true, skew: p.dcSkew, who: "the DC " + p.name()})
+				break dcs
+			}
 		}
 	}
 	if st.dbTimeOK {
@@ -46,7 +49,7 @@ func references(dcs dcPhase, st storePhase) []reference {
 	return out
 }
 
-func bestReference(dcs dcPhase, st storePhase) reference {
+func bestReference(dcs dcPhases, st storePhase) reference {
 	if refs := references(dcs, st); len(refs) > 0 {
 		return refs[0]
 	}
@@ -60,7 +63,7 @@ const (
 	clockFail      = 24 * time.Hour
 )
 
-func clockCheck(d Deps, dcs dcPhase, st storePhase) Check {
+func clockCheck(d Deps, dcs dcPhases, st storePhase) Check {
 	c := Check{Name: "clock"}
 	now := d.Now()
 	refs := references(dcs, st)
@@ -112,7 +115,16 @@ func humanDuration(d time.Duration) string {
 	return fmt.Sprintf("%dh%02dm", m/60, m%60)
 }
 
-// checks turns the DC phase into checklist lines.
+// checks turns every domain's DC phase into checklist lines.
+func (phs dcPhases) checks(d Deps, ref reference) []Check {
+	var out []Check
+	for _, ph := range phs {
+		out = append(out, ph.checks(d, ref)...)
+	}
+	return out
+}
+
+// checks turns one domain's DC phase into checklist lines.
 func (ph dcPhase) checks(d Deps, ref reference) []Check {
 	out := []Check{ph.dns}
 	if ph.noDC != nil {
@@ -122,7 +134,7 @@ func (ph dcPhase) checks(d Deps, ref reference) []Check {
 		out = append(out, p.checks(d, ph, ref)...)
 	}
 	if ph.notProbed > 0 {
-		out = append(out, Check{Name: "dc", Status: Skip,
+		out = append(out, Check{Name: "dc" + ph.suffix(), Status: Skip,
 			Detail: fmt.Sprintf("%d more DCs listed in DNS were not probed; the client tries them in turn", ph.notProbed)})
 	}
 	return out
@@ -267,10 +279,13 @@ func certProblem(d Deps, p *probe, ph dcPhase, ref reference, err error) (string
 			issuer = leaf.Issuer.String()
 		}
 		detail := fmt.Sprintf("the certificate of %s is signed by %q, which %s does not hold", host, issuer, ph.rootsName)
-		if d.Config.Directory.CAFile == "" {
+		if ph.caFile == "" {
+			if ph.domain != "" {
+				return detail, "Give the CA certificate (PEM) of " + ph.domain + " in its ca_file (directory.domains): WinPE has no enterprise CAs in its store"
+			}
 			return detail, "Give the domain's CA certificate (PEM) with --ca-file (directory.ca_file): WinPE has no enterprise CAs in its store"
 		}
-		return detail, "Put the certificate of the CA that issued the DC's certificate (" + issuer + "), in PEM, in " + d.Config.Directory.CAFile
+		return detail, "Put the certificate of the CA that issued the DC's certificate (" + issuer + "), in PEM, in " + ph.caFile
 	}
 	return "the certificate of " + host + " is not valid here: " + err.Error(),
 		"Ask an AD administrator to check the DC's certificate"

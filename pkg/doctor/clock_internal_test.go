@@ -42,7 +42,7 @@ func TestClockCheck(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Deps{Config: config.Default(), Now: func() time.Time { return now }}
-			c := clockCheck(d, tc.dcs, tc.st)
+			c := clockCheck(d, dcPhases{tc.dcs}, tc.st)
 			if c.Status != tc.want {
 				t.Fatalf("status %s (%s); want %s", c.Status, c.Detail, tc.want)
 			}

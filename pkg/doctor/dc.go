@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/pkg/config"
 	"github.com/imageinvoker/imageinvoker/pkg/directory"
 )
 
@@ -21,8 +23,13 @@ import (
 // domain lists dozens, and the client only ever needs one to answer.
 const maxSRVProbes = 5
 
-// dcPhase is what the DC phase found: the DNS answer and one probe per DC.
+// dcPhase is what the DC phase found for one domain: the DNS answer and one
+// probe per DC.
 type dcPhase struct {
+	// domain is the NetBIOS name with directory.domains ("" for one domain);
+	// caFile is that domain's CA file.
+	domain    string
+	caFile    string
 	dns       Check
 	noDC      *Check // set when there is no DC to probe
 	probes    []*probe
@@ -61,19 +68,66 @@ func (p *probe) name() string {
 	return p.raw
 }
 
-func runDCPhase(ctx context.Context, d Deps) dcPhase {
-	ph := dcPhase{}
+// dcPhases are the DC phases of every configured domain, in config order.
+type dcPhases []dcPhase
+
+// domainDCs is one domain's DC settings: directory's own, or one entry of
+// directory.domains.
+type domainDCs struct {
+	name                      string // NetBIOS name with directory.domains, else ""
+	dcs                       []string
+	dnsDomain, baseDN, caFile string
+}
+
+func configuredDomains(dir config.DirectoryConfig) []domainDCs {
+	if len(dir.Domains) == 0 {
+		return []domainDCs{{dcs: dir.DCs, dnsDomain: dir.DNSDomain, baseDN: dir.BaseDN, caFile: dir.CAFile}}
+	}
+	var out []domainDCs
+	for _, d := range dir.Domains {
+		out = append(out, domainDCs{name: strings.ToUpper(d.NetBIOS), dcs: d.DCs, dnsDomain: d.DNS, baseDN: d.BaseDN, caFile: d.CAFile})
+	}
+	return out
+}
+
+// suffix tells one domain's checks from another's: "dns (OTHER)".
+func (ph dcPhase) suffix() string {
+	if ph.domain == "" {
+		return ""
+	}
+	return " (" + ph.domain + ")"
+}
+
+// runDCPhase checks every configured domain's DCs, the domains side by side.
+func runDCPhase(ctx context.Context, d Deps) dcPhases {
+	doms := configuredDomains(d.Config.Directory)
+	out := make(dcPhases, len(doms))
+	var wg sync.WaitGroup
+	for i, dom := range doms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = runDomainPhase(ctx, d, dom)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func runDomainPhase(ctx context.Context, d Deps, dom domainDCs) dcPhase {
+	ph := dcPhase{domain: dom.name, caFile: dom.caFile}
 	dir := d.Config.Directory
-	ph.roots, ph.rootsName, ph.rootsErr = loadRoots(dir.CAFile, d.SystemRoots)
-	dnsDomain := dir.DNSDomain
-	if dnsDomain == "" && dir.BaseDN != "" {
-		dnsDomain = directory.DNSFromBaseDN(dir.BaseDN)
+	ph.roots, ph.rootsName, ph.rootsErr = loadRoots(dom.caFile, d.SystemRoots)
+	dnsDomain := dom.dnsDomain
+	if dnsDomain == "" && dom.baseDN != "" {
+		dnsDomain = directory.DNSFromBaseDN(dom.baseDN)
 	}
 	var discovered []*url.URL
-	ph.dns, discovered = dnsCheck(ctx, d, dnsDomain, len(dir.DCs) > 0)
+	ph.dns, discovered = dnsCheck(ctx, d, dnsDomain, len(dom.dcs) > 0, dom.caFile)
+	ph.dns.Name += ph.suffix()
 	switch {
-	case len(dir.DCs) > 0:
-		for _, raw := range dir.DCs {
+	case len(dom.dcs) > 0:
+		for _, raw := range dom.dcs {
 			u, err := directory.ParseDC(raw)
 			ph.probes = append(ph.probes, &probe{raw: raw, url: u, parseErr: err})
 		}
@@ -86,10 +140,10 @@ func runDCPhase(ctx context.Context, d Deps) dcPhase {
 			ph.probes = append(ph.probes, &probe{raw: u.String(), url: u})
 		}
 	case dnsDomain == "":
-		ph.noDC = &Check{Name: "dc", Status: Fail, Detail: "no domain controller configured and no DNS domain to find one",
+		ph.noDC = &Check{Name: "dc" + ph.suffix(), Status: Fail, Detail: "no domain controller configured and no DNS domain to find one",
 			Fix: "Name a DC with --dc ldaps://dc1.lab.example (directory.dcs), or set --dns-domain lab.example (directory.dns_domain) to find them in DNS"}
 	default:
-		ph.noDC = &Check{Name: "dc", Status: Skip, Detail: "skipped: no domain controller found (see dns)"}
+		ph.noDC = &Check{Name: "dc" + ph.suffix(), Status: Skip, Detail: "skipped: no domain controller found (see dns" + ph.suffix() + ")"}
 	}
 	total, cancel := context.WithTimeout(ctx, dir.TotalTimeout)
 	defer cancel()
@@ -129,7 +183,7 @@ func loadRoots(caFile string, system func() (*x509.CertPool, error)) (*x509.Cert
 
 // dnsCheck looks up the SRV records the client uses to find DCs. With DCs
 // configured the answer is only information; without, it is the DC list.
-func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, []*url.URL) {
+func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool, caFile string) (Check, []*url.URL) {
 	c := Check{Name: "dns"}
 	if d.DNSSkip != "" {
 		c.Status, c.Detail = Skip, "skipped: "+d.DNSSkip
@@ -186,7 +240,7 @@ func dnsCheck(ctx context.Context, d Deps, domain string, haveDCs bool) (Check, 
 	}
 	if haveDCs {
 		c.Detail += " (information only: the configured DCs are used)"
-	} else if d.Config.Directory.CAFile == "" && len(urls) > 0 {
+	} else if caFile == "" && len(urls) > 0 {
 		// Whoever answers DNS picks the DCs; with the system pool any
 		// publicly trusted certificate for a name in the domain passes.
 		c.Status = Warn

@@ -157,7 +157,7 @@ func Run(ctx context.Context, d Deps) *Report {
 
 	// Buffered: a phase abandoned at the budget can still hand in its
 	// result and end, touching nothing the report reads.
-	dcCh, storeCh := make(chan dcPhase, 1), make(chan storePhase, 1)
+	dcCh, storeCh := make(chan dcPhases, 1), make(chan storePhase, 1)
 	go func() { dcCh <- runDCPhase(ctx, d) }()
 	go func() { storeCh <- runStorePhase(ctx, d) }()
 	dcs, dcOK := wait(ctx, dcCh)

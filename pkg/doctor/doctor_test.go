@@ -117,11 +117,11 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			breaks: func(_ *testing.T, e *env) {
 				e.cfg.Directory.DCs = []string{e.dc.DeadURL}
 			},
-			fails: []string{"dc 127.0.0.2:636 connect"},
+			fails: []string{"dc 127.0.0.9:636 connect"},
 			want: func(e *env) []want {
 				return []want{
-					{"dc 127.0.0.2:636 connect", doctor.Fail, []string{"connection refused"}, []string{"the DC is up", "port 636", "--dc"}},
-					{"dc 127.0.0.2:636 tls", doctor.Skip, []string{"not reachable"}, nil},
+					{"dc 127.0.0.9:636 connect", doctor.Fail, []string{"connection refused"}, []string{"the DC is up", "port 636", "--dc"}},
+					{"dc 127.0.0.9:636 tls", doctor.Skip, []string{"not reachable"}, nil},
 					{"clock", doctor.OK, []string{"the database server says"}, nil},
 				}
 			},
@@ -193,7 +193,7 @@ func TestDoctorOneThingBroken(t *testing.T) {
 				e.deps.Now = threeYearsAgo
 				e.cfg.Directory.DCs = []string{e.dc.DeadURL}
 			},
-			fails: []string{"dc 127.0.0.2:636 connect", "clock"},
+			fails: []string{"dc 127.0.0.9:636 connect", "clock"},
 			want: func(e *env) []want {
 				return []want{{"clock", doctor.Fail, []string{"the database server says " + time.Now().UTC().Format("2006-01-02")}, []string{"BIOS"}}}
 			},

@@ -20,7 +20,7 @@ func directoryError(err error) error {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return err
-	case errors.Is(err, directory.ErrDCUnreachable), errors.Is(err, directory.ErrTLS), errors.Is(err, directory.ErrTimeout):
+	case errors.Is(err, directory.ErrForeignDomain), errors.Is(err, directory.ErrDCUnreachable), errors.Is(err, directory.ErrTLS), errors.Is(err, directory.ErrTimeout):
 		code = exitcode.DirectoryDown
 	case errors.Is(err, directory.ErrEmptyPassword):
 		code = exitcode.BadCredentials

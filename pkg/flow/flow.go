@@ -268,7 +268,7 @@ func (f *Flow) Preview(ctx context.Context, id model.Identity) (*Session, error)
 // qualify gives bare preview names the configured NetBIOS domain: a name
 // without a domain proves nothing and would match no console entry.
 func (f *Flow) qualify(id model.Identity) model.Identity {
-	dom := f.d.Config.Directory.Domain
+	dom, _ := f.d.Config.Directory.DefaultDomain()
 	if id.DSAccount || dom == "" {
 		return id
 	}
@@ -287,14 +287,30 @@ func (f *Flow) qualify(id model.Identity) model.Identity {
 	return id
 }
 
-// withDomains pairs the configured NetBIOS domain with its DNS name, so
-// console entries that keep only the DNS name (securityuser.domain) match.
+// withDomains pairs each configured NetBIOS domain (directory.domain, or
+// every entry of directory.domains) with its DNS name, so console entries
+// that keep only the DNS name (securityuser.domain, ad_group_domain) match.
 func (f *Flow) withDomains(id model.Identity) model.Identity {
-	d := f.d.Config.Directory
-	if id.DSAccount || d.Domain == "" || d.DNSDomain == "" || id.DNSOf(d.Domain) != "" {
+	if id.DSAccount {
 		return id
 	}
-	id.Domains = append(append([]model.Domain(nil), id.Domains...), model.Domain{NetBIOS: d.Domain, DNS: d.DNSDomain})
+	d := f.d.Config.Directory
+	pairs := []model.Domain{{NetBIOS: d.Domain, DNS: d.DNSDomain}}
+	if len(d.Domains) > 0 {
+		pairs = nil
+		for _, dom := range d.Domains {
+			pairs = append(pairs, model.Domain{NetBIOS: strings.ToUpper(dom.NetBIOS), DNS: dom.DNS})
+		}
+	}
+	var add []model.Domain
+	for _, p := range pairs {
+		if p.NetBIOS != "" && p.DNS != "" && id.DNSOf(p.NetBIOS) == "" {
+			add = append(add, p)
+		}
+	}
+	if len(add) > 0 {
+		id.Domains = append(append([]model.Domain(nil), id.Domains...), add...)
+	}
 	return id
 }
 

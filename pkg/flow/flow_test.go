@@ -257,3 +257,23 @@ func TestChooseAmbiguousPath(t *testing.T) {
 		t.Errorf("by id: %+v, %v", e, err)
 	}
 }
+
+// With directory.domains, a preview's bare names take the first domain and
+// the identity pairs every configured domain's NetBIOS and DNS names, so
+// console entries kept by DNS name only match in either domain.
+func TestPreviewDomains(t *testing.T) {
+	f, cfg := newFlow(t, labFile(t), nil)
+	cfg.Directory.Domains = []config.DomainConfig{{NetBIOS: "lab", DNS: "lab.example"}, {NetBIOS: "OTHER", DNS: "other.example"}}
+	s, err := f.Preview(context.Background(), model.Identity{User: "alice", Groups: []string{"Techs", `OTHER\Res Admins`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id := s.Identity
+	if id.User != `LAB\alice` || id.Groups[0] != `LAB\Techs` || id.Groups[1] != `OTHER\Res Admins` {
+		t.Errorf("identity = %+v", id)
+	}
+	if id.DNSOf("OTHER") != "other.example" || id.DNSOf("LAB") != "lab.example" || len(id.Domains) != 2 {
+		t.Errorf("domains = %+v", id.Domains)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
+	"github.com/imageinvoker/imageinvoker/pkg/secret"
 )
 
 // Options choose what to build.
@@ -80,9 +81,13 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
 	// by the flow with a message, and .\name works.
-	noAD := cfg.Directory.DSAccounts && len(cfg.Directory.DCs) == 0 && cfg.Directory.DNSDomain == "" && cfg.Directory.BaseDN == ""
+	noAD := cfg.Directory.DSAccounts && !cfg.Directory.Configured()
 	if o.NeedDirectory && !noAD {
-		dcfg := DirectoryConfig(cfg.Directory)
+		dcfg, err := DirectoryConfig(cfg.Directory)
+		if err != nil {
+			env.Close()
+			return nil, err
+		}
 		dir, err := directory.New(dcfg)
 		if err != nil {
 			env.Close()
@@ -94,12 +99,25 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	return env, nil
 }
 
-// DirectoryConfig maps the config file's directory section to the client's.
-func DirectoryConfig(d config.DirectoryConfig) directory.Config {
-	return directory.Config{
+// DirectoryConfig maps the config file's directory section to the client's,
+// reading each domain's bind_password_file.
+func DirectoryConfig(d config.DirectoryConfig) (directory.Config, error) {
+	out := directory.Config{
 		DCs: d.DCs, Domain: d.Domain, DNSDomain: d.DNSDomain, BaseDN: d.BaseDN, CAFile: d.CAFile,
 		AllowPlain: d.AllowPlain, Timeout: d.Timeout, TotalTimeout: d.TotalTimeout,
 	}
+	for _, dom := range d.Domains {
+		dd := directory.Domain{NetBIOS: dom.NetBIOS, DNS: dom.DNS, BaseDN: dom.BaseDN, DCs: dom.DCs, CAFile: dom.CAFile, BindUser: dom.BindUser}
+		if dom.BindPasswordFile != "" {
+			pw, err := secret.Read(secret.Options{File: dom.BindPasswordFile})
+			if err != nil {
+				return out, exitcode.Wrap(exitcode.Usage, err, "directory.domains (%s) bind_password_file: %s", dom.NetBIOS, err.Error())
+			}
+			dd.BindPassword = pw
+		}
+		out.Domains = append(out.Domains, dd)
+	}
+	return out, nil
 }
 
 func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) error {
@@ -134,6 +152,7 @@ func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) err
 	if err := os.WriteFile(caFile, d.CAPEM(), 0o600); err != nil {
 		return fmt.Errorf("demo directory CA: %w", err)
 	}
+	cfg.Directory.Domains = nil
 	cfg.Directory.DCs = []string{d.URL()}
 	cfg.Directory.Domain, cfg.Directory.DNSDomain = demo.Domain, demo.DNSDomain
 	cfg.Directory.DSAccounts = true // the demo has a DS console account (.\kiosk)

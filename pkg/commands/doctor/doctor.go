@@ -211,8 +211,8 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
 	user := o.User
-	if !strings.ContainsAny(user, `\@`) && cfg.Directory.Domain != "" {
-		user = strings.ToUpper(cfg.Directory.Domain) + `\` + user
+	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
+		user = strings.ToUpper(dom) + `\` + user
 	}
 	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
 	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {

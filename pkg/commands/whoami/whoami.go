@@ -15,6 +15,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/demo"
 	"github.com/imageinvoker/imageinvoker/pkg/directory"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	"github.com/imageinvoker/imageinvoker/pkg/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
@@ -80,15 +81,21 @@ shows in the process list.`,
 
 // Result is what whoami prints with --json.
 type Result struct {
-	User       string            `json:"user"`
-	FullName   string            `json:"full_name,omitempty"`
-	SID        string            `json:"sid"`
-	DN         string            `json:"dn"`
-	UPN        string            `json:"upn,omitempty"`
-	DC         string            `json:"dc"`
+	User     string `json:"user"`
+	FullName string `json:"full_name,omitempty"`
+	SID      string `json:"sid"`
+	DN       string `json:"dn"`
+	UPN      string `json:"upn,omitempty"`
+	DC       string `json:"dc"`
+	// Groups are every configured domain's groups of the user, each with
+	// its domain (Group.Domain, the NetBIOS name).
 	Groups     []directory.Group `json:"groups"`
 	Warnings   []string          `json:"warnings,omitempty"`
 	RoundTrips int               `json:"round_trips"`
+	// Domains are the configured domains; Lookups, with several, what each
+	// domain's part of the sign-in cost.
+	Domains []model.Domain           `json:"domains,omitempty"`
+	Lookups []directory.DomainLookup `json:"lookups,omitempty"`
 }
 
 // Run signs in and prints the result.
@@ -100,7 +107,10 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	dcfg := setup.DirectoryConfig(o.Directory)
+	dcfg, err := setup.DirectoryConfig(o.Directory)
+	if err != nil {
+		return err
+	}
 	if o.Demo {
 		d, err := demo.StartDirectory(ctx)
 		if err != nil {
@@ -122,7 +132,7 @@ func Run(ctx context.Context, o *Options) error {
 		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.UPN,
-		DC: s.DC, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips}
+		DC: s.DC, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips, Domains: client.Domains(), Lookups: s.Lookups}
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -138,12 +148,30 @@ func printText(w io.Writer, r Result) error {
 	}
 	// Names come from AD: printed without escape sequences (termsafe); --json keeps them exact.
 	fmt.Fprintf(w, "User:   %s\nSID:    %s\nDN:     %s\nDC:     %s\nGroups:\n", termsafe.Line(name), r.SID, termsafe.Line(r.DN), termsafe.Line(r.DC))
+	width := 6
 	for _, g := range r.Groups {
-		n := termsafe.Line(g.Name)
-		if n == "" {
-			n = "(unresolved)"
+		width = max(width, len(termsafe.Line(g.Domain)))
+	}
+	for _, g := range r.Groups {
+		dom, n := model.SplitAccount(termsafe.Line(g.Name))
+		if d := termsafe.Line(g.Domain); d != "" {
+			dom = d
 		}
-		fmt.Fprintf(w, "  %-32s %s\n", n, g.SID)
+		if n == "" {
+			dom, n = "?", "(unresolved)"
+		}
+		fmt.Fprintf(w, "  %-*s %-32s %s\n", width, dom, n, g.SID)
+	}
+	if len(r.Lookups) > 0 {
+		fmt.Fprintln(w, "Domains:")
+		for _, l := range r.Lookups {
+			role := "groups held for the user as foreign members"
+			if l.Home {
+				role = "the user's domain: bind and tokenGroups"
+			}
+			fmt.Fprintf(w, "  %-*s %s, %d groups, %d LDAP requests, %d ms (%s)\n", width, termsafe.Line(l.Domain), termsafe.Line(l.DC),
+				l.Groups, l.RoundTrips, l.Millis, role)
+		}
 	}
 	_, err := fmt.Fprintf(w, "(%d LDAP requests)\n", r.RoundTrips)
 	return err
@@ -159,7 +187,7 @@ func toExit(err error) error {
 	switch {
 	case errors.Is(err, directory.ErrConfig), errors.Is(err, directory.ErrBadUser), errors.Is(err, directory.ErrEmptyPassword):
 		code = exitcode.Usage
-	case errors.Is(err, directory.ErrDCUnreachable), errors.Is(err, directory.ErrTLS),
+	case errors.Is(err, directory.ErrForeignDomain), errors.Is(err, directory.ErrDCUnreachable), errors.Is(err, directory.ErrTLS),
 		errors.Is(err, directory.ErrTimeout), errors.Is(err, directory.ErrPlainRefused):
 		code = exitcode.DirectoryDown
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -140,5 +142,83 @@ func TestWhoamiSamba(t *testing.T) {
 				t.Errorf("result = %+v", r)
 			}
 		})
+	}
+}
+
+// domainsConfig writes a config file with LAB and OTHER (each with its
+// reader account for the other's users: the two Samba domains have no trust).
+func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if len(otherDCs) == 0 {
+		otherDCs = []string{other.URL}
+	}
+	if err := os.WriteFile(dir+"/reader.txt", []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`directory:
+  domains:
+    - netbios: LAB
+      dns: lab.example
+      dcs: [%s]
+      ca_file: %s
+      bind_user: LAB\%s
+      bind_password_file: reader.txt
+    - netbios: OTHER
+      dns: other.example
+      dcs: [%s]
+      ca_file: %s
+      bind_user: OTHER\%s
+      bind_password_file: reader.txt
+`, lab.URL, lab.CAFile, adtest.UserReader, strings.Join(otherDCs, ", "), other.CAFile, adtest.UserReader)
+	if err := os.WriteFile(dir+"/imageinvoker.yaml", []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir + "/imageinvoker.yaml"
+}
+
+func TestWhoamiDomains(t *testing.T) {
+	lab, other := adtest.StartPair(t)
+	env := map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other)}
+	r, _, err := run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, g := range r.Groups {
+		byName[g.Name] = g.Domain
+	}
+	for name, dom := range map[string]string{`LAB\Imaging Techs`: "LAB", `OTHER\Res Imagers`: "OTHER", `OTHER\Res Admins`: "OTHER"} {
+		if byName[name] != dom {
+			t.Errorf("group %s: domain %q, want %q (groups %v)", name, byName[name], dom, byName)
+		}
+	}
+	if r.User != `LAB\alice` || len(r.Domains) != 2 || len(r.Lookups) != 2 {
+		t.Errorf("result = %+v", r)
+	}
+
+	// Text: each group under its domain, and what each domain cost.
+	f, out, _ := factory(adtest.OlgaPassword+"\n", env)
+	cmd := NewCmd(f)
+	cmd.SetArgs([]string{"--user", `OTHER\olga`, "--password-stdin"})
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, re := range []string{`(?m)^User: +OTHER\\olga`, `(?m)^  LAB +Guest Outer +S-1-5-21-`, `(?m)^  OTHER +Field Techs +S-1-5-21-`,
+		`(?m)^  OTHER +127\.0\.0\.3:636, \d+ groups, \d+ LDAP requests, \d+ ms \(the user's domain`, `(?m)^  LAB +127\.0\.0\.1:636, 4 groups`} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("text lacks %s:\n%s", re, text)
+		}
+	}
+	t.Logf("whoami:\n%s", text)
+
+	// Fail closed: OTHER cannot be asked, so alice is not signed in.
+	env = map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other, other.DeadURL)}
+	_, _, err = run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	if exitcode.Of(err) != exitcode.DirectoryDown || !strings.Contains(err.Error(), "OTHER") {
+		t.Fatalf("err = %v (exit %d); want exit %d naming OTHER", err, exitcode.Of(err), exitcode.DirectoryDown)
 	}
 }

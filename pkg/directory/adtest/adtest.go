@@ -63,6 +63,10 @@ const (
 	UserVictim  = "victim"
 	OutsideOU   = "OU=Outside"
 	OutsideUPN  = "victim@lab.example"
+	// UserReader is a plain account in each domain that another domain's
+	// sign-ins may bind as to read groups (directory domains[].bind_user).
+	UserReader     = "ii-reader"
+	ReaderPassword = "Reader-Pass-1"
 	// LockoutThreshold is the domain's account lockout threshold. Tests may
 	// send at most LockoutThreshold-1 wrong passwords for one account between
 	// two right ones, or they lock it.
@@ -101,6 +105,11 @@ type DC struct {
 	// ProvisionTime is provision+seed; StartTime is from exec to LDAPS answering.
 	ProvisionTime, StartTime time.Duration
 
+	// SIDs are the seeded users' and groups' SIDs by sAMAccountName.
+	SIDs map[string]string
+	// Host is the DC's host name (dc1 for LAB, dc2 for OTHER).
+	Host string
+
 	proc  *os.Process
 	done  chan struct{} // closed when samba has exited
 	stdin *os.File      // held open: samba -i exits when it closes
@@ -118,6 +127,7 @@ var (
 func Start(t testing.TB) *DC {
 	t.Helper()
 	once.Do(func() {
+		defer claimedOnce.Do(func() { close(labClaimed) })
 		if reason := unavailable(); reason != "" {
 			skip = reason
 			return
@@ -146,6 +156,9 @@ func Main(m *testing.M) int {
 
 // Stop kills the shared DC and removes its files. Safe to call when none runs.
 func Stop() {
+	if other != nil {
+		other.stop()
+	}
 	if shared == nil {
 		return
 	}
@@ -234,6 +247,23 @@ type seedGroup struct {
 	Name         string   `json:"name"`
 	Nested       []string `json:"nested,omitempty"`
 	Distribution bool     `json:"distribution,omitempty"`
+	DomainLocal  bool     `json:"domain_local,omitempty"`
+}
+
+// seedForeign makes the account or group of another domain with SID a
+// member of Group: the DC stores it as a foreign security principal
+// (CN=<SID>,CN=ForeignSecurityPrincipals,<base DN>), creating that object.
+type seedForeign struct {
+	Group string `json:"group"`
+	SID   string `json:"sid"`
+}
+
+type seedDoc struct {
+	URL     string        `json:"url"`
+	SMBConf string        `json:"smbconf"`
+	Groups  []seedGroup   `json:"groups"`
+	Users   []seedUser    `json:"users"`
+	Foreign []seedForeign `json:"foreign,omitempty"`
 }
 
 // filetime1970 is 1970-01-01 as a Windows FILETIME: long past, so a
@@ -242,12 +272,7 @@ const filetime1970 = "116444736000000000"
 
 func seedSpec(dir string) ([]byte, map[string]User) {
 	users := seedUsers()
-	spec := struct {
-		URL     string      `json:"url"`
-		SMBConf string      `json:"smbconf"`
-		Groups  []seedGroup `json:"groups"`
-		Users   []seedUser  `json:"users"`
-	}{URL: filepath.Join(dir, "private", "sam.ldb"), SMBConf: filepath.Join(dir, "etc", "smb.conf")}
+	spec := seedDoc{URL: filepath.Join(dir, "private", "sam.ldb"), SMBConf: filepath.Join(dir, "etc", "smb.conf")}
 	for _, g := range demo.Groups {
 		spec.Groups = append(spec.Groups, seedGroup{Name: g.Sam, Nested: g.Nested, Distribution: g.Distribution})
 	}
@@ -279,6 +304,7 @@ func seedSpec(dir string) ([]byte, map[string]User) {
 		Groups: []string{"DS Admins"}, NoUPN: true})
 	spec.Users = append(spec.Users, seedUser{Sam: UserOutside, Password: EdgePassword, DisplayName: "Outside the base",
 		OU: OutsideOU, RawAttrs: map[string]string{"userPrincipalName": OutsideUPN}})
+	spec.Users = append(spec.Users, seedUser{Sam: UserReader, Password: ReaderPassword, DisplayName: "Group reader"})
 	b, _ := json.Marshal(spec)
 	return b, users
 }
@@ -295,8 +321,9 @@ func start() (*DC, error) {
 		return nil, err
 	}
 	dc := &DC{Addr: addr, Dir: dir, lock: lock, Domain: demo.Domain, DNSDomain: demo.DNSDomain, BaseDN: demo.BaseDN,
-		URL: "ldaps://" + addr + ":636", StartTLSURL: "ldap://" + addr + ":389", DeadURL: "ldaps://127.0.0.2:636"}
-	if err := dc.provision(); err != nil {
+		URL: "ldaps://" + addr + ":636", StartTLSURL: "ldap://" + addr + ":389", DeadURL: deadURL, Host: "dc1"}
+	spec, users := seedSpec(dir)
+	if err := dc.provision(spec, users); err != nil {
 		dc.stop()
 		return nil, err
 	}
@@ -316,7 +343,22 @@ func start() (*DC, error) {
 // 127.0.0.1), so test binaries that go test runs in parallel take turns: an
 // flock, released when the holding process exits, says whose turn it is.
 func claimAddress() (string, *os.File, error) {
-	const addr = "127.0.0.1"
+	addr, f, err := claim("127.0.0.1")
+	claimedOnce.Do(func() { close(labClaimed) })
+	return addr, f, err
+}
+
+// labClaimed is closed once this process holds LAB's slot (or gave up on
+// it); StartPair claims OTHER's only after that.
+var (
+	labClaimed  = make(chan struct{})
+	claimedOnce sync.Once
+)
+
+// deadURL is an address of the loopback network where nothing listens: a DC that is down.
+const deadURL = "ldaps://127.0.0.9:636"
+
+func claim(addr string) (string, *os.File, error) {
 	f, err := os.OpenFile("/tmp/adtest."+addr+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return "", nil, err
@@ -345,7 +387,7 @@ func claimAddress() (string, *os.File, error) {
 	return addr, f, nil
 }
 
-func (dc *DC) provision() error {
+func (dc *DC) provision(spec []byte, users map[string]User) error {
 	t0 := time.Now()
 	seed := filepath.Join(dc.Dir, "seed.conf")
 	// An empty config keeps provision from reading the host's /etc/samba/smb.conf.
@@ -353,7 +395,7 @@ func (dc *DC) provision() error {
 		return err
 	}
 	if err := runCmd(nil, "samba-tool", "domain", "provision", "--realm="+strings.ToUpper(dc.DNSDomain),
-		"--domain="+dc.Domain, "--server-role=dc", "--dns-backend=NONE", "--host-name=dc1",
+		"--domain="+dc.Domain, "--server-role=dc", "--dns-backend=NONE", "--host-name="+dc.Host,
 		"--adminpass="+AdminPassword, "--targetdir="+dc.Dir, "-s", seed); err != nil {
 		return fmt.Errorf("provision: %w", err)
 	}
@@ -372,18 +414,14 @@ func (dc *DC) provision() error {
 		"--account-lockout-duration=60", "--reset-account-lockout-after=60"); err != nil {
 		return fmt.Errorf("password settings: %w", err)
 	}
-	spec, users := seedSpec(dc.Dir)
-	out, err := output(spec, "/usr/bin/python3", "-c", string(seedPy))
-	if err != nil {
-		return fmt.Errorf("seed users: %w", err)
+	if err := dc.seed(spec); err != nil {
+		return err
 	}
-	var res struct {
-		DomainSID string `json:"domain_sid"`
+	dc.Users = users
+	if dc.Domain != demo.Domain {
+		dc.ProvisionTime = time.Since(t0)
+		return nil
 	}
-	if err := json.Unmarshal(lastLine(out), &res); err != nil {
-		return fmt.Errorf("seed users: read result %q: %w", out, err)
-	}
-	dc.DomainSID, dc.Users = res.DomainSID, users
 	dc.Target = directorytest.Target{Users: directorytest.DemoUsers(), Config: directory.Config{
 		DCs: []string{dc.URL}, Domain: dc.Domain, DNSDomain: dc.DNSDomain, BaseDN: dc.BaseDN, CAFile: dc.CAFile}}
 	// Samba recomputes pwdLastSet on every write; this control (docs/active-directory.md)
@@ -397,6 +435,29 @@ func (dc *DC) provision() error {
 	return nil
 }
 
+// seed runs seed.py on the DC's sam.ldb and records the SIDs it reports.
+func (dc *DC) seed(spec []byte) error {
+	out, err := output(spec, "/usr/bin/python3", "-c", string(seedPy))
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", dc.Domain, err)
+	}
+	var res struct {
+		DomainSID string            `json:"domain_sid"`
+		SIDs      map[string]string `json:"sids"`
+	}
+	if err := json.Unmarshal(lastLine(out), &res); err != nil {
+		return fmt.Errorf("seed %s: read result %q: %w", dc.Domain, out, err)
+	}
+	dc.DomainSID = res.DomainSID
+	if dc.SIDs == nil {
+		dc.SIDs = map[string]string{}
+	}
+	for k, v := range res.SIDs {
+		dc.SIDs[k] = v
+	}
+	return nil
+}
+
 func (dc *DC) writeSMBConf() error {
 	d := dc.Dir
 	for _, sub := range []string{"cache", "lock", "pid", "ncalrpc", "log"} {
@@ -405,12 +466,12 @@ func (dc *DC) writeSMBConf() error {
 		}
 	}
 	conf := fmt.Sprintf(`[global]
-	netbios name = DC1
-	realm = %s
-	workgroup = %s
+	netbios name = %[5]s
+	realm = %[1]s
+	workgroup = %[2]s
 	server role = active directory domain controller
 	server services = ldap
-	interfaces = %s
+	interfaces = %[3]s
 	bind interfaces only = yes
 	private dir = %[4]s/private
 	binddns dir = %[4]s/bind-dns
@@ -425,7 +486,7 @@ func (dc *DC) writeSMBConf() error {
 	tls keyfile = %[4]s/tls/key.pem
 	tls certfile = %[4]s/tls/cert.pem
 	tls cafile = %[4]s/tls/ca.pem
-`, strings.ToUpper(dc.DNSDomain), dc.Domain, dc.Addr, d)
+`, strings.ToUpper(dc.DNSDomain), dc.Domain, dc.Addr, d, strings.ToUpper(dc.Host))
 	return os.WriteFile(filepath.Join(d, "etc", "smb.conf"), []byte(conf), 0o600)
 }
 
@@ -442,7 +503,7 @@ func (dc *DC) writeTLS() error {
 	}
 	now := time.Now()
 	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "adtest CA"},
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: caName(dc.Domain)},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}
@@ -456,9 +517,9 @@ func (dc *DC) writeTLS() error {
 		return err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "dc1." + dc.DNSDomain},
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dc.Host + "." + dc.DNSDomain},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		DNSNames:    []string{"dc1." + dc.DNSDomain},
+		DNSNames:    []string{dc.Host + "." + dc.DNSDomain},
 		IPAddresses: []net.IP{net.ParseIP(dc.Addr)},
 		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
@@ -487,6 +548,13 @@ func (dc *DC) writeTLS() error {
 		}
 	}
 	return nil
+}
+
+func caName(domain string) string {
+	if domain == demo.Domain {
+		return "adtest CA"
+	}
+	return "adtest CA " + domain
 }
 
 func (dc *DC) run() error {

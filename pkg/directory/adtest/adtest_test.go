@@ -20,3 +20,14 @@ func TestStart(t *testing.T) {
 		t.Fatalf("key file: %v %v", st, err)
 	}
 }
+
+func TestStartPair(t *testing.T) {
+	lab, other := adtest.StartPair(t)
+	t.Logf("OTHER %s provisioned in %v, started in %v, domain SID %s", other.URL, other.ProvisionTime, other.StartTime, other.DomainSID)
+	if other.DomainSID == "" || other.DomainSID == lab.DomainSID || other.SIDs[adtest.UserOlga] == "" {
+		t.Fatalf("OTHER not seeded: %+v", other)
+	}
+	if lab.SIDs[adtest.GroupGuestImagers] == "" {
+		t.Fatalf("LAB's groups for OTHER not seeded: %v", lab.SIDs)
+	}
+}

@@ -9,6 +9,8 @@ import sys
 
 import ldb
 from samba import dsdb
+from samba.dcerpc import security
+from samba.ndr import ndr_unpack
 from samba.auth import system_session
 from samba.param import LoadParm
 from samba.samdb import SamDB
@@ -27,14 +29,17 @@ def set_attr(dn, attr, value, controls=None):
     samdb.modify(msg, controls=controls)
 
 
-for g in spec["groups"]:
+for g in (spec.get("groups") or []):
     if g["name"] == "Domain Users":
         continue
-    gtype = dsdb.GTYPE_DISTRIBUTION_GLOBAL_GROUP if g.get("distribution") else dsdb.GTYPE_SECURITY_GLOBAL_GROUP
+    if g.get("domain_local"):
+        gtype = dsdb.GTYPE_DISTRIBUTION_DOMAIN_LOCAL_GROUP if g.get("distribution") else dsdb.GTYPE_SECURITY_DOMAIN_LOCAL_GROUP
+    else:
+        gtype = dsdb.GTYPE_DISTRIBUTION_GLOBAL_GROUP if g.get("distribution") else dsdb.GTYPE_SECURITY_GLOBAL_GROUP
     samdb.newgroup(g["name"], grouptype=gtype)
 
 made_ous = set()
-for u in spec["users"]:
+for u in (spec.get("users") or []):
     ou = u.get("ou")
     if ou and ou not in made_ous:
         samdb.add({"dn": "%s,%s" % (ou, base), "objectClass": "organizationalUnit"})
@@ -57,10 +62,10 @@ for u in spec["users"]:
     if u.get("disabled"):
         samdb.disable_account("(sAMAccountName=%s)" % u["sam"])
 
-for g in spec["groups"]:
+for g in (spec.get("groups") or []):
     for parent in g.get("nested", []):
         samdb.add_remove_group_members(parent, [g["name"]], add_members_operation=True)
-for u in spec["users"]:
+for u in (spec.get("users") or []):
     for grp in u.get("groups", []):
         samdb.add_remove_group_members(grp, [u["sam"]], add_members_operation=True)
 
@@ -68,7 +73,7 @@ for u in spec["users"]:
 # modules: the outsider's UPN is another account's implicit one, which Samba
 # (like Windows 2012 R2+) refuses from a client, yet older DCs, replication
 # and migrated directories do hold such clashes.
-raw = [(u, a, v) for u in spec["users"] for a, v in u.get("raw_attrs", {}).items()]
+raw = [(u, a, v) for u in (spec.get("users") or []) for a, v in u.get("raw_attrs", {}).items()]
 if raw:
     part = [p for p in glob.glob(spec["url"] + ".d/DC=*.ldb")]
     if len(part) != 1:
@@ -82,4 +87,28 @@ if raw:
         rawdb.modify(msg)
     samdb = SamDB(url=spec["url"], session_info=system_session(), lp=lp)
 
-print(json.dumps({"domain_sid": str(samdb.get_domain_sid())}))
+# Members of another domain by SID: the DC makes the foreign security
+# principal CN=<SID>,CN=ForeignSecurityPrincipals,<base> (as AD does when an
+# administrator adds a trusted domain's account) and links it as member.
+for f in (spec.get("foreign") or []):
+    res = samdb.search(base, expression="(&(objectClass=group)(sAMAccountName=%s))" % ldb.binary_encode(f["group"]), attrs=[])
+    if len(res) != 1:
+        raise SystemExit("foreign member: no group %r" % f["group"])
+    msg = ldb.Message()
+    msg.dn = res[0].dn
+    # A well-known SID (Authenticated Users) has its FSP from provision:
+    # link that one; Samba would try to create it again for <SID=...>.
+    fsp = samdb.search("CN=ForeignSecurityPrincipals," + base, scope=ldb.SCOPE_ONELEVEL,
+                       expression="(objectSid=%s)" % f["sid"], attrs=[])
+    value = str(fsp[0].dn) if len(fsp) == 1 else "<SID=%s>" % f["sid"]
+    msg["member"] = ldb.MessageElement(value, ldb.FLAG_MOD_ADD, "member")
+    samdb.modify(msg)
+
+sids = {}
+names = [g["name"] for g in (spec.get("groups") or [])] + [u["sam"] for u in (spec.get("users") or [])] + ["Domain Users"]
+for name in names:
+    res = samdb.search(base, expression="(sAMAccountName=%s)" % ldb.binary_encode(name), attrs=["objectSid"])
+    if len(res) == 1:
+        sids[name] = str(ndr_unpack(security.dom_sid, res[0]["objectSid"][0]))
+
+print(json.dumps({"domain_sid": str(samdb.get_domain_sid()), "sids": sids}))
