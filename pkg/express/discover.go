@@ -217,6 +217,13 @@ func (s *Store) discover(ctx context.Context) (*Schema, error) {
 		if err := rows.Scan(&t, &c); err != nil {
 			return nil, s.classify("read the eXpress schema", err)
 		}
+		// Discovered names are written into statement text, so only plain
+		// ASCII identifiers are taken from the catalogue; anything else
+		// (a hostile or odd name, Unicode that folds onto ours) is ignored
+		// and the need it would have met counts as missing.
+		if !plainIdent(t.S) || (c.Valid && !plainIdent(c.S)) {
+			continue
+		}
 		lt := strings.ToLower(t.S)
 		if !c.Valid {
 			procs[lt] = true
@@ -242,6 +249,20 @@ func (s *Store) discover(ctx context.Context) (*Schema, error) {
 		state.Source = "inferred"
 	}
 	return resolveSchema(s.dialect, found, tableName, procs, state), nil
+}
+
+// plainIdent reports an identifier of ASCII letters, digits and underscores.
+func plainIdent(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func resolveSchema(dialect string, found map[string]map[string]string, tableName map[string]string, procs map[string]bool, state SecurityState) *Schema {

@@ -348,3 +348,28 @@ func TestAskDSContract(t *testing.T) {
 		t.Errorf("without the procedure: %v", err)
 	}
 }
+
+// Names from the catalogue end up in statement text: a catalogue that
+// answers with something other than a plain identifier (an injection, or
+// Unicode that lowercases onto one of ours, like the Kelvin sign onto k) is
+// not taken, and the table counts as missing.
+func TestDiscoveryTakesOnlyPlainIdentifiers(t *testing.T) {
+	for _, bad := range []string{"task; DROP TABLE event--", "tas\u212a", "[task]"} {
+		t.Run(bad, func(t *testing.T) {
+			s, rec := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+				sets := discoveryAnswer(map[string]bool{"task": true}, allProcs(), nil)
+				for _, c := range []string{"event_id", "cond_seq", "task_seq", "task_type"} {
+					sets[0] = append(sets[0], []driver.Value{bad, c})
+				}
+				return sets, nil
+			})
+			sc, err := s.Schema(context.Background())
+			if !errors.Is(err, ErrSchema) || !reflect.DeepEqual(sc.Missing, []string{"task"}) {
+				t.Fatalf("missing %v, err %v", sc.Missing, err)
+			}
+			if len(rec.Calls()) != 1 {
+				t.Errorf("statements were sent after discovery: %v", rec.Calls())
+			}
+		})
+	}
+}
