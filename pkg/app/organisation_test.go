@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imageinvoker/imageinvoker/pkg/cmdutil"
 	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
@@ -52,6 +53,10 @@ func TestOrganisationEndToEnd(t *testing.T) {
 		north: {
 			`INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000030, 'Res Imagers', 'OTHER')`,
 			`INSERT INTO securitypermissionlink VALUES (66, 15000030, 2000133, 1)`,
+			// And OTHER's Field Techs may take inventory.
+			`INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES (15000031, 'Field Techs', 'OTHER')`,
+			`INSERT INTO securitypermissionlink VALUES (66, 15000031, 2000150, 1)`,
+			`INSERT INTO securitypermissionlink VALUES (64, 15000031, -1, 1)`,
 		},
 		south: {
 			`INSERT INTO securitygroup(group_id, name, ad_group_domain) VALUES (15000031, 'Field Techs', 'other.example')`,
@@ -111,13 +116,17 @@ func TestOrganisationEndToEnd(t *testing.T) {
 		{"LAB user at north, through OTHER's group", "10.1.2.3", pc42, `LAB\alice`, alice, "2000133", 0, north},
 		{"LAB user at south", "10.2.7.7", pc42, `LAB\alice`, alice, "2000140", 0, south},
 		{"OTHER user at south, through OTHER's group", "fd00:2::10", pc43, `OTHER\olga`, olga, "2000140", 0, south},
-		{"OTHER user at north: no entry there", "10.1.9.9", pc43, `olga@other.example`, olga, "2000140", exitcode.NotPermitted, ""},
+		{"OTHER user at north", "10.1.9.9", pc43, `olga@other.example`, olga, "2000150", 0, north},
+		{"OTHER user at north: no entry for the BIOS update there", "10.1.9.9", pc43, `OTHER\olga`, olga, "2000140", exitcode.NotPermitted, ""},
 		{"LAB user at south: south's store has no OTHER Res Imagers entry", "10.2.0.1", pc42, `LAB\alice`, alice, "2000133", exitcode.NotPermitted, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			n, s := countSchedules(t, north), countSchedules(t, south)
+			start := time.Now()
 			r, stderr, code := run(tc.addr, tc.mac, tc.user, tc.password, tc.job)
+			// Config with include, site choice, sign-in at two domains, menu, queue.
+			t.Logf("%s: run took %s", tc.name, time.Since(start).Round(time.Millisecond))
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, stderr)
 			}
