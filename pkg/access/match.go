@@ -90,6 +90,9 @@ func userMatches(p model.ConsolePrincipal, id model.Identity) bool {
 		if !id.DSAccount {
 			return false
 		}
+		if id.ConsoleUserID != 0 { // a signed-in account is its own row only
+			return p.ID == id.ConsoleUserID
+		}
 		return nameEqual(p.Name, strings.TrimPrefix(strings.TrimSpace(id.User), model.DSAccountPrefix))
 	}
 	if id.DSAccount {
@@ -121,13 +124,13 @@ func accountMatches(p model.ConsolePrincipal, account string, id model.Identity)
 	idDNS := id.DNSOf(dom)
 	positive := false
 	if nb != "" {
-		if !strings.EqualFold(nb, dom) {
+		if !foldEqual(nb, dom) {
 			return false
 		}
 		positive = true
 	}
 	if dns != "" && idDNS != "" {
-		if !strings.EqualFold(dns, idDNS) {
+		if !foldEqual(dns, idDNS) {
 			return false
 		}
 		positive = true
@@ -137,5 +140,29 @@ func accountMatches(p model.ConsolePrincipal, account string, id model.Identity)
 
 func nameEqual(a, b string) bool {
 	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
-	return a != "" && strings.EqualFold(a, b)
+	return a != "" && foldEqual(a, b)
 }
+
+// foldEqual compares case-insensitively the way DS can: its names are one
+// byte a character (Windows-1252), so case folds only within that set.
+// Unicode folding goes further (the long s folds onto s, the Kelvin sign
+// onto k): a name with a character DS cannot store is compared exactly, so
+// an AD account named with such a twin never becomes the console's.
+func foldEqual(a, b string) bool {
+	if !inWindows1252(a) || !inWindows1252(b) {
+		return a == b
+	}
+	return strings.EqualFold(a, b)
+}
+
+func inWindows1252(s string) bool {
+	for _, r := range s {
+		if r > 0xFF && !strings.ContainsRune(windows1252High, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// windows1252High are the characters of Windows-1252's 0x80–0x9F above U+00FF.
+const windows1252High = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"

@@ -58,6 +58,15 @@ func TestMatches(t *testing.T) {
 		{"AD group never matches a DS sign-in", group("Techs", "LAB", ""), model.Identity{User: `.\kiosk`, DSAccount: true, Groups: []string{`LAB\Techs`}}, false},
 		{"identity without groups", group("Techs", "LAB", ""), model.Identity{User: `LAB\jdoe`}, false},
 		{"unknown principal kind", model.ConsolePrincipal{Kind: 9, Name: "jdoe", NetBIOSDomain: "LAB"}, jdoe, false},
+		// Unicode twins DS cannot store do not fold onto the console's names.
+		{"long s is not s", user("jsdoe", "LAB", ""), model.Identity{User: "LAB\\j\u017fdoe"}, false},
+		{"Kelvin sign is not k", user("kim", "LAB", ""), model.Identity{User: "LAB\\\u212aim"}, false},
+		{"group with a long s", group("Imaging Admins", "LAB", ""), model.Identity{User: `LAB\jdoe`, Groups: []string{"LAB\\Imaging Admin\u017f"}}, false},
+		{"Latin-1 letters still fold", user("J\u00dcRGEN", "LAB", ""), model.Identity{User: "LAB\\j\u00fcrgen"}, true},
+		{"a signed-in DS account is its own row only", model.ConsolePrincipal{ID: 14000009, Kind: model.ConsoleUser, Name: "kiosk "},
+			model.Identity{User: `.\kiosk`, DSAccount: true, ConsoleUserID: 14000003}, false},
+		{"the signed-in DS account's row", model.ConsolePrincipal{ID: 14000003, Kind: model.ConsoleUser, Name: "kiosk"},
+			model.Identity{User: `.\kiosk`, DSAccount: true, ConsoleUserID: 14000003}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

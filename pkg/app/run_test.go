@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
@@ -256,6 +257,16 @@ func TestRunDSAccount(t *testing.T) {
 	db := openSQLite(t, store)
 	if err := db.QueryRow("SELECT user_name FROM event_schedule").Scan(&recorded); err != nil || recorded != "kiosk" {
 		t.Errorf("schedule records user %q (%v), want kiosk", recorded, err)
+	}
+	// A second DS account whose name differs only by a trailing space holds
+	// the Administrative right: signing in as .\kiosk must not borrow it.
+	for _, q := range []string{
+		"INSERT INTO securityuser(user_id, username, password) VALUES (14000099, '" + dscipher.Encrypt("kiosk ") + "', '" + dscipher.Encrypt("other-pw") + "')",
+		"INSERT INTO securityrightlink VALUES (1, 14000099)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// What AD says to the same mistake (the Samba test checks that text).
 	const wrong = "sign-in refused: wrong user name or password"

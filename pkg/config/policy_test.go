@@ -18,7 +18,7 @@ func TestPolicySettings(t *testing.T) {
 		"store.url": true, "store.auth": true, "store.queue": true, "store.console_security": true,
 		"directory.dcs": true, "directory.domain": true, "directory.dns_domain": true, "directory.base_dn": true,
 		"directory.ca_file": true, "directory.allow_plain": true, "directory.ds_accounts": true,
-		"menu.root": true, "menu.tag": true, "site": true,
+		"menu.root": true, "menu.tag": true, "site": true, "machine.match": true,
 	}
 	for _, s := range Settings {
 		if s.Policy != want[s.Key] {

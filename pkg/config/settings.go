@@ -109,7 +109,10 @@ var Settings = []Setting{
 		set: duration(func(c *Config) *time.Duration { return &c.Directory.Timeout })},
 	{Key: "directory.total_timeout", Flag: "dc-total-timeout", Kind: Duration, Help: "time budget for trying all domain controllers",
 		set: duration(func(c *Config) *time.Duration { return &c.Directory.TotalTimeout })},
-	{Key: "machine.match", Flag: "match", Kind: List, Help: "identifiers that find this machine in DS, tried in order: mac, serial, uuid, asset_tag",
+	// Policy: the order chooses which identifier names this machine; an
+	// asset tag or serial a technician can edit in BIOS setup would let the
+	// boot line make this machine another DS computer.
+	{Key: "machine.match", Flag: "match", Kind: List, Policy: true, Help: "identifiers that find this machine in DS, tried in order: mac, serial, uuid, asset_tag",
 		set: list(func(c *Config) *[]string { return &c.Machine.Match })},
 	{Key: "machine.wait_registration", Flag: "wait-registration", Kind: Duration, Help: "wait this long for DS to register an unknown machine",
 		set: duration(func(c *Config) *time.Duration { return &c.Machine.WaitRegistration })},

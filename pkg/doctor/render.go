@@ -104,7 +104,7 @@ func writeSchema(b *strings.Builder, sc *express.Schema) {
 	}
 	st := "inferred: on when DS has console users or groups"
 	if sc.Security.Known {
-		st = "off, says wc_sel_security_state"
+		st = "off, says wc_sel_security_state (ImageInvoker keeps it on while DS has console users or groups: that answer's reading is not confirmed)"
 		if sc.Security.On {
 			st = "on, says wc_sel_security_state"
 		}

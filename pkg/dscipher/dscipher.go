@@ -139,9 +139,13 @@ func DecryptText(stored string) (string, error) {
 }
 
 // Equal reports whether typed, encrypted as DS does, equals stored, in
-// constant time (for DS console account passwords).
+// constant time (for DS console account passwords). A typed value too long
+// to encrypt is never equal.
 func Equal(typed, stored string) bool {
-	enc := Encrypt(typed)
+	enc, err := EncryptBytes(lowBytes(typed))
+	if err != nil {
+		return false
+	}
 	return subtle.ConstantTimeCompare([]byte(enc), []byte(strings.TrimRight(stored, " "))) == 1
 }
 

@@ -62,7 +62,12 @@ var needs = []tableNeed{
 	{key: "computer", names: []string{"computer"}, evidence: Seen, columns: cols(Seen, "computer_id", "name", "group_id", "serial_num", "asset_tag", "uuid")},
 	{key: "nics", names: []string{"nics"}, evidence: Seen, columns: cols(Seen, "computer_id", "nic_id", "mac_addr")},
 	{key: "securityuser", names: []string{"securityuser"}, evidence: Seen,
-		columns: cols(SeenAsProc, "user_id", "username", "fullname", "domain", "netbiosdomain", "password")},
+		// password is read only for a DS console account sign-in
+		// (directory.ds_accounts): DS's cipher is reversible, so a login that
+		// builds menus should not be able to read it at all (README grants).
+		columns: append(cols(SeenAsProc, "user_id", "username", "fullname", "domain", "netbiosdomain"),
+			colNeed{key: "password", names: []string{"password"}, optional: true, evidence: SeenAsProc,
+				why: "DS console accounts (directory.ds_accounts) cannot sign in; menus need it not"})},
 	{key: "securitygroup", names: []string{"securitygroup"}, evidence: Seen,
 		columns: cols(SeenAsProc, "group_id", "name", "ad_group_domain", "ad_group_netbiosdomain")},
 	// Where DS keeps DS-native groups' members (wc_ins_security_group_member):

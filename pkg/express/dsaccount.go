@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
@@ -30,6 +31,10 @@ func (s *Store) SignInDSAccount(ctx context.Context, name, password string) (mod
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), model.DSAccountPrefix))
 	if err := s.ready(ctx); err != nil {
 		return model.Identity{}, err
+	}
+	if s.schema.ident("securityuser.password") == "" {
+		return model.Identity{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+			"DS console accounts cannot sign in: this login may not read securityuser.password at %s — grant it (see the README: it lets the login recover every DS account's password) or turn directory.ds_accounts off", s.where)}
 	}
 	type account struct {
 		id             int64
@@ -64,5 +69,5 @@ func (s *Store) SignInDSAccount(ctx context.Context, name, password string) (mod
 		return model.Identity{}, ErrDSAccountRefused
 	}
 	a := found[0]
-	return model.Identity{User: model.DSAccountPrefix + a.name, FullName: a.fullName, DSAccount: true}, nil
+	return model.Identity{User: model.DSAccountPrefix + a.name, FullName: a.fullName, DSAccount: true, ConsoleUserID: a.id}, nil
 }

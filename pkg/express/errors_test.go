@@ -183,3 +183,29 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 		t.Errorf("a menu was loaded from the old layout: %v", err)
 	}
 }
+
+// DS's cipher is reversible, so the password column is not needed for
+// menus: a login that may not read it builds menus, and only a DS console
+// account sign-in is refused, saying why.
+func TestMenusWithoutThePasswordColumn(t *testing.T) {
+	ctx := context.Background()
+	path := expresstest.NewFile(t, expresstest.Fixture(t, "basic.sql"))
+	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("ALTER TABLE securityuser DROP COLUMN password"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s := expresstest.Open(t, path, express.OpenOptions{})
+	c := pc01(t, s)
+	snap, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+	if err != nil || len(snap.Principals) != 2 {
+		t.Fatalf("menu without securityuser.password: %v, %+v", err, snap)
+	}
+	_, err = s.SignInDSAccount(ctx, `.\tech2`, "s3cret")
+	if !errors.Is(err, express.ErrSchema) || !strings.Contains(err.Error(), "securityuser.password") {
+		t.Errorf("DS account sign-in: %v", err)
+	}
+}

@@ -79,7 +79,7 @@ SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}
 	// DS console accounts (no domain) with their encrypted passwords, for the
 	// `.\name` sign-in; names are compared after decryption.
 	rawDSAccounts = `
-SELECT user_id, username, password, fullname FROM {securityuser}
+SELECT user_id, username, {?securityuser.password}, fullname FROM {securityuser}
  WHERE (domain IS NULL OR domain = '') AND (netbiosdomain IS NULL OR netbiosdomain = '')`
 
 	rawFolders = `SELECT folder_id, parent_id, name FROM {event_folder}`

@@ -124,7 +124,12 @@ func (s *Store) securityOn(mode string, exist bool) bool {
 	if mode == "on" {
 		return true
 	}
-	if st := s.schema.Security; st.Known {
+	// DS's own switch decides, with one exception: "off" while DS has
+	// console users or groups. How to read wc_sel_security_state's answer
+	// is not confirmed on a real DS (docs/ds-schema.md), and misreading it
+	// would allow every job to everyone; so security stays on then
+	// (fail closed) and doctor shows the contradiction.
+	if st := s.schema.Security; st.Known && (st.On || !exist) {
 		return st.On
 	}
 	return exist

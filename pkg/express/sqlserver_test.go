@@ -194,8 +194,13 @@ func TestSecurityStateFromDS(t *testing.T) {
 			if len(calls) != 1 || !strings.Contains(calls[0].text, "HAS_PERMS_BY_NAME(N'wc_sel_security_state'") {
 				t.Errorf("discovery took %d statements: %v", len(calls), calls)
 			}
-			if s.securityOn("auto", true) != (tt.state == nil || *tt.state == 1) || !s.securityOn("on", false) {
-				t.Error("securityOn disagrees with the state")
+			// DS's "off" counts only where DS has no console users or
+			// groups; with them, security stays on (fail closed).
+			if !s.securityOn("auto", true) || !s.securityOn("on", false) {
+				t.Error("security off while DS has console users")
+			}
+			if s.securityOn("auto", false) != (tt.state != nil && *tt.state == 1) {
+				t.Error("securityOn disagrees with DS's state")
 			}
 		})
 	}

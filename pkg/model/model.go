@@ -197,6 +197,10 @@ type Identity struct {
 	Domains []Domain `json:"domains,omitempty"`
 	// DSAccount: signed in with a DS console account, not an AD one.
 	DSAccount bool `json:"ds_account,omitempty"`
+	// ConsoleUserID is the DS console account that signed in (its password
+	// checked): it alone is this identity, never another row of a similar
+	// name. 0 for AD identities and previews (matched by name).
+	ConsoleUserID int64 `json:"console_user_id,omitempty"`
 }
 
 // Domain is an AD domain's two names.

@@ -63,6 +63,9 @@ func Read(o Options) (string, error) {
 			if o.Unsetenv != nil {
 				_ = o.Unsetenv(EnvVar)
 			}
+			if len(v) > maxLen {
+				return "", fmt.Errorf("%s is longer than %d bytes: that is not a password", EnvVar, maxLen)
+			}
 			return v, nil
 		}
 	}
