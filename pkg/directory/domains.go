@@ -150,6 +150,9 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 	if err != nil {
 		return nil, err
 	}
+	if h != 0 {
+		dropBuiltin(s)
+	}
 	s.Lookups = []DomainLookup{{Domain: home.cfg.Domain, DC: s.DC, Home: true, Groups: len(s.Groups),
 		RoundTrips: s.RoundTrips, Millis: time.Since(t0).Milliseconds()}}
 	sids := homeSIDs(s)
@@ -197,6 +200,29 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 	sortGroups(s.Groups)
 	s.Identity.Domains = c.Domains()
 	return s, nil
+}
+
+// dropBuiltin removes BUILTIN aliases from a sign-in at a domain other than
+// the first: BUILTIN\Administrators there means an administrator of that
+// domain's DCs, not of the first (DS's) domain, and a console group
+// "BUILTIN\Administrators" is the first domain's. Every user of a domain is
+// in its BUILTIN\Users, so keeping them would hand that group's rights to
+// every user of every configured domain.
+func dropBuiltin(s *SignIn) {
+	keep := s.Groups[:0]
+	for _, g := range s.Groups {
+		if g.Domain != "BUILTIN" {
+			keep = append(keep, g)
+		}
+	}
+	s.Groups = keep
+	ids := s.Identity.Groups[:0]
+	for _, name := range s.Identity.Groups {
+		if !strings.HasPrefix(strings.ToUpper(name), `BUILTIN\`) {
+			ids = append(ids, name)
+		}
+	}
+	s.Identity.Groups = ids
 }
 
 // wellKnownMember are SIDs every authenticated user's token carries, which

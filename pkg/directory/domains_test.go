@@ -82,7 +82,13 @@ func TestSambaDomainsGroups(t *testing.T) {
 				if dom, _ := model.SplitAccount(g.Name); g.Domain != dom || g.Domain == "" {
 					t.Errorf("group %s: domain %q", g.Name, g.Domain)
 				}
+				// BUILTIN means the first (DS's) domain's DCs: OTHER's
+				// BUILTIN\Users must not become a console group's member.
+				if g.Domain == "BUILTIN" && !strings.HasPrefix(tc.want, `LAB\`) {
+					t.Errorf("%s keeps its own domain's builtin alias %s", tc.want, g.Name)
+				}
 			}
+			t.Logf("%s: builtin groups: %v", tc.want, builtinNames(s))
 			if len(s.Identity.Domains) != 2 || s.Identity.DNSOf("OTHER") != "other.example" || s.Identity.DNSOf("LAB") != "lab.example" {
 				t.Errorf("identity domains = %v", s.Identity.Domains)
 			}
@@ -258,4 +264,14 @@ func TestSambaDomainsCost(t *testing.T) {
 	measure("LAB user, LAB LDAPS + OTHER StartTLS", two, `LAB\alice`, lab.Users["alice"].Password, 9)
 	// Home OTHER over StartTLS 6; LAB over LDAPS: bind, FSPs, in-chain.
 	measure("OTHER user, OTHER StartTLS + LAB LDAPS", two, `OTHER\olga`, adtest.OlgaPassword, 9)
+}
+
+func builtinNames(s *directory.SignIn) []string {
+	var out []string
+	for _, g := range s.Groups {
+		if g.Domain == "BUILTIN" {
+			out = append(out, g.Name)
+		}
+	}
+	return out
 }

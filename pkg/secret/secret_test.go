@@ -95,3 +95,12 @@ func TestPasswordFromTheEnvironmentIsRemoved(t *testing.T) {
 		t.Errorf("%s is still in the environment", EnvVar)
 	}
 }
+
+// A value no password can be (a boot line stuffed with 70,000 bytes) is
+// refused, not carried on to the DS cipher or a bind.
+func TestOverlongPasswordFromTheEnvironment(t *testing.T) {
+	long := strings.Repeat("a", 70000)
+	if _, err := Read(Options{Getenv: func(string) string { return long }}); err == nil || strings.Contains(err.Error(), long[:20]) {
+		t.Errorf("err = %v", err)
+	}
+}
