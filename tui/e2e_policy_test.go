@@ -15,26 +15,8 @@ import (
 // IMAGEINVOKER_CONSOLE_SECURITY=off and IMAGEINVOKER_MENU_ROOT must be
 // refused, exit 2, before anything connects.
 func TestE2EConsoleRefusesOverridesInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI for the end-to-end console test (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed")
-	}
 	dir := t.TempDir()
-	bin := os.Getenv("IMAGEINVOKER_E2E_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "imageinvoker")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/imageinvoker")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
-		}
-	}
+	tmux, bin := e2eTools(t, dir)
 	cfg := filepath.Join(dir, "imageinvoker.yaml")
 	body := "store:\n  url: 'sqlite:" + filepath.Join(dir, "express.db") + "'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n"
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {

@@ -17,26 +17,8 @@ import (
 // site's store, and names the site on the status line. --site on the
 // console is refused (boot-media policy).
 func TestE2ESitePromptInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI for the end-to-end console test (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed; the end-to-end console test needs it")
-	}
 	dir := t.TempDir()
-	bin := os.Getenv("IMAGEINVOKER_E2E_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "imageinvoker")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/imageinvoker")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
-		}
-	}
+	tmux, bin := e2eTools(t, dir)
 	fixture, err := os.ReadFile(filepath.Join("..", "testdata", "preview", "lab.sql"))
 	if err != nil {
 		t.Fatal(err)

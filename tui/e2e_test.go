@@ -22,27 +22,8 @@ import (
 // technician would and reads the screen back with capture-pane, then finds
 // the queued schedule in the demo store kept by --store-dir.
 func TestE2EDemoInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test builds the binary; skipped with -short")
-	}
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux is required in CI for the end-to-end console test (apt-get install tmux)")
-		}
-		t.Skip("tmux is not installed; the end-to-end console test needs it")
-	}
 	dir := t.TempDir()
-	// IMAGEINVOKER_E2E_BIN tests a binary built elsewhere (a release build).
-	bin := os.Getenv("IMAGEINVOKER_E2E_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "imageinvoker")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/imageinvoker")
-		build.Dir = ".."
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("build: %v\n%s", err, out)
-		}
-	}
+	tmux, bin := e2eTools(t, dir)
 	if out, err := exec.Command(bin, "demo", "--help").CombinedOutput(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("`imageinvoker demo` is not registered: %v\n%s", err, out)
@@ -124,4 +105,31 @@ func TestE2EDemoInTmux(t *testing.T) {
 			id, computer, user, status, demodata.ComputerID, demodata.Domain)
 	}
 	keys("q")
+}
+
+// e2eTools finds tmux and the binary the end-to-end tests drive: the one
+// IMAGEINVOKER_E2E_BIN names (a release build), or a fresh build into dir.
+// Without tmux they skip, except under CI=true, where they fail.
+func e2eTools(t *testing.T, dir string) (tmux, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test builds the binary; skipped with -short")
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux is required in CI for the end-to-end console test (apt-get install tmux)")
+		}
+		t.Skip("tmux is not installed; the end-to-end console test needs it")
+	}
+	if bin = os.Getenv("IMAGEINVOKER_E2E_BIN"); bin != "" {
+		return tmux, bin
+	}
+	bin = filepath.Join(dir, "imageinvoker")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/imageinvoker")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return tmux, bin
 }
