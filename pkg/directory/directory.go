@@ -295,20 +295,41 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, er
 	if err != nil {
 		return nil, err
 	}
+	var s *SignIn
+	_, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
+		var err error
+		s, err = c.signInAt(ctx, dc, acct, password)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	s.Warnings = append(append(append([]string(nil), c.warn...), c.srvWarn...), s.Warnings...)
+	c.mu.Unlock()
+	s.Warnings = append(s.Warnings, skipped...)
+	return s, nil
+}
+
+// firstAnswer asks the domain's DCs in turn (the one that answered last
+// time first), within directory.total_timeout, until one answers: try's
+// error is that DC's. Trouble with a DC moves on to the next (failover); a
+// refusal is the domain's answer and ends the search. It returns the DC
+// that answered and, as warnings, the DCs it skipped on the way.
+func (c *Client) firstAnswer(ctx context.Context, try func(ctx context.Context, dc *url.URL) error) (*url.URL, []string, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
 	defer cancel()
 	dcs, err := c.domainControllers(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var failures []*Error
 	for _, dc := range c.ordered(dcs) {
 		if ctx.Err() != nil {
 			break
 		}
-		s, err := c.signInAt(ctx, dc, acct, password)
 		var e *Error
-		if err != nil {
+		if err := try(ctx, dc); err != nil {
 			e = bindError(dc.Host, err)
 		}
 		if e == nil || !failover(e) {
@@ -318,20 +339,18 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, er
 			c.mu.Unlock()
 		}
 		if e == nil {
-			c.mu.Lock()
-			s.Warnings = append(append(append([]string(nil), c.warn...), c.srvWarn...), s.Warnings...)
-			c.mu.Unlock()
-			for _, f := range failures {
-				s.Warnings = append(s.Warnings, "skipped "+f.DC+": "+f.Msg)
+			skipped := make([]string, len(failures))
+			for i, f := range failures {
+				skipped[i] = "skipped " + f.DC + ": " + f.Msg
 			}
-			return s, nil
+			return dc, skipped, nil
 		}
 		if !failover(e) {
-			return nil, e
+			return dc, nil, e
 		}
 		failures = append(failures, e)
 	}
-	return nil, summarize(failures, ctx.Err())
+	return nil, nil, summarize(failures, ctx.Err())
 }
 
 // failover: only trouble with the DC itself moves on to the next one. A

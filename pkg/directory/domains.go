@@ -279,45 +279,24 @@ func (c *Client) foreignGroups(ctx context.Context, bindName, bindPw string, sid
 	if bindPw == "" {
 		return nil, "", 0, nil, EmptyPasswordError()
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
-	defer cancel()
-	dcs, err := c.domainControllers(ctx)
-	if err != nil {
-		return nil, "", 0, nil, err
-	}
-	var failures []*Error
+	var groups []Group
 	trips := 0
-	for _, dc := range c.ordered(dcs) {
-		if ctx.Err() != nil {
-			break
-		}
-		groups, n, err := c.foreignAt(ctx, dc, bindName, bindPw, sids)
-		trips += n
-		var e *Error
-		if err != nil {
-			e = bindError(dc.Host, err)
-		}
-		if e == nil || !failover(e) {
-			c.mu.Lock()
-			c.answered = dc.String()
-			c.mu.Unlock()
-		}
-		if e == nil {
-			var warn []string
-			for _, f := range failures {
-				warn = append(warn, "skipped "+f.DC+": "+f.Msg)
-			}
-			c.mu.Lock()
-			warn = append(warn, c.srvWarn...)
-			c.mu.Unlock()
-			return groups, dc.Host, trips, warn, nil
-		}
-		if !failover(e) {
-			return nil, dc.Host, trips, nil, e
-		}
-		failures = append(failures, e)
+	dc, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
+		g, n, err := c.foreignAt(ctx, dc, bindName, bindPw, sids)
+		groups, trips = g, trips+n
+		return err
+	})
+	host := ""
+	if dc != nil {
+		host = dc.Host
 	}
-	return nil, "", trips, nil, summarize(failures, ctx.Err())
+	if err != nil {
+		return nil, host, trips, nil, err
+	}
+	c.mu.Lock()
+	warn := append(skipped, c.srvWarn...)
+	c.mu.Unlock()
+	return groups, host, trips, warn, nil
 }
 
 // fspBatch bounds one (|(member:in-chain:=FSP)...) filter: each term is a
