@@ -174,15 +174,7 @@ func TestRunBootMediaPolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, stderr, code := execute(t, tc.env, "pw\n", append(append([]string{}, run...), tc.args...)...)
-			if code != exitcode.Usage {
-				t.Fatalf("exit %d, want %d: %s", code, exitcode.Usage, stderr)
-			}
-			for _, want := range tc.say {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q: %s", want, stderr)
-				}
-			}
+			wantRefused(t, tc.env, append(append([]string{}, run...), tc.args...), exitcode.Usage, tc.say...)
 		})
 	}
 	if n := countSchedules(t, store); n != 0 {
@@ -391,5 +383,20 @@ func TestWhoamiAndDoctorAcceptDebug(t *testing.T) {
 	}
 	if _, stderr, code := execute(t, nil, "", "doctor", "--demo", "--debug", "--json"); code == exitcode.Usage || strings.Contains(stderr, "unknown flag") {
 		t.Errorf("doctor --debug: exit %d: %s", code, stderr)
+	}
+}
+
+// wantRefused runs args and expects exit code and every text of say on
+// stderr: a refusal the user can act on.
+func wantRefused(t *testing.T, env map[string]string, args []string, code int, say ...string) {
+	t.Helper()
+	_, stderr, got := execute(t, env, "pw\n", args...)
+	if got != code {
+		t.Fatalf("exit %d, want %d: %s", got, code, stderr)
+	}
+	for _, want := range say {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, stderr)
+		}
 	}
 }

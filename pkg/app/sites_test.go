@@ -60,15 +60,7 @@ func TestRunSitePolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, stderr, code := execute(t, tc.env, "pw\n", append(append(append([]string{}, run...), "--config", tc.cfg), tc.args...)...)
-			if code != exitcode.Usage {
-				t.Fatalf("exit %d, want %d: %s", code, exitcode.Usage, stderr)
-			}
-			for _, want := range tc.say {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q: %s", want, stderr)
-				}
-			}
+			wantRefused(t, tc.env, append(append(append([]string{}, run...), "--config", tc.cfg), tc.args...), exitcode.Usage, tc.say...)
 		})
 	}
 	if n := countSchedules(t, store); n != 0 {
