@@ -80,9 +80,9 @@ elif [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 
 ldflags="-s -w -buildid="
-ldflags+=" -X $PKG/pkg/buildinfo.Version=$version"
-ldflags+=" -X $PKG/pkg/buildinfo.Commit=$commit"
-ldflags+=" -X $PKG/pkg/buildinfo.Date=$date"
+ldflags+=" -X $PKG/internal/buildinfo.Version=$version"
+ldflags+=" -X $PKG/internal/buildinfo.Commit=$commit"
+ldflags+=" -X $PKG/internal/buildinfo.Date=$date"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what pkg/bootmedia's tests need from Debian's packages:
+# Installs what internal/bootmedia's tests need from Debian's packages:
 #   cpio, busybox-static, xz-utils, zstd
 #                          always (the initrd test builds, compresses and unpacks a real
 #                          newc archive, and boots its hook with busybox as /bin/sh)
@@ -7,7 +7,7 @@
 #                          only when IMAGEINVOKER_TEST_WINE=1 or CI is set: they are large
 #                          (hundreds of MB with dependencies), so developers opt in. mingw
 #                          builds the test-only bcryptprimitives.dll stand-in that Debian 12's
-#                          Wine 8.0 lacks (see pkg/bootmedia/testdata/bcryptprimitives.c).
+#                          Wine 8.0 lacks (see internal/bootmedia/testdata/bcryptprimitives.c).
 #   wine32:i386, gcc-mingw-w64-i686-win32
 #                          with wine, and only when this kernel runs 32-bit x86 programs
 #                          (probed by running a 93-byte i386 ELF): windows/386 under Wine.
@@ -35,7 +35,7 @@ fi
 
 # can_run_i386 runs exit(0) as a static i386 ELF: ELF header, one PT_LOAD
 # program header, then xor ebx,ebx; mov eax,1; int 0x80. The same bytes as
-# i386Exit0 in pkg/bootmedia/wine_test.go.
+# i386Exit0 in internal/bootmedia/wine_test.go.
 can_run_i386() {
 	local f rc
 	f=$(mktemp)

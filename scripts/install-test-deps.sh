@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages the tests need (a real Samba AD DC for
-# pkg/directory, iproute2 to give the second DC its loopback address, tmux
+# internal/directory, iproute2 to give the second DC its loopback address, tmux
 # and cpio for end-to-end tests). Idempotent: installs
 # only what is missing, and runs apt-get update only if the install fails
 # (stale package lists). Needs root.

@@ -14,7 +14,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	demodata "github.com/imageinvoker/imageinvoker/pkg/demo"
+	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
 )
 
 // TestE2EDemoInTmux drives the BUILT binary in a real terminal: tmux runs
@@ -28,7 +28,7 @@ func TestE2EDemoInTmux(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("`imageinvoker demo` is not registered: %v\n%s", err, out)
 		}
-		t.Skipf("`imageinvoker demo` is not registered in pkg/app yet: %s", strings.TrimSpace(string(out)))
+		t.Skipf("`imageinvoker demo` is not registered in internal/app yet: %s", strings.TrimSpace(string(out)))
 	}
 	storeDir := filepath.Join(dir, "store")
 	sock := filepath.Join(dir, "tmux.sock")

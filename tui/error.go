@@ -5,8 +5,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
-	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 )
 
 // errorScreen says what happened and what to do; it never shows a stack

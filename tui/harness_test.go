@@ -15,9 +15,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/imageinvoker/imageinvoker/pkg/commands/demo/dsagent"
-	"github.com/imageinvoker/imageinvoker/pkg/config"
-	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/internal/commands/demo/dsagent"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/muesli/termenv"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/pkg/demo"
-	"github.com/imageinvoker/imageinvoker/pkg/setup"
+	"github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
 )
 
 // hostileName is what someone with DS rights could name a job (issue 9,

@@ -9,8 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/pkg/exitcode"
-	"github.com/imageinvoker/imageinvoker/pkg/termsafe"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 )
 
 // lockWarnAfter is when the sign-in screen warns about lockout: AD domains

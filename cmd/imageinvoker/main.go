@@ -4,7 +4,7 @@ package main
 import (
 	"os"
 
-	"github.com/imageinvoker/imageinvoker/pkg/app"
+	"github.com/imageinvoker/imageinvoker/internal/app"
 )
 
 func main() { os.Exit(app.Main()) }

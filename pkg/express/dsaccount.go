@@ -3,7 +3,6 @@ package express
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,10 +13,10 @@ import (
 // ErrDSAccountRefused is a DS console account sign-in with a wrong name or
 // password; callers word it exactly like a wrong AD password, so the two
 // cannot be told apart by a guesser.
-var ErrDSAccountRefused = errors.New("DS console account sign-in refused")
+var ErrDSAccountRefused = model.ErrDSAccountRefused
 
 // ErrEmptyPassword: an empty password never reaches a comparison.
-var ErrEmptyPassword = errors.New("empty password")
+var ErrEmptyPassword = model.ErrEmptyPassword
 
 // SignInDSAccount checks a DS console account (a securityuser row without a
 // domain) the way DS's own console login does: the typed password, through

@@ -5,11 +5,11 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"io"
 	"net"
 	"strings"
 
-	"github.com/imageinvoker/imageinvoker/pkg/secret"
 	mssql "github.com/microsoft/go-mssqldb"
 	"modernc.org/sqlite"
 )
@@ -17,15 +17,15 @@ import (
 // Domain errors. Callers test them with errors.Is and explain them in a
 // sentence; the error text already carries the details and a next step.
 var (
-	ErrUnknownComputer   = errors.New("computer not known to Deployment Server")
-	ErrAmbiguousComputer = errors.New("several computers match")
-	ErrUnknownJob        = errors.New("job not found")
-	ErrJobChanged        = errors.New("job changed since the menu was built")
-	ErrUnknownSchedule   = errors.New("schedule not found")
-	ErrUnreachable       = errors.New("eXpress database unreachable")
-	ErrSchema            = errors.New("eXpress database schema mismatch")
-	ErrQueueUnsupported  = errors.New("queue method not supported by this store")
-	ErrNotPermitted      = errors.New("not permitted by DS console security")
+	ErrUnknownComputer   = model.ErrUnknownComputer
+	ErrAmbiguousComputer = model.ErrAmbiguousComputer
+	ErrUnknownJob        = model.ErrUnknownJob
+	ErrJobChanged        = model.ErrJobChanged
+	ErrUnknownSchedule   = model.ErrUnknownSchedule
+	ErrUnreachable       = model.ErrStoreUnreachable
+	ErrSchema            = model.ErrSchema
+	ErrQueueUnsupported  = model.ErrQueueUnsupported
+	ErrNotPermitted      = model.ErrNotPermitted
 )
 
 // storeError is a domain error with a sentence for the user. Its text is
@@ -225,7 +225,7 @@ func isRetryableWrite(err error) bool {
 }
 
 // redactURL hides the credentials of a store URL, well formed or not,
-// before it is quoted in an error (secret.RedactURL): a mistyped URL like
+// before it is quoted in an error (RedactURL): a mistyped URL like
 // sqlserver//sa:PW@host parses without user info, so redaction works on
 // the text.
-func redactURL(raw string) string { return secret.RedactURL(raw) }
+func redactURL(raw string) string { return RedactURL(raw) }

@@ -1,5 +1,5 @@
--- The ImageInvoker demo eXpress dataset. Generated from pkg/demo/dataset.go by
--- `go test ./pkg/demo -run TestDatasetSQLFixture -update`; do not edit by hand.
+-- The ImageInvoker demo eXpress dataset. Generated from internal/demo/dataset.go by
+-- `go test ./internal/demo -run TestDatasetSQLFixture -update`; do not edit by hand.
 
 -- securitypermission
 INSERT INTO securitypermission(permission_id, name, description) VALUES(1, 'View', NULL);

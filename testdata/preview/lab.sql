@@ -1,6 +1,6 @@
 -- A hand-written eXpress database for the preview and run commands' tests.
 -- Each permission row is here for one DS console-security rule (domain.md §1);
--- pkg/app/app_test.go states the menus that follow from them.
+-- internal/app/app_test.go states the menus that follow from them.
 
 -- Job folders: ImageInvoker > Windows > Lab, ImageInvoker > Utilities, and Other outside the menu root.
 INSERT INTO event_folder VALUES (1000001, NULL, 'ImageInvoker');

@@ -1,0 +1,125 @@
+// Package cmdutil is what every command gets from the root: its streams,
+// its environment and its configuration, so commands can be tested with
+// buffers and a fake environment instead of the process's own.
+package cmdutil
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/imageinvoker/imageinvoker/pkg/machine"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// IOStreams are a command's input and outputs. Data goes to Out, status and
+// errors to Err (as gh and gum do), so `--json | jq` always works.
+type IOStreams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InTTY and OutTTY say whether In and Out are terminals.
+	InTTY, OutTTY bool
+}
+
+// System returns the process's own streams.
+func System() *IOStreams {
+	return &IOStreams{
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+	}
+}
+
+// Factory hands commands their dependencies.
+type Factory struct {
+	IO     *IOStreams
+	Getenv func(string) string
+	// Unsetenv removes a variable from the process environment (nil in
+	// tests): IMAGEINVOKER_PASSWORD goes once read (secret.Options).
+	Unsetenv func(string) error
+	// Addrs lists this machine's IP addresses, which choose its site
+	// (config sites:); nil reads them with machine.Addrs.
+	Addrs func() ([]netip.Addr, error)
+}
+
+// New returns the factory of the real process.
+func New() *Factory {
+	return &Factory{IO: System(), Getenv: os.Getenv, Unsetenv: os.Unsetenv, Addrs: machine.Addrs}
+}
+
+// Config resolves the effective configuration for cmd: defaults, the
+// central file, the file, the site, IMAGEINVOKER_* environment, then cmd's
+// flags. Its warnings (an unreachable central file) go to stderr.
+func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
+	cfg, err := f.LoadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	f.warn(cfg)
+	if cfg.SitePending {
+		// Only the console asks; everything else runs on the top level.
+		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(cfg.SiteReason)+"; here the top-level settings apply (name one with --site)")
+	}
+	return cfg, nil
+}
+
+func (f *Factory) warn(cfg *config.Config) {
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
+	}
+}
+
+// LoadConfig is Config without printing the warnings, for the commands
+// that show them themselves (doctor, config show).
+func (f *Factory) LoadConfig(cmd *cobra.Command) (*config.Config, error) {
+	return config.ResolveWith(cmd.Flags(), f.Getenv, f.ConfigOptions())
+}
+
+// ConfigOptions are the outside parts config.ResolveWith needs.
+func (f *Factory) ConfigOptions() config.Options {
+	addrs := f.Addrs
+	if addrs == nil {
+		addrs = machine.Addrs
+	}
+	return config.Options{Addrs: addrs}
+}
+
+// QueueConfig resolves the configuration of a command that queues (run and
+// the console) and enforces the boot-media policy (config.EnforcePolicy).
+// The demo is exempt: its store and directory are embedded and replace the
+// configured ones, so nothing real can be scheduled.
+func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+	// Not Config: a pending site choice is the console's to ask (and run's
+	// to refuse), not a warning about the top-level settings.
+	cfg, err := f.LoadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	f.warn(cfg)
+	if demo {
+		return cfg, nil
+	}
+	if err := cfg.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// ForSite is cfg on the site the console's technician chose (sites_prompt),
+// with the boot-media policy enforced again over the new settings.
+func ForSite(cfg *config.Config, name string, cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+	out, err := cfg.ForSite(name)
+	if err != nil || demo {
+		return out, err
+	}
+	out.ChosenSite("by the technician at the console (sites_prompt)")
+	if err := out.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

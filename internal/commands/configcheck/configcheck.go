@@ -1,0 +1,141 @@
+// Package configcheck is `imageinvoker config`: `check` validates a config
+// file offline before an image builder seals it into boot media, and
+// `sample` prints the documented sample to start from. Neither touches the
+// network: a build machine often can't reach the DCs or the DS database.
+package configcheck
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/spf13/cobra"
+)
+
+// CheckOptions are the inputs of `config check`.
+type CheckOptions struct {
+	IO *cmdutil.IOStreams
+	// File is the positional FILE; empty means the file the program would find.
+	File string
+	// Explicit is --config or IMAGEINVOKER_CONFIG, used when File is empty.
+	Explicit string
+	// Exe is the running binary, whose directory is searched first.
+	Exe string
+}
+
+// NewCmd returns the `config` command with its `check` and `sample` subcommands.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	return newCmd(f, runCheck)
+}
+
+func newCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "config",
+		Short: "Check a config file, show the effective settings, or print the documented sample",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newCheckCmd(f, runF), newSampleCmd(f), newShowCmd(f))
+	return cmd
+}
+
+func newCheckCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check [FILE]",
+		Short: "Validate a config file offline",
+		Long: `Validate a config file without touching the network: every key must be known and
+every value valid. Without FILE, checks the file imageinvoker would use: --config,
+IMAGEINVOKER_CONFIG, then imageinvoker.yaml next to the binary, then
+` + strings.Join(config.SearchPaths("", runtime.GOOS), ", ") + `.
+
+Prints "ok: FILE" on success. Otherwise prints each error with its line and key,
+and exits 2.`,
+		Example: `  imageinvoker config check imageinvoker.yaml
+  imageinvoker config sample > imageinvoker.yaml`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts := &CheckOptions{IO: f.IO, Explicit: f.Getenv("IMAGEINVOKER_CONFIG"), Exe: executable()}
+			if fl := cmd.Flags().Lookup("config"); fl != nil && fl.Changed {
+				opts.Explicit = fl.Value.String()
+			}
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			return runF(opts)
+		},
+	}
+}
+
+func newSampleCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sample",
+		Short: "Print the documented sample config (every setting, its flag and variable)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := f.IO.Out.Write(config.Sample)
+			return err
+		},
+	}
+}
+
+func runCheck(opts *CheckOptions) error {
+	path := opts.File
+	if path == "" {
+		path = opts.Explicit
+	}
+	if path == "" {
+		path = findDefault(opts.Exe)
+		if path == "" {
+			return exitcode.New(exitcode.Usage,
+				"no config file found (looked in %s); name one: imageinvoker config check FILE",
+				strings.Join(config.SearchPaths(opts.Exe, runtime.GOOS), ", "))
+		}
+	}
+	// Offline: an https:// include is not fetched (a build machine often
+	// cannot reach it); a file include is read and checked.
+	c, err := config.LoadWith(path, config.Options{Offline: true})
+	if err != nil {
+		return checkError(path, err)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintln(opts.IO.Err, "warning: "+termsafe.Line(w))
+	}
+	if c.Directory.AllowPlain {
+		// Valid, but an image builder should know what it costs.
+		fmt.Fprintln(opts.IO.Err, "warning: directory.allow_plain: true: a domain controller that refuses StartTLS receives technicians' passwords in clear over the network")
+	}
+	if _, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path); err != nil {
+		return err
+	}
+	if c.Central != nil && c.Central.Loaded {
+		// The central file was checked too: say so, so a clean result is
+		// not mistaken for "the include was ignored".
+		_, err = fmt.Fprintf(opts.IO.Out, "ok: %s (central file, %d lines)\n", termsafe.Line(c.Central.Ref), c.Central.Lines)
+	}
+	return err
+}
+
+// partRE finds where one error of config.Parse's joined message starts.
+var partRE = regexp.MustCompile(`; (line \d+: )`)
+
+// checkError lists each error of a failed load on its own line, so an image
+// builder can fix them all in one pass rather than one per run.
+func checkError(path string, err error) error {
+	if !errors.Is(err, config.ErrInvalid) {
+		return exitcode.Wrap(exitcode.Failure, err, "check %s: %v", path, err)
+	}
+	msg := strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")
+	msg = strings.TrimPrefix(msg, path+": ")
+	msg = partRE.ReplaceAllString(msg, "\n$1")
+	parts := strings.Split(msg, "\n")
+	return &exitcode.Error{
+		Code: exitcode.Usage,
+		Msg:  fmt.Sprintf("%s: %d error(s):\n  %s", path, len(parts), strings.Join(parts, "\n  ")),
+		Err:  err,
+	}
+}

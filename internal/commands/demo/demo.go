@@ -1,0 +1,84 @@
+// Package demo is `imageinvoker demo`: the whole console on the embedded
+// default — the demo eXpress store in SQLite and the demo AD directory,
+// both in-process — with the demo accounts on the sign-in screen and a
+// stand-in for Deployment Server (dsagent) that picks queued jobs up.
+package demo
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/commands/demo/dsagent"
+	"github.com/imageinvoker/imageinvoker/internal/commands/tuicmd"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/spf13/cobra"
+)
+
+// Options are the demo command's own flags.
+type Options struct {
+	StoreDir    string
+	ASCII       bool
+	PickupDelay time.Duration
+}
+
+// NewCmd returns the demo command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	var o Options
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try the console on a built-in demo Deployment Server and directory",
+		Long: `Runs the whole technician console against the embedded demo: a demo eXpress
+database (SQLite) and a demo Active Directory (LDAP over TLS), both inside this
+process. The demo accounts and their passwords are shown on the sign-in screen.
+Queued jobs are written to the demo database, and a stand-in for Deployment Server
+picks them up after a few seconds.
+
+--store-dir keeps the demo database in DIR (as ` + demodata.StoreFile + `) after the demo
+ends, so what was queued can be inspected; it is recreated on every start.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.ASCII, _ = cmd.Flags().GetBool("ascii")
+			return run(cmd, f, o)
+		},
+	}
+	config.AddFlags(cmd.Flags(), tuicmd.LookFlags...)
+	tuicmd.AddASCIIFlag(cmd)
+	cmd.Flags().StringVar(&o.StoreDir, "store-dir", "", "keep the demo database in this directory instead of a temporary one")
+	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for Deployment Server waits before picking up a queued job")
+	return cmd
+}
+
+func run(cmd *cobra.Command, f *cmdutil.Factory, o Options) error {
+	if !f.IO.InTTY || !f.IO.OutTTY {
+		return exitcode.New(exitcode.Usage,
+			"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
+	}
+	cfg, err := f.Config(cmd)
+	if err != nil {
+		return err
+	}
+	log := tuicmd.OpenLog(f, cfg)
+	defer log.Close()
+	ctx := cmd.Context()
+	dir := o.StoreDir
+	if dir != "" {
+		if dir, err = filepath.Abs(dir); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", o.StoreDir, err)
+		}
+	}
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: dir, Log: log.Logger})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	agent, err := dsagent.Start(ctx, cfg.Store.URL, o.PickupDelay, 500*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer agent.Close()
+	return tuicmd.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log}.Run(ctx, f)
+}

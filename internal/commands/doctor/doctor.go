@@ -1,0 +1,301 @@
+// Package doctor is `imageinvoker doctor`: check a booted environment end
+// to end — config, DNS, each DC's TCP and TLS, the clock, the eXpress
+// database and its tables, this machine in DS — and print a checklist with
+// a fix for every failure. It never signs in to AD.
+package doctor
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/doctor"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/secret"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/spf13/cobra"
+)
+
+// Options are the command's inputs.
+type Options struct {
+	IO       *cmdutil.IOStreams
+	Getenv   func(string) string
+	Unsetenv func(string) error
+	JSON     bool
+	Demo     bool
+	// User and a password source open a store that logs in as the
+	// technician (store.auth: technician); without them that store is skipped.
+	User         string
+	PasswordIn   bool
+	PasswordFile string
+	Machine      cmdutil.MachineFlags
+	// Access, when set, compares ImageInvoker's decisions for this console
+	// user with DS's own (doctor --access) instead of the checklist.
+	Access       string
+	AccessGroups []string
+	Sample       int
+	AccessBudget time.Duration
+
+	// Config is the resolved configuration (nil when it is invalid) and
+	// Source where it came from; set by the command before Run.
+	Config *config.Config
+	Source doctor.ConfigSource
+}
+
+// NewCmd returns the doctor command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+// newCmd takes runF to replace Run in argv → options tests.
+func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check config, DNS, DCs (TLS, certificates, clock), the eXpress database and this machine",
+		Long: `Checks the environment end to end and prints a checklist, with a fix under every
+failure:
+
+  config        which config file was used, and from where, and that it is valid
+  central config
+                with include: the central file, whether it was read (lines,
+                time), or why not (the boot media's own settings then apply)
+  site          with sites: which site this machine gets and why (its IP
+                address in a site's subnet, --site), or that none matched
+  dns           the DC records _ldap._tcp.dc._msdcs.<dns_domain>
+  dc ... connect, dc ... tls
+                each DC: TCP, then TLS (LDAPS, or StartTLS for ldap://) and its
+                certificate against --ca-file or the system's CAs: wrong name,
+                unknown CA, and a wrong clock making a valid certificate look
+                expired or not yet valid
+  store, store tables
+                the eXpress database: reachable, the login works, and every
+                table ImageInvoker reads is present and readable
+  clock         this machine's clock against the DC's (rootDSE currentTime)
+                and the database server's
+  machine       this machine is known to Deployment Server
+
+Doctor never signs in to AD and needs no password. When the database login is
+the technician's own (store.auth: technician), the store checks are skipped
+unless --user and a password (--password-stdin, --password-file or
+IMAGEINVOKER_PASSWORD) are given.
+
+Every check has its own timeout (--dc-timeout, --dc-total-timeout,
+--store-timeout) and the whole run a budget derived from them, so doctor
+never hangs.
+
+With --access USER (SQL Server stores), doctor instead asks DS itself: for
+each job on USER's candidate menu for this machine (or --sample N of them) it
+asks DS's own wc_sel_security_permission for "Schedule this job" on the job
+and for each task permission on the computer, decides the same questions with
+ImageInvoker's engine, and reports agreement, listing every disagreement with
+ImageInvoker's explanation. USER is DOMAIN\user (a console user in DS) or
+.\name (a DS console account); --as-groups adds the AD groups DS knows them by.
+
+Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
+check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
+--access on a store without DS's procedures).`,
+		Example: `  imageinvoker doctor
+  imageinvoker doctor --dc ldaps://dc1.lab.example --ca-file ca.pem --store 'sqlserver://ds1/ALTIRIS?database=eXpress'
+  imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'
+  imageinvoker doctor --access 'LAB\alice' --as-groups 'LAB\Techs' --sample 100`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			explicit, from := f.Getenv("IMAGEINVOKER_CONFIG"), "named by IMAGEINVOKER_CONFIG"
+			if fl := cmd.Flags().Lookup("config"); fl != nil && fl.Changed {
+				explicit, from = fl.Value.String(), "named by --config"
+			}
+			path, _ := config.Find(explicit)
+			exe, _ := os.Executable()
+			opts.Source = doctor.ConfigSource{File: path, From: SourceOf(explicit, from, path, exe, runtime.GOOS)}
+			cfg, err := f.LoadConfig(cmd)
+			if err != nil {
+				opts.Source.Err = err
+			}
+			opts.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			if opts.Access != "" {
+				return RunAccess(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.JSON, "json", false, `print {"checks":[{"name","status","detail","fix"}],"ok":bool} on stdout`)
+	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
+	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
+	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
+	config.AddFlags(fl, "site", "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
+		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug")
+	opts.Machine.Add(fl)
+	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)
+	fl.StringSliceVar(&opts.AccessGroups, "as-groups", nil, `with --access: the user's AD groups (DOMAIN\group), as DS knows them`)
+	fl.IntVar(&opts.Sample, "sample", 0, "with --access: check N of the candidate jobs, spread evenly (0: all)")
+	fl.DurationVar(&opts.AccessBudget, "access-budget", 2*time.Minute, "with --access: time budget for the whole comparison")
+	return cmd
+}
+
+// SourceOf says how the config file at path was found: named explicitly
+// (from says by what), next to the binary, or in the boot environment's
+// standard place.
+func SourceOf(explicit, from, path, exe, goos string) string {
+	switch {
+	case path == "":
+		return ""
+	case explicit != "":
+		return from
+	}
+	if paths := config.SearchPaths(exe, goos); exe != "" && len(paths) > 0 && paths[0] == path {
+		return "found next to the binary"
+	}
+	return "found in the boot environment's standard place"
+}
+
+// Run runs the checks and prints the checklist. It returns an error with
+// exit code 1 when any check failed, after printing.
+func Run(ctx context.Context, o *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Override()}
+	if cfg := o.Config; cfg != nil {
+		if o.Demo {
+			env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true})
+			if err != nil {
+				return exitcode.Wrap(exitcode.Failure, err, "could not start the demo: %s", err.Error())
+			}
+			defer env.Close()
+			deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
+			if o.Machine.Empty() {
+				deps.Override = setup.DemoOverride()
+			}
+		}
+		if err := technicianStore(o, cfg, &deps); err != nil {
+			return err
+		}
+	}
+	r := doctor.Run(ctx, deps)
+	var err error
+	if o.JSON {
+		err = doctor.WriteJSON(o.IO.Out, r)
+	} else {
+		err = doctor.WriteText(o.IO.Out, r)
+	}
+	if err != nil {
+		return err
+	}
+	if failed := r.Failed(); len(failed) > 0 {
+		return exitcode.New(exitcode.Failure, "doctor: %d check(s) failed: %s", len(failed), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// technicianStore sets how the store is opened when its login is the
+// technician's own: skipped without --user, else with NTLM as that user.
+func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
+	if cfg.Store.Auth != "technician" {
+		return nil
+	}
+	if o.User == "" {
+		deps.StoreSkip = "needs the technician's password (store.auth: technician); run `imageinvoker whoami` to check the sign-in, or give --user NAME --password-stdin"
+		return nil
+	}
+	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
+	}
+	user := o.User
+	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
+		user = strings.ToUpper(dom) + `\` + user
+	}
+	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
+	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
+		s, err := express.Open(ctx, url, opts)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	return nil
+}
+
+// RunAccess is `doctor --access`: our engine against DS's own procedure,
+// for one console user on this machine.
+func RunAccess(ctx context.Context, o *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg := o.Config
+	if cfg == nil {
+		return exitcode.Wrap(exitcode.Usage, o.Source.Err, "%s", o.Source.Err.Error())
+	}
+	if o.Sample < 0 || o.AccessBudget <= 0 {
+		return exitcode.New(exitcode.Usage, "--sample takes 0 or more jobs and --access-budget a positive duration")
+	}
+	ids := cmdutil.IdentityFlags{As: o.Access, Groups: o.AccessGroups}
+	id, err := ids.Identity()
+	if err != nil {
+		return err
+	}
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo})
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	override := o.Machine.Override()
+	if env.Demo && o.Machine.Empty() {
+		override = setup.DemoOverride()
+	}
+	fl := env.Flow
+	ctx, cancel := context.WithTimeout(ctx, o.AccessBudget)
+	defer cancel()
+	m, err := fl.Identify(override)
+	if err != nil {
+		return err
+	}
+	sess, err := fl.Preview(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	asker, ok := sess.Store.(interface {
+		doctor.Asker
+		Dialect() string
+	})
+	if !ok || asker.Dialect() != express.DialectSQLServer {
+		return exitcode.New(exitcode.Usage,
+			"doctor --access asks DS's own procedure wc_sel_security_permission, which exists only in a SQL Server eXpress database; this store is not one. Point --store at the DS database.")
+	}
+	mm, err := fl.LoadMenu(ctx, sess, m)
+	if err != nil {
+		return err
+	}
+	r, err := doctor.CheckAccess(ctx, asker, mm.Snapshot, sess.Identity.User, doctor.AccessOptions{Sample: o.Sample, Progress: o.IO.Err})
+	var none *doctor.ErrNoConsoleUser
+	switch {
+	case errors.As(err, &none):
+		return exitcode.Wrap(exitcode.Failure, err, "%s", err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitcode.Wrap(exitcode.Failure, err, "doctor --access did not finish within --access-budget %s: use --sample N, or a longer budget", o.AccessBudget)
+	case err != nil:
+		return exitcode.Wrap(exitcode.StoreDown, err, "%s", err.Error())
+	}
+	if o.JSON {
+		err = doctor.WriteAccessJSON(o.IO.Out, r)
+	} else {
+		err = doctor.WriteAccessText(o.IO.Out, r)
+	}
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return exitcode.New(exitcode.Failure, "doctor --access: ImageInvoker and DS disagree on %d question(s)", len(r.Disagreements))
+	}
+	return nil
+}

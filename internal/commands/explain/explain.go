@@ -1,0 +1,94 @@
+// Package explain is `imageinvoker explain`: why a user may or may not
+// schedule one job on a machine, one sentence per rule that decided.
+package explain
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/commands/preview"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/spf13/cobra"
+)
+
+type jobJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// Result is what explain prints.
+type Result struct {
+	Job     jobJSON  `json:"job"`
+	Allowed bool     `json:"allowed"`
+	OnMenu  bool     `json:"on_menu"`
+	Reasons []string `json:"reasons"`
+}
+
+// NewCmd returns the explain command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	o := &preview.Options{}
+	var job string
+	cmd := &cobra.Command{
+		Use:   "explain",
+		Short: "Explain why a user may or may not schedule a job on a machine",
+		Long: `Decide, as DS console security would, whether an AD user with the given groups may
+schedule one job on a machine, and print one sentence per rule that decided.
+It needs no password and never queues anything.`,
+		Example: `  imageinvoker explain --demo --as 'LAB\carol' --as-groups 'LAB\Helpdesk' --job 2000001
+  imageinvoker explain --store sqlite:express.db --mac AA-BB-CC-DD-EE-FF --as 'LAB\alice' --as-groups 'LAB\Techs' --job 2000133 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, err := strconv.ParseInt(job, 10, 64)
+			if err != nil || id <= 0 {
+				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
+			}
+			res, err := preview.Load(cmd.Context(), f, cmd, o)
+			if err != nil {
+				return err
+			}
+			defer res.Close()
+			mm := res.Menu
+			j, d, onMenu, err := res.Flow().ExplainJob(cmd.Context(), res.Session(), mm, id)
+			if err != nil {
+				return err
+			}
+			out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+			if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
+				out.Reasons = append(out.Reasons, fmt.Sprintf(
+					"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
+					j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+			}
+			for _, r := range d.Reasons {
+				out.Reasons = append(out.Reasons, r.String())
+			}
+			// What the store could not know and failed closed on (a DS group
+			// whose members this database does not show).
+			out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
+			if o.JSON {
+				enc := json.NewEncoder(f.IO.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			return writeText(f, out, mm.Computer.Name)
+		},
+	}
+	o.AddFlags(cmd)
+	cmd.Flags().StringVar(&job, "job", "", "the DS job id to explain (required)")
+	return cmd
+}
+
+func writeText(f *cmdutil.Factory, r Result, computer string) error {
+	verdict := "NOT ALLOWED"
+	if r.Allowed {
+		verdict = "ALLOWED"
+	}
+	// Reasons quote DS names: printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(f.IO.Out, "Job %q (%d) on %s: %s\n", termsafe.Line(r.Job.Name), r.Job.ID, termsafe.Line(computer), verdict)
+	for _, s := range r.Reasons {
+		fmt.Fprintf(f.IO.Out, "  - %s\n", termsafe.Text(s))
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+// Package menu is `imageinvoker menu`: the boot menu an identity would get
+// on a machine, for administrators checking their console security.
+package menu
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/commands/preview"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/spf13/cobra"
+)
+
+// NewCmd returns the menu command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	o := &preview.Options{}
+	cmd := &cobra.Command{
+		Use:   "menu",
+		Short: "Show the boot menu a user would get on a machine (no password, queues nothing)",
+		Long: `Show the jobs an AD user with the given groups may schedule on a machine, exactly as
+the boot menu would offer them. It needs no password and never queues anything.`,
+		Example: `  imageinvoker menu --demo --as 'LAB\alice' --as-groups 'LAB\Imaging Techs,LAB\Techs'
+  imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			res, err := preview.Load(cmd.Context(), f, cmd, o)
+			if err != nil {
+				return err
+			}
+			defer res.Close()
+			if o.JSON {
+				return WriteJSON(f.IO.Out, res.Menu)
+			}
+			return WriteText(f.IO.Out, res.Menu)
+		},
+	}
+	o.AddFlags(cmd)
+	return cmd
+}
+
+type computerJSON struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type menuJSON struct {
+	Computer computerJSON `json:"computer"`
+	Jobs     []menu.Entry `json:"jobs"`
+}
+
+// WriteJSON prints every job on the menu once, in menu order.
+func WriteJSON(w io.Writer, mm *flow.Menu) error {
+	out := menuJSON{Computer: computerJSON{mm.Computer.ID, mm.Computer.Name}, Jobs: mm.Menu.Entries()}
+	if out.Jobs == nil {
+		out.Jobs = []menu.Entry{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// WriteText prints the menu as an indented tree.
+func WriteText(w io.Writer, mm *flow.Menu) error {
+	// DS names are printed without escape sequences (termsafe); --json keeps them exact.
+	fmt.Fprintf(w, "Menu for %s (computer %d): %d job(s)\n", termsafe.Line(mm.Computer.Name), mm.Computer.ID, mm.Menu.Count)
+	if mm.Menu.Count == 0 {
+		_, err := fmt.Fprintln(w, "  (no jobs: these groups may schedule nothing on the menu for this machine; `imageinvoker explain --job ID` shows why)")
+		return err
+	}
+	if mm.Menu.Flat {
+		for _, e := range mm.Menu.Entries() {
+			hint := ""
+			if e.Path != "" {
+				hint = "  (" + termsafe.Line(e.Path) + ")"
+			}
+			fmt.Fprintf(w, "  %s%s  [%d]\n", termsafe.Line(e.Name), hint, e.ID)
+		}
+		return nil
+	}
+	var walk func(n *menu.Node, depth int)
+	walk = func(n *menu.Node, depth int) {
+		pad := strings.Repeat("  ", depth)
+		for _, sub := range n.Folders {
+			fmt.Fprintf(w, "%s%s/\n", pad, termsafe.Line(sub.Name))
+			walk(sub, depth+1)
+		}
+		for _, e := range n.Jobs {
+			fmt.Fprintf(w, "%s%s  [%d]\n", pad, termsafe.Line(e.Name), e.ID)
+		}
+	}
+	walk(mm.Menu.Root, 1)
+	return nil
+}

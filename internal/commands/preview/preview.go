@@ -1,0 +1,97 @@
+// Package preview is what the administrator's what-if commands (menu,
+// explain) share: load the menu an identity would get on a machine, with no
+// password and without queueing anything.
+package preview
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/spf13/cobra"
+)
+
+// Options are the flags the preview commands share.
+type Options struct {
+	Machine  cmdutil.MachineFlags
+	Identity cmdutil.IdentityFlags
+	Demo     bool
+	JSON     bool
+}
+
+// AddFlags registers the shared flags on cmd.
+func (o *Options) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	o.Machine.Add(fs)
+	o.Identity.Add(fs)
+	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo eXpress database (machine "+demo.ComputerName+" unless --mac etc. say otherwise)")
+	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
+	config.AddFlags(fs, cmdutil.StoreFlags...)
+}
+
+// Result is a loaded preview; Close it.
+type Result struct {
+	Menu   *flow.Menu
+	Config *config.Config
+	env    *setup.Env
+	sess   *flow.Session
+}
+
+// Session is the preview's open store session.
+func (r *Result) Session() *flow.Session { return r.sess }
+
+// Flow is the preview's flow.
+func (r *Result) Flow() *flow.Flow { return r.env.Flow }
+
+// Close releases the store and the demo.
+func (r *Result) Close() {
+	_ = r.sess.Close()
+	r.env.Close()
+}
+
+// Load resolves the config and loads the menu for the identity and machine.
+func Load(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, o *Options) (*Result, error) {
+	id, err := o.Identity.Identity()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := f.Config(cmd)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Store.ConsoleSecurity == "off" {
+		// Kept for administrators (what would the menu be without console
+		// security?); the console and `run` refuse off (config.EnforcePolicy).
+		fmt.Fprintln(f.IO.Err, "WHAT-IF: console security is off for this preview (store.console_security: off): every job on the menu is allowed. "+
+			"The console and `imageinvoker run` refuse off.")
+	}
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo})
+	if err != nil {
+		return nil, err
+	}
+	override := o.Machine.Override()
+	if o.Demo && o.Machine.Empty() {
+		override = setup.DemoOverride()
+	}
+	m, err := env.Flow.Identify(override)
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	sess, err := env.Flow.Preview(ctx, id)
+	if err != nil {
+		env.Close()
+		return nil, err
+	}
+	mm, err := env.Flow.LoadMenu(ctx, sess, m)
+	if err != nil {
+		_ = sess.Close()
+		env.Close()
+		return nil, err
+	}
+	return &Result{Menu: mm, Config: cfg, env: env, sess: sess}, nil
+}

@@ -1,0 +1,90 @@
+package tuicmd
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/spf13/cobra"
+)
+
+func TestWithoutATerminalIsAUsageError(t *testing.T) {
+	cases := []struct {
+		name          string
+		inTTY, outTTY bool
+	}{
+		{"no terminal at all", false, false},
+		{"output piped", true, false},
+		{"input piped", false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, InTTY: tc.inTTY, OutTTY: tc.outTTY},
+				Getenv: func(string) string { return "" }}
+			cmd := &cobra.Command{Use: "imageinvoker"}
+			Install(cmd, f)
+			err := cmd.RunE(cmd, nil)
+			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "imageinvoker run") {
+				t.Errorf("got %v (code %d), want a usage error pointing at `imageinvoker run`", err, exitcode.Of(err))
+			}
+			if out.Len() != 0 {
+				t.Errorf("wrote to the terminal streams: %q", out.String())
+			}
+		})
+	}
+}
+
+// The console applies the boot-media policy before it draws or connects
+// (issue 9, attack 1): the kernel command line of Linux boot media becomes
+// the environment, so IMAGEINVOKER_CONSOLE_SECURITY=off must not switch
+// permissions off, and no flag may widen the menu or name the machine.
+func TestConsoleBootMediaPolicy(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "imageinvoker.yaml")
+	if err := os.WriteFile(cfgFile, []byte("store:\n  url: 'sqlite:"+filepath.Join(dir, "none.db")+"'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		say  string
+	}{
+		{"console security off from the environment", map[string]string{"IMAGEINVOKER_CONSOLE_SECURITY": "off"}, nil, "store.console_security: off is refused"},
+		{"console security off by flag", nil, []string{"--console-security", "off"}, "--console-security sets store.console_security"},
+		{"menu root and computer id", nil, []string{"--menu-root", "Other", "--computer-id", "5000001"}, "--computer-id names the machine"},
+		{"base DN from the environment", map[string]string{"IMAGEINVOKER_BASE_DN": "DC=evil"}, nil, "IMAGEINVOKER_BASE_DN sets directory.base_dn"},
+		{"queue method by flag", nil, []string{"--queue-method", "procedure"}, "--queue-method sets store.queue"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			env := map[string]string{"IMAGEINVOKER_CONFIG": cfgFile}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, InTTY: true, OutTTY: true},
+				Getenv: func(k string) string { return env[k] }}
+			cmd := &cobra.Command{Use: "imageinvoker"}
+			cmd.PersistentFlags().String("config", "", "")
+			Install(cmd, f)
+			if err := cmd.ParseFlags(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			err := cmd.RunE(cmd, nil)
+			if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), tc.say) {
+				t.Fatalf("got %v; want a configuration error saying %q", err, tc.say)
+			}
+			if out.Len() != 0 {
+				t.Errorf("wrote to the terminal: %q", out.String())
+			}
+		})
+	}
+}

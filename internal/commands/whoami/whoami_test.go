@@ -1,0 +1,224 @@
+package whoami
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+)
+
+func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
+
+func factory(stdin string, env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	return &cmdutil.Factory{
+		IO:     &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: out, Err: errb},
+		Getenv: func(k string) string { return env[k] },
+	}, out, errb
+}
+
+func TestArgvToOptions(t *testing.T) {
+	cases := []struct {
+		name    string
+		argv    []string
+		env     map[string]string
+		check   func(*Options) bool
+		wantErr string
+	}{
+		{"flags", []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"}, nil,
+			func(o *Options) bool {
+				return o.User == "alice" && o.PasswordIn && o.JSON && slices.Equal(o.Directory.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
+					o.Directory.CAFile == "ca.pem" && o.Directory.Timeout == 2*time.Second
+			}, ""},
+		{"env config", []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"},
+			func(o *Options) bool {
+				return o.User == `LAB\bob` && o.PasswordFile == "pw.txt" && o.Directory.Domain == "LAB" && slices.Equal(o.Directory.DCs, []string{"ldaps://dc1"})
+			}, ""},
+		{"demo", []string{"--demo", "--user", "alice"}, nil, func(o *Options) bool { return o.Demo && !o.JSON }, ""},
+		{"no user", []string{"--password-stdin"}, nil, nil, "--user is required"},
+		{"no password flag", []string{"--user", "alice", "--password", "x"}, nil, nil, "unknown flag: --password"},
+		{"bad timeout", []string{"--user", "a", "--dc-timeout", "soon"}, nil, nil, "--dc-timeout"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _, _ := factory("", tc.env)
+			var got *Options
+			cmd := newCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
+			cmd.SetArgs(tc.argv)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v; want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got == nil || !tc.check(got) {
+				t.Fatalf("err = %v; options = %+v", err, got)
+			}
+		})
+	}
+}
+
+func run(t *testing.T, stdin string, env map[string]string, argv ...string) (Result, string, error) {
+	t.Helper()
+	f, out, errb := factory(stdin, env)
+	cmd := NewCmd(f)
+	cmd.SetArgs(argv)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	err := cmd.Execute()
+	var r Result
+	if err == nil {
+		if jerr := json.Unmarshal(out.Bytes(), &r); jerr != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", jerr, out)
+		}
+	}
+	return r, errb.String(), err
+}
+
+func TestWhoamiDemo(t *testing.T) {
+	r, _, err := run(t, "alice-demo\n", nil, "--demo", "--user", "alice", "--password-stdin", "--json")
+	if err != nil {
+		t.Fatalf("whoami: %v", err)
+	}
+	if r.User != `LAB\alice` || r.FullName != "Alice Imaging" || r.RoundTrips != 5 { // StartTLS-less LDAPS: bind, who am I, find user, tokenGroups, resolve groups
+		t.Errorf("result = %+v", r)
+	}
+	var names []string
+	for _, g := range r.Groups {
+		names = append(names, g.Name)
+	}
+	for _, want := range []string{`LAB\Imaging Techs`, `LAB\Techs`, `LAB\Domain Users`} {
+		if !slices.Contains(names, want) {
+			t.Errorf("groups %q lack %s", names, want)
+		}
+	}
+	if slices.Contains(names, `LAB\All Staff`) {
+		t.Errorf("groups %q include the distribution group", names)
+	}
+	_, _, err = run(t, "", map[string]string{"IMAGEINVOKER_PASSWORD": "Xyzzy-42"}, "--demo", "--user", "alice")
+	if exitcode.Of(err) != exitcode.BadCredentials || strings.Contains(err.Error(), "Xyzzy-42") {
+		t.Errorf("wrong password: err = %v (code %d); want exit %d without the password", err, exitcode.Of(err), exitcode.BadCredentials)
+	}
+}
+
+func TestWhoamiSamba(t *testing.T) {
+	dc := adtest.Start(t)
+	base := []string{"--password-stdin", "--domain", dc.Domain, "--dns-domain", dc.DNSDomain, "--ca-file", dc.CAFile, "--json"}
+	alice := dc.Users["alice"]
+	cases := []struct {
+		name     string
+		argv     []string
+		password string
+		wantCode int
+	}{
+		{"ldaps", []string{"--user", "alice@" + dc.DNSDomain, "--dc", dc.URL}, alice.Password, exitcode.OK},
+		{"starttls", []string{"--user", `LAB\alice`, "--dc", dc.StartTLSURL}, alice.Password, exitcode.OK},
+		{"dead DC then live one", []string{"--user", "alice", "--dc", dc.DeadURL, "--dc", dc.URL}, alice.Password, exitcode.OK},
+		{"wrong password", []string{"--user", adtest.UserBadPassword, "--dc", dc.URL}, "nope", exitcode.BadCredentials},
+		{"locked", []string{"--user", adtest.UserLocked, "--dc", dc.URL}, adtest.EdgePassword, exitcode.BadCredentials},
+		{"dead DC only", []string{"--user", "alice", "--dc", dc.DeadURL}, alice.Password, exitcode.DirectoryDown},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			argv := append(slices.Clone(base), tc.argv...)
+			r, _, err := run(t, tc.password+"\n", nil, argv...)
+			if got := exitcode.Of(err); got != tc.wantCode {
+				t.Fatalf("exit code %d (%v); want %d", got, err, tc.wantCode)
+			}
+			if err == nil && (r.User != `LAB\alice` || !strings.HasPrefix(r.SID, dc.DomainSID+"-")) {
+				t.Errorf("result = %+v", r)
+			}
+		})
+	}
+}
+
+// domainsConfig writes a config file with LAB and OTHER (each with its
+// reader account for the other's users: the two Samba domains have no trust).
+func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if len(otherDCs) == 0 {
+		otherDCs = []string{other.URL}
+	}
+	if err := os.WriteFile(dir+"/reader.txt", []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`directory:
+  domains:
+    - netbios: LAB
+      dns: lab.example
+      dcs: [%s]
+      ca_file: %s
+      bind_user: LAB\%s
+      bind_password_file: reader.txt
+    - netbios: OTHER
+      dns: other.example
+      dcs: [%s]
+      ca_file: %s
+      bind_user: OTHER\%s
+      bind_password_file: reader.txt
+`, lab.URL, lab.CAFile, adtest.UserReader, strings.Join(otherDCs, ", "), other.CAFile, adtest.UserReader)
+	if err := os.WriteFile(dir+"/imageinvoker.yaml", []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir + "/imageinvoker.yaml"
+}
+
+func TestWhoamiDomains(t *testing.T) {
+	lab, other := adtest.StartPair(t)
+	env := map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other)}
+	r, _, err := run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, g := range r.Groups {
+		byName[g.Name] = g.Domain
+	}
+	for name, dom := range map[string]string{`LAB\Imaging Techs`: "LAB", `OTHER\Res Imagers`: "OTHER", `OTHER\Res Admins`: "OTHER"} {
+		if byName[name] != dom {
+			t.Errorf("group %s: domain %q, want %q (groups %v)", name, byName[name], dom, byName)
+		}
+	}
+	if r.User != `LAB\alice` || len(r.Domains) != 2 || len(r.Lookups) != 2 {
+		t.Errorf("result = %+v", r)
+	}
+
+	// Text: each group under its domain, and what each domain cost.
+	f, out, _ := factory(adtest.OlgaPassword+"\n", env)
+	cmd := NewCmd(f)
+	cmd.SetArgs([]string{"--user", `OTHER\olga`, "--password-stdin"})
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, re := range []string{`(?m)^User: +OTHER\\olga`, `(?m)^  LAB +Guest Outer +S-1-5-21-`, `(?m)^  OTHER +Field Techs +S-1-5-21-`,
+		`(?m)^  OTHER +127\.0\.0\.3:636, \d+ groups, \d+ LDAP requests, \d+ ms \(the user's domain`, `(?m)^  LAB +127\.0\.0\.1:636, 4 groups`} {
+		if !regexp.MustCompile(re).MatchString(text) {
+			t.Errorf("text lacks %s:\n%s", re, text)
+		}
+	}
+	t.Logf("whoami:\n%s", text)
+
+	// Fail closed: OTHER cannot be asked, so alice is not signed in.
+	env = map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other, other.DeadURL)}
+	_, _, err = run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	if exitcode.Of(err) != exitcode.DirectoryDown || !strings.Contains(err.Error(), "OTHER") {
+		t.Fatalf("err = %v (exit %d); want exit %d naming OTHER", err, exitcode.Of(err), exitcode.DirectoryDown)
+	}
+}

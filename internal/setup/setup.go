@@ -1,0 +1,178 @@
+// Package setup turns a configuration into the flow's real dependencies —
+// the SQL Server or SQLite store, the AD directory, this machine's reader —
+// or, for --demo, into the embedded demo store and demo directory. Every
+// front end (run, menu, explain, whoami, the TUI) builds its flow here.
+package setup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/directory"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/secret"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/machine"
+)
+
+// Options choose what to build.
+type Options struct {
+	// Demo uses the embedded demo store and directory instead of the config's.
+	Demo bool
+	// NeedDirectory builds the AD client (not needed for previews).
+	NeedDirectory bool
+	// DemoDir keeps the demo database in this directory after the run (for
+	// inspecting what the demo queued); "" uses a temporary one.
+	DemoDir string
+	Log     *slog.Logger
+	// ReadMachine replaces the machine reader; nil reads this machine. The
+	// machine command reads once and must look up exactly what it shows.
+	ReadMachine func() (machine.Identity, []string, error)
+}
+
+// Env is a built flow and what must be closed after it.
+type Env struct {
+	Flow *flow.Flow
+	// Demo is set for --demo: the demo machine must be used as the override.
+	Demo    bool
+	closers []func()
+}
+
+// Close releases the demo servers and temp files.
+func (e *Env) Close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// Build returns the flow for cfg. In demo mode cfg's store and directory
+// settings are replaced by the embedded demo's.
+func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
+	env := &Env{Demo: o.Demo}
+	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: ReadMachine}
+	if o.ReadMachine != nil {
+		deps.ReadMachine = o.ReadMachine
+	}
+	if o.Demo {
+		if err := buildDemo(ctx, cfg, env, o); err != nil {
+			env.Close()
+			return nil, err
+		}
+	} else if cfg.Store.URL == "" {
+		return nil, exitcode.New(exitcode.Usage,
+			"no eXpress store configured: give --store sqlserver://HOST/INSTANCE?database=eXpress (or store.url in the config file), or try --demo")
+	}
+	qopts := express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout}
+	url := cfg.Store.URL
+	deps.OpenStore = func(ctx context.Context, creds *flow.Credentials) (flow.Store, error) {
+		opts := qopts
+		if creds != nil {
+			opts.NTLMUser, opts.NTLMPassword = creds.User, creds.Password
+		}
+		return express.Open(ctx, url, opts)
+	}
+	// A site that signs in only with DS console accounts needs no AD: with
+	// ds_accounts on and no directory configured, AD sign-ins are refused
+	// by the flow with a message, and .\name works.
+	noAD := cfg.Directory.DSAccounts && !cfg.Directory.Configured()
+	if o.NeedDirectory && !noAD {
+		dcfg, err := DirectoryConfig(cfg.Directory)
+		if err != nil {
+			env.Close()
+			return nil, err
+		}
+		dir, err := directory.New(dcfg)
+		if err != nil {
+			env.Close()
+			return nil, &exitcode.Error{Code: exitcode.Usage, Msg: "directory settings: " + err.Error(), Err: err}
+		}
+		deps.Directory = dir
+	}
+	env.Flow = flow.New(deps)
+	return env, nil
+}
+
+// DirectoryConfig maps the config file's directory section to the client's,
+// reading each domain's bind_password_file.
+func DirectoryConfig(d config.DirectoryConfig) (directory.Config, error) {
+	out := directory.Config{
+		DCs: d.DCs, Domain: d.Domain, DNSDomain: d.DNSDomain, BaseDN: d.BaseDN, CAFile: d.CAFile,
+		AllowPlain: d.AllowPlain, Timeout: d.Timeout, TotalTimeout: d.TotalTimeout,
+	}
+	for _, dom := range d.Domains {
+		dd := directory.Domain{NetBIOS: dom.NetBIOS, DNS: dom.DNS, BaseDN: dom.BaseDN, DCs: dom.DCs, CAFile: dom.CAFile, BindUser: dom.BindUser}
+		if dom.BindPasswordFile != "" {
+			pw, err := secret.Read(secret.Options{File: dom.BindPasswordFile})
+			if err != nil {
+				return out, exitcode.Wrap(exitcode.Usage, err, "directory.domains (%s) bind_password_file: %s", dom.NetBIOS, err.Error())
+			}
+			dd.BindPassword = pw
+		}
+		out.Domains = append(out.Domains, dd)
+	}
+	return out, nil
+}
+
+func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) error {
+	dir := o.DemoDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "imageinvoker-demo-")
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		env.closers = append(env.closers, func() { _ = os.RemoveAll(tmp) })
+		dir = tmp
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo directory %s: %v. Pick a writable directory.", dir, err)
+	}
+	url, err := demo.NewStore(ctx, dir)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable directory.", dir, err)
+	}
+	if !strings.HasPrefix(url, "sqlite:") {
+		url = "sqlite:" + url
+	}
+	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, "url", "insert"
+	if !o.NeedDirectory {
+		return nil
+	}
+	d, err := demo.StartDirectory(ctx)
+	if err != nil {
+		return fmt.Errorf("demo directory: %w", err)
+	}
+	env.closers = append(env.closers, func() { _ = d.Close() })
+	caFile := dir + string(os.PathSeparator) + "demo-ca.pem"
+	if err := os.WriteFile(caFile, d.CAPEM(), 0o600); err != nil {
+		return fmt.Errorf("demo directory CA: %w", err)
+	}
+	cfg.Directory.Domains = nil
+	cfg.Directory.DCs = []string{d.URL()}
+	cfg.Directory.Domain, cfg.Directory.DNSDomain = demo.Domain, demo.DNSDomain
+	cfg.Directory.DSAccounts = true // the demo has a DS console account (.\kiosk)
+	cfg.Directory.BaseDN, cfg.Directory.CAFile, cfg.Directory.AllowPlain = demo.BaseDN, caFile, false
+	return nil
+}
+
+// DemoOverride is the demo machine's identity, used unless flags name another.
+func DemoOverride() flow.Override {
+	return flow.Override{MACs: []string{demo.ComputerMAC}}
+}
+
+// ReadMachine reads this machine; what could not be read (no DMI table in a
+// container, no permission) becomes warnings, not a failure, because the MACs
+// alone usually find the machine.
+func ReadMachine() (machine.Identity, []string, error) {
+	id, err := machine.Read()
+	var pe *machine.PartialError
+	if errors.As(err, &pe) {
+		return id, pe.Warnings(), nil
+	}
+	return id, nil, err
+}
