@@ -37,7 +37,7 @@ func benchModel(b *testing.B, mn *menu.Menu) *Model {
 	fb := &fakeBackend{machine: knownMachine()}
 	m := New(fb, testOptions(Styled), io.Discard)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.onLoaded(loadedMsg{l: Loaded{Menu: mn, Machine: fb.machine}})
+	m.menu.loaded(Loaded{Menu: mn, Machine: fb.machine})
 	return m
 }
 

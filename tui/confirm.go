@@ -4,8 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,7 +15,10 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
+// confirmScreen says what the chosen job will do to this machine and asks
+// before queueing it: y, or the machine's name typed (TypeToConfirm).
 type confirmScreen struct {
+	*app
 	entry menu.Entry
 	typed textinput.Model
 	err   string
@@ -29,23 +32,14 @@ type pendingMsg struct {
 	list  []model.Schedule
 }
 
-type queuedMsg struct {
-	q   Queued
-	err error
-}
-
-func (m *Model) openConfirm(e menu.Entry) tea.Cmd {
-	t := textinput.New()
-	t.Prompt, t.CharLimit = "", 64
-	t.Cursor.Style, t.TextStyle = m.st.body, m.st.body
-	t.Cursor.SetMode(cursor.CursorStatic)
-	m.confirm = confirmScreen{entry: e, typed: t}
-	m.enter(stateConfirm)
-	// Ask, without blocking, whether another job is already pending here:
-	// two imaging jobs queued for one machine run one after the other.
-	b, timeout := m.b, m.o.StepTimeout
+// open asks about e, and, without blocking, whether another job is already
+// pending here: two imaging jobs queued for one machine run one after the
+// other.
+func (c *confirmScreen) open(e menu.Entry) tea.Cmd {
+	*c = confirmScreen{app: c.app, entry: e, typed: c.field("", 64)}
+	b, o := c.b, c.o
 	pending := func() tea.Msg {
-		ctx, cancel := context.WithTimeout(m.o.Context, timeout)
+		ctx, cancel := context.WithTimeout(o.Context, o.StepTimeout)
 		defer cancel()
 		list, err := b.Pending(ctx)
 		if err != nil {
@@ -53,14 +47,10 @@ func (m *Model) openConfirm(e menu.Entry) tea.Cmd {
 		}
 		return pendingMsg{jobID: e.ID, list: list}
 	}
-	if m.o.TypeToConfirm {
-		return tea.Batch(m.confirm.typed.Focus(), pending)
-	}
-	return pending
+	return tea.Batch(c.nav.show(stateConfirm), pending)
 }
 
-func (m *Model) onPending(msg pendingMsg) {
-	c := &m.confirm
+func (c *confirmScreen) onPending(msg pendingMsg) {
 	if msg.jobID != c.entry.ID {
 		return
 	}
@@ -72,78 +62,85 @@ func (m *Model) onPending(msg pendingMsg) {
 	}
 }
 
-func (m *Model) updateConfirm(msg tea.Msg) tea.Cmd {
-	c := &m.confirm
-	if p, ok := msg.(pendingMsg); ok {
-		m.onPending(p)
-		return nil
-	}
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		var cmd tea.Cmd
-		c.typed, cmd = c.typed.Update(msg)
-		return cmd
-	}
-	if m.o.TypeToConfirm {
-		switch {
-		case key.Matches(k, m.keys.Cancel):
-			m.enter(stateMenu)
-			return nil
-		case key.Matches(k, m.keys.Submit):
-			// DS computer names are NetBIOS names: case does not matter.
-			if !strings.EqualFold(strings.TrimSpace(c.typed.Value()), m.machine.Name) {
-				c.err = "That is not this machine's name. Type " + m.machine.Name + " exactly, or Esc to go back."
-				c.typed.Reset()
-				return nil
-			}
-			return m.startQueue()
-		}
-		var cmd tea.Cmd
-		c.typed, cmd = c.typed.Update(k)
-		return cmd
-	}
-	switch {
-	case key.Matches(k, m.keys.Yes):
-		return m.startQueue()
-	case key.Matches(k, m.keys.No):
-		m.enter(stateMenu)
+func (c *confirmScreen) name() string           { return "Confirm" }
+func (c *confirmScreen) typing() bool           { return c.o.TypeToConfirm }
+func (c *confirmScreen) waits() bool            { return true }
+func (c *confirmScreen) tick(time.Time) tea.Cmd { return nil }
+
+func (c *confirmScreen) focus() tea.Cmd {
+	if c.o.TypeToConfirm {
+		return c.typed.Focus()
 	}
 	return nil
 }
 
-func (m *Model) startQueue() tea.Cmd {
-	e := m.confirm.entry
-	return m.startStep("Queueing "+e.Name+" for "+m.machine.Name+"...", stateConfirm, exitcode.StoreDown, m.o.StepTimeout,
-		func(ctx context.Context) tea.Msg {
-			q, err := m.b.Queue(ctx, e)
-			return queuedMsg{q, err}
-		})
-}
-
-func (m *Model) keysConfirm() []key.Binding {
-	if m.o.TypeToConfirm {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "queue it")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-			m.keys.Quit,
-		}
+// yes and no are the keys that queue the job and go back.
+func (c *confirmScreen) yesNo() (yes, no key.Binding) {
+	if c.o.TypeToConfirm {
+		return relabel(c.keys.Submit, "enter", "queue it"), c.keys.Cancel
 	}
-	return []key.Binding{m.keys.Yes, m.keys.No, m.keys.Help, m.keys.Quit}
+	return c.keys.Yes, c.keys.No
 }
 
-func (m *Model) viewConfirm(w, h int) string {
-	c := &m.confirm
+func (c *confirmScreen) update(msg tea.Msg) tea.Cmd {
+	yes, no := c.yesNo()
+	k, ok := msg.(tea.KeyMsg)
+	switch {
+	case !ok:
+		if p, ok := msg.(pendingMsg); ok {
+			c.onPending(p)
+			return nil
+		}
+	case key.Matches(k, no):
+		return c.nav.show(stateMenu)
+	case key.Matches(k, yes) && c.o.TypeToConfirm:
+		// DS computer names are NetBIOS names: case does not matter.
+		if !strings.EqualFold(strings.TrimSpace(c.typed.Value()), c.machine.Name) {
+			c.err = "That is not this machine's name. Type " + c.machine.Name + " exactly, or Esc to go back."
+			c.typed.Reset()
+			return nil
+		}
+		return c.queue()
+	case key.Matches(k, yes):
+		return c.queue()
+	case !c.o.TypeToConfirm:
+		return nil
+	}
+	var cmd tea.Cmd
+	c.typed, cmd = c.typed.Update(msg)
+	return cmd
+}
+
+func (c *confirmScreen) queue() tea.Cmd {
+	e := c.entry
+	queue := func(ctx context.Context) (Queued, error) { return c.b.Queue(ctx, e) }
+	watch := func(q Queued) tea.Cmd { return c.nav.watch(q, e) }
+	st := newStep("Queueing "+e.Name+" for "+c.machine.Name+"...", stateConfirm, exitcode.StoreDown, queue, watch)
+	return c.nav.run(st.orElse(func(err error) tea.Cmd { return c.nav.fail(err, stateMenu) }))
+}
+
+func (c *confirmScreen) ShortHelp() []key.Binding {
+	yes, no := c.yesNo()
+	if c.o.TypeToConfirm {
+		return []key.Binding{yes, no, c.keys.Quit}
+	}
+	return []key.Binding{yes, no, c.keys.Help, c.keys.Quit}
+}
+
+func (c *confirmScreen) FullHelp() [][]key.Binding { return [][]key.Binding{c.ShortHelp()} }
+
+func (c *confirmScreen) view(w, h int) string {
 	e := c.entry
 	var b strings.Builder
-	b.WriteString("\n  " + m.st.label.Render("Queue this job?") + "\n\n")
+	b.WriteString("\n  " + c.st.label.Render("Queue this job?") + "\n\n")
 	row := func(label, v string) {
-		b.WriteString("  " + m.st.label.Render(padRight(label, 9)) + truncate(v, w-13) + "\n")
+		b.WriteString("  " + c.st.label.Render(padRight(label, 9)) + truncate(v, w-13) + "\n")
 	}
 	row("Job:", e.Name)
 	if e.Path != "" {
 		row("Folder:", e.Path)
 	}
-	row("Machine:", m.machine.Name+" (computer "+strconv.FormatInt(m.machine.ComputerID, 10)+")")
+	row("Machine:", c.machine.Name+" (computer "+strconv.FormatInt(c.machine.ComputerID, 10)+")")
 	if d := strings.TrimSpace(e.Description); d != "" {
 		// The administrator's own words on what the job does; at most
 		// three lines, so the erase warning always fits below.
@@ -156,7 +153,7 @@ func (m *Model) viewConfirm(w, h int) string {
 			if i == 0 {
 				label = "About:"
 			}
-			b.WriteString("  " + m.st.label.Render(padRight(label, 9)) + m.st.muted.Render(l) + "\n")
+			b.WriteString("  " + c.st.label.Render(padRight(label, 9)) + c.st.muted.Render(l) + "\n")
 		}
 	}
 	var words []string
@@ -168,7 +165,7 @@ func (m *Model) viewConfirm(w, h int) string {
 		words = append(words, "destroy data on this machine (marked so by your DS administrator)")
 		erases = true
 	}
-	b.WriteString("\n  " + m.st.label.Render("It will:") + "\n")
+	b.WriteString("\n  " + c.st.label.Render("It will:") + "\n")
 	for i, wd := range words {
 		b.WriteString("    " + truncate(strconv.Itoa(i+1)+". "+wd, w-6) + "\n")
 	}
@@ -177,8 +174,8 @@ func (m *Model) viewConfirm(w, h int) string {
 	}
 	b.WriteString("\n")
 	if erases {
-		warn := m.st.alarm + "THIS ERASES THE DISK OF " + strings.ToUpper(m.machine.Name) + ". Everything on it is lost."
-		b.WriteString("  " + m.st.danger.Render(truncate(warn, w-4)) + "\n\n")
+		warn := c.st.alarm + "THIS ERASES THE DISK OF " + strings.ToUpper(c.machine.Name) + ". Everything on it is lost."
+		b.WriteString("  " + c.st.danger.Render(truncate(warn, w-4)) + "\n\n")
 	}
 	for _, o := range c.others {
 		by := ""
@@ -186,23 +183,19 @@ func (m *Model) viewConfirm(w, h int) string {
 			by = " by " + termsafe.Line(o.UserName)
 		}
 		warn := "Another job (id " + strconv.FormatInt(o.JobID, 10) + ", schedule " + strconv.FormatInt(o.ID, 10) + ") is already queued for this machine" + by + "; DS runs both."
-		for _, l := range wrap(warn, w-4) {
-			b.WriteString("  " + m.st.warning.Render(l) + "\n")
-		}
+		wrapped(&b, warn, w, c.st.warning.Render)
 	}
 	if len(c.others) > 0 {
 		b.WriteString("\n")
 	}
-	if m.work.note != "" {
-		for _, l := range wrap(m.work.note+" Queueing again is safe: DS keeps one schedule per job and machine.", w-4) {
-			b.WriteString("  " + m.st.muted.Render(l) + "\n")
-		}
+	if c.note != "" {
+		wrapped(&b, c.note+" Queueing again is safe: DS keeps one schedule per job and machine.", w, c.st.muted.Render)
 	}
-	if m.o.TypeToConfirm {
-		b.WriteString("  To queue it, type this machine's name (" + m.machine.Name + ") and press Enter:\n")
-		b.WriteString("  " + m.st.cursor + c.typed.View() + "\n")
+	if c.o.TypeToConfirm {
+		b.WriteString("  To queue it, type this machine's name (" + c.machine.Name + ") and press Enter:\n")
+		b.WriteString("  " + c.st.cursor + c.typed.View() + "\n")
 		if c.err != "" {
-			b.WriteString("  " + m.st.errorText.Render(truncate(c.err, w-4)) + "\n")
+			b.WriteString("  " + c.st.errorText.Render(truncate(c.err, w-4)) + "\n")
 		}
 	} else {
 		b.WriteString("  Press y to queue it, n or Esc to go back.\n")
@@ -223,43 +216,44 @@ func describeTasks(tasks []model.Task) (words []string, erases bool) {
 	return words, erases
 }
 
+// taskWords are the tasks that always do the same, in plain words.
+var taskWords = map[int]string{
+	model.TaskRunScript:    "run a script",
+	model.TaskCopyFile:     "copy files to this machine",
+	model.TaskRegistry:     "back up or restore the registry",
+	model.TaskModifyConfig: "change the machine's configuration (name, domain, network)",
+	model.TaskSoftware:     "install software",
+	model.TaskPersonality:  "capture or restore user settings (personality)",
+	model.TaskInventory:    "collect inventory",
+}
+
+// powerWords are what a power-control task does, by its power type.
+var powerWords = map[int]string{
+	model.PowerReboot:   "reboot",
+	model.PowerShutdown: "shut down",
+	model.PowerLogOff:   "log off",
+	model.PowerWakeUp:   "wake up",
+}
+
 func describeTask(t model.Task) (string, bool) {
+	if w, ok := taskWords[t.Type]; ok {
+		return w, false
+	}
 	switch t.Type {
-	case model.TaskRunScript:
-		return "run a script", false
 	case model.TaskPowerControl:
 		if t.PowerType != nil {
-			switch *t.PowerType {
-			case model.PowerReboot:
-				return "reboot", false
-			case model.PowerShutdown:
-				return "shut down", false
-			case model.PowerLogOff:
-				return "log off", false
-			case model.PowerWakeUp:
-				return "wake up", false
+			if w, ok := powerWords[*t.PowerType]; ok {
+				return w, false
 			}
 		}
 		return "power control (reboot or shut down)", false
-	case model.TaskCopyFile:
-		return "copy files to this machine", false
-	case model.TaskRegistry:
-		return "back up or restore the registry", false
-	case model.TaskModifyConfig:
-		return "change the machine's configuration (name, domain, network)", false
 	case model.TaskImage:
 		if t.CreateImage != nil && *t.CreateImage {
 			return "create a disk image of this machine", false
 		}
 		return "distribute a disk image (ERASES THE DISK)", true
-	case model.TaskSoftware:
-		return "install software", false
 	case model.TaskScriptedInstall:
 		return "scripted OS install (ERASES THE DISK)", true
-	case model.TaskPersonality:
-		return "capture or restore user settings (personality)", false
-	case model.TaskInventory:
-		return "collect inventory", false
 	}
 	return "task of type " + strconv.Itoa(t.Type), false
 }

@@ -12,6 +12,8 @@ import (
 // errorScreen says what happened and what to do; it never shows a stack
 // or a cause chain (those go to the log).
 type errorScreen struct {
+	still
+	*app
 	err  error
 	back state // stateError: nowhere to go back to
 	log  []string
@@ -19,72 +21,66 @@ type errorScreen struct {
 
 const logLinesShown = 5
 
-// showError switches to the error screen; Esc returns to back.
-func (m *Model) showError(err error, back state) tea.Cmd {
-	m.errScr = errorScreen{err: err, back: back, log: termsafe.Lines(m.b.LastLogLines(logLinesShown))}
-	m.enter(stateError)
-	return nil
+// open shows err; Esc returns to back.
+func (e *errorScreen) open(err error, back state) {
+	e.err, e.back, e.log = err, back, termsafe.Lines(e.b.LastLogLines(logLinesShown))
 }
 
-func (m *Model) updateError(msg tea.Msg) tea.Cmd {
+// canGoBack says Esc has somewhere to go back to.
+func (e *errorScreen) canGoBack() bool { return e.back != stateError }
+
+// errorKeys are Esc (go back and try again) and the keys that quit with
+// the error's exit code.
+func (e *errorScreen) errorKeys() (back, quit key.Binding) {
+	return relabel(e.keys.Cancel, "esc", "go back"), key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q/enter", "quit"))
+}
+
+func (e *errorScreen) name() string { return "Error" }
+func (e *errorScreen) waits() bool  { return true }
+
+func (e *errorScreen) update(msg tea.Msg) tea.Cmd {
+	back, quit := e.errorKeys()
 	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
-	}
 	switch {
-	case key.Matches(k, m.keys.Cancel) && m.errScr.back != stateError:
-		back := m.errScr.back
-		if back == stateSignIn {
-			m.b.SignOut()
-			m.user, m.loaded = nil, nil
+	case !ok:
+	case key.Matches(k, back) && e.canGoBack():
+		if e.back == stateSignIn {
+			e.signOut()
 		}
-		m.enter(back)
-		return m.focusCmd()
-	case key.Matches(k, m.keys.QuitMenu), key.Matches(k, m.keys.Submit):
-		m.b.SignOut()
-		return m.quit(Result{Err: m.errScr.err})
+		return e.nav.show(e.back)
+	case key.Matches(k, quit):
+		e.b.SignOut()
+		return e.nav.quit(Result{Err: e.err})
 	}
 	return nil
 }
 
-// focusCmd focuses the text field of the screen just entered.
-func (m *Model) focusCmd() tea.Cmd {
-	switch m.state {
-	case stateSignIn:
-		return m.signin.focus(m.signin.field)
-	case stateConfirm:
-		if m.o.TypeToConfirm {
-			return m.confirm.typed.Focus()
-		}
-	}
-	return nil
-}
-
-func (m *Model) keysError() []key.Binding {
+func (e *errorScreen) ShortHelp() []key.Binding {
+	back, quit := e.errorKeys()
 	ks := []key.Binding{}
-	if m.errScr.back != stateError {
-		ks = append(ks, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "go back")))
+	if e.canGoBack() {
+		ks = append(ks, back)
 	}
-	return append(ks, key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q/enter", "quit")), m.keys.Quit)
+	return append(ks, quit, e.keys.Quit)
 }
 
-func (m *Model) viewError(w, h int) string {
+func (e *errorScreen) FullHelp() [][]key.Binding { return [][]key.Binding{e.ShortHelp()} }
+
+func (e *errorScreen) view(w, h int) string {
 	var b strings.Builder
-	b.WriteString("\n  " + m.st.errorText.Render("Something went wrong") + "\n\n")
-	for _, l := range wrap(userMessage(m.errScr.err), w-4) {
-		b.WriteString("  " + l + "\n")
-	}
+	b.WriteString("\n  " + e.st.errorText.Render("Something went wrong") + "\n\n")
+	wrapped(&b, userMessage(e.err), w, plain)
 	b.WriteString("\n")
-	if m.errScr.back != stateError {
+	if e.canGoBack() {
 		b.WriteString("  Press Esc to go back and try again, or q to quit")
 	} else {
 		b.WriteString("  Press q to quit")
 	}
-	b.WriteString(" (exit code " + itoa(exitcode.Of(m.errScr.err)) + ").\n")
-	if len(m.errScr.log) > 0 {
-		b.WriteString("\n  " + m.st.label.Render("Last lines of the log:") + "\n")
-		for _, l := range m.errScr.log {
-			b.WriteString(m.st.muted.Render("  "+truncate(l, w-2)) + "\n")
+	b.WriteString(" (exit code " + itoa(exitcode.Of(e.err)) + ").\n")
+	if len(e.log) > 0 {
+		b.WriteString("\n  " + e.st.label.Render("Last lines of the log:") + "\n")
+		for _, l := range e.log {
+			b.WriteString(e.st.muted.Render("  "+truncate(l, w-2)) + "\n")
 		}
 	}
 	return b.String()

@@ -63,6 +63,24 @@ func newKeyMap() keyMap {
 	}
 }
 
+// relabel is b as one screen says it: the same keys, that screen's words.
+// A screen matches the relabelled binding, so its footer cannot drift from
+// what the keys do there.
+func relabel(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
+	return b
+}
+
+// together is one footer item for bindings matched one by one ("↑/↓ move"
+// for up and down); its keys are theirs, so the full help lists them all.
+func together(keys, desc string, bs ...key.Binding) key.Binding {
+	var ks []string
+	for _, b := range bs {
+		ks = append(ks, b.Keys()...)
+	}
+	return key.NewBinding(key.WithKeys(ks...), key.WithHelp(keys, desc))
+}
+
 // asciiHelp spells arrows out for consoles without the glyphs.
 func asciiHelp(s string) string {
 	r := strings.NewReplacer("↑", "up", "↓", "down", "←", "left", "→", "right")

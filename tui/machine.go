@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -12,103 +11,86 @@ import (
 
 // machineScreen shows who this machine is before anyone signs in.
 type machineScreen struct {
-	identified bool
+	still
+	*app
 }
 
-type identifiedMsg struct {
-	m   Machine
-	err error
+func (s *machineScreen) identify() tea.Cmd {
+	return s.nav.run(newStep("Identifying this machine...", stateMachine, exitcode.StoreDown, s.b.Identify, s.onIdentified))
 }
 
-func (m *Model) startIdentify() tea.Cmd {
-	return m.startStep("Identifying this machine...", stateMachine, exitcode.StoreDown, m.o.StepTimeout,
-		func(ctx context.Context) tea.Msg {
-			mm, err := m.b.Identify(ctx)
-			return identifiedMsg{mm, err}
-		})
+func (s *machineScreen) onIdentified(mc Machine) tea.Cmd {
+	s.machine, s.app.identified = safeMachine(mc), true
+	return s.nav.show(stateMachine)
 }
 
-func (m *Model) onIdentified(msg identifiedMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.showError(msg.err, stateMachine)
-	}
-	m.machine, m.machineScr.identified = safeMachine(msg.m), true
-	m.enter(stateMachine)
-	return nil
+// canSignIn says sign-in may start: DS knows this machine, or is asked
+// only once the technician signed in.
+func (s *machineScreen) canSignIn() bool {
+	return s.app.identified && (s.machine.Known || !s.machine.LookedUp)
 }
 
-func (m *Model) updateMachine(msg tea.Msg) tea.Cmd {
+// signInKey is Enter on this screen.
+func (s *machineScreen) signInKey() key.Binding { return relabel(s.keys.Submit, "enter", "sign in") }
+
+func (s *machineScreen) name() string { return "This machine" }
+
+func (s *machineScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
-	}
 	switch {
-	case key.Matches(k, m.keys.Retry):
-		return m.startIdentify()
-	case key.Matches(k, m.keys.QuitMenu):
-		return m.quitUnqueued()
-	case key.Matches(k, m.keys.Submit) && m.machineScr.identified && (m.machine.Known || !m.machine.LookedUp):
-		m.enter(stateSignIn)
-		return m.signin.focus(0)
+	case !ok:
+	case key.Matches(k, s.keys.Retry):
+		return s.identify()
+	case key.Matches(k, s.keys.QuitMenu):
+		return s.leave()
+	case key.Matches(k, s.signInKey()) && s.canSignIn():
+		return s.nav.show(stateSignIn)
 	}
 	return nil
 }
 
-// quitUnqueued leaves without queueing anything: the technician gave up,
-// which scripts around the console see as an interruption.
-func (m *Model) quitUnqueued() tea.Cmd {
-	m.b.SignOut()
-	return m.quit(Result{Err: &exitcode.Error{Code: exitcode.Interrupted, Msg: "left without queueing a job"}})
-}
-
-func (m *Model) keysMachine() []key.Binding {
+func (s *machineScreen) ShortHelp() []key.Binding {
 	ks := []key.Binding{}
-	if m.machineScr.identified && (m.machine.Known || !m.machine.LookedUp) {
-		ks = append(ks, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "sign in")))
+	if s.canSignIn() {
+		ks = append(ks, s.signInKey())
 	}
-	return append(ks, m.keys.Retry, m.keys.QuitMenu, m.keys.Help, m.keys.Quit)
+	return append(ks, s.keys.Retry, s.keys.QuitMenu, s.keys.Help, s.keys.Quit)
 }
 
-func (m *Model) viewMachine(w, h int) string {
+func (s *machineScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+func (s *machineScreen) view(w, h int) string {
 	var b strings.Builder
-	mc := m.machine
+	mc := s.machine
 	b.WriteString("\n")
-	if !m.machineScr.identified {
+	if !s.app.identified {
 		b.WriteString("  This machine has not been identified yet. Press r to try again.\n")
 		return b.String()
 	}
 	switch {
 	case mc.Known:
-		b.WriteString("  This machine is " + m.st.ok.Render(mc.Name) + " in Deployment Server")
+		b.WriteString("  This machine is " + s.st.ok.Render(mc.Name) + " in Deployment Server")
 		b.WriteString(" (computer " + strconv.FormatInt(mc.ComputerID, 10) + ").\n")
 		if mc.Group != "" {
 			b.WriteString("  Computer group: " + mc.Group + "\n")
 		}
 	case mc.LookedUp:
-		b.WriteString("  " + m.st.errorText.Render("This machine is not known to Deployment Server.") + "\n\n")
-		for _, l := range wrap(mc.Problem, w-4) {
-			b.WriteString("  " + l + "\n")
-		}
+		b.WriteString("  " + s.st.errorText.Render("This machine is not known to Deployment Server.") + "\n\n")
+		wrapped(&b, mc.Problem, w, plain)
 	default:
 		b.WriteString("  Deployment Server is asked who this machine is after you sign in\n")
 		b.WriteString("  (the database is opened with your own account).\n")
 	}
-	b.WriteString("\n  " + m.st.label.Render("Read from this machine:") + "\n")
-	for _, l := range wrap(mc.Identifiers, w-4) {
-		b.WriteString("  " + l + "\n")
-	}
+	b.WriteString("\n  " + s.st.label.Render("Read from this machine:") + "\n")
+	wrapped(&b, mc.Identifiers, w, plain)
 	for _, warn := range mc.Warnings {
-		for _, l := range wrap("note: "+warn, w-4) {
-			b.WriteString("  " + m.st.muted.Render(l) + "\n")
-		}
+		wrapped(&b, "note: "+warn, w, s.st.muted.Render)
 	}
-	for _, warn := range m.o.ConfigWarnings {
-		for _, l := range wrap("warning: "+warn, w-4) {
-			b.WriteString("  " + m.st.warning.Render(l) + "\n")
-		}
+	for _, warn := range s.o.ConfigWarnings {
+		wrapped(&b, "warning: "+warn, w, s.st.warning.Render)
 	}
 	b.WriteString("\n")
-	if mc.Known || !mc.LookedUp {
+	if s.canSignIn() {
 		b.WriteString("  Press Enter to sign in.\n")
 	} else {
 		b.WriteString("  Press r to look again once DS knows it, or q to quit.\n")
@@ -118,14 +100,14 @@ func (m *Model) viewMachine(w, h int) string {
 
 // statusLine is the machine (and the signed-in user) at the top of every
 // screen after the machine screen.
-func (m *Model) statusLine() string {
+func (m *app) statusLine() string {
 	mc := m.machine
 	var parts []string
 	if m.o.Site != "" {
 		parts = append(parts, "site: "+m.o.Site)
 	}
 	switch {
-	case !m.machineScr.identified:
+	case !m.identified:
 		parts = append(parts, "machine: not identified yet")
 	case mc.Known:
 		s := "machine: " + mc.Name

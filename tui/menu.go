@@ -1,11 +1,10 @@
 package tui
 
 import (
-	"context"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,6 +16,7 @@ import (
 // menuScreen is the job menu: folders to open (or one flat list), and a
 // filter across the whole tree.
 type menuScreen struct {
+	*app
 	mn      *menu.Menu
 	all     []menu.Entry
 	idx     *menu.Index
@@ -35,71 +35,36 @@ type menuItem struct {
 	entry  *menu.Entry
 }
 
-type foundMsg struct {
-	m   Machine
-	err error
-}
-
-type loadedMsg struct {
-	l   Loaded
-	err error
-}
-
-func (m *Model) startFind() tea.Cmd {
-	return m.startStep("Finding this machine in Deployment Server...", stateSignIn, exitcode.StoreDown, m.o.StepTimeout,
-		func(ctx context.Context) tea.Msg {
-			mm, err := m.b.FindComputer(ctx)
-			return foundMsg{mm, err}
-		})
-}
-
-func (m *Model) onFound(msg foundMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.showError(msg.err, stateSignIn)
+// load finds this machine in DS first when sign-in came before DS was
+// asked, then loads the jobs the technician may queue here.
+func (s *menuScreen) load() tea.Cmd {
+	if !s.machine.LookedUp {
+		return s.nav.run(newStep("Finding this machine in Deployment Server...", stateSignIn, exitcode.StoreDown, s.b.FindComputer,
+			func(mc Machine) tea.Cmd {
+				s.machine = safeMachine(mc)
+				return s.load()
+			}))
 	}
-	m.machine = safeMachine(msg.m)
-	return m.startLoad()
-}
-
-func (m *Model) startLoad() tea.Cmd {
 	text := "Loading your jobs"
-	if m.machine.Name != "" {
-		text += " for " + m.machine.Name
+	if s.machine.Name != "" {
+		text += " for " + s.machine.Name
 	}
-	return m.startStep(text+"...", stateSignIn, exitcode.StoreDown, m.o.StepTimeout,
-		func(ctx context.Context) tea.Msg {
-			l, err := m.b.LoadMenu(ctx)
-			return loadedMsg{l, err}
-		})
+	return s.nav.run(newStep(text+"...", stateSignIn, exitcode.StoreDown, s.b.LoadMenu, s.loaded))
 }
 
-func (m *Model) onLoaded(msg loadedMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.showError(msg.err, stateSignIn)
-	}
-	l := msg.l
-	m.loaded = &l
-	m.machine = safeMachine(l.Machine)
-	m.menu = newMenuScreen(l.Menu.Map(termsafe.Line, termsafe.Text), m.st)
-	m.enter(stateMenu)
-	return nil
-}
-
-func newMenuScreen(mn *menu.Menu, st *styles) menuScreen {
-	f := textinput.New()
-	f.Prompt, f.CharLimit = "/", 128
-	f.Cursor.Style, f.TextStyle, f.PromptStyle = st.body, st.body, st.key
-	f.Cursor.SetMode(cursor.CursorStatic)
-	s := menuScreen{mn: mn, filter: f}
-	if mn != nil {
-		s.all = mn.Entries()
+func (s *menuScreen) loaded(l Loaded) tea.Cmd {
+	s.machine = safeMachine(l.Machine)
+	*s = menuScreen{app: s.app, mn: l.Menu.Map(termsafe.Line, termsafe.Text), filter: s.field("/", 128)}
+	s.filter.PromptStyle = s.st.key
+	if s.mn != nil {
+		s.all = s.mn.Entries()
 		s.idx = menu.NewIndex(s.all)
-		if mn.Root != nil {
-			s.stack = []*menu.Node{mn.Root}
+		if s.mn.Root != nil {
+			s.stack = []*menu.Node{s.mn.Root}
 		}
 	}
 	s.rebuild()
-	return s
+	return s.nav.show(stateMenu)
 }
 
 // flat says the menu is one list: by configuration, or while filtering.
@@ -133,6 +98,13 @@ func (s *menuScreen) rebuild() {
 	}
 }
 
+// top goes to the first item, the list rebuilt (a folder opened or left,
+// the filter changed).
+func (s *menuScreen) top() {
+	s.cursor, s.offset = 0, 0
+	s.rebuild()
+}
+
 func (s *menuScreen) move(d, page int) {
 	s.cursor = min(max(s.cursor+d, 0), max(len(s.items)-1, 0))
 	if s.cursor < s.offset {
@@ -150,139 +122,152 @@ func (s *menuScreen) selected() *menuItem {
 	return nil
 }
 
-func (m *Model) updateMenu(msg tea.Msg) tea.Cmd {
-	s := &m.menu
+func (s *menuScreen) name() string           { return "Jobs" }
+func (s *menuScreen) typing() bool           { return s.filtering }
+func (s *menuScreen) waits() bool            { return true }
+func (s *menuScreen) focus() tea.Cmd         { return nil }
+func (s *menuScreen) tick(time.Time) tea.Cmd { return nil }
+
+func (s *menuScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		if s.filtering {
-			var cmd tea.Cmd
-			s.filter, cmd = s.filter.Update(msg)
-			return cmd
-		}
+	switch {
+	case s.filtering && ok:
+		return s.updateFilter(k)
+	case s.filtering:
+		var cmd tea.Cmd
+		s.filter, cmd = s.filter.Update(msg)
+		return cmd
+	case !ok:
 		return nil
-	}
-	if s.filtering {
-		return m.updateMenuFilter(k)
-	}
-	// A fast typist, a paste, or a slow serial console delivers "/chem" as
-	// one message of several runes: start the filter and type the rest.
-	if k.Type == tea.KeyRunes && len(k.Runes) > 1 && k.Runes[0] == '/' {
+	case k.Type == tea.KeyRunes && len(k.Runes) > 1 && k.Runes[0] == '/':
+		// A fast typist, a paste, or a slow serial console delivers "/chem"
+		// as one message of several runes: start the filter and type the rest.
 		s.filtering = true
 		focus := s.filter.Focus()
-		return tea.Batch(focus, m.updateMenuFilter(tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[1:]}))
+		return tea.Batch(focus, s.updateFilter(tea.KeyMsg{Type: tea.KeyRunes, Runes: k.Runes[1:]}))
 	}
-	page := m.menuListHeight()
+	page := s.listHeight()
+	keys := &s.keys
 	switch {
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, keys.Up):
 		s.move(-1, page)
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, keys.Down):
 		s.move(1, page)
-	case key.Matches(k, m.keys.PageUp):
+	case key.Matches(k, keys.PageUp):
 		s.move(-page, page)
-	case key.Matches(k, m.keys.PageDown):
+	case key.Matches(k, keys.PageDown):
 		s.move(page, page)
-	case key.Matches(k, m.keys.Top):
+	case key.Matches(k, keys.Top):
 		s.move(-len(s.items), page)
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, keys.Bottom):
 		s.move(len(s.items), page)
-	case key.Matches(k, m.keys.Filter):
+	case key.Matches(k, keys.Filter):
 		s.filtering = true
 		return s.filter.Focus()
-	case key.Matches(k, m.keys.Open):
-		return m.openSelected()
-	case key.Matches(k, m.keys.Back):
+	case key.Matches(k, keys.Open):
+		return s.openSelected()
+	case key.Matches(k, keys.Back):
 		if s.filter.Value() != "" {
 			s.filter.Reset()
-			s.cursor, s.offset = 0, 0
-			s.rebuild()
+			s.top()
 		} else if len(s.stack) > 1 {
 			s.stack = s.stack[:len(s.stack)-1]
-			s.cursor, s.offset = 0, 0
-			s.rebuild()
+			s.top()
 		}
-	case key.Matches(k, m.keys.QuitMenu):
-		return m.quitUnqueued()
+	case key.Matches(k, keys.QuitMenu):
+		return s.leave()
 	}
 	return nil
 }
 
-// updateMenuFilter handles keys while the filter field has focus: only
-// arrows, Enter and Esc act; every other key is typed into the filter.
-func (m *Model) updateMenuFilter(k tea.KeyMsg) tea.Cmd {
-	s := &m.menu
-	page := m.menuListHeight()
+// filterKeys are the keys while the filter field has focus: only arrows,
+// Enter and Esc act; every other key is typed into the filter.
+func (s *menuScreen) filterKeys() (choose, clear key.Binding) {
+	return relabel(s.keys.Submit, "enter", "choose"), relabel(s.keys.Cancel, "esc", "clear filter")
+}
+
+func (s *menuScreen) updateFilter(k tea.KeyMsg) tea.Cmd {
+	page := s.listHeight()
+	choose, clear := s.filterKeys()
 	switch {
-	case key.Matches(k, m.keys.FieldUp):
+	case key.Matches(k, s.keys.FieldUp):
 		s.move(-1, page)
 		return nil
-	case key.Matches(k, m.keys.FieldDown):
+	case key.Matches(k, s.keys.FieldDown):
 		s.move(1, page)
 		return nil
-	case k.Type == tea.KeyPgUp:
+	case key.Matches(k, s.keys.PageUp):
 		s.move(-page, page)
 		return nil
-	case k.Type == tea.KeyPgDown:
+	case key.Matches(k, s.keys.PageDown):
 		s.move(page, page)
 		return nil
-	case key.Matches(k, m.keys.Submit):
+	case key.Matches(k, choose):
 		s.filtering = false
 		s.filter.Blur()
 		if s.filter.Value() == "" {
 			return nil
 		}
-		return m.openSelected()
-	case key.Matches(k, m.keys.Cancel):
+		return s.openSelected()
+	case key.Matches(k, clear):
 		s.filtering = false
 		s.filter.Blur()
 		s.filter.Reset()
-		s.cursor, s.offset = 0, 0
-		s.rebuild()
+		s.top()
 		return nil
 	}
 	before := s.filter.Value()
 	var cmd tea.Cmd
 	s.filter, cmd = s.filter.Update(k)
 	if s.filter.Value() != before {
-		s.cursor, s.offset = 0, 0
-		s.rebuild()
+		s.top()
 	}
 	return cmd
 }
 
-func (m *Model) openSelected() tea.Cmd {
-	s := &m.menu
+func (s *menuScreen) openSelected() tea.Cmd {
 	it := s.selected()
 	switch {
 	case it == nil:
 		return nil
 	case it.folder != nil:
 		s.stack = append(s.stack, it.folder)
-		s.cursor, s.offset = 0, 0
-		s.rebuild()
+		s.top()
 		return nil
 	default:
-		return m.openConfirm(*it.entry)
+		return s.nav.confirmJob(*it.entry)
 	}
 }
 
-func (m *Model) keysMenu() []key.Binding {
-	if m.menu.filtering {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-			m.keys.Quit,
-		}
+func (s *menuScreen) empty() bool { return s.mn == nil || s.mn.Count == 0 }
+
+func (s *menuScreen) ShortHelp() []key.Binding {
+	k := &s.keys
+	switch {
+	case s.filtering:
+		choose, clear := s.filterKeys()
+		return []key.Binding{together("↑/↓", "move", k.FieldUp, k.FieldDown), choose, clear, k.Quit}
+	case s.empty():
+		return []key.Binding{k.QuitMenu, k.Quit}
 	}
-	if m.menu.mn == nil || m.menu.mn.Count == 0 {
-		return []key.Binding{m.keys.QuitMenu, m.keys.Quit}
+	return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Filter, k.QuitMenu, k.Help}
+}
+
+func (s *menuScreen) FullHelp() [][]key.Binding {
+	k := &s.keys
+	switch {
+	case s.filtering:
+		choose, clear := s.filterKeys()
+		return [][]key.Binding{{k.FieldUp, k.FieldDown, k.PageUp, k.PageDown, choose, clear}}
+	case s.empty():
+		return [][]key.Binding{s.ShortHelp()}
 	}
-	return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Open, m.keys.Back, m.keys.Filter, m.keys.QuitMenu, m.keys.Help}
+	return [][]key.Binding{append(s.ShortHelp(), k.PageUp, k.PageDown, k.Top, k.Bottom)}
 }
 
 // menuLayout decides where the description goes: beside the list on wide
 // screens, under it on narrow ones.
-func (m *Model) menuLayout(w, h int) (listW, listH, paneW, paneH int, side bool) {
+func (s *menuScreen) layout(w, h int) (listW, listH, paneW, paneH int, side bool) {
 	const head = 2 // breadcrumbs/filter line and the count line
 	if w >= 100 {
 		listW = w * 55 / 100
@@ -292,43 +277,41 @@ func (m *Model) menuLayout(w, h int) (listW, listH, paneW, paneH int, side bool)
 	return w, max(h-head-paneH-1, 1), w, paneH, false
 }
 
-func (m *Model) menuListHeight() int {
-	w, h := m.bodySize()
-	_, lh, _, _, _ := m.menuLayout(w, h)
+func (s *menuScreen) listHeight() int {
+	w, h := s.bodySize()
+	_, lh, _, _, _ := s.layout(w, h)
 	return lh
 }
 
-func (m *Model) viewMenu(w, h int) string {
-	s := &m.menu
-	if s.mn == nil || s.mn.Count == 0 {
-		return m.viewEmptyMenu(w)
+func (s *menuScreen) view(w, h int) string {
+	if s.empty() {
+		return s.viewEmpty(w)
 	}
-	listW, listH, paneW, paneH, side := m.menuLayout(w, h)
+	listW, listH, paneW, paneH, side := s.layout(w, h)
 	var b strings.Builder
-	b.WriteString(truncate(m.menuHeadLine(), w) + "\n")
-	b.WriteString(truncate(m.st.muted.Render(m.menuCountLine()), w) + "\n")
-	list := m.menuList(listW, listH)
-	pane := m.describe(paneW, paneH)
+	b.WriteString(truncate(s.headLine(), w) + "\n")
+	b.WriteString(truncate(s.st.muted.Render(s.countLine()), w) + "\n")
+	list := s.list(listW, listH)
+	pane := s.describe(paneW, paneH)
 	if side {
-		b.WriteString(joinColumns(list, listW, m.st.vbar, pane, listH))
+		b.WriteString(joinColumns(list, listW, s.st.vbar, pane, listH))
 		return b.String()
 	}
 	for len(list) < listH {
 		list = append(list, "")
 	}
 	b.WriteString(strings.Join(list, "\n") + "\n")
-	b.WriteString(m.st.muted.Render(strings.Repeat(m.st.rule, w)) + "\n")
+	b.WriteString(s.st.rules(w) + "\n")
 	b.WriteString(strings.Join(pane, "\n"))
 	return b.String()
 }
 
-func (m *Model) menuHeadLine() string {
-	s := &m.menu
+func (s *menuScreen) headLine() string {
 	if s.filtering || s.filter.Value() != "" {
 		return s.filter.View()
 	}
 	if s.flat() {
-		return m.st.folder.Render("All jobs")
+		return s.st.folder.Render("All jobs")
 	}
 	var names []string
 	for _, n := range s.stack {
@@ -338,11 +321,10 @@ func (m *Model) menuHeadLine() string {
 		}
 		names = append(names, name)
 	}
-	return m.st.folder.Render(strings.Join(names, m.st.sep))
+	return s.st.folder.Render(strings.Join(names, s.st.sep))
 }
 
-func (m *Model) menuCountLine() string {
-	s := &m.menu
+func (s *menuScreen) countLine() string {
 	total := s.mn.Count
 	if s.filter.Value() != "" {
 		return strconv.Itoa(len(s.matches)) + " of " + plural(total, "job") + " match"
@@ -354,8 +336,7 @@ func (m *Model) menuCountLine() string {
 	return plural(len(n.Folders), "folder") + ", " + plural(len(n.Jobs), "job") + " here; " + plural(total, "job") + " in all"
 }
 
-func (m *Model) menuList(w, h int) []string {
-	s := &m.menu
+func (s *menuScreen) list(w, h int) []string {
 	if s.cursor >= s.offset+h {
 		s.offset = s.cursor - h + 1
 	}
@@ -368,16 +349,16 @@ func (m *Model) menuList(w, h int) []string {
 		if s.filter.Value() != "" {
 			msg = "No job matches \"" + s.filter.Value() + "\". Esc clears the filter."
 		}
-		lines = append(lines, "  "+m.st.muted.Render(msg))
+		lines = append(lines, "  "+s.st.muted.Render(msg))
 	}
-	pad := strings.Repeat(" ", len([]rune(m.st.cursor)))
+	pad := strings.Repeat(" ", len([]rune(s.st.cursor)))
 	showPath := s.flat() || s.filter.Value() != ""
 	for i := s.offset; i < len(s.items) && len(lines) < h; i++ {
 		it := s.items[i]
 		var text string
 		if it.folder != nil {
 			text = it.folder.Name + "/"
-			if m.st.look == ASCII {
+			if s.st.look == ASCII {
 				text = "[+] " + text
 			}
 		} else {
@@ -388,12 +369,12 @@ func (m *Model) menuList(w, h int) []string {
 		}
 		text = truncate(text, w-len([]rune(pad)))
 		switch {
-		case i == s.cursor && m.st.look == ASCII:
-			lines = append(lines, m.st.cursor+text)
+		case i == s.cursor && s.st.look == ASCII:
+			lines = append(lines, s.st.cursor+text)
 		case i == s.cursor:
-			lines = append(lines, m.st.cursor+m.st.selected.Render(text))
+			lines = append(lines, s.st.cursor+s.st.selected.Render(text))
 		case it.folder != nil:
-			lines = append(lines, pad+m.st.folder.Render(text))
+			lines = append(lines, pad+s.st.folder.Render(text))
 		default:
 			lines = append(lines, pad+text)
 		}
@@ -402,16 +383,16 @@ func (m *Model) menuList(w, h int) []string {
 }
 
 // describe is the selected item's description, in at most h lines of width w.
-func (m *Model) describe(w, h int) []string {
+func (s *menuScreen) describe(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
-	it := m.menu.selected()
+	it := s.selected()
 	var out []string
 	switch {
 	case it == nil:
 	case it.folder != nil:
-		out = append(out, m.st.folder.Render(truncate(it.folder.Name, w)))
+		out = append(out, s.st.folder.Render(truncate(it.folder.Name, w)))
 		var parts []string
 		if n := len(it.folder.Folders); n > 0 {
 			parts = append(parts, plural(n, "folder"))
@@ -422,7 +403,7 @@ func (m *Model) describe(w, h int) []string {
 		out = append(out, wrap("Folder: "+strings.Join(parts, " and ")+". Enter opens it.", w)...)
 	default:
 		e := it.entry
-		out = append(out, m.st.label.Render(truncate(e.Name, w)))
+		out = append(out, s.st.label.Render(truncate(e.Name, w)))
 		if d := strings.TrimSpace(e.Description); d != "" {
 			out = append(out, wrap(d, w)...)
 		}
@@ -430,7 +411,7 @@ func (m *Model) describe(w, h int) []string {
 			words, erases := describeTasks(e.Job.Tasks)
 			line := "Will: " + strings.Join(words, ", ")
 			if erases {
-				out = append(out, m.st.danger.Render(truncate(m.st.alarm+"ERASES THE DISK", w)))
+				out = append(out, s.st.danger.Render(truncate(s.st.alarm+"ERASES THE DISK", w)))
 			}
 			out = append(out, wrap(line, w)...)
 		}
@@ -441,17 +422,15 @@ func (m *Model) describe(w, h int) []string {
 	return out
 }
 
-func (m *Model) viewEmptyMenu(w int) string {
+func (s *menuScreen) viewEmpty(w int) string {
 	var b strings.Builder
-	b.WriteString("\n  " + m.st.warning.Render("There are no jobs for you on this machine.") + "\n\n")
-	name := m.machine.Name
+	b.WriteString("\n  " + s.st.warning.Render("There are no jobs for you on this machine.") + "\n\n")
+	name := s.machine.Name
 	if name == "" {
 		name = "this machine"
 	}
 	msg := "Your groups have no jobs on " + name + " that you may schedule. Ask your DS administrator; `imageinvoker explain` shows why each job is or is not offered."
-	for _, l := range wrap(msg, w-4) {
-		b.WriteString("  " + l + "\n")
-	}
+	wrapped(&b, msg, w, plain)
 	b.WriteString("\n  Press q to quit, or Ctrl+C.\n")
 	return b.String()
 }

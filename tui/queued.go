@@ -18,6 +18,7 @@ import (
 // queuedScreen watches the schedule until DS picks it up, then runs the
 // after-queue action.
 type queuedScreen struct {
+	*app
 	q        Queued
 	entry    menu.Entry
 	cur      *model.Schedule
@@ -38,14 +39,10 @@ type scheduleMsg struct {
 	err error
 }
 
-func (m *Model) onQueued(msg queuedMsg) tea.Cmd {
-	if msg.err != nil {
-		return m.showError(msg.err, stateMenu)
-	}
-	_, erases := describeTasks(jobTasks(m.confirm.entry))
-	m.queued = queuedScreen{q: msg.q, entry: m.confirm.entry, since: m.now(), erases: erases}
-	m.enter(stateQueued)
-	return m.schedulePoll()
+func (q *queuedScreen) open(qd Queued, e menu.Entry) tea.Cmd {
+	_, erases := describeTasks(jobTasks(e))
+	*q = queuedScreen{app: q.app, q: qd, entry: e, since: q.now(), erases: erases}
+	return tea.Batch(q.nav.show(stateQueued), q.schedulePoll())
 }
 
 func jobTasks(e menu.Entry) []model.Task {
@@ -55,28 +52,36 @@ func jobTasks(e menu.Entry) []model.Task {
 	return e.Job.Tasks
 }
 
-func (m *Model) schedulePoll() tea.Cmd {
-	id := m.queued.q.Schedule.ID
-	return tea.Tick(m.o.PollEvery, func(time.Time) tea.Msg { return pollDue{id} })
+func (q *queuedScreen) schedulePoll() tea.Cmd {
+	id := q.q.Schedule.ID
+	return tea.Tick(q.o.PollEvery, func(time.Time) tea.Msg { return pollDue{id} })
 }
 
-func (m *Model) poll(id int64) tea.Cmd {
+func (q *queuedScreen) poll(id int64) tea.Cmd {
+	b, o := q.b, q.o
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(m.o.Context, m.o.StepTimeout)
+		ctx, cancel := context.WithTimeout(o.Context, o.StepTimeout)
 		defer cancel()
-		s, err := m.b.Schedule(ctx, id)
+		s, err := b.Schedule(ctx, id)
 		return scheduleMsg{id, s, err}
 	}
 }
 
-func (m *Model) updateQueued(msg tea.Msg) tea.Cmd {
-	q := &m.queued
+// stays says the console stays on this screen once DS picked the job up.
+func (q *queuedScreen) stays() bool { return q.o.AfterQueue == "stay" || q.stay }
+
+func (q *queuedScreen) name() string   { return "Queued" }
+func (q *queuedScreen) typing() bool   { return false }
+func (q *queuedScreen) focus() tea.Cmd { return nil }
+func (q *queuedScreen) waits() bool    { return q.pickedUp && q.stays() }
+
+func (q *queuedScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case pollDue:
 		if msg.id != q.q.Schedule.ID || q.pickedUp {
 			return nil
 		}
-		return m.poll(msg.id)
+		return q.poll(msg.id)
 	case scheduleMsg:
 		if msg.id != q.q.Schedule.ID || q.pickedUp {
 			return nil
@@ -85,108 +90,107 @@ func (m *Model) updateQueued(msg tea.Msg) tea.Cmd {
 		case msg.err != nil:
 			q.pollErr = userMessage(msg.err)
 		case msg.s == nil:
-			q.pickedUp, q.gone, q.pickedAt, q.pollErr = true, true, m.now(), ""
+			q.pickedUp, q.gone, q.pickedAt, q.pollErr = true, true, q.now(), ""
 		default:
 			q.cur, q.pollErr = msg.s, ""
 			if flow.PickedUp(q.q.Schedule, *msg.s) {
-				q.pickedUp, q.pickedAt = true, m.now()
+				q.pickedUp, q.pickedAt = true, q.now()
 			}
 		}
 		if q.pickedUp {
-			m.lastInput = m.now() // the idle clock of a stayed screen starts now
+			q.lastInput = q.now() // the idle clock of a stayed screen starts now
 			return nil
 		}
-		return m.schedulePoll()
+		return q.schedulePoll()
 	case tea.KeyMsg:
-		return m.queuedKey(msg)
+		return q.key(msg)
 	}
 	return nil
 }
 
-func (m *Model) queuedKey(k tea.KeyMsg) tea.Cmd {
-	q := &m.queued
+func (q *queuedScreen) key(k tea.KeyMsg) tea.Cmd {
 	switch {
-	case key.Matches(k, m.keys.QuitMenu):
-		m.b.SignOut()
-		return m.quit(Result{})
+	case key.Matches(k, q.keys.QuitMenu):
+		q.b.SignOut()
+		return q.nav.quit(Result{})
 	case !q.pickedUp:
 		return nil
-	case key.Matches(k, m.keys.Stay) && m.o.AfterQueue != "stay":
+	case key.Matches(k, q.keys.Stay) && q.o.AfterQueue != "stay":
 		q.stay = true
-	case key.Matches(k, m.keys.Submit):
-		if m.o.AfterQueue == "stay" || q.stay {
+	case key.Matches(k, q.enterKey()):
+		if q.stays() {
 			// Load the menu again: what was allowed before may have
 			// changed, and the queued job is now pending for this machine.
-			return m.startLoad()
+			return q.nav.loadMenu()
 		}
-		return m.afterQueue()
+		return q.afterQueue()
 	}
 	return nil
 }
 
-func (m *Model) afterQueue() tea.Cmd {
-	m.b.SignOut()
-	if m.o.AfterQueue == "reboot" {
-		return m.quit(Result{Power: "reboot"})
+// enterKey is Enter once DS picked the job up: what it does depends on the
+// after-queue action.
+func (q *queuedScreen) enterKey() key.Binding {
+	switch {
+	case q.stays():
+		return relabel(q.keys.Submit, "enter", "back to the menu")
+	case q.o.AfterQueue == "reboot":
+		return relabel(q.keys.Submit, "enter", "reboot now")
 	}
-	return m.quit(Result{})
+	return relabel(q.keys.Submit, "enter", "exit now")
 }
 
-func (m *Model) queuedClock(now time.Time) tea.Cmd {
-	q := &m.queued
+func (q *queuedScreen) afterQueue() tea.Cmd {
+	q.b.SignOut()
+	if q.o.AfterQueue == "reboot" {
+		return q.nav.quit(Result{Power: "reboot"})
+	}
+	return q.nav.quit(Result{})
+}
+
+func (q *queuedScreen) tick(now time.Time) tea.Cmd {
 	if !q.pickedUp {
-		if now.Sub(q.since) > m.o.WatchTimeout {
-			return m.showError(exitcode.New(exitcode.Timeout,
+		if now.Sub(q.since) > q.o.WatchTimeout {
+			return q.nav.fail(exitcode.New(exitcode.Timeout,
 				"Deployment Server has not picked up schedule %d yet after %s. It stays queued; check the DS console.",
-				q.q.Schedule.ID, m.o.WatchTimeout), stateError)
+				q.q.Schedule.ID, q.o.WatchTimeout), stateError)
 		}
 		return nil
 	}
-	if m.o.AfterQueue == "stay" || q.stay {
-		return nil
-	}
-	if m.afterQueueLeft(now) <= 0 {
-		return m.afterQueue()
+	if !q.stays() && q.afterQueueLeft(now) <= 0 {
+		return q.afterQueue()
 	}
 	return nil
 }
 
-func (m *Model) afterQueueLeft(now time.Time) time.Duration {
-	return m.o.AfterQueueDelay - now.Sub(m.queued.pickedAt)
+func (q *queuedScreen) afterQueueLeft(now time.Time) time.Duration {
+	return q.o.AfterQueueDelay - now.Sub(q.pickedAt)
 }
 
-func (m *Model) keysQueued() []key.Binding {
-	q := &m.queued
+func (q *queuedScreen) ShortHelp() []key.Binding {
 	ks := []key.Binding{}
 	if q.pickedUp {
-		switch {
-		case m.o.AfterQueue == "stay" || q.stay:
-			ks = append(ks, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "back to the menu")))
-		case m.o.AfterQueue == "reboot":
-			ks = append(ks, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reboot now")), m.keys.Stay)
-		default:
-			ks = append(ks, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "exit now")), m.keys.Stay)
+		ks = append(ks, q.enterKey())
+		if !q.stays() {
+			ks = append(ks, q.keys.Stay)
 		}
 	}
-	return append(ks, m.keys.QuitMenu, m.keys.Quit)
+	return append(ks, q.keys.QuitMenu, q.keys.Quit)
 }
 
-func (m *Model) viewQueued(w, h int) string {
-	q := &m.queued
+func (q *queuedScreen) FullHelp() [][]key.Binding { return [][]key.Binding{q.ShortHelp()} }
+
+func (q *queuedScreen) view(w, h int) string {
 	var b strings.Builder
-	put := func(s string) {
-		for _, l := range wrap(s, w-4) {
-			b.WriteString("  " + l + "\n")
-		}
-	}
+	put := func(s string) { wrapped(&b, s, w, plain) }
 	b.WriteString("\n")
 	id := strconv.FormatInt(q.q.Schedule.ID, 10)
 	if q.q.AlreadyQueued {
-		b.WriteString("  " + m.st.ok.Render("Already queued: schedule "+id) + "\n")
-		put(q.entry.Name + " was already queued for " + m.machine.Name + "; nothing new was added.")
+		b.WriteString("  " + q.st.ok.Render("Already queued: schedule "+id) + "\n")
+		put(q.entry.Name + " was already queued for " + q.machine.Name + "; nothing new was added.")
 	} else {
-		b.WriteString("  " + m.st.ok.Render("Queued: schedule "+id) + "\n")
-		put(q.entry.Name + " is queued for " + m.machine.Name + ".")
+		b.WriteString("  " + q.st.ok.Render("Queued: schedule "+id) + "\n")
+		put(q.entry.Name + " is queued for " + q.machine.Name + ".")
 	}
 	b.WriteString("\n")
 	status := "queued"
@@ -197,12 +201,12 @@ func (m *Model) viewQueued(w, h int) string {
 	}
 	switch {
 	case q.gone:
-		b.WriteString("  " + m.st.label.Render("Status: ") + "taken by Deployment Server (no longer scheduled)\n\n")
+		b.WriteString("  " + q.st.label.Render("Status: ") + "taken by Deployment Server (no longer scheduled)\n\n")
 	default:
-		b.WriteString("  " + m.st.label.Render("Status: ") + truncate(status, w-12) + "\n\n")
+		b.WriteString("  " + q.st.label.Render("Status: ") + truncate(status, w-12) + "\n\n")
 	}
 	if !q.pickedUp {
-		put("Waiting for Deployment Server to pick it up (checking every " + m.o.PollEvery.String() + ").")
+		put("Waiting for Deployment Server to pick it up (checking every " + q.o.PollEvery.String() + ").")
 		put("Leave this machine on: DS starts the job the next time its agent checks in.")
 		if q.erases {
 			put("DS will reboot this machine into automation and image it there; the screen going dark is expected.")
@@ -211,21 +215,18 @@ func (m *Model) viewQueued(w, h int) string {
 		}
 		if q.pollErr != "" {
 			b.WriteString("\n")
-			for _, l := range wrap("Could not read the schedule back (retrying): "+q.pollErr, w-4) {
-				b.WriteString("  " + m.st.warning.Render(l) + "\n")
-			}
+			wrapped(&b, "Could not read the schedule back (retrying): "+q.pollErr, w, q.st.warning.Render)
 		}
 		return b.String()
 	}
 	put("Deployment Server picked it up. It now runs the job; this machine may reboot at any moment; that is expected.")
 	b.WriteString("\n")
-	switch {
-	case m.o.AfterQueue == "stay" || q.stay:
+	if q.stays() {
 		put("Press Enter to go back to the menu, or q to quit.")
-	default:
-		left := int((m.afterQueueLeft(m.now()) + time.Second - 1) / time.Second)
+	} else {
+		left := int((q.afterQueueLeft(q.now()) + time.Second - 1) / time.Second)
 		what := "Exiting"
-		if m.o.AfterQueue == "reboot" {
+		if q.o.AfterQueue == "reboot" {
 			what = "Rebooting"
 		}
 		put(what + " in " + strconv.Itoa(max(left, 0)) + " s. Enter: now. s: stay here.")

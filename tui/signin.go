@@ -2,10 +2,9 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"strings"
+	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -17,28 +16,40 @@ import (
 // commonly lock an account after 3 to 5 bad passwords in a row.
 const lockWarnAfter = 3
 
+// signinScreen takes the technician's user name and password.
 type signinScreen struct {
+	*app
 	user, pass textinput.Model
 	field      int
 	err        string
 	failures   int
+	keys       signinKeys
 }
 
-func newSigninScreen(st *styles) signinScreen {
-	u := textinput.New()
-	u.Prompt, u.Placeholder, u.CharLimit = "", "user or DOMAIN\\user", 256
-	p := textinput.New()
-	p.Prompt, p.CharLimit = "", 256
+// signinKeys are the keys of the sign-in form: none of them can be typed.
+type signinKeys struct {
+	submit, next, prev, back key.Binding
+}
+
+func newSigninScreen(a *app) *signinScreen {
+	u := a.field("", 256)
+	u.Placeholder, u.PlaceholderStyle = "user or DOMAIN\\user", a.st.muted
+	p := a.field("", 256)
 	p.EchoMode, p.EchoCharacter = textinput.EchoPassword, '*'
-	u.Cursor.Style, p.Cursor.Style = st.body, st.body
-	// A blinking cursor redraws twice a second: wasteful over serial consoles.
-	u.Cursor.SetMode(cursor.CursorStatic)
-	p.Cursor.SetMode(cursor.CursorStatic)
-	u.PlaceholderStyle, u.TextStyle, p.TextStyle = st.muted, st.body, st.body
-	return signinScreen{user: u, pass: p}
+	k := a.keys
+	return &signinScreen{app: a, user: u, pass: p, keys: signinKeys{
+		submit: relabel(k.Submit, "enter", "sign in"), next: k.NextFld, prev: k.PrevFld,
+		back: relabel(k.Cancel, "esc", "machine"),
+	}}
 }
 
-func (s *signinScreen) focus(i int) tea.Cmd {
+func (s *signinScreen) name() string           { return "Sign in" }
+func (s *signinScreen) typing() bool           { return true }
+func (s *signinScreen) waits() bool            { return true }
+func (s *signinScreen) tick(time.Time) tea.Cmd { return nil }
+func (s *signinScreen) focus() tea.Cmd         { return s.focusOn(s.field) }
+
+func (s *signinScreen) focusOn(i int) tea.Cmd {
 	s.field = i
 	if i == 0 {
 		s.pass.Blur()
@@ -48,130 +59,90 @@ func (s *signinScreen) focus(i int) tea.Cmd {
 	return s.pass.Focus()
 }
 
-type signedInMsg struct {
-	u   User
-	err error
-}
-
-func (m *Model) updateSignIn(msg tea.Msg) tea.Cmd {
-	s := &m.signin
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		var cmd tea.Cmd
-		if s.field == 0 {
-			s.user, cmd = s.user.Update(msg)
-		} else {
-			s.pass, cmd = s.pass.Update(msg)
+func (s *signinScreen) update(msg tea.Msg) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch {
+		case key.Matches(k, s.keys.next), key.Matches(k, s.keys.prev):
+			return s.focusOn(1 - s.field)
+		case key.Matches(k, s.keys.submit):
+			if s.field == 0 {
+				return s.focusOn(1)
+			}
+			return s.submit()
+		case key.Matches(k, s.keys.back):
+			if !s.machine.LookedUp || s.machine.Known {
+				s.field = 0 // Enter on the machine screen starts over at the user name
+				return s.nav.show(stateMachine)
+			}
+			return nil
 		}
-		return cmd
-	}
-	switch {
-	case key.Matches(k, m.keys.NextFld):
-		return s.focus(1 - s.field)
-	case key.Matches(k, m.keys.PrevFld):
-		return s.focus(1 - s.field)
-	case key.Matches(k, m.keys.Submit):
-		if s.field == 0 {
-			return s.focus(1)
-		}
-		return m.submitSignIn()
-	case key.Matches(k, m.keys.Cancel):
-		if !m.machine.LookedUp || m.machine.Known {
-			m.enter(stateMachine)
-		}
-		return nil
 	}
 	var cmd tea.Cmd
 	if s.field == 0 {
-		s.user, cmd = s.user.Update(k)
+		s.user, cmd = s.user.Update(msg)
 	} else {
-		s.pass, cmd = s.pass.Update(k)
+		s.pass, cmd = s.pass.Update(msg)
 	}
 	return cmd
 }
 
-func (m *Model) submitSignIn() tea.Cmd {
-	s := &m.signin
+func (s *signinScreen) submit() tea.Cmd {
 	user := strings.TrimSpace(s.user.Value())
 	pass := s.pass.Value()
 	// The password leaves the field at once: it lives only in this call.
 	s.pass.Reset()
 	if user == "" {
 		s.err = "Type your user name first."
-		return s.focus(0)
+		return s.focusOn(0)
 	}
 	if pass == "" {
 		s.err = "Type your password (an empty password is never sent: AD would treat it as an anonymous sign-in)."
-		return s.focus(1)
+		return s.focusOn(1)
 	}
 	s.err = ""
-	where := m.b.Info().DC
+	where := s.b.Info().DC
 	text := "Signing in as " + user
 	if where != "" {
 		text = "Signing in to " + where + " as " + user
 	}
-	return m.startStep(text+" and reading your groups...", stateSignIn, exitcode.DirectoryDown, m.o.StepTimeout,
-		func(ctx context.Context) tea.Msg {
-			u, err := m.b.SignIn(ctx, user, pass)
-			return signedInMsg{u, err}
-		})
+	signIn := func(ctx context.Context) (User, error) { return s.b.SignIn(ctx, user, pass) }
+	return s.nav.run(newStep(text+" and reading your groups...", stateSignIn, exitcode.DirectoryDown, signIn, s.signedIn).orElse(s.refused))
 }
 
-func (m *Model) onSignedIn(msg signedInMsg) tea.Cmd {
-	s := &m.signin
-	if msg.err != nil {
-		code := exitcode.Of(msg.err)
-		if code == exitcode.BadCredentials || code == exitcode.DirectoryDown || code == exitcode.Failure {
-			if code == exitcode.BadCredentials {
-				s.failures++
-			}
-			s.err = userMessage(msg.err)
-			m.enter(stateSignIn)
-			return s.focus(1)
-		}
-		return m.showError(msg.err, stateSignIn)
+// refused keeps the technician on the form for what they can fix there:
+// a wrong password, an unreachable DC, a refused account.
+func (s *signinScreen) refused(err error) tea.Cmd {
+	code := exitcode.Of(err)
+	if code != exitcode.BadCredentials && code != exitcode.DirectoryDown && code != exitcode.Failure {
+		return s.nav.fail(err, stateSignIn)
 	}
+	if code == exitcode.BadCredentials {
+		s.failures++
+	}
+	s.err = userMessage(err)
+	s.field = 1
+	return s.nav.show(stateSignIn)
+}
+
+func (s *signinScreen) signedIn(u User) tea.Cmd {
 	s.failures, s.err = 0, ""
-	u := msg.u
 	u.Account, u.FullName, u.DC, u.Warnings = termsafe.Line(u.Account), termsafe.Line(u.FullName), termsafe.Line(u.DC), termsafe.Lines(u.Warnings)
-	m.user = &u
-	if !m.machine.LookedUp {
-		return m.startFind()
-	}
-	return m.startLoad()
+	s.app.user = &u
+	return s.nav.loadMenu()
 }
 
-// userMessage is an error's sentence for a person, never a stack or a cause chain.
-func userMessage(err error) string {
-	var e *exitcode.Error
-	if errors.As(err, &e) && e.Msg != "" {
-		return termsafe.Text(e.Msg)
-	}
-	return termsafe.Text(err.Error())
+func (s *signinScreen) ShortHelp() []key.Binding {
+	return []key.Binding{s.keys.submit, s.keys.next, s.keys.back, s.app.keys.Quit}
 }
 
-// safeMachine is m with everything DS or the machine's firmware wrote
-// (names, group path, SMBIOS serial) made safe to draw (termsafe).
-func safeMachine(m Machine) Machine {
-	m.Name, m.Group, m.Identifiers = termsafe.Line(m.Name), termsafe.Line(m.Group), termsafe.Line(m.Identifiers)
-	m.Problem, m.Warnings = termsafe.Text(m.Problem), termsafe.Lines(m.Warnings)
-	return m
+func (s *signinScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{s.keys.submit, s.keys.next, s.keys.prev, s.keys.back}}
 }
 
-func (m *Model) keysSignIn() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "sign in")),
-		key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "machine")),
-		m.keys.Quit,
-	}
-}
-
-func (m *Model) viewSignIn(w, h int) string {
-	s := &m.signin
+func (s *signinScreen) view(w, h int) string {
 	var b strings.Builder
 	b.WriteString("\n")
-	info := m.b.Info()
+	info := s.b.Info()
 	if info.Domain != "" {
 		b.WriteString("  Sign in with your " + info.Domain + " account (or DOMAIN\\user, user@domain).\n\n")
 	} else {
@@ -179,31 +150,26 @@ func (m *Model) viewSignIn(w, h int) string {
 	}
 	mark := func(i int) string {
 		if s.field == i {
-			return m.st.cursor
+			return s.st.cursor
 		}
-		return strings.Repeat(" ", len([]rune(m.st.cursor)))
+		return strings.Repeat(" ", len([]rune(s.st.cursor)))
 	}
-	b.WriteString(mark(0) + m.st.label.Render("User:     ") + s.user.View() + "\n")
-	b.WriteString(mark(1) + m.st.label.Render("Password: ") + s.pass.View() + "\n\n")
-	if m.work.note != "" {
-		b.WriteString("  " + m.st.muted.Render(m.work.note) + "\n")
+	b.WriteString(mark(0) + s.st.label.Render("User:     ") + s.user.View() + "\n")
+	b.WriteString(mark(1) + s.st.label.Render("Password: ") + s.pass.View() + "\n\n")
+	if s.note != "" {
+		b.WriteString("  " + s.st.muted.Render(s.note) + "\n")
 	}
 	if s.err != "" {
-		for _, l := range wrap(s.err, w-4) {
-			b.WriteString("  " + m.st.errorText.Render(l) + "\n")
-		}
+		wrapped(&b, s.err, w, s.st.errorText.Render)
 	}
 	if s.failures >= lockWarnAfter {
-		msg := "Warning: " + itoa(s.failures) + " failed sign-ins in a row. More may lock your account: check Caps Lock and the domain, or ask the helpdesk."
-		for _, l := range wrap(msg, w-4) {
-			b.WriteString("  " + m.st.warning.Render(l) + "\n")
-		}
+		wrapped(&b, "Warning: "+itoa(s.failures)+" failed sign-ins in a row. More may lock your account: check Caps Lock and the domain, or ask the helpdesk.", w, s.st.warning.Render)
 	}
-	if len(m.o.DemoAccounts) > 0 {
-		b.WriteString("\n  " + m.st.label.Render("Demo accounts (they exist only inside this demo):") + "\n")
-		for _, a := range m.o.DemoAccounts {
+	if len(s.o.DemoAccounts) > 0 {
+		b.WriteString("\n  " + s.st.label.Render("Demo accounts (they exist only inside this demo):") + "\n")
+		for _, a := range s.o.DemoAccounts {
 			line := "  " + padRight(a.User, 8) + " " + padRight(a.Password, 13) + " " + a.Story
-			b.WriteString(m.st.muted.Render(truncate(line, w)) + "\n")
+			b.WriteString(s.st.muted.Render(truncate(line, w)) + "\n")
 		}
 	}
 	return b.String()

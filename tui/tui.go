@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/muesli/termenv"
 )
 
@@ -119,34 +120,25 @@ const (
 	stateConfirm
 	stateQueued
 	stateError
+	numStates
 )
 
-// Model is the root model: an explicit state machine with one handler and
-// one view per screen.
+// Model is the root model. It only routes: global keys and the clock
+// first, then the current screen (screens[state]) gets the message.
 type Model struct {
-	b    Backend
-	o    Options
-	st   *styles
-	keys keyMap
+	*app
 
-	state         state
-	width, height int
-	showHelp      bool
+	state    state
+	showHelp bool
+	screens  [numStates]screen
 
-	machine Machine
-	user    *User
-	loaded  *Loaded
-
-	machineScr machineScreen
-	signin     signinScreen
-	work       workingScreen
-	menu       menuScreen
-	confirm    confirmScreen
-	queued     queuedScreen
-	errScr     errorScreen
-
-	lastInput time.Time
-	now       func() time.Time
+	machineScr *machineScreen
+	signin     *signinScreen
+	work       *workingScreen
+	menu       *menuScreen
+	confirm    *confirmScreen
+	queued     *queuedScreen
+	errScr     *errorScreen
 
 	result Result
 	done   bool
@@ -162,9 +154,14 @@ func New(b Backend, o Options, out io.Writer) *Model {
 	if out == nil {
 		out = os.Stdout
 	}
-	m := &Model{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: 80, height: 24, now: time.Now}
-	m.signin = newSigninScreen(m.st)
-	m.lastInput = m.now()
+	a := &app{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: 80, height: 24, now: time.Now}
+	m := &Model{app: a,
+		machineScr: &machineScreen{app: a}, signin: newSigninScreen(a), work: newWorkingScreen(a),
+		menu: &menuScreen{app: a}, confirm: &confirmScreen{app: a}, queued: &queuedScreen{app: a}, errScr: &errorScreen{app: a}}
+	m.screens = [numStates]screen{stateMachine: m.machineScr, stateSignIn: m.signin, stateWorking: m.work,
+		stateMenu: m.menu, stateConfirm: m.confirm, stateQueued: m.queued, stateError: m.errScr}
+	a.nav = m
+	a.lastInput = a.now()
 	return m
 }
 
@@ -179,16 +176,10 @@ func clockTick() tea.Cmd {
 
 // Init starts identifying the machine.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(clockTick(), m.startIdentify())
+	return tea.Batch(clockTick(), m.machineScr.identify())
 }
 
-func (m *Model) quit(res Result) tea.Cmd {
-	m.result, m.done = res, true
-	m.work.cancelStep()
-	return tea.Quit
-}
-
-// Update routes messages: global keys and messages first, then the handler of the current state.
+// Update routes messages: global keys and messages first, then the current screen.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	if m.observe != nil {
@@ -198,6 +189,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
+	cur := m.screens[m.state]
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
@@ -211,7 +203,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			m.showHelp = false
 			return nil
 		}
-		if key.Matches(msg, m.keys.Help) && !m.textFocused() {
+		if key.Matches(msg, m.keys.Help) && !cur.typing() {
 			m.showHelp = true
 			return nil
 		}
@@ -219,67 +211,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.done {
 			return nil
 		}
-		cmd := m.onClock(time.Time(msg))
-		return tea.Batch(cmd, clockTick())
-	case stepDone:
-		return m.onStepDone(msg)
+		return tea.Batch(m.onClock(cur, time.Time(msg)), clockTick())
 	}
-	switch m.state {
-	case stateMachine:
-		return m.updateMachine(msg)
-	case stateSignIn:
-		return m.updateSignIn(msg)
-	case stateWorking:
-		return m.updateWorking(msg)
-	case stateMenu:
-		return m.updateMenu(msg)
-	case stateConfirm:
-		return m.updateConfirm(msg)
-	case stateQueued:
-		return m.updateQueued(msg)
-	case stateError:
-		return m.updateError(msg)
-	}
-	return nil
-}
-
-// textFocused says a text field takes printable keys on this screen.
-func (m *Model) textFocused() bool {
-	switch m.state {
-	case stateSignIn:
-		return true
-	case stateMenu:
-		return m.menu.filtering
-	case stateConfirm:
-		return m.o.TypeToConfirm
-	}
-	return false
+	return cur.update(msg)
 }
 
 // onClock drives the idle timeout of every screen that waits for the
-// technician, and the countdowns of the queued screen.
-func (m *Model) onClock(now time.Time) tea.Cmd {
-	if m.idleWaits() && m.idleLeft(now) <= 0 {
+// technician, and the screen's own clock.
+func (m *Model) onClock(cur screen, now time.Time) tea.Cmd {
+	if cur.waits() && m.idleLeft(now) <= 0 {
 		return m.onIdle()
 	}
-	if m.state == stateQueued {
-		return m.queuedClock(now)
-	}
-	return nil
-}
-
-// idleWaits says the screen waits for the technician, so the idle timeout
-// runs: sign-in, menu, and also Confirm and Error, where a signed-in
-// session would otherwise stay open on an unattended console, and the
-// queued screen once DS has picked the job up and the console stays.
-func (m *Model) idleWaits() bool {
-	switch m.state {
-	case stateSignIn, stateMenu, stateConfirm, stateError:
-		return true
-	case stateQueued:
-		return m.queued.pickedUp && (m.o.AfterQueue == "stay" || m.queued.stay)
-	}
-	return false
+	return cur.tick(now)
 }
 
 func (m *Model) idleLeft(now time.Time) time.Duration {
@@ -305,9 +248,30 @@ func idleWords(action string) string {
 	return "exiting"
 }
 
-// enter switches to a screen that waits for the technician, restarting the idle clock.
-func (m *Model) enter(s state) {
-	m.state = s
+// The navigator: how screens move the console on.
+
+func (m *Model) show(s state) tea.Cmd {
+	m.state, m.showHelp = s, false
 	m.lastInput = m.now()
-	m.showHelp = false
+	return m.screens[s].focus()
 }
+
+func (m *Model) run(s *step) tea.Cmd {
+	m.state, m.showHelp = stateWorking, false
+	return m.work.start(s)
+}
+
+func (m *Model) fail(err error, back state) tea.Cmd {
+	m.errScr.open(err, back)
+	return m.show(stateError)
+}
+
+func (m *Model) quit(res Result) tea.Cmd {
+	m.result, m.done = res, true
+	m.work.stop()
+	return tea.Quit
+}
+
+func (m *Model) loadMenu() tea.Cmd                    { return m.menu.load() }
+func (m *Model) confirmJob(e menu.Entry) tea.Cmd      { return m.confirm.open(e) }
+func (m *Model) watch(q Queued, e menu.Entry) tea.Cmd { return m.queued.open(q, e) }

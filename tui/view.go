@@ -9,32 +9,21 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-const (
-	headerLines = 3 // title, status line, rule
-	footerLines = 1
-)
-
-var screenNames = map[state]string{
-	stateMachine: "This machine", stateSignIn: "Sign in", stateWorking: "Working",
-	stateMenu: "Jobs", stateConfirm: "Confirm", stateQueued: "Queued", stateError: "Error",
-}
-
-func (m *Model) bodySize() (int, int) {
-	return m.width, max(m.height-headerLines-footerLines, 1)
-}
-
 // View draws the frame — title, status line, the screen, the keys — and
 // clips it to the terminal, so nothing is ever wider or taller than it.
 func (m *Model) View() string {
 	if m.done {
 		return ""
 	}
+	cur := m.screens[m.state]
 	w, h := m.bodySize()
-	var body string
+	var body, footer string
 	if m.showHelp {
-		body = m.viewHelp(w)
+		body = m.st.fullHelp(append(cur.FullHelp(), []key.Binding{m.keys.Quit}), w)
+		footer = truncate(m.st.muted.Render("any key: close help"), w)
 	} else {
-		body = m.viewBody(w, h)
+		body = cur.view(w, h)
+		footer = m.st.footer(cur.ShortHelp(), w)
 	}
 	lines := fit(body, w, h)
 	if idle := m.idleLine(); idle != "" {
@@ -42,44 +31,32 @@ func (m *Model) View() string {
 	}
 	var b strings.Builder
 	b.Grow((w + 16) * m.height)
-	title := "ImageInvoker - " + screenNames[m.state]
-	if m.st.look == ASCII {
-		b.WriteString(truncate(title, w))
-	} else {
-		b.WriteString(m.st.title.Render(padRight(truncate(" ImageInvoker · "+screenNames[m.state], w), w)))
-	}
+	b.WriteString(m.st.header(cur.name(), w))
 	b.WriteString("\n" + m.st.status.Render(truncate(m.statusLine(), w)))
-	b.WriteString("\n" + m.st.muted.Render(strings.Repeat(m.st.rule, w)) + "\n")
+	b.WriteString("\n" + m.st.rules(w) + "\n")
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
-	b.WriteString(m.footer(w))
+	b.WriteString(footer)
 	return b.String()
 }
 
-func (m *Model) viewBody(w, h int) string {
-	switch m.state {
-	case stateMachine:
-		return m.viewMachine(w, h)
-	case stateSignIn:
-		return m.viewSignIn(w, h)
-	case stateWorking:
-		return m.viewWorking(w, h)
-	case stateMenu:
-		return m.viewMenu(w, h)
-	case stateConfirm:
-		return m.viewConfirm(w, h)
-	case stateQueued:
-		return m.viewQueued(w, h)
-	case stateError:
-		return m.viewError(w, h)
+// header is the title bar of a screen called name.
+func (st *styles) header(name string, w int) string {
+	if st.look == ASCII {
+		return truncate("ImageInvoker - "+name, w)
 	}
-	return ""
+	return st.title.Render(padRight(truncate(" ImageInvoker · "+name, w), w))
+}
+
+// rules is the rule under the header, w cells wide.
+func (st *styles) rules(w int) string {
+	return st.muted.Render(strings.Repeat(st.rule, w))
 }
 
 // idleLine is the countdown shown in the idle timeout's last 30 seconds.
 func (m *Model) idleLine() string {
-	if !m.idleWaits() {
+	if !m.screens[m.state].waits() {
 		return ""
 	}
 	left := m.idleLeft(m.now())
@@ -90,72 +67,55 @@ func (m *Model) idleLine() string {
 	return "  Idle: " + idleWords(m.o.IdleAction) + " in " + strconv.Itoa(secs) + " s. Press any key to stay."
 }
 
-func (m *Model) bindings() []key.Binding {
-	switch m.state {
-	case stateMachine:
-		return m.keysMachine()
-	case stateSignIn:
-		return m.keysSignIn()
-	case stateWorking:
-		return m.keysWorking()
-	case stateMenu:
-		return m.keysMenu()
-	case stateConfirm:
-		return m.keysConfirm()
-	case stateQueued:
-		return m.keysQueued()
-	case stateError:
-		return m.keysError()
-	}
-	return nil
-}
-
-// footer shows the keys that work on this screen, as many as fit.
-func (m *Model) footer(w int) string {
-	if m.showHelp {
-		return truncate(m.st.muted.Render("any key: close help"), w)
-	}
+// footer shows a screen's short help — the keys that work there — as many
+// as fit in w cells.
+func (st *styles) footer(bs []key.Binding, w int) string {
 	var parts []string
 	used := 0
-	for _, b := range m.bindings() {
-		k, d := helpBinding(b, m.st.look)
+	for _, b := range bs {
+		k, d := helpBinding(b, st.look)
 		n := ansi.StringWidth(k) + 1 + ansi.StringWidth(d) + 3
 		if used+n > w {
 			break
 		}
 		used += n
-		parts = append(parts, m.st.key.Render(k)+" "+m.st.muted.Render(d))
+		parts = append(parts, st.key.Render(k)+" "+st.muted.Render(d))
 	}
-	return strings.Join(parts, m.st.dot)
+	return strings.Join(parts, st.dot)
 }
 
-// viewHelp is the full help: every key of this screen, and the ones that always work.
-func (m *Model) viewHelp(w int) string {
+// fullHelp is the ? help: a screen's full help, every key it matches, and
+// last the keys that always work.
+func (st *styles) fullHelp(groups [][]key.Binding, w int) string {
 	var b strings.Builder
-	b.WriteString("\n  " + m.st.label.Render("Keys on this screen") + "\n\n")
+	b.WriteString("\n  " + st.label.Render("Keys on this screen") + "\n\n")
 	seen := map[string]bool{}
-	add := func(bs ...key.Binding) {
-		for _, kb := range bs {
-			k, d := helpBinding(kb, m.st.look)
+	for i, g := range groups {
+		if i == len(groups)-1 {
+			b.WriteString("\n  " + st.label.Render("Always") + "\n\n")
+		}
+		for _, kb := range g {
+			k, d := helpBinding(kb, st.look)
 			if seen[k+d] {
 				continue
 			}
 			seen[k+d] = true
 			keys := strings.Join(kb.Keys(), ", ")
-			if m.st.look == ASCII {
+			if st.look == ASCII {
 				keys = asciiHelp(keys)
 			}
-			b.WriteString("  " + m.st.key.Render(padRight(truncate(keys, 24), 24)) + " " + truncate(d, w-28) + "\n")
+			b.WriteString("  " + st.key.Render(padRight(truncate(keys, 24), 24)) + " " + truncate(d, w-28) + "\n")
 		}
 	}
-	add(m.bindings()...)
-	if m.state == stateMenu && !m.menu.filtering {
-		add(m.keys.PageUp, m.keys.PageDown, m.keys.Top, m.keys.Bottom)
-	}
-	b.WriteString("\n  " + m.st.label.Render("Always") + "\n\n")
-	add(m.keys.Quit)
 	b.WriteString("\n  Text fields take every printable key, so letters like j, k and q\n  are typed there; use the arrow keys, Enter, Tab and Esc.\n")
 	return b.String()
+}
+
+// wrapped writes s wrapped to w-4 cells, each line indented and in style.
+func wrapped(b *strings.Builder, s string, w int, style func(...string) string) {
+	for _, l := range wrap(s, w-4) {
+		b.WriteString("  " + style(l) + "\n")
+	}
 }
 
 // fit cuts s into exactly h lines of at most w cells.
@@ -236,3 +196,6 @@ func joinColumns(left []string, leftW int, bar string, rl []string, h int) strin
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// plain is text drawn as it is, where a style would go.
+func plain(s ...string) string { return strings.Join(s, " ") }

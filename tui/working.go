@@ -2,9 +2,7 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -14,109 +12,90 @@ import (
 
 // workingScreen is a spinner and the step in words while a network step runs.
 type workingScreen struct {
+	still
+	*app
 	spin   spinner.Model
-	text   string
+	cur    *step
 	seq    int
 	cancel context.CancelFunc
-	back   state
-	note   string // shown where Esc went, once
 }
 
-// stepDone carries a step's result; seq tells a current step from one the
-// technician already left with Esc.
-type stepDone struct {
-	seq     int
-	msg     tea.Msg
-	timeout time.Duration
-	text    string
-	code    int // exit code of a timeout in this step
-	ctxErr  error
+func newWorkingScreen(a *app) *workingScreen {
+	w := &workingScreen{app: a, spin: spinner.New()}
+	w.spin.Spinner = spinner.Dot
+	if a.st.look == ASCII {
+		w.spin.Spinner = spinner.Line
+	}
+	return w
 }
 
-func (w *workingScreen) cancelStep() {
+// stop cancels the running step, if any.
+func (w *workingScreen) stop() {
 	if w.cancel != nil {
 		w.cancel()
 		w.cancel = nil
 	}
 }
 
-// startStep runs fn in a tea.Cmd under the step timeout; Esc cancels it and
-// goes to back.
-func (m *Model) startStep(text string, back state, code int, timeout time.Duration, fn func(ctx context.Context) tea.Msg) tea.Cmd {
-	m.work.cancelStep()
-	m.work.seq++
-	seq := m.work.seq
-	ctx, cancel := context.WithTimeout(m.o.Context, timeout)
-	m.work.cancel, m.work.text, m.work.back = cancel, text, back
-	if m.work.spin.Spinner.FPS == 0 {
-		m.work.spin = spinner.New()
-		m.work.spin.Spinner = spinner.Dot
-		if m.st.look == ASCII {
-			m.work.spin.Spinner = spinner.Line
-		}
-	}
-	m.state, m.showHelp = stateWorking, false
-	run := func() tea.Msg {
+// start runs s's call in a tea.Cmd under the step timeout.
+func (w *workingScreen) start(s *step) tea.Cmd {
+	w.stop()
+	w.seq++
+	seq := w.seq
+	ctx, cancel := context.WithTimeout(w.o.Context, w.o.StepTimeout)
+	w.cancel, w.cur = cancel, s
+	return tea.Batch(w.spin.Tick, func() tea.Msg {
 		defer cancel()
-		out := fn(ctx)
-		return stepDone{seq: seq, msg: out, timeout: timeout, text: text, code: code, ctxErr: ctx.Err()}
-	}
-	return tea.Batch(m.work.spin.Tick, run)
+		return runStep(ctx, seq, s)
+	})
 }
 
-func (m *Model) onStepDone(d stepDone) tea.Cmd {
-	if d.seq != m.work.seq || m.state != stateWorking {
-		return nil // the technician left this step with Esc
-	}
-	m.work.cancel = nil
-	if errors.Is(d.ctxErr, context.DeadlineExceeded) {
-		return m.showError(exitcode.New(d.code, "%s did not finish within %s. Check the network cable and that the server is up, then try again.",
-			strings.TrimSuffix(d.text, "..."), d.timeout), m.work.back)
-	}
-	switch msg := d.msg.(type) {
-	case identifiedMsg:
-		return m.onIdentified(msg)
-	case signedInMsg:
-		return m.onSignedIn(msg)
-	case foundMsg:
-		return m.onFound(msg)
-	case loadedMsg:
-		return m.onLoaded(msg)
-	case queuedMsg:
-		return m.onQueued(msg)
-	}
-	return nil
-}
+func (w *workingScreen) name() string { return "Working" }
 
-func (m *Model) updateWorking(msg tea.Msg) tea.Cmd {
+func (w *workingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case stepResult:
+		return w.finished(msg)
 	case tea.KeyMsg:
-		if key.Matches(msg, m.keys.Cancel) {
-			m.work.cancelStep()
-			m.work.seq++
-			m.work.note = "Cancelled: " + strings.TrimSuffix(m.work.text, "...") + "."
-			if m.work.back == stateSignIn {
-				m.b.SignOut()
-				m.user, m.loaded = nil, nil
+		if key.Matches(msg, w.keys.Cancel) {
+			w.stop()
+			w.seq++
+			w.note = "Cancelled: " + strings.TrimSuffix(w.cur.text, "...") + "."
+			if w.cur.back == stateSignIn {
+				w.signOut()
 			}
-			m.enter(m.work.back)
-			return m.focusCmd()
+			return w.nav.show(w.cur.back)
 		}
 	case spinner.TickMsg:
 		var cmd tea.Cmd
-		m.work.spin, cmd = m.work.spin.Update(msg)
+		w.spin, cmd = w.spin.Update(msg)
 		return cmd
 	}
 	return nil
 }
 
-func (m *Model) viewWorking(w, h int) string {
-	var b strings.Builder
-	b.WriteString("\n  " + m.work.spin.View() + " " + m.work.text + "\n\n")
-	b.WriteString(m.st.muted.Render("  Each step gives up after "+m.o.StepTimeout.String()+"; Esc goes back.") + "\n")
-	return b.String()
+func (w *workingScreen) finished(r stepResult) tea.Cmd {
+	if r.seq != w.seq {
+		return nil // the technician left this step with Esc
+	}
+	w.cancel = nil
+	s := w.cur
+	switch {
+	case r.timedOut:
+		return w.nav.fail(exitcode.New(s.code, "%s did not finish within %s. Check the network cable and that the server is up, then try again.",
+			strings.TrimSuffix(s.text, "..."), w.o.StepTimeout), s.back)
+	case r.err != nil && s.failed != nil:
+		return s.failed(r.err)
+	case r.err != nil:
+		return w.nav.fail(r.err, s.back)
+	}
+	return s.done(r.value)
 }
 
-func (m *Model) keysWorking() []key.Binding {
-	return []key.Binding{m.keys.Cancel, m.keys.Quit}
+func (w *workingScreen) view(int, int) string {
+	return "\n  " + w.spin.View() + " " + w.cur.text + "\n\n" +
+		w.st.muted.Render("  Each step gives up after "+w.o.StepTimeout.String()+"; Esc goes back.") + "\n"
 }
+
+func (w *workingScreen) ShortHelp() []key.Binding  { return []key.Binding{w.keys.Cancel, w.keys.Quit} }
+func (w *workingScreen) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }
