@@ -44,8 +44,7 @@ func TestCtrlCExits130OnEveryScreen(t *testing.T) {
 		{"machine", func(h *harness) { h.waitFor("Press Enter to sign in") }},
 		{"signin", func(h *harness) { h.waitFor("Press Enter to sign in"); h.press(tea.KeyEnter); h.waitFor("Password") }},
 		{"menu filter", func(h *harness) {
-			h.signIn("dave", "dave-demo")
-			h.waitFor("in all")
+			h.signIn("dave", "dave-demo", "in all")
 			h.runes("/")
 		}},
 	}
@@ -74,8 +73,7 @@ func TestTypingIsNotStolenByViKeys(t *testing.T) {
 	}
 
 	h = newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
-	h.signIn("dave", "dave-demo")
-	h.waitFor("in all")
+	h.signIn("dave", "dave-demo", "in all")
 	h.runes("/")
 	h.typ("qjk")
 	h.waitFor("/qjk")
@@ -89,8 +87,7 @@ func TestTypingIsNotStolenByViKeys(t *testing.T) {
 // message of several runes; the filter must still open and get the text.
 func TestSlashWithTextInOneMessageFilters(t *testing.T) {
 	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
-	h.signIn("dave", "dave-demo")
-	h.waitFor("in all")
+	h.signIn("dave", "dave-demo", "in all")
 	h.runes("/chem")
 	h.waitFor("1 of 25 jobs match")
 	m := h.finish()
@@ -99,16 +96,15 @@ func TestSlashWithTextInOneMessageFilters(t *testing.T) {
 	}
 }
 
+// endings are how a session may end and the power action each leaves.
+var endings = []struct{ action, wantPower string }{
+	{"exit", ""},
+	{"reboot", "reboot"},
+	{"shutdown", "shutdown"},
+}
+
 func TestIdleTimeoutEndsTheSession(t *testing.T) {
-	cases := []struct {
-		action    string
-		wantPower string
-	}{
-		{"exit", ""},
-		{"reboot", "reboot"},
-		{"shutdown", "shutdown"},
-	}
-	for _, tc := range cases {
+	for _, tc := range endings {
 		t.Run(tc.action, func(t *testing.T) {
 			b := &fakeBackend{machine: knownMachine()}
 			o := testOptions(ASCII)
@@ -135,8 +131,7 @@ func TestSignInWarningsStayOnTheStatusLine(t *testing.T) {
 		return User{Account: `LAB\alice`, Warnings: []string{"plain LDAP is allowed"}}, nil
 	}
 	h := newHarness(t, b, testOptions(ASCII), 80, 24)
-	h.signIn("alice", "pw")
-	h.waitFor("user: LAB\\alice | ! plain LDAP is allowed")
+	h.signIn("alice", "pw", "user: LAB\\alice | ! plain LDAP is allowed")
 	m := h.finish()
 	if m.state != stateMenu {
 		t.Errorf("state %v, want the menu", m.state)
@@ -147,8 +142,7 @@ func TestEscCancelsAHangingStep(t *testing.T) {
 	b := &fakeBackend{machine: knownMachine()}
 	b.signIn = func(ctx context.Context) (User, error) { return User{}, b.hang(ctx) }
 	h := newHarness(t, b, testOptions(ASCII), 80, 24)
-	h.signIn("alice", "pw")
-	h.waitFor("Signing in to dc1.lab.example as alice")
+	h.signIn("alice", "pw", "Signing in to dc1.lab.example as alice")
 	h.press(tea.KeyEsc)
 	h.waitFor("Cancelled: Signing in")
 	m := h.finish()
@@ -170,8 +164,7 @@ func TestStepTimeoutShowsAnError(t *testing.T) {
 	o := testOptions(ASCII)
 	o.StepTimeout = 300 * time.Millisecond
 	h := newHarness(t, b, o, 80, 24)
-	h.signIn("alice", "pw")
-	h.waitFor("finish within 300ms")
+	h.signIn("alice", "pw", "finish within 300ms")
 	h.runes("q")
 	if code := exitcode.Of(h.result().Err); code != exitcode.DirectoryDown {
 		t.Errorf("exit code %d, want %d", code, exitcode.DirectoryDown)
@@ -198,8 +191,7 @@ func TestErrorScreen(t *testing.T) {
 			name := fmt.Sprintf("error_%dx%d_%s", sz[0], sz[1], lk.name)
 			t.Run(name, func(t *testing.T) {
 				h := newHarness(t, storeDownBackend(), testOptions(lk.look), sz[0], sz[1])
-				h.signIn("alice", "pw")
-				h.waitFor("Something went wrong")
+				h.signIn("alice", "pw", "Something went wrong")
 				m := h.finish()
 				view := m.View()
 				checkFits(t, view, sz[0], sz[1])
@@ -210,8 +202,7 @@ func TestErrorScreen(t *testing.T) {
 	t.Run("esc goes back to sign-in", func(t *testing.T) {
 		b := storeDownBackend()
 		h := newHarness(t, b, testOptions(ASCII), 80, 24)
-		h.signIn("alice", "pw")
-		h.waitFor("Something went wrong")
+		h.signIn("alice", "pw", "Something went wrong")
 		h.press(tea.KeyEsc)
 		h.waitFor("Sign in with your LAB account")
 		if m := h.finish(); m.state != stateSignIn || b.signedOut.Load() == 0 {
@@ -220,8 +211,7 @@ func TestErrorScreen(t *testing.T) {
 	})
 	t.Run("q exits with the error's code", func(t *testing.T) {
 		h := newHarness(t, storeDownBackend(), testOptions(ASCII), 80, 24)
-		h.signIn("alice", "pw")
-		h.waitFor("Something went wrong")
+		h.signIn("alice", "pw", "Something went wrong")
 		h.runes("q")
 		if code := exitcode.Of(h.result().Err); code != exitcode.StoreDown {
 			t.Errorf("exit code %d, want %d", code, exitcode.StoreDown)
@@ -247,23 +237,12 @@ func TestWorkingScreenGolden(t *testing.T) {
 }
 
 func TestAfterQueueAction(t *testing.T) {
-	cases := []struct {
-		afterQueue string
-		wantPower  string
-	}{
-		{"exit", ""},
-		{"reboot", "reboot"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.afterQueue, func(t *testing.T) {
+	for _, tc := range endings[:2] { // after a job: exit or reboot
+		t.Run(tc.action, func(t *testing.T) {
 			o := testOptions(ASCII)
-			o.AfterQueue, o.AfterQueueDelay = tc.afterQueue, 300*time.Millisecond
+			o.AfterQueue, o.AfterQueueDelay = tc.action, 300*time.Millisecond
 			h := newDemoHarness(t, o, 80, 24, nil)
-			h.filterMenu("bob", "bob-demo", "win11")
-			h.press(tea.KeyEnter)
-			h.waitFor("Queue this job?")
-			h.runes("y")
-			h.waitFor("Queued: schedule")
+			h.queueJob("bob", "bob-demo", "win11")
 			h.startAgent(0)
 			res := h.result()
 			if res.Err != nil || res.Power != tc.wantPower {
@@ -275,8 +254,7 @@ func TestAfterQueueAction(t *testing.T) {
 
 func TestResizeKeepsEveryFrameInside(t *testing.T) {
 	h := newDemoHarness(t, testOptions(Styled), 120, 40, nil)
-	h.signIn("dave", "dave-demo")
-	h.waitFor("in all")
+	h.signIn("dave", "dave-demo", "in all")
 	sizes := [][2]int{{80, 24}, {100, 30}, {200, 60}, {60, 15}}
 	for _, sz := range sizes {
 		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})

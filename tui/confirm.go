@@ -4,12 +4,10 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -18,6 +16,7 @@ import (
 // confirmScreen says what the chosen job will do to this machine and asks
 // before queueing it: y, or the machine's name typed (TypeToConfirm).
 type confirmScreen struct {
+	still
 	*app
 	entry menu.Entry
 	typed textinput.Model
@@ -62,10 +61,9 @@ func (c *confirmScreen) onPending(msg pendingMsg) {
 	}
 }
 
-func (c *confirmScreen) name() string           { return "Confirm" }
-func (c *confirmScreen) typing() bool           { return c.o.TypeToConfirm }
-func (c *confirmScreen) waits() bool            { return true }
-func (c *confirmScreen) tick(time.Time) tea.Cmd { return nil }
+func (c *confirmScreen) name() string { return "Confirm" }
+func (c *confirmScreen) typing() bool { return c.o.TypeToConfirm }
+func (c *confirmScreen) waits() bool  { return true }
 
 func (c *confirmScreen) focus() tea.Cmd {
 	if c.o.TypeToConfirm {
@@ -115,7 +113,7 @@ func (c *confirmScreen) queue() tea.Cmd {
 	e := c.entry
 	queue := func(ctx context.Context) (Queued, error) { return c.b.Queue(ctx, e) }
 	watch := func(q Queued) tea.Cmd { return c.nav.watch(q, e) }
-	st := newStep("Queueing "+e.Name+" for "+c.machine.Name+"...", stateConfirm, exitcode.StoreDown, queue, watch)
+	st := newStep("Queueing "+e.Name+" for "+c.machine.Name+"...", stateConfirm, queue, watch)
 	return c.nav.run(st.orElse(func(err error) tea.Cmd { return c.nav.fail(err, stateMenu) }))
 }
 

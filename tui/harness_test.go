@@ -140,7 +140,9 @@ func (h *harness) final() *Model {
 }
 func (h *harness) result() Result   { return h.final().Result() }
 func (h *harness) send(msg tea.Msg) { h.tm.Send(msg) }
-func (h *harness) signIn(user, pw string) {
+
+// signIn signs in from the machine screen and waits for then, if given.
+func (h *harness) signIn(user, pw string, then ...string) {
 	h.t.Helper()
 	h.waitFor("Press Enter to sign in")
 	h.press(tea.KeyEnter)
@@ -149,17 +151,36 @@ func (h *harness) signIn(user, pw string) {
 	h.press(tea.KeyEnter)
 	h.typ(pw)
 	h.press(tea.KeyEnter)
+	if len(then) > 0 {
+		h.waitFor(then...)
+	}
 }
 
 // filterMenu signs in and types query into the menu's filter, waiting for
 // the matches.
 func (h *harness) filterMenu(user, pw, query string) {
 	h.t.Helper()
-	h.signIn(user, pw)
-	h.waitFor("in all")
+	h.signIn(user, pw, "in all")
 	h.runes("/")
 	h.typ(query)
 	h.waitFor("match")
+}
+
+// confirmJob filters the menu for query and opens the first match's
+// confirmation.
+func (h *harness) confirmJob(user, pw, query string) {
+	h.t.Helper()
+	h.filterMenu(user, pw, query)
+	h.press(tea.KeyEnter)
+	h.waitFor("Queue this job?")
+}
+
+// queueJob confirms the first match of query and waits until it is queued.
+func (h *harness) queueJob(user, pw, query string) {
+	h.t.Helper()
+	h.confirmJob(user, pw, query)
+	h.runes("y")
+	h.waitFor("Queued: schedule")
 }
 
 // startAgent runs the demo's stand-in for DS on the harness's demo store.

@@ -23,9 +23,7 @@ func TestIdleTimeoutOnConfirmAndError(t *testing.T) {
 		o := testOptions(ASCII)
 		o.IdleTimeout, o.IdleAction = 3*time.Second, "reboot"
 		h := newDemoHarness(t, o, 80, 24, nil)
-		h.filterMenu("dave", "dave-demo", "physics")
-		h.press(tea.KeyEnter)
-		h.waitFor("Queue this job?")
+		h.confirmJob("dave", "dave-demo", "physics")
 		h.waitFor("Idle: rebooting in")
 		res := h.result()
 		if exitcode.Of(res.Err) != exitcode.Idle || res.Power != "reboot" {
@@ -37,8 +35,7 @@ func TestIdleTimeoutOnConfirmAndError(t *testing.T) {
 		o.IdleTimeout = 1500 * time.Millisecond
 		b := storeDownBackend()
 		h := newHarness(t, b, o, 80, 24)
-		h.signIn("alice", "pw")
-		h.waitFor("Something went wrong")
+		h.signIn("alice", "pw", "Something went wrong")
 		h.waitFor("Idle: exiting in")
 		if code := exitcode.Of(h.result().Err); code != exitcode.Idle || b.signedOut.Load() == 0 {
 			t.Errorf("exit code %d, signed out %d; want %d and a closed session", code, b.signedOut.Load(), exitcode.Idle)
@@ -66,11 +63,7 @@ func TestStayReloadsTheMenu(t *testing.T) {
 	o.AfterQueue = "stay"
 	h := newHarness(t, b, o, 80, 24)
 	h.cfg = cfg
-	h.filterMenu("dave", "dave-demo", "physics")
-	h.press(tea.KeyEnter)
-	h.waitFor("Queue this job?")
-	h.runes("y")
-	h.waitFor("Queued: schedule")
+	h.queueJob("dave", "dave-demo", "physics")
 	h.startAgent(0)
 	h.waitUntil("picked up", func(s snapshot) bool { return s.pickedUp })
 	h.press(tea.KeyEnter)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
 
 // machineScreen shows who this machine is before anyone signs in.
@@ -16,7 +15,7 @@ type machineScreen struct {
 }
 
 func (s *machineScreen) identify() tea.Cmd {
-	return s.nav.run(newStep("Identifying this machine...", stateMachine, exitcode.StoreDown, s.b.Identify, s.onIdentified))
+	return s.nav.run(newStep("Identifying this machine...", stateMachine, s.b.Identify, s.onIdentified))
 }
 
 func (s *machineScreen) onIdentified(mc Machine) tea.Cmd {

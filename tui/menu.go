@@ -3,19 +3,17 @@ package tui
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 )
 
 // menuScreen is the job menu: folders to open (or one flat list), and a
 // filter across the whole tree.
 type menuScreen struct {
+	still
 	*app
 	mn      *menu.Menu
 	all     []menu.Entry
@@ -39,7 +37,7 @@ type menuItem struct {
 // asked, then loads the jobs the technician may queue here.
 func (s *menuScreen) load() tea.Cmd {
 	if !s.machine.LookedUp {
-		return s.nav.run(newStep("Finding this machine in Deployment Server...", stateSignIn, exitcode.StoreDown, s.b.FindComputer,
+		return s.nav.run(newStep("Finding this machine in Deployment Server...", stateSignIn, s.b.FindComputer,
 			func(mc Machine) tea.Cmd {
 				s.machine = safeMachine(mc)
 				return s.load()
@@ -49,12 +47,12 @@ func (s *menuScreen) load() tea.Cmd {
 	if s.machine.Name != "" {
 		text += " for " + s.machine.Name
 	}
-	return s.nav.run(newStep(text+"...", stateSignIn, exitcode.StoreDown, s.b.LoadMenu, s.loaded))
+	return s.nav.run(newStep(text+"...", stateSignIn, s.b.LoadMenu, s.loaded))
 }
 
 func (s *menuScreen) loaded(l Loaded) tea.Cmd {
 	s.machine = safeMachine(l.Machine)
-	*s = menuScreen{app: s.app, mn: l.Menu.Map(termsafe.Line, termsafe.Text), filter: s.field("/", 128)}
+	*s = menuScreen{app: s.app, mn: safeMenu(l), filter: s.field("/", 128)}
 	s.filter.PromptStyle = s.st.key
 	if s.mn != nil {
 		s.all = s.mn.Entries()
@@ -122,11 +120,9 @@ func (s *menuScreen) selected() *menuItem {
 	return nil
 }
 
-func (s *menuScreen) name() string           { return "Jobs" }
-func (s *menuScreen) typing() bool           { return s.filtering }
-func (s *menuScreen) waits() bool            { return true }
-func (s *menuScreen) focus() tea.Cmd         { return nil }
-func (s *menuScreen) tick(time.Time) tea.Cmd { return nil }
+func (s *menuScreen) name() string { return "Jobs" }
+func (s *menuScreen) typing() bool { return s.filtering }
+func (s *menuScreen) waits() bool  { return true }
 
 func (s *menuScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)

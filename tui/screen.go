@@ -122,7 +122,9 @@ func (a *app) field(prompt string, limit int) textinput.Model {
 type step struct {
 	text string
 	back state
-	code int // the exit code of a timeout in this step
+	// code is the exit code of a timeout in this step: StoreDown unless
+	// the step talks to another server (sign-in: the directory).
+	code int
 	call func(ctx context.Context) (any, error)
 	done func(value any) tea.Cmd
 	// failed handles an error of the call; nil shows it, Esc going to back.
@@ -130,8 +132,8 @@ type step struct {
 }
 
 // newStep is a step whose call returns a T, handed to done on success.
-func newStep[T any](text string, back state, code int, call func(context.Context) (T, error), done func(T) tea.Cmd) *step {
-	return &step{text: text, back: back, code: code,
+func newStep[T any](text string, back state, call func(context.Context) (T, error), done func(T) tea.Cmd) *step {
+	return &step{text: text, back: back, code: exitcode.StoreDown,
 		call: func(ctx context.Context) (any, error) { return call(ctx) },
 		done: func(v any) tea.Cmd { return done(v.(T)) }}
 }
@@ -139,6 +141,12 @@ func newStep[T any](text string, back state, code int, call func(context.Context
 // orElse makes failed handle the call's errors (not its timeout).
 func (s *step) orElse(failed func(error) tea.Cmd) *step {
 	s.failed = failed
+	return s
+}
+
+// timeoutCode makes code the exit code of the step's timeout.
+func (s *step) timeoutCode(code int) *step {
+	s.code = code
 	return s
 }
 
@@ -162,6 +170,17 @@ func safeMachine(m Machine) Machine {
 	m.Name, m.Group, m.Identifiers = termsafe.Line(m.Name), termsafe.Line(m.Group), termsafe.Line(m.Identifiers)
 	m.Problem, m.Warnings = termsafe.Text(m.Problem), termsafe.Lines(m.Warnings)
 	return m
+}
+
+// safeUser is u with what the directory wrote made safe to draw.
+func safeUser(u User) User {
+	u.Account, u.FullName, u.DC, u.Warnings = termsafe.Line(u.Account), termsafe.Line(u.FullName), termsafe.Line(u.DC), termsafe.Lines(u.Warnings)
+	return u
+}
+
+// safeMenu is l's menu with DS's names and descriptions made safe to draw.
+func safeMenu(l Loaded) *menu.Menu {
+	return l.Menu.Map(termsafe.Line, termsafe.Text)
 }
 
 // userMessage is an error's sentence for a person, never a stack or a cause chain.

@@ -28,16 +28,13 @@ var screenCases = []screenCase{
 		h.typ("alice")
 	}},
 	{name: "signin_refused", drive: func(h *harness) {
-		h.signIn("mallory", "mallory-demo")
-		h.waitFor("sign-in refused")
+		h.signIn("mallory", "mallory-demo", "sign-in refused")
 	}},
 	{name: "menu", drive: func(h *harness) {
-		h.signIn("dave", "dave-demo")
-		h.waitFor("in all")
+		h.signIn("dave", "dave-demo", "in all")
 	}},
 	{name: "menu_folder", drive: func(h *harness) {
-		h.signIn("dave", "dave-demo")
-		h.waitFor("in all")
+		h.signIn("dave", "dave-demo", "in all")
 		h.press(tea.KeyEnter) // the first folder
 		h.press(tea.KeyDown)
 	}},
@@ -45,17 +42,13 @@ var screenCases = []screenCase{
 		h.filterMenu("dave", "dave-demo", "win11")
 	}},
 	{name: "menu_flat", cfg: func(c *config.Config) { c.Menu.Flat = true }, drive: func(h *harness) {
-		h.signIn("bob", "bob-demo")
-		h.waitFor("All jobs")
+		h.signIn("bob", "bob-demo", "All jobs")
 	}},
 	{name: "menu_empty", drive: func(h *harness) {
-		h.signIn("eve", "eve-demo")
-		h.waitFor("no jobs for you")
+		h.signIn("eve", "eve-demo", "no jobs for you")
 	}},
 	{name: "confirm", drive: func(h *harness) {
-		h.filterMenu("dave", "dave-demo", "win11")
-		h.press(tea.KeyEnter)
-		h.waitFor("Queue this job?")
+		h.confirmJob("dave", "dave-demo", "win11")
 	}},
 	{name: "confirm_typed", cfg: func(c *config.Config) { c.Menu.TypeToConfirm = true }, opts: func(o *Options) { o.TypeToConfirm = true },
 		drive: func(h *harness) {
@@ -67,11 +60,7 @@ var screenCases = []screenCase{
 			h.waitFor("not this machine's name")
 		}},
 	{name: "queued", opts: func(o *Options) { o.AfterQueue = "stay" }, drive: func(h *harness) {
-		h.filterMenu("dave", "dave-demo", "win11")
-		h.press(tea.KeyEnter)
-		h.waitFor("Queue this job?")
-		h.runes("y")
-		h.waitFor("Queued: schedule")
+		h.queueJob("dave", "dave-demo", "win11")
 		h.startAgent(0)
 		h.waitFor("picked it up")
 	}},

@@ -3,13 +3,11 @@ package tui
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 )
 
 // lockWarnAfter is when the sign-in screen warns about lockout: AD domains
@@ -18,6 +16,7 @@ const lockWarnAfter = 3
 
 // signinScreen takes the technician's user name and password.
 type signinScreen struct {
+	still
 	*app
 	user, pass textinput.Model
 	field      int
@@ -43,11 +42,10 @@ func newSigninScreen(a *app) *signinScreen {
 	}}
 }
 
-func (s *signinScreen) name() string           { return "Sign in" }
-func (s *signinScreen) typing() bool           { return true }
-func (s *signinScreen) waits() bool            { return true }
-func (s *signinScreen) tick(time.Time) tea.Cmd { return nil }
-func (s *signinScreen) focus() tea.Cmd         { return s.focusOn(s.field) }
+func (s *signinScreen) name() string   { return "Sign in" }
+func (s *signinScreen) typing() bool   { return true }
+func (s *signinScreen) waits() bool    { return true }
+func (s *signinScreen) focus() tea.Cmd { return s.focusOn(s.field) }
 
 func (s *signinScreen) focusOn(i int) tea.Cmd {
 	s.field = i
@@ -106,7 +104,7 @@ func (s *signinScreen) submit() tea.Cmd {
 		text = "Signing in to " + where + " as " + user
 	}
 	signIn := func(ctx context.Context) (User, error) { return s.b.SignIn(ctx, user, pass) }
-	return s.nav.run(newStep(text+" and reading your groups...", stateSignIn, exitcode.DirectoryDown, signIn, s.signedIn).orElse(s.refused))
+	return s.nav.run(newStep(text+" and reading your groups...", stateSignIn, signIn, s.signedIn).timeoutCode(exitcode.DirectoryDown).orElse(s.refused))
 }
 
 // refused keeps the technician on the form for what they can fix there:
@@ -126,7 +124,7 @@ func (s *signinScreen) refused(err error) tea.Cmd {
 
 func (s *signinScreen) signedIn(u User) tea.Cmd {
 	s.failures, s.err = 0, ""
-	u.Account, u.FullName, u.DC, u.Warnings = termsafe.Line(u.Account), termsafe.Line(u.FullName), termsafe.Line(u.DC), termsafe.Lines(u.Warnings)
+	u = safeUser(u)
 	s.app.user = &u
 	return s.nav.loadMenu()
 }
