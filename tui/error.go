@@ -32,7 +32,7 @@ func (e *errorScreen) canGoBack() bool { return e.back != stateError }
 // errorKeys are Esc (go back and try again) and the keys that quit with
 // the error's exit code.
 func (e *errorScreen) errorKeys() (back, quit key.Binding) {
-	return relabel(e.keys.Cancel, "esc", "go back"), key.NewBinding(key.WithKeys("q", "enter"), key.WithHelp("q/enter", "quit"))
+	return relabel(e.keys.Cancel, "esc", "go back"), together("q/enter", "quit", e.keys.QuitMenu, e.keys.Submit)
 }
 
 func (e *errorScreen) name() string { return "Error" }

@@ -6,7 +6,10 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 )
 
-// keyMap is the one keymap of the console. Screens with a text field
+// keyMap is the one keymap of the console: every key a screen matches is
+// one of these, or one of these relabelled in that screen's words, and the
+// screen's footer and ? help are built from the very bindings it matches.
+// Screens with a text field
 // (sign-in, the menu filter, type-to-confirm) use only the bindings that
 // cannot be typed — arrows, Enter, Tab, Esc, Ctrl keys — so j/k/h/l/g/G/q/y/n
 // and ? stay letters there.

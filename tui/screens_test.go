@@ -190,3 +190,20 @@ func checkPlainASCII(t *testing.T, view string) {
 		}
 	}
 }
+
+// ? shows the menu's full help: every key it matches, the page keys the
+// footer has no room for among them; any key closes it.
+func TestHelpScreen(t *testing.T) {
+	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
+	h.signIn("dave", "dave-demo", "in all")
+	h.runes("?")
+	h.waitFor("Keys on this screen")
+	m := h.finish()
+	view := m.View()
+	checkFits(t, view, 80, 24)
+	golden(t, "help_menu_80x24_ascii", view)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
+	if m.showHelp {
+		t.Error("a key did not close the help")
+	}
+}

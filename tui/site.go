@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
@@ -30,11 +31,42 @@ type SitePrompt struct {
 type siteModel struct {
 	p             SitePrompt
 	st            *styles
+	keys          siteKeys
 	cursor        int
 	chosen        string
 	err           error
 	idleGen       int
 	width, height int
+}
+
+// siteKeys are the keys of the site prompt: a list to choose from.
+type siteKeys struct {
+	up, down, top, bottom, choose, quit key.Binding
+}
+
+func newSiteKeys() siteKeys {
+	k := newKeyMap()
+	return siteKeys{
+		up: k.Up, down: together("↓/j", "down", k.Down, key.NewBinding(key.WithKeys("tab"))),
+		top: k.Top, bottom: k.Bottom,
+		choose: relabel(k.Submit, "enter", "use this site"),
+		quit:   together("q", "quit", k.Quit, k.QuitMenu, k.Cancel),
+	}
+}
+
+func newSiteModel(p SitePrompt, st *styles) *siteModel {
+	return &siteModel{p: p, st: st, keys: newSiteKeys()}
+}
+
+// ShortHelp is the prompt's footer.
+func (m *siteModel) ShortHelp() []key.Binding {
+	return []key.Binding{together("↑/↓", "choose", m.keys.up, m.keys.down), m.keys.choose, m.keys.quit}
+}
+
+// FullHelp is every key of the prompt.
+func (m *siteModel) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.up, k.down, k.top, k.bottom, k.choose, k.quit}}
 }
 
 type siteIdleMsg struct{ gen int }
@@ -57,19 +89,20 @@ func (m *siteModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		}
 	case tea.KeyMsg:
-		switch msg.String() {
-		case "up", "k":
+		k := m.keys
+		switch {
+		case key.Matches(msg, k.up):
 			m.cursor = max(m.cursor-1, 0)
-		case "down", "j", "tab":
+		case key.Matches(msg, k.down):
 			m.cursor = min(m.cursor+1, len(m.p.Sites)-1)
-		case "home", "g":
+		case key.Matches(msg, k.top):
 			m.cursor = 0
-		case "end", "G":
+		case key.Matches(msg, k.bottom):
 			m.cursor = len(m.p.Sites) - 1
-		case "enter":
+		case key.Matches(msg, k.choose):
 			m.chosen = m.p.Sites[m.cursor]
 			return m, tea.Quit
-		case "ctrl+c", "q", "esc":
+		case key.Matches(msg, k.quit):
 			m.err = &exitcode.Error{Code: exitcode.Interrupted, Msg: "interrupted: no site chosen"}
 			return m, tea.Quit
 		}
@@ -87,16 +120,9 @@ func (m *siteModel) View() string {
 		w = 80
 	}
 	var b strings.Builder
-	title := "ImageInvoker - Choose the site"
-	if m.st.look == ASCII {
-		b.WriteString(truncate(title, w))
-	} else {
-		b.WriteString(m.st.title.Render(padRight(truncate(" ImageInvoker · Choose the site", w), w)))
-	}
-	b.WriteString("\n" + m.st.muted.Render(strings.Repeat(m.st.rule, w)) + "\n\n")
-	for _, l := range wrap("Which Deployment Server site is this machine at? "+m.p.Reason+".", w-4) {
-		b.WriteString("  " + l + "\n")
-	}
+	b.WriteString(m.st.header("Choose the site", w))
+	b.WriteString("\n" + m.st.rules(w) + "\n\n")
+	wrapped(&b, "Which Deployment Server site is this machine at? "+m.p.Reason+".", w, plain)
 	b.WriteString("\n")
 	for i, name := range m.p.Sites {
 		line := "    " + name
@@ -105,13 +131,7 @@ func (m *siteModel) View() string {
 		}
 		b.WriteString(truncate(line, w) + "\n")
 	}
-	arrows := "↑/↓"
-	if m.st.look == ASCII {
-		arrows = "up/down" // the WinPE console font may lack the arrows
-	}
-	b.WriteString("\n" + m.st.key.Render(arrows) + " " + m.st.muted.Render("choose") + m.st.dot +
-		m.st.key.Render("enter") + " " + m.st.muted.Render("use this site") + m.st.dot +
-		m.st.key.Render("q") + " " + m.st.muted.Render("quit"))
+	b.WriteString("\n" + m.st.footer(m.ShortHelp(), w))
 	return b.String()
 }
 
@@ -126,7 +146,7 @@ func ChooseSite(p SitePrompt, o Options, in io.Reader, out io.Writer) (string, e
 	if o.Context == nil {
 		o.Context = context.Background()
 	}
-	m := &siteModel{p: p, st: newStyles(p.Look, out, o.Profile)}
+	m := newSiteModel(p, newStyles(p.Look, out, o.Profile))
 	prog := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(), tea.WithContext(o.Context))
 	final, err := prog.Run()
 	switch {

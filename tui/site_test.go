@@ -22,7 +22,7 @@ func TestStatusLineShowsSiteAndConfigWarning(t *testing.T) {
 
 func runSitePrompt(t *testing.T, p SitePrompt, keys ...tea.KeyMsg) *siteModel {
 	t.Helper()
-	m := &siteModel{p: p, st: newStyles(ASCII, nil, 0)}
+	m := newSiteModel(p, newStyles(ASCII, nil, 0))
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return len(b) > 0 && containsAll(string(b), p.Sites...) },
 		teatest.WithDuration(5*time.Second))
@@ -56,5 +56,14 @@ func TestSitePrompt(t *testing.T) {
 	p.IdleTimeout = 100 * time.Millisecond
 	if m := runSitePrompt(t, p); m.chosen != "" || exitcode.Of(m.err) != exitcode.Idle {
 		t.Errorf("idle: chose %q, err %v", m.chosen, m.err)
+	}
+}
+
+// The prompt's footer is its short help: the keys it matches, in words.
+func TestSitePromptFooter(t *testing.T) {
+	m := newSiteModel(SitePrompt{Sites: []string{"north"}, Reason: "no subnet matched"}, newStyles(ASCII, nil, 0))
+	v := m.View()
+	if want := "up/down choose   enter use this site   q quit"; !strings.HasSuffix(v, "\n"+want) {
+		t.Errorf("footer is not %q:\n%s", want, v)
 	}
 }
