@@ -18,6 +18,7 @@ import (
 // queuedScreen watches the schedule until DS picks it up, then runs the
 // after-queue action.
 type queuedScreen struct {
+	still
 	*app
 	q        Queued
 	entry    menu.Entry
@@ -70,10 +71,8 @@ func (q *queuedScreen) poll(id int64) tea.Cmd {
 // stays says the console stays on this screen once DS picked the job up.
 func (q *queuedScreen) stays() bool { return q.o.AfterQueue == "stay" || q.stay }
 
-func (q *queuedScreen) name() string   { return "Queued" }
-func (q *queuedScreen) typing() bool   { return false }
-func (q *queuedScreen) focus() tea.Cmd { return nil }
-func (q *queuedScreen) waits() bool    { return q.pickedUp && q.stays() }
+func (q *queuedScreen) name() string { return "Queued" }
+func (q *queuedScreen) waits() bool  { return q.pickedUp && q.stays() }
 
 func (q *queuedScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
