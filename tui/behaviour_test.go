@@ -72,8 +72,7 @@ func TestTypingIsNotStolenByViKeys(t *testing.T) {
 		t.Errorf("state %v, user field %q, help %v: keys were taken as commands", m.state, m.signin.user.Value(), m.showHelp)
 	}
 
-	h = newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
-	h.signIn("dave", "dave-demo", "in all")
+	h = onMenu(t)
 	h.runes("/")
 	h.typ("qjk")
 	h.waitFor("/qjk")
@@ -86,8 +85,7 @@ func TestTypingIsNotStolenByViKeys(t *testing.T) {
 // A paste or a slow serial console delivers "/" and what follows as one
 // message of several runes; the filter must still open and get the text.
 func TestSlashWithTextInOneMessageFilters(t *testing.T) {
-	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
-	h.signIn("dave", "dave-demo", "in all")
+	h := onMenu(t)
 	h.runes("/chem")
 	h.waitFor("1 of 25 jobs match")
 	m := h.finish()

@@ -156,6 +156,15 @@ func (h *harness) signIn(user, pw string, then ...string) {
 	}
 }
 
+// onMenu is the demo console, ASCII at 80x24, with dave (who may queue
+// every job) signed in and on the menu.
+func onMenu(t *testing.T) *harness {
+	t.Helper()
+	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
+	h.signIn("dave", "dave-demo", "in all")
+	return h
+}
+
 // filterMenu signs in and types query into the menu's filter, waiting for
 // the matches.
 func (h *harness) filterMenu(user, pw, query string) {

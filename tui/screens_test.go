@@ -194,8 +194,7 @@ func checkPlainASCII(t *testing.T, view string) {
 // ? shows the menu's full help: every key it matches, the page keys the
 // footer has no room for among them; any key closes it.
 func TestHelpScreen(t *testing.T) {
-	h := newDemoHarness(t, testOptions(ASCII), 80, 24, nil)
-	h.signIn("dave", "dave-demo", "in all")
+	h := onMenu(t)
 	h.runes("?")
 	h.waitFor("Keys on this screen")
 	m := h.finish()
