@@ -9,10 +9,9 @@ import (
 // keyMap is the one keymap of the console: every key a screen matches is
 // one of these, or one of these relabelled in that screen's words, and the
 // screen's footer and ? help are built from the very bindings it matches.
-// Screens with a text field
-// (sign-in, the menu filter, type-to-confirm) use only the bindings that
-// cannot be typed — arrows, Enter, Tab, Esc, Ctrl keys — so j/k/h/l/g/G/q/y/n
-// and ? stay letters there.
+// Screens with a text field (sign-in, the menu filter, type-to-confirm) use
+// only the bindings that cannot be typed — arrows, Enter, Tab, Esc, Ctrl
+// keys — so j/k/h/l/g/G/q/y/n and ? stay letters there.
 type keyMap struct {
 	Quit     key.Binding // Ctrl+C: always, exit 130
 	QuitMenu key.Binding // q where no text field is focused

@@ -19,14 +19,14 @@ func (s *machineScreen) identify() tea.Cmd {
 }
 
 func (s *machineScreen) onIdentified(mc Machine) tea.Cmd {
-	s.machine, s.app.identified = safeMachine(mc), true
+	s.machine, s.identified = safeMachine(mc), true
 	return s.nav.show(stateMachine)
 }
 
 // canSignIn says sign-in may start: DS knows this machine, or is asked
 // only once the technician signed in.
 func (s *machineScreen) canSignIn() bool {
-	return s.app.identified && (s.machine.Known || !s.machine.LookedUp)
+	return s.identified && (s.machine.Known || !s.machine.LookedUp)
 }
 
 // signInKey is Enter on this screen.
@@ -62,7 +62,7 @@ func (s *machineScreen) view(w, h int) string {
 	var b strings.Builder
 	mc := s.machine
 	b.WriteString("\n")
-	if !s.app.identified {
+	if !s.identified {
 		b.WriteString("  This machine has not been identified yet. Press r to try again.\n")
 		return b.String()
 	}

@@ -22,7 +22,7 @@ type signinScreen struct {
 	field      int
 	err        string
 	failures   int
-	keys       signinKeys
+	form       signinKeys // the form's keys; s.keys are the console's
 }
 
 // signinKeys are the keys of the sign-in form: none of them can be typed.
@@ -36,7 +36,7 @@ func newSigninScreen(a *app) *signinScreen {
 	p := a.field("", 256)
 	p.EchoMode, p.EchoCharacter = textinput.EchoPassword, '*'
 	k := a.keys
-	return &signinScreen{app: a, user: u, pass: p, keys: signinKeys{
+	return &signinScreen{app: a, user: u, pass: p, form: signinKeys{
 		submit: relabel(k.Submit, "enter", "sign in"), next: k.NextFld, prev: k.PrevFld,
 		back: relabel(k.Cancel, "esc", "machine"),
 	}}
@@ -60,14 +60,14 @@ func (s *signinScreen) focusOn(i int) tea.Cmd {
 func (s *signinScreen) update(msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
-		case key.Matches(k, s.keys.next), key.Matches(k, s.keys.prev):
+		case key.Matches(k, s.form.next), key.Matches(k, s.form.prev):
 			return s.focusOn(1 - s.field)
-		case key.Matches(k, s.keys.submit):
+		case key.Matches(k, s.form.submit):
 			if s.field == 0 {
 				return s.focusOn(1)
 			}
 			return s.submit()
-		case key.Matches(k, s.keys.back):
+		case key.Matches(k, s.form.back):
 			if !s.machine.LookedUp || s.machine.Known {
 				s.field = 0 // Enter on the machine screen starts over at the user name
 				return s.nav.show(stateMachine)
@@ -130,11 +130,11 @@ func (s *signinScreen) signedIn(u User) tea.Cmd {
 }
 
 func (s *signinScreen) ShortHelp() []key.Binding {
-	return []key.Binding{s.keys.submit, s.keys.next, s.keys.back, s.app.keys.Quit}
+	return []key.Binding{s.form.submit, s.form.next, s.form.back, s.keys.Quit}
 }
 
 func (s *signinScreen) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{s.keys.submit, s.keys.next, s.keys.prev, s.keys.back}}
+	return [][]key.Binding{{s.form.submit, s.form.next, s.form.prev, s.form.back}}
 }
 
 func (s *signinScreen) view(w, h int) string {
