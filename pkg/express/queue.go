@@ -15,30 +15,12 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// QueueRequest is one "run this job on this computer now".
-type QueueRequest struct {
-	Computer model.Computer
-	Job      *model.Job // the job as it was on the menu (name, folder, tasks); if the job is gone or differs now -> refuse
-	UserName string     // DOMAIN\user
-	// UserFullName is recorded next to UserName so the DS console shows who queued.
-	UserFullName string
-	// ConsoleUserID is the matched console user, passed as wc_ins_schedule's
-	// @userId (procedure method only); 0 or -1 when the technician has none
-	// (DS passes -1 then).
-	ConsoleUserID int64
-	// Menu is the snapshot the menu was built from. Inside the queue
-	// transaction the principals' entries and rights are read again and the
-	// job decided again against them: a permission revoked since the menu
-	// was built refuses the queue (ErrNotPermitted). nil skips the check
-	// (tests of the write path only).
-	Menu *model.Snapshot
-}
-
-// QueueResult is the schedule row that now exists for the request.
-type QueueResult struct {
-	Schedule      model.Schedule
-	AlreadyQueued bool // the same job was already pending for this computer; nothing was written
-}
+// QueueRequest and QueueResult are the neutral model types, under the
+// names this package has always used.
+type (
+	QueueRequest = model.QueueRequest
+	QueueResult  = model.QueueResult
+)
 
 // queueAttempts bounds retries after a lost race (two writers took the same
 // schedule_id, a SQL Server deadlock victim, a busy SQLite file).
