@@ -42,6 +42,16 @@ func Registry() *backend.Registry {
 	return r
 }
 
+// The eXpress store is the reader, the scheduler and the keeper of DS
+// console accounts; the compiler holds it to all three.
+var (
+	_ flow.Reader            = (*express.Store)(nil)
+	_ flow.Scheduler         = (*express.Store)(nil)
+	_ directory.AccountStore = (*express.Store)(nil)
+	_ flow.IdentitySource    = directory.Source{}
+	_ flow.IdentitySource    = directory.ConsoleAccounts{}
+)
+
 func expressOptions(cfg *config.Config, creds *flow.Credentials) express.OpenOptions {
 	opts := express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout}
 	if creds != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // SnapshotOptions are model.SnapshotOptions, under the name this package
-// has always used.
+// has always used; Snapshot speaks the model's.
 type SnapshotOptions = model.SnapshotOptions
 
 const (
@@ -26,7 +26,7 @@ const (
 // folders or computers: principals (which also tells whether console
 // security is on), folders, candidate jobs, their tasks, the computer's
 // group chain and the matched principals' permission links.
-func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts SnapshotOptions) (*model.Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts model.SnapshotOptions) (*model.Snapshot, error) {
 	if opts.RootFolder == "" {
 		opts.RootFolder = defaultRootFolder
 	}
