@@ -372,8 +372,10 @@ func (f *Flow) withDomains(id model.Identity) model.Identity {
 	return id
 }
 
-// SignIn signs the technician in against AD, resolves the groups, and opens
-// the store — as the technician when store.auth is technician.
+// SignIn signs the technician in with the identity source that serves the
+// name — the directory (AD) for DOMAIN\user, DS's console accounts for
+// .\name — and opens the session's reader and scheduler: as the technician
+// when store.auth is technician.
 func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
 	defer cancel()
@@ -413,7 +415,8 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 // signInDSAccount signs `.\name` in against DS's own console accounts: no
 // domain controller, the store checks the password. Refused unless the
 // config file allows it; a wrong name or password reads exactly like a
-// wrong AD password (the identity source words it so).
+// wrong AD password (the identity source words it so). The store is opened
+// first: the accounts live there, and the session keeps that connection.
 func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Session, error) {
 	cfg := f.d.Config
 	if !cfg.Directory.DSAccounts || f.d.ConsoleAccounts == nil {
