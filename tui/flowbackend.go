@@ -9,7 +9,6 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -56,7 +55,7 @@ func (b *FlowBackend) Identify(ctx context.Context) (Machine, error) {
 		return Machine{}, err
 	}
 	defer s.Close()
-	if err := b.f.FindComputer(ctx, s.Store, fm); err != nil {
+	if err := b.f.FindComputer(ctx, s.Reader, fm); err != nil {
 		if exitcode.Of(err) == exitcode.UnknownComputer {
 			mm := describeMachine(fm, nil, true)
 			mm.Problem = userMessage(err)
@@ -82,7 +81,7 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 	}
 	u := User{Account: s.Identity.User, FullName: s.Identity.FullName, Groups: len(s.Identity.Groups)}
 	if s.SignIn != nil {
-		u.DC, u.Warnings = s.SignIn.DC, s.SignIn.Warnings
+		u.DC, u.Warnings = s.SignIn.Authority, s.SignIn.Warnings
 	}
 	return u, nil
 }
@@ -102,7 +101,7 @@ func (b *FlowBackend) FindComputer(ctx context.Context) (Machine, error) {
 	if err != nil {
 		return Machine{}, err
 	}
-	if err := b.f.FindComputer(ctx, s.Store, fm); err != nil {
+	if err := b.f.FindComputer(ctx, s.Reader, fm); err != nil {
 		return Machine{}, err
 	}
 	return describeMachine(fm, nil, true), nil
@@ -164,14 +163,7 @@ func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, 
 	if err != nil {
 		return nil, err
 	}
-	sc, err := s.Store.Schedule(ctx, id)
-	if errors.Is(err, express.ErrUnknownSchedule) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &sc, nil
+	return b.f.Schedule(ctx, s, id)
 }
 
 // SignOut implements Backend.

@@ -70,17 +70,14 @@ type Group struct {
 	Domain string `json:"domain,omitempty"`
 }
 
-// SignIn is a successful sign-in.
+// SignIn is a successful sign-in: the neutral answer every identity source
+// gives (model.SignIn: identity, the DC that answered as Authority,
+// warnings, LDAP round trips), and what only AD knows, for whoami.
 type SignIn struct {
-	Identity model.Identity `json:"identity"`
-	DN       string         `json:"dn"`
-	UPN      string         `json:"upn,omitempty"`
-	DC       string         `json:"dc"` // the DC that answered
-	Groups   []Group        `json:"groups"`
-	Warnings []string       `json:"warnings,omitempty"`
-	// RoundTrips counts LDAP requests sent to the DC that answered (StartTLS,
-	// bind and searches).
-	RoundTrips int `json:"round_trips"`
+	model.SignIn
+	DN     string  `json:"dn"`
+	UPN    string  `json:"upn,omitempty"`
+	Groups []Group `json:"groups"`
 	// Lookups say, with several domains, what each domain's part cost.
 	Lookups []DomainLookup `json:"lookups,omitempty"`
 }
@@ -452,7 +449,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	// Closing the connection is the only way to interrupt go-ldap mid-request.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	s := &SignIn{DC: dc.Host, RoundTrips: trips}
+	s := &SignIn{SignIn: model.SignIn{Authority: dc.Host, RoundTrips: trips}}
 	if warn != "" {
 		s.Warnings = append(s.Warnings, warn)
 	}

@@ -153,7 +153,7 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 	if h != 0 {
 		dropBuiltin(s)
 	}
-	s.Lookups = []DomainLookup{{Domain: home.cfg.Domain, DC: s.DC, Home: true, Groups: len(s.Groups),
+	s.Lookups = []DomainLookup{{Domain: home.cfg.Domain, DC: s.Authority, Home: true, Groups: len(s.Groups),
 		RoundTrips: s.RoundTrips, Millis: time.Since(t0).Milliseconds()}}
 	sids := homeSIDs(s)
 	type result struct {

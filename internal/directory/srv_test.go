@@ -51,8 +51,8 @@ func TestSambaDiscoveryThroughSRV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in through SRV: %v", err)
 	}
-	if r.asked != 1 || s.DC != dcName+":389" || s.Identity.User != dc.Domain+`\alice` {
-		t.Errorf("asked DNS %d times, signed in at %q as %q", r.asked, s.DC, s.Identity.User)
+	if r.asked != 1 || s.Authority != dcName+":389" || s.Identity.User != dc.Domain+`\alice` {
+		t.Errorf("asked DNS %d times, signed in at %q as %q", r.asked, s.Authority, s.Identity.User)
 	}
 
 	// No records: a clear error that names the domain and what to do.

@@ -157,8 +157,8 @@ func TestSambaTransport(t *testing.T) {
 				if err != nil {
 					t.Fatalf("SignIn: %v", err)
 				}
-				if s.DC != tc.dc || s.Identity.User != `LAB\alice` {
-					t.Fatalf("answered by %s as %s; want %s", s.DC, s.Identity.User, tc.dc)
+				if s.Authority != tc.dc || s.Identity.User != `LAB\alice` {
+					t.Fatalf("answered by %s as %s; want %s", s.Authority, s.Identity.User, tc.dc)
 				}
 				return
 			}

@@ -75,7 +75,7 @@ func (r *Report) Find(name string) (Check, bool) {
 
 // Store is what doctor needs of the eXpress database; *express.Store is one.
 type Store interface {
-	flow.Store
+	flow.Reader
 	Now(ctx context.Context) (time.Time, error)
 	// Schema is discovery's mapping; with a database that lacks names it
 	// returns the mapping and an ErrSchema (the store was opened to diagnose).

@@ -2,6 +2,13 @@
 // sign in, load the snapshot, decide, build the menu, queue, watch — over
 // narrow interfaces. The TUI and the `run`/`menu`/`explain` commands are
 // front ends over these same steps, so they cannot disagree.
+//
+// The flow speaks only pkg/model's types and sentinel errors across three
+// seams: a Reader (what DS knows: computers, jobs, permissions, schedules),
+// a Scheduler (what queues a job) and IdentitySources (who checks a
+// password). The eXpress database is today's Reader and Scheduler, AD and
+// DS's console accounts the IdentitySources; internal/setup picks them from
+// a registry, and internal/flow/flowtest is the contract each must pass.
 package flow
 
 import (
@@ -14,33 +21,53 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
-	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/access"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// Store is what the flow needs of the eXpress database.
-type Store interface {
+// Reader is the read side of Deployment Server: what the flow looks up to
+// find the machine, build the menu and watch a schedule. Errors wrap
+// pkg/model's sentinels (model.ErrUnknownComputer, ...), which is all the
+// flow knows of them.
+type Reader interface {
+	// FindComputer finds the one computer a key matches: ErrUnknownComputer
+	// when none does, ErrAmbiguousComputer when several do.
 	FindComputer(ctx context.Context, key model.ComputerKey) (model.Computer, error)
-	Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts express.SnapshotOptions) (*model.Snapshot, error)
-	Queue(ctx context.Context, req express.QueueRequest) (express.QueueResult, error)
-	Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error)
+	// Snapshot loads everything one menu decision for c and id needs.
+	Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts model.SnapshotOptions) (*model.Snapshot, error)
+	// Job reads one job, menu candidate or not: ErrUnknownJob when there is none.
 	Job(ctx context.Context, jobID int64) (*model.Job, error)
-	// SignInDSAccount checks a DS console account's password (`.\name`).
-	SignInDSAccount(ctx context.Context, name, password string) (model.Identity, error)
+	// Schedule reads a schedule back: ErrUnknownSchedule once DS removed it.
+	Schedule(ctx context.Context, scheduleID int64) (model.Schedule, error)
+	// PendingSchedules lists the schedules DS has not picked up yet for a
+	// computer, of any job.
+	PendingSchedules(ctx context.Context, computerID int64) ([]model.Schedule, error)
 	Close() error
 }
 
-// Directory signs a technician in.
-type Directory interface {
-	SignIn(ctx context.Context, user, password string) (*directory.SignIn, error)
+// Scheduler queues a job. It refuses, queueing nothing, a job that is gone
+// (ErrUnknownJob) or differs from the menu's (ErrJobChanged), or that the
+// permissions as they are now deny (ErrNotPermitted); a job already pending
+// for the computer is answered with that schedule and AlreadyQueued.
+type Scheduler interface {
+	Queue(ctx context.Context, req model.QueueRequest) (model.QueueResult, error)
+	// Close releases what the scheduler holds; a scheduler that shares its
+	// session's Reader (the eXpress store is both) is closed once, as the Reader.
+	Close() error
 }
 
-// Credentials are the technician's, passed to OpenStore only when the SQL
+// IdentitySource checks a technician's password and says who they are.
+// Refusals wrap the model's sign-in sentinels (ErrBadCredentials,
+// ErrEmptyPassword, ErrDCUnreachable, ...) and their text is for the
+// technician; it never holds the password.
+type IdentitySource interface {
+	SignIn(ctx context.Context, user, password string) (*model.SignIn, error)
+}
+
+// Credentials are the technician's, passed to OpenReader and OpenScheduler only when the SQL
 // session runs as the technician (store.auth = technician).
 type Credentials struct {
 	User     string // DOMAIN\user
@@ -50,10 +77,19 @@ type Credentials struct {
 // Deps are the flow's dependencies; commands and the TUI fill them.
 type Deps struct {
 	Config *config.Config
-	// OpenStore opens the eXpress store; creds is nil unless store.auth is technician.
-	OpenStore func(ctx context.Context, creds *Credentials) (Store, error)
-	// Directory is nil for previews that take the identity from flags.
-	Directory Directory
+	// OpenReader opens the read side; creds is nil unless store.auth is technician.
+	OpenReader func(ctx context.Context, creds *Credentials) (Reader, error)
+	// OpenScheduler opens the scheduler of a session whose Reader is r (it
+	// may share it: the eXpress store is both). It is called for every
+	// session, previews too, so it must be cheap; nil: nothing can be queued.
+	OpenScheduler func(ctx context.Context, r Reader, creds *Credentials) (Scheduler, error)
+	// Directory checks AD accounts (DOMAIN\user); nil when no directory is
+	// configured and for previews that take the identity from flags.
+	Directory IdentitySource
+	// ConsoleAccounts checks DS console accounts (.\name) over the
+	// session's open Reader: their passwords live in DS's own database, so
+	// the check needs no second connection. nil: they cannot sign in.
+	ConsoleAccounts func(r Reader) (IdentitySource, error)
 	// ReadMachine reads this machine's identifiers (machine.Read in production).
 	ReadMachine func() (machine.Identity, []string, error)
 	Log         *slog.Logger
@@ -194,7 +230,7 @@ const registrationPoll = 2 * time.Second
 // FindComputer looks the machine up in DS by each key in turn. With
 // machine.wait_registration set it polls until DS registers the machine
 // (DS adds machines to New Computers on first contact) or the time passes.
-func (f *Flow) FindComputer(ctx context.Context, st Store, m *Machine) error {
+func (f *Flow) FindComputer(ctx context.Context, st Reader, m *Machine) error {
 	if m.Computer != nil {
 		return nil
 	}
@@ -207,7 +243,7 @@ func (f *Flow) FindComputer(ctx context.Context, st Store, m *Machine) error {
 			f.log.Info("computer found", "id", c.ID, "name", c.Name)
 			return nil
 		}
-		if !errors.Is(err, express.ErrUnknownComputer) || wait <= 0 || time.Now().After(deadline) {
+		if !errors.Is(err, model.ErrUnknownComputer) || wait <= 0 || time.Now().After(deadline) {
 			return f.storeError(err, m)
 		}
 		f.log.Info("machine not registered yet; waiting", "until", deadline.Format(time.TimeOnly))
@@ -219,9 +255,9 @@ func (f *Flow) FindComputer(ctx context.Context, st Store, m *Machine) error {
 	}
 }
 
-func (f *Flow) findOnce(ctx context.Context, st Store, m *Machine) (model.Computer, error) {
+func (f *Flow) findOnce(ctx context.Context, st Reader, m *Machine) (model.Computer, error) {
 	if len(m.Keys) == 0 {
-		return model.Computer{}, express.ErrUnknownComputer
+		return model.Computer{}, model.ErrUnknownComputer
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
 	defer cancel()
@@ -231,7 +267,7 @@ func (f *Flow) findOnce(ctx context.Context, st Store, m *Machine) (model.Comput
 		if err == nil {
 			return c, nil
 		}
-		if !errors.Is(err, express.ErrUnknownComputer) {
+		if !errors.Is(err, model.ErrUnknownComputer) {
 			return c, err
 		}
 		last = err
@@ -239,30 +275,52 @@ func (f *Flow) findOnce(ctx context.Context, st Store, m *Machine) (model.Comput
 	return model.Computer{}, last
 }
 
-// Session is a signed-in technician (or a previewed identity) with an open store.
+// Session is a signed-in technician (or a previewed identity) with an open
+// reader and scheduler.
 type Session struct {
 	Identity model.Identity
-	// SignIn is the directory's answer; nil for previews.
-	SignIn *directory.SignIn
-	Store  Store
+	// SignIn is the identity source's answer; nil for previews.
+	SignIn    *model.SignIn
+	Reader    Reader
+	Scheduler Scheduler
 }
 
-// Close closes the session's store.
+// Close closes the session's scheduler and reader (once when they are one).
 func (s *Session) Close() error {
-	if s == nil || s.Store == nil {
+	if s == nil {
 		return nil
 	}
-	return s.Store.Close()
+	var errs []error
+	if s.Scheduler != nil && any(s.Scheduler) != any(s.Reader) {
+		errs = append(errs, s.Scheduler.Close())
+	}
+	if s.Reader != nil {
+		errs = append(errs, s.Reader.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// open opens the session's reader and scheduler; the reader is closed again
+// when the scheduler cannot be opened.
+func (f *Flow) open(ctx context.Context, id model.Identity, creds *Credentials) (*Session, error) {
+	r, err := f.d.OpenReader(ctx, creds)
+	if err != nil {
+		return nil, f.storeError(err, nil)
+	}
+	s := &Session{Identity: id, Reader: r}
+	if f.d.OpenScheduler != nil {
+		if s.Scheduler, err = f.d.OpenScheduler(ctx, r, creds); err != nil {
+			r.Close()
+			return nil, f.storeError(err, nil)
+		}
+	}
+	return s, nil
 }
 
 // Preview opens the store for an identity given by flags (menu, explain):
 // no password, no directory.
 func (f *Flow) Preview(ctx context.Context, id model.Identity) (*Session, error) {
-	st, err := f.d.OpenStore(ctx, nil)
-	if err != nil {
-		return nil, f.storeError(err, nil)
-	}
-	return &Session{Identity: f.withDomains(f.qualify(id)), Store: st}, nil
+	return f.open(ctx, f.withDomains(f.qualify(id)), nil)
 }
 
 // qualify gives bare preview names the configured NetBIOS domain: a name
@@ -314,8 +372,10 @@ func (f *Flow) withDomains(id model.Identity) model.Identity {
 	return id
 }
 
-// SignIn signs the technician in against AD, resolves the groups, and opens
-// the store — as the technician when store.auth is technician.
+// SignIn signs the technician in with the identity source that serves the
+// name — the directory (AD) for DOMAIN\user, DS's console accounts for
+// .\name — and opens the session's reader and scheduler: as the technician
+// when store.auth is technician.
 func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, error) {
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
 	defer cancel()
@@ -338,54 +398,58 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 		}
 		return nil, directoryError(err)
 	}
-	f.log.Info("signed in", "user", si.Identity.User, "dc", si.DC, "groups", len(si.Identity.Groups))
+	f.log.Info("signed in", "user", si.Identity.User, "dc", si.Authority, "groups", len(si.Identity.Groups))
 	var creds *Credentials
 	if f.d.Config.Store.Auth == "technician" {
 		creds = &Credentials{User: si.Identity.User, Password: password}
 	}
-	st, err := f.d.OpenStore(ctx, creds)
-	if err != nil {
-		return nil, f.storeError(err, nil)
-	}
 	si.Identity = f.withDomains(si.Identity)
-	return &Session{Identity: si.Identity, SignIn: si, Store: st}, nil
+	s, err := f.open(ctx, si.Identity, creds)
+	if err != nil {
+		return nil, err
+	}
+	s.SignIn = si
+	return s, nil
 }
 
 // signInDSAccount signs `.\name` in against DS's own console accounts: no
 // domain controller, the store checks the password. Refused unless the
 // config file allows it; a wrong name or password reads exactly like a
-// wrong AD password.
+// wrong AD password (the identity source words it so). The store is opened
+// first: the accounts live there, and the session keeps that connection.
 func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Session, error) {
 	cfg := f.d.Config
-	if !cfg.Directory.DSAccounts {
+	if !cfg.Directory.DSAccounts || f.d.ConsoleAccounts == nil {
 		return nil, exitcode.New(exitcode.BadCredentials,
 			"%s is a DS console account (.\\name), and DS console accounts are turned off here. Sign in with your AD account (DOMAIN\\user), or ask the image builder to set directory.ds_accounts: true in the config file.", user)
-	}
-	if password == "" {
-		return nil, directoryError(directory.EmptyPasswordError())
 	}
 	if cfg.Store.Auth == "technician" {
 		return nil, exitcode.New(exitcode.Usage,
 			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")
 	}
-	st, err := f.d.OpenStore(ctx, nil)
+	s, err := f.open(ctx, model.Identity{}, nil)
 	if err != nil {
-		return nil, f.storeError(err, nil)
+		return nil, err
 	}
-	id, err := st.SignInDSAccount(ctx, user, password)
+	src, err := f.d.ConsoleAccounts(s.Reader)
+	if err == nil {
+		s.SignIn, err = src.SignIn(ctx, user, password)
+	}
 	if err != nil {
-		st.Close()
+		s.Close()
+		// A refusal is the identity source's answer; anything else is the store failing.
 		switch {
-		case errors.Is(err, express.ErrDSAccountRefused):
+		case errors.Is(err, model.ErrBadCredentials):
 			f.log.Warn("sign-in failed", "kind", "DS console account")
-			return nil, directoryError(directory.BadCredentialsError())
-		case errors.Is(err, express.ErrEmptyPassword):
-			return nil, directoryError(directory.EmptyPasswordError())
+			return nil, directoryError(err)
+		case errors.Is(err, model.ErrEmptyPassword):
+			return nil, directoryError(err)
 		}
 		return nil, f.storeError(err, nil)
 	}
-	f.log.Info("signed in", "user", id.User, "kind", "DS console account")
-	return &Session{Identity: id, SignIn: &directory.SignIn{Identity: id, DC: "Deployment Server (DS console account)"}, Store: st}, nil
+	s.Identity = s.SignIn.Identity
+	f.log.Info("signed in", "user", s.Identity.User, "kind", "DS console account")
+	return s, nil
 }
 
 // Menu is a built menu for one computer and one identity.
@@ -400,13 +464,13 @@ type Menu struct {
 // LoadMenu finds the computer if needed, loads the snapshot, decides and builds the menu.
 func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, error) {
 	start := time.Now()
-	if err := f.FindComputer(ctx, s.Store, m); err != nil {
+	if err := f.FindComputer(ctx, s.Reader, m); err != nil {
 		return nil, err
 	}
 	cfg := f.d.Config
 	sctx, cancel := context.WithTimeout(ctx, cfg.Store.Timeout)
 	defer cancel()
-	snap, err := s.Store.Snapshot(sctx, *m.Computer, s.Identity, express.SnapshotOptions{
+	snap, err := s.Reader.Snapshot(sctx, *m.Computer, s.Identity, model.SnapshotOptions{
 		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: cfg.Store.ConsoleSecurity,
 	})
 	if err != nil {
@@ -461,9 +525,9 @@ func (f *Flow) ExplainJob(ctx context.Context, s *Session, mm *Menu, jobID int64
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
 	defer cancel()
-	j, err = s.Store.Job(ctx, jobID)
+	j, err = s.Reader.Job(ctx, jobID)
 	if err != nil {
-		if errors.Is(err, express.ErrUnknownJob) {
+		if errors.Is(err, model.ErrUnknownJob) {
 			return nil, d, false, exitcode.Wrap(exitcode.UnknownJob, err, "there is no job %d in Deployment Server. `imageinvoker menu` lists the jobs on the menu.", jobID)
 		}
 		return nil, d, false, f.storeError(err, nil)
@@ -476,10 +540,13 @@ func (f *Flow) ExplainJob(ctx context.Context, s *Session, mm *Menu, jobID int64
 }
 
 // Queue queues the chosen job for this machine, as this user.
-func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (express.QueueResult, error) {
+func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (model.QueueResult, error) {
+	if s.Scheduler == nil {
+		return model.QueueResult{}, f.storeError(fmt.Errorf("%w: no scheduler is set up here", model.ErrQueueUnsupported), nil)
+	}
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
 	defer cancel()
-	res, err := s.Store.Queue(ctx, express.QueueRequest{
+	res, err := s.Scheduler.Queue(ctx, model.QueueRequest{
 		Computer: mm.Computer, Job: e.Job, UserName: recordedUser(s.Identity), UserFullName: s.Identity.FullName,
 		ConsoleUserID: consoleUserID(mm.Snapshot), Menu: mm.Snapshot,
 	})
@@ -515,26 +582,30 @@ func consoleUserID(snap *model.Snapshot) int64 {
 	return id
 }
 
-// PendingLister is a store that can list the schedules still pending for a
-// computer (express.Store does); with another store Pending reports none.
-type PendingLister interface {
-	PendingSchedules(ctx context.Context, computerID int64) ([]model.Schedule, error)
-}
-
 // Pending lists the schedules pending for the menu's computer, so Confirm
-// can warn that another job is already queued; nil when the store cannot say.
+// can warn that another job is already queued.
 func (f *Flow) Pending(ctx context.Context, s *Session, mm *Menu) ([]model.Schedule, error) {
-	pl, ok := s.Store.(PendingLister)
-	if !ok {
-		return nil, nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
 	defer cancel()
-	out, err := pl.PendingSchedules(ctx, mm.Computer.ID)
+	out, err := s.Reader.PendingSchedules(ctx, mm.Computer.ID)
 	if err != nil {
 		return nil, f.storeError(err, nil)
 	}
 	return out, nil
+}
+
+// Schedule reads a schedule back; nil (and no error) once DS removed the row.
+func (f *Flow) Schedule(ctx context.Context, s *Session, id int64) (*model.Schedule, error) {
+	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Store.Timeout)
+	defer cancel()
+	cur, err := s.Reader.Schedule(ctx, id)
+	if errors.Is(err, model.ErrUnknownSchedule) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &cur, nil
 }
 
 // Watch polls the schedule until DS picks it up — its status changes from
@@ -555,8 +626,8 @@ func (f *Flow) Watch(ctx context.Context, s *Session, queued model.Schedule, eve
 			return nil, ctx.Err()
 		case <-t.C:
 		}
-		cur, err := s.Store.Schedule(ctx, queued.ID)
-		if errors.Is(err, express.ErrUnknownSchedule) {
+		cur, err := s.Reader.Schedule(ctx, queued.ID)
+		if errors.Is(err, model.ErrUnknownSchedule) {
 			if onUpdate != nil {
 				onUpdate(nil)
 			}

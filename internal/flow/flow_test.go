@@ -33,8 +33,11 @@ func newFlow(t *testing.T, path string, read func() (machine.Identity, []string,
 	f := New(Deps{
 		Config:      cfg,
 		ReadMachine: read,
-		OpenStore: func(ctx context.Context, _ *Credentials) (Store, error) {
+		OpenReader: func(ctx context.Context, _ *Credentials) (Reader, error) {
 			return express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
+		},
+		OpenScheduler: func(_ context.Context, r Reader, _ *Credentials) (Scheduler, error) {
+			return r.(*express.Store), nil
 		},
 	})
 	return f, cfg
@@ -77,7 +80,7 @@ func TestWaitRegistration(t *testing.T) {
 	f, cfg := newFlow(t, path, nil)
 	cfg.Machine.WaitRegistration = 20 * time.Second
 	ctx := context.Background()
-	st, err := f.d.OpenStore(ctx, nil)
+	st, err := f.d.OpenReader(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,13 @@ import (
 	"os"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/secret"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
 )
 
@@ -35,6 +35,8 @@ type Options struct {
 	// ReadMachine replaces the machine reader; nil reads this machine. The
 	// machine command reads once and must look up exactly what it shows.
 	ReadMachine func() (machine.Identity, []string, error)
+	// Registry replaces the implementations (tests); nil is Registry().
+	Registry *backend.Registry
 }
 
 // Env is a built flow and what must be closed after it.
@@ -69,34 +71,63 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 		return nil, exitcode.New(exitcode.Usage,
 			"no eXpress store configured: give --store sqlserver://HOST/INSTANCE?database=eXpress (or store.url in the config file), or try --demo")
 	}
-	qopts := express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout}
-	url := cfg.Store.URL
-	deps.OpenStore = func(ctx context.Context, creds *flow.Credentials) (flow.Store, error) {
-		opts := qopts
-		if creds != nil {
-			opts.NTLMUser, opts.NTLMPassword = creds.User, creds.Password
-		}
-		return express.Open(ctx, url, opts)
+	if err := choose(cfg, o, &deps); err != nil {
+		env.Close()
+		return nil, err
 	}
+	env.Flow = flow.New(deps)
+	return env, nil
+}
+
+// The implementations Build chooses: the eXpress database reads and
+// queues; AD and DS's console accounts sign in. A new implementation is
+// registered in Registry and chosen here.
+const (
+	chosenReader          = Express
+	chosenScheduler       = Express
+	chosenDirectory       = ActiveDirectory
+	chosenConsoleAccounts = ConsoleAccounts
+)
+
+// choose fills deps from the registry.
+func choose(cfg *config.Config, o Options, deps *flow.Deps) error {
+	reg := o.Registry
+	if reg == nil {
+		reg = Registry()
+	}
+	openReader, err := reg.Reader(chosenReader)
+	if err != nil {
+		return err
+	}
+	openScheduler, err := reg.Scheduler(chosenScheduler)
+	if err != nil {
+		return err
+	}
+	consoleAccounts, err := reg.StoreIdentity(chosenConsoleAccounts)
+	if err != nil {
+		return err
+	}
+	deps.OpenReader = func(ctx context.Context, creds *flow.Credentials) (flow.Reader, error) {
+		return openReader(ctx, cfg, creds)
+	}
+	deps.OpenScheduler = func(ctx context.Context, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
+		return openScheduler(ctx, cfg, r, creds)
+	}
+	deps.ConsoleAccounts = consoleAccounts
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
 	// by the flow with a message, and .\name works.
 	noAD := cfg.Directory.DSAccounts && !cfg.Directory.Configured()
 	if o.NeedDirectory && !noAD {
-		dcfg, err := DirectoryConfig(cfg.Directory)
+		newDirectory, err := reg.Identity(chosenDirectory)
 		if err != nil {
-			env.Close()
-			return nil, err
+			return err
 		}
-		dir, err := directory.New(dcfg)
-		if err != nil {
-			env.Close()
-			return nil, &exitcode.Error{Code: exitcode.Usage, Msg: "directory settings: " + err.Error(), Err: err}
+		if deps.Directory, err = newDirectory(cfg); err != nil {
+			return err
 		}
-		deps.Directory = dir
 	}
-	env.Flow = flow.New(deps)
-	return env, nil
+	return nil
 }
 
 // DirectoryConfig maps the config file's directory section to the client's,

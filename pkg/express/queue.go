@@ -15,30 +15,12 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// QueueRequest is one "run this job on this computer now".
-type QueueRequest struct {
-	Computer model.Computer
-	Job      *model.Job // the job as it was on the menu (name, folder, tasks); if the job is gone or differs now -> refuse
-	UserName string     // DOMAIN\user
-	// UserFullName is recorded next to UserName so the DS console shows who queued.
-	UserFullName string
-	// ConsoleUserID is the matched console user, passed as wc_ins_schedule's
-	// @userId (procedure method only); 0 or -1 when the technician has none
-	// (DS passes -1 then).
-	ConsoleUserID int64
-	// Menu is the snapshot the menu was built from. Inside the queue
-	// transaction the principals' entries and rights are read again and the
-	// job decided again against them: a permission revoked since the menu
-	// was built refuses the queue (ErrNotPermitted). nil skips the check
-	// (tests of the write path only).
-	Menu *model.Snapshot
-}
-
-// QueueResult is the schedule row that now exists for the request.
-type QueueResult struct {
-	Schedule      model.Schedule
-	AlreadyQueued bool // the same job was already pending for this computer; nothing was written
-}
+// QueueRequest and QueueResult are the neutral model types, under the
+// names this package has always used; Queue speaks the model's.
+type (
+	QueueRequest = model.QueueRequest
+	QueueResult  = model.QueueResult
+)
 
 // queueAttempts bounds retries after a lost race (two writers took the same
 // schedule_id, a SQL Server deadlock victim, a busy SQLite file).
@@ -49,33 +31,33 @@ const queueAttempts = 5
 // is gone or differs from the menu's, returns the pending schedule when the
 // same job already waits for this computer, and otherwise writes one
 // schedule row. Nothing is written on any refusal.
-func (s *Store) Queue(ctx context.Context, req QueueRequest) (QueueResult, error) {
+func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueResult, error) {
 	if req.Job == nil || req.Job.ID == 0 {
-		return QueueResult{}, errors.New("queue: no job chosen")
+		return model.QueueResult{}, errors.New("queue: no job chosen")
 	}
 	if req.Computer.ID == 0 {
-		return QueueResult{}, errors.New("queue: no computer identified")
+		return model.QueueResult{}, errors.New("queue: no computer identified")
 	}
 	if req.UserName == "" {
-		return QueueResult{}, errors.New("queue: no user name to record — sign in first")
+		return model.QueueResult{}, errors.New("queue: no user name to record — sign in first")
 	}
 	if err := s.ready(ctx); err != nil {
-		return QueueResult{}, err
+		return model.QueueResult{}, err
 	}
 	switch s.queueMethod {
 	case QueueInsert:
 	case QueueProcedure:
 		if s.dialect != DialectSQLServer {
-			return QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", ErrQueueUnsupported, s.dialect)
+			return model.QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", ErrQueueUnsupported, s.dialect)
 		}
 		for _, p := range []string{"wc_ins_schedule", "wc_sel_loggedon_users", "wc_ins_loggedon_users", "wc_ins_schedule_info"} {
 			if !s.schema.HasProcedure(p) {
-				return QueueResult{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+				return model.QueueResult{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
 					"queue job: DS's procedure %s cannot be called with this login at %s — GRANT EXECUTE ON %s to it (see the README's grants), or set store.queue: insert", p, s.where, p)}
 			}
 		}
 	default:
-		return QueueResult{}, fmt.Errorf("%w: store.queue %q — use auto, insert or procedure", ErrQueueUnsupported, s.queueMethod)
+		return model.QueueResult{}, fmt.Errorf("%w: store.queue %q — use auto, insert or procedure", ErrQueueUnsupported, s.queueMethod)
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := s.queueOnce(ctx, req)
@@ -83,12 +65,12 @@ func (s *Store) Queue(ctx context.Context, req QueueRequest) (QueueResult, error
 			return res, nil
 		}
 		if attempt == queueAttempts || !isRetryableWrite(err) {
-			return QueueResult{}, s.classify("queue job", err)
+			return model.QueueResult{}, s.classify("queue job", err)
 		}
 		backoff := time.Duration(attempt) * time.Duration(10+rand.IntN(40)) * time.Millisecond
 		select {
 		case <-ctx.Done():
-			return QueueResult{}, s.classify("queue job", ctx.Err())
+			return model.QueueResult{}, s.classify("queue job", ctx.Err())
 		case <-time.After(backoff):
 		}
 	}
@@ -142,7 +124,7 @@ func (s *Store) begin(ctx context.Context) (*txn, error) {
 	return t, nil
 }
 
-func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResult, err error) {
+func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res model.QueueResult, err error) {
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return res, fmt.Errorf("begin: %w", err)
@@ -175,7 +157,7 @@ func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResul
 
 	pending, err := s.scheduleRow(ctx, tx.q, s.q.pendingSchedule, []any{cid, sql.Named("jobId", req.Job.ID), sql.Named("pendingStatus", pendingStatusLower)})
 	if err == nil {
-		return QueueResult{Schedule: pending, AlreadyQueued: true}, nil
+		return model.QueueResult{Schedule: pending, AlreadyQueued: true}, nil
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return res, fmt.Errorf("check pending schedules: %w", err)
 	}
@@ -197,14 +179,14 @@ func (s *Store) queueOnce(ctx context.Context, req QueueRequest) (res QueueResul
 	if err := tx.commit(); err != nil {
 		return res, fmt.Errorf("commit: %w", err)
 	}
-	return QueueResult{Schedule: sched}, nil
+	return model.QueueResult{Schedule: sched}, nil
 }
 
 // decideAgain reads the menu principals' explicit entries and
 // Administrative right again, inside the queue transaction, and decides the
 // job as it is now. The principal set itself (who the technician is, their
 // AD groups) and the folder and group trees are the menu's.
-func (s *Store) decideAgain(ctx context.Context, q querier, req QueueRequest, job *model.Job) error {
+func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, job *model.Job) error {
 	if req.Menu == nil || !req.Menu.SecurityOn {
 		return nil
 	}
@@ -250,7 +232,7 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req QueueRequest, jo
 	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
 }
 
-func (s *Store) scheduleByInsert(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
 	var max nullInt
 	err := s.queryRow(ctx, q, s.q.maxSchedule, []any{sql.Named("firstId", model.FirstScheduleID), sql.Named("lastId", model.LastScheduleID)}).Scan(&max)
 	if err != nil {
@@ -278,7 +260,7 @@ func (s *Store) scheduleByInsert(ctx context.Context, q querier, req QueueReques
 // arguments, the new id from column 0 of its first result set (its RETURN
 // value is something else), then the technician recorded as the
 // schedule's logged-on user. All inside the caller's transaction.
-func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
 	var now dbTime
 	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&now); err != nil {
 		return 0, fmt.Errorf("read server time: %w", err)
@@ -307,7 +289,7 @@ func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req QueueReq
 // one (wc_sel_loggedon_users), or a new one (wc_ins_loggedon_users). Whether
 // the insert answers with the id is not known, so the select follows it
 // when it does not.
-func (s *Store) loggedOnUser(ctx context.Context, q querier, req QueueRequest) (int64, error) {
+func (s *Store) loggedOnUser(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
 	sel := func() (int64, bool, error) {
 		var id nullInt
 		err := s.queryRow(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)}).Scan(&id)
@@ -343,7 +325,7 @@ func (s *Store) loggedOnUser(ctx context.Context, q querier, req QueueRequest) (
 // seconds and milliseconds zeroed (the caller reads it), no recurrence with
 // @recurType 2 (days), as DS's SDK passes them. Types follow the procedure:
 // int, int, int, bigint, datetime, bigint, int.
-func procedureArgs(req QueueRequest, serverMinusMinute time.Time) []any {
+func procedureArgs(req model.QueueRequest, serverMinusMinute time.Time) []any {
 	user := req.ConsoleUserID
 	if user <= 0 {
 		user = -1

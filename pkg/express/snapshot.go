@@ -12,17 +12,9 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// SnapshotOptions choose which jobs are menu candidates and how console
-// security is detected.
-type SnapshotOptions struct {
-	RootFolder string // default "ImageInvoker": a folder of this name (case-insensitive), top level preferred
-	Tag        string // default "[imageinvoker]", matched case-insensitively in event.description
-	// ConsoleSecurity is "auto" (follow DS: its wc_sel_security_state where
-	// the database has it, else on when DS has console users or groups),
-	// "on" (always on; fails closed), or "off" (what-if previews only: the
-	// commands that queue refuse it before they get here).
-	ConsoleSecurity string
-}
+// SnapshotOptions are model.SnapshotOptions, under the name this package
+// has always used; Snapshot speaks the model's.
+type SnapshotOptions = model.SnapshotOptions
 
 const (
 	defaultRootFolder = "ImageInvoker"
@@ -34,7 +26,7 @@ const (
 // folders or computers: principals (which also tells whether console
 // security is on), folders, candidate jobs, their tasks, the computer's
 // group chain and the matched principals' permission links.
-func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts SnapshotOptions) (*model.Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts model.SnapshotOptions) (*model.Snapshot, error) {
 	if opts.RootFolder == "" {
 		opts.RootFolder = defaultRootFolder
 	}

@@ -264,7 +264,7 @@ func RunAccess(ctx context.Context, o *Options) error {
 		return err
 	}
 	defer sess.Close()
-	asker, ok := sess.Store.(interface {
+	asker, ok := sess.Reader.(interface {
 		doctor.Asker
 		Dialect() string
 	})

@@ -188,7 +188,7 @@ func collect(ctx context.Context, o *Options) (*Result, error) {
 		return res, err
 	}
 	defer sess.Close()
-	err = env.Flow.FindComputer(ctx, sess.Store, m)
+	err = env.Flow.FindComputer(ctx, sess.Reader, m)
 	switch {
 	case err == nil:
 		res.Lookup.Status, res.Lookup.Computer = LookupFound, m.Computer

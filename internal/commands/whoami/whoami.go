@@ -132,7 +132,7 @@ func Run(ctx context.Context, o *Options) error {
 		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
 	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.UPN,
-		DC: s.DC, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips, Domains: client.Domains(), Lookups: s.Lookups}
+		DC: s.Authority, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips, Domains: client.Domains(), Lookups: s.Lookups}
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")

@@ -1,8 +1,9 @@
 // Package directorytest is the one sign-in conformance suite every directory
 // backend must pass: the real Samba AD DC (adtest) and the demo directory
-// (internal/demo). It tests what the demo claims to do like AD: binds (success,
-// wrong password, disabled) in every user-name form, and groups (nested,
-// primary, distribution excluded).
+// (internal/demo). Besides the identity-source contract of the flow
+// (internal/flow/flowtest), it tests what the demo claims to do like AD:
+// binds (success, wrong password, disabled) in every user-name form, and
+// groups (nested, primary, distribution excluded).
 package directorytest
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
+	"github.com/imageinvoker/imageinvoker/internal/flow/flowtest"
 )
 
 // User is one account of a backend, with what a sign-in must report.
@@ -150,6 +152,17 @@ func Conformance(t *testing.T, target Target) {
 			}
 		})
 	}
+	// The client as the flow sees it: the identity-source contract every
+	// source of sign-ins keeps (internal/flow/flowtest).
+	t.Run("identity source", func(t *testing.T) {
+		var accounts []flowtest.Account
+		for _, u := range target.Users {
+			if !u.Disabled {
+				accounts = append(accounts, flowtest.Account{User: u.Sam, Password: u.Password, WantUser: cfg.Domain + `\` + u.Sam})
+			}
+		}
+		flowtest.RunIdentitySource(t, directory.Source{Client: client}, accounts, "no-such-user")
+	})
 	for _, tc := range []struct{ name, user string }{
 		{"unknown user", "no-such-user"},
 		{"filter metacharacters", "*)(sAMAccountName=*"},

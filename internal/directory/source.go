@@ -1,0 +1,55 @@
+package directory
+
+import (
+	"context"
+	"errors"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// Source is the client as an identity source of the flow: each sign-in's
+// neutral part. whoami calls Client.SignIn for the groups' SIDs and the
+// per-domain lookups only AD has.
+type Source struct{ Client *Client }
+
+// SignIn signs user in against AD.
+func (s Source) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
+	si, err := s.Client.SignIn(ctx, user, password)
+	if err != nil {
+		return nil, err
+	}
+	return &si.SignIn, nil
+}
+
+// AccountStore checks DS console accounts (`.\name`): the eXpress store
+// (express.Store.SignInDSAccount) does, with DS's own cipher.
+type AccountStore interface {
+	SignInDSAccount(ctx context.Context, name, password string) (model.Identity, error)
+}
+
+// ConsoleAuthority is what a DS console account's sign-in names as the one
+// that checked the password.
+const ConsoleAuthority = "Deployment Server (DS console account)"
+
+// ConsoleAccounts is the identity source of DS console accounts: no domain
+// controller, the store checks the password. Its refusals read exactly like
+// AD's (BadCredentialsError), so a guesser cannot tell which check refused;
+// the store's own failures (unreachable, schema) pass through unchanged.
+type ConsoleAccounts struct{ Store AccountStore }
+
+// SignIn checks user (`.\name`) and password against DS's console accounts.
+func (c ConsoleAccounts) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
+	if password == "" {
+		return nil, EmptyPasswordError()
+	}
+	id, err := c.Store.SignInDSAccount(ctx, user, password)
+	switch {
+	case errors.Is(err, model.ErrDSAccountRefused):
+		return nil, BadCredentialsError()
+	case errors.Is(err, model.ErrEmptyPassword):
+		return nil, EmptyPasswordError()
+	case err != nil:
+		return nil, err
+	}
+	return &model.SignIn{Identity: id, Authority: ConsoleAuthority}, nil
+}

@@ -1,0 +1,59 @@
+package model
+
+// The requests and answers that cross the flow's seams (internal/flow's
+// Reader, Scheduler and IdentitySource). They are plain data, so a store,
+// scheduler or identity source other than the eXpress database and AD can
+// speak them without importing either.
+
+// SnapshotOptions choose which jobs are menu candidates and how console
+// security is detected.
+type SnapshotOptions struct {
+	RootFolder string // default "ImageInvoker": a folder of this name (case-insensitive), top level preferred
+	Tag        string // default "[imageinvoker]", matched case-insensitively in the job's description
+	// ConsoleSecurity is "auto" (follow DS: its wc_sel_security_state where
+	// the database has it, else on when DS has console users or groups),
+	// "on" (always on; fails closed), or "off" (what-if previews only: the
+	// commands that queue refuse it before they get here).
+	ConsoleSecurity string
+}
+
+// QueueRequest is one "run this job on this computer now".
+type QueueRequest struct {
+	Computer Computer
+	// Job is the job as it was on the menu (name, folder, tasks); a
+	// scheduler refuses (ErrUnknownJob, ErrJobChanged) when the job is gone
+	// or differs now, and queues nothing.
+	Job      *Job
+	UserName string // DOMAIN\user, or the bare name of a DS console account
+	// UserFullName is recorded next to UserName so the DS console shows who queued.
+	UserFullName string
+	// ConsoleUserID is the matched console user (DS's wc_ins_schedule
+	// @userId); 0 or -1 when the technician has none (DS passes -1 then).
+	ConsoleUserID int64
+	// Menu is the snapshot the menu was built from. A scheduler decides the
+	// job again against the permissions as they are when it queues: one
+	// revoked since the menu was built refuses the queue (ErrNotPermitted).
+	// nil skips the check (tests of the write path only).
+	Menu *Snapshot
+}
+
+// QueueResult is the schedule that now exists for a request.
+type QueueResult struct {
+	Schedule Schedule
+	// AlreadyQueued: the same job was already pending for this computer;
+	// nothing was written and Schedule is the pending one.
+	AlreadyQueued bool
+}
+
+// SignIn is a successful sign-in, as every identity source reports it.
+type SignIn struct {
+	Identity Identity `json:"identity"`
+	// Authority is who checked the password, for a person: the domain
+	// controller that answered, or "Deployment Server (DS console account)".
+	Authority string `json:"authority"`
+	// Warnings are for the technician's status line (plain LDAP allowed,
+	// DCs skipped).
+	Warnings []string `json:"warnings,omitempty"`
+	// RoundTrips counts the requests the sign-in sent (LDAP for AD).
+	RoundTrips int `json:"round_trips"`
+}
