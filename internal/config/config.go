@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"time"
 )
@@ -176,7 +177,7 @@ func Default() *Config {
 }
 
 // ErrInvalid marks configuration errors (exit code 2, like a usage error).
-var ErrInvalid = errors.New("invalid configuration")
+var ErrInvalid = exitcode.ErrConfig
 
 // Validate checks every enumerated value and bound.
 func (c *Config) Validate() error {
