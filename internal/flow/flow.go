@@ -161,7 +161,7 @@ func (f *Flow) Identify(o Override) (*Machine, error) {
 	// Flags name exactly what to match; the config's order applies to what the machine read of itself.
 	order := f.d.Config.Machine.Match
 	if !o.empty() {
-		order = []string{"mac", "serial", "uuid", "asset_tag"}
+		order = config.MatchKeys
 	}
 	for _, by := range order {
 		switch model.MatchBy(by) {
@@ -340,12 +340,14 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	}
 	f.log.Info("signed in", "user", si.Identity.User, "dc", si.DC, "groups", len(si.Identity.Groups))
 	var creds *Credentials
-	if f.d.Config.Store.Auth == "technician" {
+	if f.d.Config.Store.Auth == config.AuthTechnician {
 		creds = &Credentials{User: si.Identity.User, Password: password}
 	}
-	st, err := f.d.OpenStore(ctx, creds)
-	if err != nil {
-		return nil, f.storeError(err, nil)
+	var st Store
+	if f.d.OpenStore != nil { // nil: a sign-in check without a store (whoami)
+		if st, err = f.d.OpenStore(ctx, creds); err != nil {
+			return nil, f.storeError(err, nil)
+		}
 	}
 	si.Identity = f.withDomains(si.Identity)
 	return &Session{Identity: si.Identity, SignIn: si, Store: st}, nil
@@ -364,7 +366,7 @@ func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Ses
 	if password == "" {
 		return nil, directoryError(directory.EmptyPasswordError())
 	}
-	if cfg.Store.Auth == "technician" {
+	if cfg.Store.Auth == config.AuthTechnician {
 		return nil, exitcode.New(exitcode.Usage,
 			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")
 	}
@@ -407,7 +409,7 @@ func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, err
 	sctx, cancel := context.WithTimeout(ctx, cfg.Store.Timeout)
 	defer cancel()
 	snap, err := s.Store.Snapshot(sctx, *m.Computer, s.Identity, express.SnapshotOptions{
-		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: cfg.Store.ConsoleSecurity,
+		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: string(cfg.Store.ConsoleSecurity),
 	})
 	if err != nil {
 		return nil, f.storeError(err, m)

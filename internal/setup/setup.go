@@ -35,14 +35,18 @@ type Options struct {
 	// ReadMachine replaces the machine reader; nil reads this machine. The
 	// machine command reads once and must look up exactly what it shows.
 	ReadMachine func() (machine.Identity, []string, error)
+	// NoStore builds a flow that signs in without opening a store (whoami).
+	NoStore bool
 }
 
 // Env is a built flow and what must be closed after it.
 type Env struct {
 	Flow *flow.Flow
 	// Demo is set for --demo: the demo machine must be used as the override.
-	Demo    bool
-	closers []func()
+	Demo bool
+	// Directory is the AD client, nil when none was built.
+	Directory *directory.Client
+	closers   []func()
 }
 
 // Close releases the demo servers and temp files.
@@ -65,11 +69,11 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 			env.Close()
 			return nil, err
 		}
-	} else if cfg.Store.URL == "" {
+	} else if cfg.Store.URL == "" && !o.NoStore {
 		return nil, exitcode.New(exitcode.Usage,
 			"no eXpress store configured: give --store sqlserver://HOST/INSTANCE?database=eXpress (or store.url in the config file), or try --demo")
 	}
-	qopts := express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout}
+	qopts := express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout}
 	url := cfg.Store.URL
 	deps.OpenStore = func(ctx context.Context, creds *flow.Credentials) (flow.Store, error) {
 		opts := qopts
@@ -77,6 +81,9 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 			opts.NTLMUser, opts.NTLMPassword = creds.User, creds.Password
 		}
 		return express.Open(ctx, url, opts)
+	}
+	if o.NoStore {
+		deps.OpenStore = nil
 	}
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
@@ -93,7 +100,7 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 			env.Close()
 			return nil, &exitcode.Error{Code: exitcode.Usage, Msg: "directory settings: " + err.Error(), Err: err}
 		}
-		deps.Directory = dir
+		deps.Directory, env.Directory = dir, dir
 	}
 	env.Flow = flow.New(deps)
 	return env, nil
@@ -139,7 +146,7 @@ func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) err
 	if !strings.HasPrefix(url, "sqlite:") {
 		url = "sqlite:" + url
 	}
-	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, "url", "insert"
+	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, config.AuthURL, config.QueueInsert
 	if !o.NeedDirectory {
 		return nil
 	}

@@ -163,7 +163,7 @@ func Run(ctx context.Context, o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Override()}
+	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Target(o.Demo)}
 	if cfg := o.Config; cfg != nil {
 		if o.Demo {
 			env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true})
@@ -172,9 +172,6 @@ func Run(ctx context.Context, o *Options) error {
 			}
 			defer env.Close()
 			deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
-			if o.Machine.Empty() {
-				deps.Override = setup.DemoOverride()
-			}
 		}
 		if err := technicianStore(o, cfg, &deps); err != nil {
 			return err
@@ -248,10 +245,7 @@ func RunAccess(ctx context.Context, o *Options) error {
 		return err
 	}
 	defer env.Close()
-	override := o.Machine.Override()
-	if env.Demo && o.Machine.Empty() {
-		override = setup.DemoOverride()
-	}
+	override := o.Machine.Target(env.Demo)
 	fl := env.Flow
 	ctx, cancel := context.WithTimeout(ctx, o.AccessBudget)
 	defer cancel()

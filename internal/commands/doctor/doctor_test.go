@@ -60,7 +60,7 @@ func TestFlags(t *testing.T) {
 				c := o.Config
 				if !o.JSON || strings.Join(c.Directory.DCs, " ") != "ldaps://dc1:636 ldap://dc2" || c.Directory.CAFile != "/ca.pem" ||
 					c.Directory.Timeout != 2*time.Second || c.Store.URL != "sqlite:/x.db" || c.Store.Timeout != 3*time.Second ||
-					strings.Join(c.Machine.Match, ",") != "serial,mac" || strings.Join(o.Machine.MACs, ",") != "00:11:22:33:44:55" {
+					c.Machine.Match.Join(",") != "serial,mac" || strings.Join(o.Machine.MACs, ",") != "00:11:22:33:44:55" {
 					t.Errorf("options = %+v, config = %+v", o, c)
 				}
 			}},

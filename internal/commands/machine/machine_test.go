@@ -87,7 +87,7 @@ func TestArgvToOptions(t *testing.T) {
 			}, ""},
 		{"store and match from env", nil, map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"},
 			func(o *Options) bool {
-				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, []string{"serial", "mac"})
+				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, config.MatchList{config.MatchSerial, config.MatchMAC})
 			}, ""},
 		{"bad match", []string{"--match", "hostname"}, nil, nil, "match"},
 		{"no args", []string{"extra"}, nil, nil, "unknown command"},
