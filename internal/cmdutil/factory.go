@@ -127,14 +127,15 @@ func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (
 }
 
 // ForSite is cfg on the site the console's technician chose (sites_prompt),
-// with the boot-media policy enforced again over the new settings.
-func ForSite(cfg *config.Config, name string, cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+// with the boot-media policy enforced again over the new settings; given
+// are the machine flags given (MachineFlags.Given).
+func ForSite(cfg *config.Config, name string, given []string) (*config.Config, error) {
 	out, err := cfg.ForSite(name)
-	if err != nil || demo {
-		return out, err
+	if err != nil {
+		return nil, err
 	}
 	out.ChosenSite("by the technician at the console (sites_prompt)")
-	if err := out.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+	if err := out.EnforcePolicy(given); err != nil {
 		return nil, err
 	}
 	return out, nil
