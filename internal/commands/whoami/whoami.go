@@ -165,4 +165,3 @@ func printText(w io.Writer, r Result) error {
 	_, err := fmt.Fprintf(w, "(%d LDAP requests)\n", r.RoundTrips)
 	return err
 }
-
