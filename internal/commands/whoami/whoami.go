@@ -60,9 +60,6 @@ shows in the process list.`,
 			if opts.User == "" {
 				return exitcode.New(exitcode.Usage, "--user is required (name, DOMAIN\\name or name@domain)")
 			}
-			if model.IsDSAccountName(opts.User) {
-				return exitcode.New(exitcode.Usage, "%s is a DS console account: Deployment Server checks it, not Active Directory, and whoami asks AD only. Try it with `imageinvoker run` or at the console.", opts.User)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -97,14 +94,16 @@ type Result struct {
 	Lookups []directory.DomainLookup `json:"lookups,omitempty"`
 }
 
-// run signs in through the flow, as the console and `run` do, without
-// opening the store, and prints the result.
+// run signs in through the flow, as the console and `run` do, and prints
+// the result.
 func run(ctx context.Context, o *Options) error {
 	password, err := secret.Read(o.Secret)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	env, err := o.Build(ctx, o.Config, setup.Options{Demo: o.Demo, NeedDirectory: true, NoStore: true})
+	// An AD sign-in needs no store; a DS console account (.\name) is
+	// checked by DS's own database, as at the console.
+	env, err := o.Build(ctx, o.Config, setup.Options{Demo: o.Demo, NeedDirectory: true, NoStore: !model.IsDSAccountName(o.User)})
 	if err != nil {
 		return err
 	}
@@ -113,6 +112,7 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	defer sess.Close()
 	s := sess.SignIn
 	for _, w := range s.Warnings {
 		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))

@@ -46,7 +46,6 @@ func TestArgvToOptions(t *testing.T) {
 			}, ""},
 		{"demo", []string{"--demo", "--user", "alice"}, nil, func(o *Options) bool { return o.Demo && !o.JSON }, ""},
 		{"no user", []string{"--password-stdin"}, nil, nil, "--user is required"},
-		{"a DS console account", []string{"--user", `.\kiosk`}, nil, nil, "DS console account"},
 		{"no password flag", []string{"--user", "alice", "--password", "x"}, nil, nil, "unknown flag: --password"},
 		{"bad timeout", []string{"--user", "a", "--dc-timeout", "soon"}, nil, nil, "--dc-timeout"},
 	}

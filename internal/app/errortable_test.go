@@ -1,0 +1,126 @@
+package app
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	ber "github.com/go-asn1-ber/asn1-ber"
+	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+)
+
+// Where `run` and `whoami` once gave one sign-in failure two exit codes,
+// both now give the code of the one error table (exitcode.Describe), and
+// the same sentence.
+
+// plainOnlyDC is an LDAP server on 127.0.0.1 that offers no StartTLS and
+// refuses a simple bind over plain LDAP (strongAuthRequired), as a DC that
+// requires signing does. It returns the ldap:// URL.
+func plainOnlyDC(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	answer := func(c net.Conn, req *ber.Packet, tag ber.Tag, code uint16, msg string) error {
+		resp := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "")
+		resp.AppendChild(req.Children[0])
+		op := ber.Encode(ber.ClassApplication, ber.TypeConstructed, tag, nil, "")
+		op.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagEnumerated, int64(code), ""))
+		op.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, "", ""))
+		op.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, msg, ""))
+		resp.AppendChild(op)
+		_, err := c.Write(resp.Bytes())
+		return err
+	}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				for {
+					p, err := ber.ReadPacket(c)
+					if err != nil || len(p.Children) < 2 {
+						return
+					}
+					switch p.Children[1].Tag {
+					case ldap.ApplicationExtendedRequest:
+						err = answer(c, p, ldap.ApplicationExtendedResponse, ldap.LDAPResultUnavailable, "no TLS here")
+					case ldap.ApplicationBindRequest:
+						err = answer(c, p, ldap.ApplicationBindResponse, ldap.LDAPResultStrongAuthRequired, "00002028: strong auth required")
+					default:
+						return
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return "ldap://" + l.Addr().String()
+}
+
+func TestSignInRefusalsAgree(t *testing.T) {
+	store := labStore(t)
+	cfg := filepath.Join(t.TempDir(), "imageinvoker.yaml")
+	body := "store:\n  url: " + store + "\ndirectory:\n  dcs: [" + plainOnlyDC(t) + "]\n  dns_domain: lab.example\n  allow_plain: true\npolicy:\n  allow_overrides: true\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	runArgs := func(user string, extra ...string) []string {
+		return append([]string{"run", "--user", user, "--password-stdin", "--job", "2000140", "--yes", "--mac", "AABBCCDDEEFF"}, extra...)
+	}
+	whoamiArgs := func(user string, extra ...string) []string {
+		return append([]string{"whoami", "--user", user, "--password-stdin"}, extra...)
+	}
+	cases := []struct {
+		name string
+		// args are each command's argv; stdin the password.
+		args  [][]string
+		stdin string
+		code  int
+		say   string
+	}{
+		// was: whoami 2, run 6. A malformed name is refused as a sign-in (6).
+		{"malformed user name", [][]string{whoamiArgs(`LAB\`, "--demo"), runArgs(`LAB\`, "--demo")}, "alice-demo\n",
+			exitcode.BadCredentials, `is not of the form DOMAIN\name`},
+		// was: whoami 7, run 6. A DC that refuses a password over plain
+		// LDAP refuses the transport, not the technician (7).
+		{"plain bind refused", [][]string{whoamiArgs("alice", "--config", cfg), runArgs("alice", "--config", cfg)}, "secret\n",
+			exitcode.DirectoryDown, "refuses passwords over unencrypted LDAP"},
+		// was: whoami 6 (another domain "."), run 6 through DS. Both now ask DS.
+		{"wrong DS console account password", [][]string{whoamiArgs(`.\kiosk`, "--demo"), runArgs(`.\kiosk`, "--demo")}, "kiosk-wrong\n",
+			exitcode.BadCredentials, "sign-in refused: wrong user name or password"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var said []string
+			for _, args := range tc.args {
+				_, stderr, code := execute(t, nil, tc.stdin, args...)
+				if code != tc.code || !strings.Contains(stderr, tc.say) {
+					t.Errorf("%s: exit %d (want %d), stderr %q lacks %q", args[0], code, tc.code, stderr, tc.say)
+				}
+				said = append(said, stderr)
+			}
+			if len(said) == 2 && said[0] != said[1] {
+				t.Errorf("the commands say it differently:\n%s\n%s", said[0], said[1])
+			}
+		})
+	}
+}
+
+// whoami checks a DS console account as the console does: through DS.
+func TestWhoamiDSAccount(t *testing.T) {
+	stdout, stderr, code := execute(t, nil, "kiosk-demo\n", "whoami", "--demo", "--user", `.\kiosk`, "--password-stdin", "--json")
+	if code != exitcode.OK || !strings.Contains(stdout, `"user": ".\\kiosk"`) || !strings.Contains(stdout, "DS console account") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+}
