@@ -44,11 +44,10 @@ func TestGroupsGiveEachCommandItsFlags(t *testing.T) {
 	}
 	fs := pflag.NewFlagSet("all", pflag.ContinueOnError)
 	AddGroups(fs, GroupAll)
-	if n := 0; true {
-		fs.VisitAll(func(*pflag.Flag) { n++ })
-		if n != len(Settings) {
-			t.Errorf("GroupAll: %d flags, want every setting (%d)", n, len(Settings))
-		}
+	n := 0
+	fs.VisitAll(func(*pflag.Flag) { n++ })
+	if n != len(Settings) {
+		t.Errorf("GroupAll: %d flags, want every setting (%d)", n, len(Settings))
 	}
 	for _, s := range Settings {
 		if s.Group == 0 {
