@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"net"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
 
@@ -122,5 +124,39 @@ func TestWhoamiDSAccount(t *testing.T) {
 	stdout, stderr, code := execute(t, nil, "kiosk-demo\n", "whoami", "--demo", "--user", `.\kiosk`, "--password-stdin", "--json")
 	if code != exitcode.OK || !strings.Contains(stdout, `"user": ".\\kiosk"`) || !strings.Contains(stdout, "DS console account") {
 		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// The directory's next step names a flag (--dc): the command line prints
+// it, the sentence the console shows (Describe's Msg) does not.
+func TestDirectoryFlagAdviceOnlyOnTheCommandLine(t *testing.T) {
+	f, ts := cmdutil.Test(nil)
+	ts.In.WriteString("secret\n")
+	root := NewRootCmd(f)
+	root.SetArgs([]string{"whoami", "--user", "alice", "--password-stdin", "--dc", "ldaps://127.0.0.1:1", "--dns-domain", "lab.example"})
+	err := root.ExecuteContext(context.Background())
+	if code := report(f, err, false); code != exitcode.DirectoryDown {
+		t.Fatalf("exit %d, want %d: %s", code, exitcode.DirectoryDown, ts.Err)
+	}
+	if !strings.Contains(ts.Err.String(), "(--dc)") {
+		t.Errorf("the command line lost the advice: %s", ts.Err)
+	}
+	if d := exitcode.Describe(err); strings.Contains(d.Msg, "--") || !strings.Contains(d.Msg, "could not reach the domain controller") {
+		t.Errorf("the console would show %q", d.Msg)
+	}
+}
+
+// An unknown machine: the command line adds the flag that waits for DS to
+// register it; the console's sentence names the machine and no flag.
+func TestUnknownComputerAdviceOnlyOnTheCommandLine(t *testing.T) {
+	f, ts := cmdutil.Test(nil)
+	root := NewRootCmd(f)
+	root.SetArgs([]string{"menu", "--store", labStore(t), "--mac", "02:00:00:00:00:01", "--as", "x"})
+	err := root.ExecuteContext(context.Background())
+	if code := report(f, err, false); code != exitcode.UnknownComputer || !strings.Contains(ts.Err.String(), "--wait-registration") {
+		t.Fatalf("exit %d, want %d with the flag's advice: %s", code, exitcode.UnknownComputer, ts.Err)
+	}
+	if d := exitcode.Describe(err); strings.Contains(d.Msg, "--") || !strings.Contains(d.Msg, "this machine (MAC 02:00:00:00:00:01) is not known") {
+		t.Errorf("the console would show %q", d.Msg)
 	}
 }

@@ -3,6 +3,7 @@ package exitcode
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -117,12 +118,34 @@ func Describe(err error) Description {
 				d := Description{Code: r.code, Msg: err.Error(), Hint: r.hint, Detail: err}
 				if r.say != nil {
 					d.Msg = r.say(err)
+				} else {
+					d.Msg, d.Hint = splitFlagHint(err, d.Msg, d.Hint)
 				}
 				return d
 			}
 		}
 	}
 	return Description{Code: Failure, Msg: err.Error(), Detail: err}
+}
+
+// hinter is an error that ends its sentence with a next step for the
+// person (the directory's errors: "... Give the CA certificate with
+// --ca-file").
+type hinter interface{ Hint() string }
+
+// splitFlagHint moves a next step that names a command-line flag from the
+// sentence to the hint, so the console, which has no flags, never shows it;
+// the command line prints both, as before.
+func splitFlagHint(err error, msg, hint string) (string, string) {
+	var h hinter
+	if !errors.As(err, &h) || hint != "" {
+		return msg, hint
+	}
+	next := h.Hint()
+	if !strings.Contains(next, "--") || !strings.HasSuffix(msg, next) {
+		return msg, hint
+	}
+	return strings.TrimSpace(strings.TrimSuffix(msg, next)), next
 }
 
 // Known says whether the table knows err (an *Error, a sentinel or a

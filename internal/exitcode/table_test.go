@@ -114,3 +114,27 @@ func TestCodesAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+// hinted is an error like the directory's: a sentence, then a next step.
+type hinted struct{ msg, next string }
+
+func (e hinted) Error() string        { return e.msg + ". " + e.next }
+func (e hinted) Hint() string         { return e.next }
+func (e hinted) Is(target error) bool { return target == model.ErrTLS }
+
+// A next step that names a flag is kept from the console, and the command
+// line still prints the whole sentence; one without a flag stays.
+func TestFlagAdviceStaysOffTheConsole(t *testing.T) {
+	err := hinted{"the certificate of dc1 is signed by an authority this machine does not trust", "Give the domain's CA certificate with --ca-file (PEM)"}
+	d := Describe(fmt.Errorf("sign in: %w", err))
+	if d.Code != DirectoryDown || strings.Contains(d.Msg, "--") || d.Line() != "sign in: "+err.Error() {
+		t.Errorf("got %+v (line %q)", d, d.Line())
+	}
+	if e := From(err); e.Msg != "the certificate of dc1 is signed by an authority this machine does not trust." || e.Error() != err.Error() {
+		t.Errorf("From: msg %q, Error %q", e.Msg, e.Error())
+	}
+	plain := hinted{"the certificate of dc1 has expired", "Check this machine's clock"}
+	if d := Describe(plain); d.Msg != plain.Error() || d.Hint != "" {
+		t.Errorf("advice without a flag moved: %+v", d)
+	}
+}
