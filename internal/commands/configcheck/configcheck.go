@@ -128,15 +128,16 @@ var partRE = regexp.MustCompile(`; (line \d+: )`)
 // checkError lists each error of a failed load on its own line, so an image
 // builder can fix them all in one pass rather than one per run.
 func checkError(path string, err error) error {
+	code := exitcode.Of(err)
 	if !errors.Is(err, config.ErrInvalid) {
-		return exitcode.Wrap(exitcode.Failure, err, "check %s: %v", path, err)
+		return exitcode.Wrap(code, err, "check %s: %v", path, err)
 	}
 	msg := strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")
 	msg = strings.TrimPrefix(msg, path+": ")
 	msg = partRE.ReplaceAllString(msg, "\n$1")
 	parts := strings.Split(msg, "\n")
 	return &exitcode.Error{
-		Code: exitcode.Usage,
+		Code: code,
 		Msg:  fmt.Sprintf("%s: %d error(s):\n  %s", path, len(parts), strings.Join(parts, "\n  ")),
 		Err:  err,
 	}
