@@ -42,7 +42,9 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 		Long: `Signs in against Active Directory as the menu does (LDAPS or StartTLS, never a
 password in clear unless --allow-plain-ldap) and prints the user, its SID, the
 domain controller that answered and the security groups DS console security
-will be matched against (nested and primary groups included).
+will be matched against (nested and primary groups included). A DS console
+account (.\name, with directory.ds_accounts) is checked by Deployment Server's
+database instead, exactly as at the console.
 
 The password comes from --password-stdin, --password-file or the
 IMAGEINVOKER_PASSWORD variable; there is no --password flag, so it never
