@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,43 +19,46 @@ import (
 // show: not empty, naming no command-line flag.
 func TestTablePinsEverySentinel(t *testing.T) {
 	cases := []struct {
-		err  error
-		code int
+		model string // the sentinel's name in pkg/model
+		err   error
+		code  int
 	}{
-		{model.ErrUnknownComputer, UnknownComputer},
-		{model.ErrAmbiguousComputer, UnknownComputer},
-		{model.ErrUnknownJob, UnknownJob},
-		{model.ErrJobChanged, UnknownJob},
-		{model.ErrUnknownSchedule, StoreDown},
-		{model.ErrStoreUnreachable, StoreDown},
-		{model.ErrSchema, StoreDown},
-		{model.ErrQueueUnsupported, Usage},
-		{model.ErrNotPermitted, NotPermitted},
-		{model.ErrEmptyPassword, BadCredentials},
-		{model.ErrBadUser, BadCredentials},
-		{model.ErrBadCredentials, BadCredentials},
-		{model.ErrLockedOut, BadCredentials},
-		{model.ErrDisabled, BadCredentials},
-		{model.ErrPasswordExpired, BadCredentials},
-		{model.ErrMustChangePassword, BadCredentials},
-		{model.ErrAccountExpired, BadCredentials},
-		{model.ErrLogonHours, BadCredentials},
-		{model.ErrWorkstation, BadCredentials},
-		{model.ErrUserNotFound, BadCredentials},
-		{model.ErrOtherDomain, BadCredentials},
-		{model.ErrDSAccountRefused, BadCredentials},
-		{model.ErrPlainRefused, DirectoryDown},
-		{model.ErrDCUnreachable, DirectoryDown},
-		{model.ErrTLS, DirectoryDown},
-		{model.ErrDCTimeout, DirectoryDown},
-		{model.ErrForeignDomain, DirectoryDown},
-		{model.ErrDirectoryConfig, Usage},
-		{ErrConfig, Usage},
-		{context.Canceled, Interrupted},
-		{context.DeadlineExceeded, StoreDown},
-		{errors.New("something nobody expected"), Failure},
+		{"ErrUnknownComputer", model.ErrUnknownComputer, UnknownComputer},
+		{"ErrAmbiguousComputer", model.ErrAmbiguousComputer, UnknownComputer},
+		{"ErrUnknownJob", model.ErrUnknownJob, UnknownJob},
+		{"ErrJobChanged", model.ErrJobChanged, UnknownJob},
+		{"ErrUnknownSchedule", model.ErrUnknownSchedule, StoreDown},
+		{"ErrStoreUnreachable", model.ErrStoreUnreachable, StoreDown},
+		{"ErrSchema", model.ErrSchema, StoreDown},
+		{"ErrQueueUnsupported", model.ErrQueueUnsupported, Usage},
+		{"ErrNotPermitted", model.ErrNotPermitted, NotPermitted},
+		{"ErrEmptyPassword", model.ErrEmptyPassword, BadCredentials},
+		{"ErrBadUser", model.ErrBadUser, BadCredentials},
+		{"ErrBadCredentials", model.ErrBadCredentials, BadCredentials},
+		{"ErrLockedOut", model.ErrLockedOut, BadCredentials},
+		{"ErrDisabled", model.ErrDisabled, BadCredentials},
+		{"ErrPasswordExpired", model.ErrPasswordExpired, BadCredentials},
+		{"ErrMustChangePassword", model.ErrMustChangePassword, BadCredentials},
+		{"ErrAccountExpired", model.ErrAccountExpired, BadCredentials},
+		{"ErrLogonHours", model.ErrLogonHours, BadCredentials},
+		{"ErrWorkstation", model.ErrWorkstation, BadCredentials},
+		{"ErrUserNotFound", model.ErrUserNotFound, BadCredentials},
+		{"ErrOtherDomain", model.ErrOtherDomain, BadCredentials},
+		{"ErrDSAccountRefused", model.ErrDSAccountRefused, BadCredentials},
+		{"ErrPlainRefused", model.ErrPlainRefused, DirectoryDown},
+		{"ErrDCUnreachable", model.ErrDCUnreachable, DirectoryDown},
+		{"ErrTLS", model.ErrTLS, DirectoryDown},
+		{"ErrDCTimeout", model.ErrDCTimeout, DirectoryDown},
+		{"ErrForeignDomain", model.ErrForeignDomain, DirectoryDown},
+		{"ErrDirectoryConfig", model.ErrDirectoryConfig, Usage},
+		{"", ErrConfig, Usage},
+		{"", context.Canceled, Interrupted},
+		{"", context.DeadlineExceeded, StoreDown},
+		{"", errors.New("something nobody expected"), Failure},
 	}
+	pinned := map[string]bool{}
 	for _, tc := range cases {
+		pinned[tc.model] = true
 		for _, err := range []error{tc.err, fmt.Errorf("sqlite: %w", tc.err)} {
 			d := Describe(err)
 			if d.Code != tc.code {
@@ -71,6 +78,39 @@ func TestTablePinsEverySentinel(t *testing.T) {
 			}
 		}
 	}
+	// A sentinel added to pkg/model needs its row here (and in the table).
+	for _, name := range modelSentinels(t) {
+		if !pinned[name] {
+			t.Errorf("model.%s has no pinned exit code", name)
+		}
+	}
+}
+
+// modelSentinels lists the Err* variables pkg/model declares.
+func modelSentinels(t *testing.T) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join("..", "..", "pkg", "model", "errors.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range g.Specs {
+			for _, n := range spec.(*ast.ValueSpec).Names {
+				if strings.HasPrefix(n.Name, "Err") {
+					names = append(names, n.Name)
+				}
+			}
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no sentinels found in pkg/model/errors.go")
+	}
+	return names
 }
 
 // A DC's timeout wraps context.DeadlineExceeded: the directory's kind wins.
