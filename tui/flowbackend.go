@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
@@ -34,7 +35,7 @@ func NewFlowBackend(f *flow.Flow, override flow.Override, lastLog func(n int) []
 }
 
 func (b *FlowBackend) technicianStore() bool {
-	return b.f.Config().Store.Auth == "technician"
+	return b.f.Config().Store.Auth == config.AuthTechnician
 }
 
 // Identify implements Backend. With store.auth=url the store is opened

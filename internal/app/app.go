@@ -4,14 +4,12 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/commands/version"
-	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/spf13/cobra"
@@ -68,25 +66,21 @@ func Main() int {
 	return report(f, err, ctx.Err() != nil)
 }
 
-// report prints err for a person and returns its exit code. User-facing
-// messages are printed plainly; the cause only with --debug.
+// report prints err for a person and returns its exit code, both from the
+// one error table (exitcode.Describe). The cause is printed only with --debug.
 func report(f *cmdutil.Factory, err error, interrupted bool) int {
-	if interrupted || errors.Is(err, context.Canceled) {
+	d := exitcode.Describe(err)
+	if interrupted {
 		fmt.Fprintln(f.IO.Err, "imageinvoker: interrupted")
 		return exitcode.Interrupted
 	}
-	code := exitcode.Of(err)
-	if errors.Is(err, config.ErrInvalid) {
-		code = exitcode.Usage
-	}
 	// Messages quote DS and AD names and driver errors: printed without
 	// escape sequences (termsafe), like everything else on the terminal.
-	fmt.Fprintln(f.IO.Err, "imageinvoker: "+termsafe.Text(err.Error()))
-	var e *exitcode.Error
-	if errors.As(err, &e) && e.Err != nil && debugOn(f) {
-		fmt.Fprintln(f.IO.Err, "  detail: "+termsafe.Text(e.Err.Error()))
+	fmt.Fprintln(f.IO.Err, "imageinvoker: "+termsafe.Text(d.Line()))
+	if d.Detail != nil && d.Detail.Error() != d.Msg && debugOn(f) {
+		fmt.Fprintln(f.IO.Err, "  detail: "+termsafe.Text(d.Detail.Error()))
 	}
-	return code
+	return d.Code
 }
 
 // debugOn reads --debug from the raw arguments: the error is reported after

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -20,11 +19,8 @@ import (
 // and env for the environment, and returns what a shell would see.
 func execute(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	f := &cmdutil.Factory{
-		IO:     &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: &out, Err: &errOut},
-		Getenv: func(k string) string { return env[k] },
-	}
+	f, ts := cmdutil.Test(env)
+	ts.In.WriteString(stdin)
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
@@ -32,7 +28,7 @@ func execute(t *testing.T, env map[string]string, stdin string, args ...string) 
 	if err != nil {
 		code = report(f, err, false)
 	}
-	return out.String(), errOut.String(), code
+	return ts.Out.String(), ts.Err.String(), code
 }
 
 // labStore is testdata/preview/lab.sql in a fresh SQLite file.

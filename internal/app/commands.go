@@ -18,15 +18,15 @@ import (
 // command start the console UI (on a terminal; a usage error otherwise).
 func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(
-		demo.NewCmd(f),
-		run.NewCmd(f),
-		menu.NewCmd(f),
-		explain.NewCmd(f),
-		whoami.NewCmd(f),
-		configcheck.NewCmd(f),
-		doctor.NewCmd(f),
-		machine.NewCmd(f),
+		demo.NewCmd(f, nil),
+		run.NewCmd(f, nil),
+		menu.NewCmd(f, nil),
+		explain.NewCmd(f, nil),
+		whoami.NewCmd(f, nil),
+		configcheck.NewCmd(f, nil),
+		doctor.NewCmd(f, nil),
+		machine.NewCmd(f, nil),
 	)
-	tuicmd.Install(root, f)
+	tuicmd.Install(root, f, nil)
 	root.Args = cobra.NoArgs
 }

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/netip"
@@ -20,19 +19,16 @@ import (
 // its site).
 func executeAt(t *testing.T, addr, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	f := &cmdutil.Factory{
-		IO:     &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: &out, Err: &errOut},
-		Getenv: func(string) string { return "" },
-		Addrs:  func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr(addr)}, nil },
-	}
+	f, ts := cmdutil.Test(nil)
+	ts.In.WriteString(stdin)
+	f.Addrs = func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr(addr)}, nil }
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	code = exitcode.OK
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		code = report(f, err, false)
 	}
-	return out.String(), errOut.String(), code
+	return ts.Out.String(), ts.Err.String(), code
 }
 
 // TestOrganisationEndToEnd is issue 10's whole story: one boot medium whose

@@ -45,6 +45,13 @@ type Factory struct {
 	// Addrs lists this machine's IP addresses, which choose its site
 	// (config sites:); nil reads them with machine.Addrs.
 	Addrs func() ([]netip.Addr, error)
+
+	// The configuration, resolved once per invocation (one command runs
+	// per process): the first LoadConfig reads it, later calls share it.
+	cfg    *config.Config
+	cfgErr error
+	loaded bool
+	warned bool
 }
 
 // New returns the factory of the real process.
@@ -60,8 +67,9 @@ func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	first := !f.warned
 	f.warn(cfg)
-	if cfg.SitePending {
+	if cfg.SitePending && first {
 		// Only the console asks; everything else runs on the top level.
 		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(cfg.SiteReason)+"; here the top-level settings apply (name one with --site)")
 	}
@@ -69,6 +77,10 @@ func (f *Factory) Config(cmd *cobra.Command) (*config.Config, error) {
 }
 
 func (f *Factory) warn(cfg *config.Config) {
+	if f.warned {
+		return
+	}
+	f.warned = true
 	for _, w := range cfg.Warnings {
 		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
 	}
@@ -77,7 +89,11 @@ func (f *Factory) warn(cfg *config.Config) {
 // LoadConfig is Config without printing the warnings, for the commands
 // that show them themselves (doctor, config show).
 func (f *Factory) LoadConfig(cmd *cobra.Command) (*config.Config, error) {
-	return config.ResolveWith(cmd.Flags(), f.Getenv, f.ConfigOptions())
+	if !f.loaded {
+		f.cfg, f.cfgErr = config.ResolveWith(cmd.Flags(), f.Getenv, f.ConfigOptions())
+		f.loaded = true
+	}
+	return f.cfg, f.cfgErr
 }
 
 // ConfigOptions are the outside parts config.ResolveWith needs.
@@ -111,14 +127,15 @@ func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (
 }
 
 // ForSite is cfg on the site the console's technician chose (sites_prompt),
-// with the boot-media policy enforced again over the new settings.
-func ForSite(cfg *config.Config, name string, cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+// with the boot-media policy enforced again over the new settings; given
+// are the machine flags given (MachineFlags.Given).
+func ForSite(cfg *config.Config, name string, given []string) (*config.Config, error) {
 	out, err := cfg.ForSite(name)
-	if err != nil || demo {
-		return out, err
+	if err != nil {
+		return nil, err
 	}
 	out.ChosenSite("by the technician at the console (sites_prompt)")
-	if err := out.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+	if err := out.EnforcePolicy(given); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -2,17 +2,19 @@ package cmdutil
 
 import (
 	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/spf13/pflag"
 )
 
-// MachineFlags name the machine for scripts and previews instead of reading it.
+// MachineFlags name the machine for scripts and previews instead of
+// reading it: the flags fill the flow's Override itself, so the two cannot
+// drift apart.
 type MachineFlags struct {
-	MACs       []string
-	Serial     string
-	UUID       string
-	AssetTag   string
-	ComputerID int64
+	flow.Override
 }
+
+// machineFlagNames are the flags Add registers, for the boot-media policy.
+var machineFlagNames = []string{"mac", "serial", "uuid", "asset-tag", "computer-id"}
 
 // Add registers the flags.
 func (m *MachineFlags) Add(fs *pflag.FlagSet) {
@@ -23,20 +25,25 @@ func (m *MachineFlags) Add(fs *pflag.FlagSet) {
 	fs.Int64Var(&m.ComputerID, "computer-id", 0, "use the DS computer with this id (5000001-6000000)")
 }
 
-// Override is what the flags name; empty when none was given.
-func (m *MachineFlags) Override() flow.Override {
-	return flow.Override{MACs: m.MACs, Serial: m.Serial, UUID: m.UUID, AssetTag: m.AssetTag, ComputerID: m.ComputerID}
-}
-
 // Empty says no machine flag was given.
 func (m *MachineFlags) Empty() bool {
 	return len(m.MACs) == 0 && m.Serial == "" && m.UUID == "" && m.AssetTag == "" && m.ComputerID == 0
 }
 
+// Target is the machine a command works on: the one the flags name; else,
+// in the demo, the demo machine (this machine is not in the demo's DS);
+// else this machine as it reads itself (the empty Override).
+func (m *MachineFlags) Target(demo bool) flow.Override {
+	if demo && m.Empty() {
+		return setup.DemoOverride()
+	}
+	return m.Override
+}
+
 // Given lists the machine flags given on fs, for the boot-media policy.
 func (m *MachineFlags) Given(fs *pflag.FlagSet) []string {
 	var out []string
-	for _, name := range []string{"mac", "serial", "uuid", "asset-tag", "computer-id"} {
+	for _, name := range machineFlagNames {
 		if f := fs.Lookup(name); f != nil && f.Changed {
 			out = append(out, name)
 		}

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"time"
 )
@@ -77,14 +78,14 @@ type StoreConfig struct {
 	// Auth is `url` (credentials in the URL, a SQL login) or `technician`
 	// (NTLM with the signed-in technician's DOMAIN\user and password, so
 	// boot media carries no SQL secret).
-	Auth string `yaml:"auth"`
+	Auth StoreAuth `yaml:"auth"`
 	// Queue is `auto` (procedure on SQL Server, insert on SQLite), `procedure`
 	// (DS's own wc_ins_schedule, recording the technician the DS way) or
 	// `insert` (a row in event_schedule).
-	Queue string `yaml:"queue"`
+	Queue QueueMethod `yaml:"queue"`
 	// ConsoleSecurity is `auto` (on when console users/groups exist), `on` or `off`.
-	ConsoleSecurity string        `yaml:"console_security"`
-	Timeout         time.Duration `yaml:"timeout"`
+	ConsoleSecurity ConsoleSecurity `yaml:"console_security"`
+	Timeout         time.Duration   `yaml:"timeout"`
 }
 
 // DirectoryConfig says how to reach Active Directory.
@@ -117,7 +118,7 @@ type DirectoryConfig struct {
 // MachineConfig says how this machine is matched to a DS computer.
 type MachineConfig struct {
 	// Match lists identifiers tried in order: mac, serial, uuid, asset_tag.
-	Match []string `yaml:"match"`
+	Match MatchList `yaml:"match"`
 	// WaitRegistration polls for an unknown machine this long (0: don't wait).
 	WaitRegistration time.Duration `yaml:"wait_registration"`
 }
@@ -137,9 +138,9 @@ type MenuConfig struct {
 type SessionConfig struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// IdleAction is exit, reboot or shutdown.
-	IdleAction string `yaml:"idle_action"`
+	IdleAction IdleAction `yaml:"idle_action"`
 	// AfterQueue is exit, reboot or stay.
-	AfterQueue string `yaml:"after_queue"`
+	AfterQueue AfterQueue `yaml:"after_queue"`
 	// WatchTimeout bounds how long the client watches for DS to pick the job up.
 	WatchTimeout time.Duration `yaml:"watch_timeout"`
 	// StepTimeout bounds each network step (sign in, load, queue).
@@ -149,7 +150,7 @@ type SessionConfig struct {
 // LookConfig says how the console is drawn.
 type LookConfig struct {
 	// Style is auto, styled or ascii.
-	Style string `yaml:"style"`
+	Style LookStyle `yaml:"style"`
 }
 
 // LogConfig says where the log goes.
@@ -161,42 +162,49 @@ type LogConfig struct {
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{
-		Store: StoreConfig{Auth: "url", Queue: "auto", ConsoleSecurity: "auto", Timeout: 15 * time.Second},
+		Store: StoreConfig{Auth: AuthURL, Queue: QueueAuto, ConsoleSecurity: SecurityAuto, Timeout: 15 * time.Second},
 		Directory: DirectoryConfig{
 			Timeout: 5 * time.Second, TotalTimeout: 20 * time.Second,
 		},
-		Machine: MachineConfig{Match: []string{"mac"}},
+		Machine: MachineConfig{Match: MatchList{MatchMAC}},
 		Menu:    MenuConfig{Root: "ImageInvoker", Tag: "[imageinvoker]"},
 		Session: SessionConfig{
-			IdleTimeout: 10 * time.Minute, IdleAction: "exit", AfterQueue: "exit",
+			IdleTimeout: 10 * time.Minute, IdleAction: IdleExit, AfterQueue: AfterExit,
 			WatchTimeout: 30 * time.Minute, StepTimeout: 30 * time.Second,
 		},
-		Look: LookConfig{Style: "auto"},
+		Look: LookConfig{Style: LookAuto},
 	}
 }
 
 // ErrInvalid marks configuration errors (exit code 2, like a usage error).
-var ErrInvalid = errors.New("invalid configuration")
+var ErrInvalid = exitcode.ErrConfig
+
+// oneOf says v is not one of allowed, naming the setting key.
+func oneOf[T ~string](key string, v T, allowed ...T) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %q is not one of %v", key, v, allowed)
+}
 
 // Validate checks every enumerated value and bound.
 func (c *Config) Validate() error {
 	var errs []error
-	oneOf := func(key, v string, allowed ...string) {
-		for _, a := range allowed {
-			if v == a {
-				return
-			}
+	note := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
 		}
-		errs = append(errs, fmt.Errorf("%s: %q is not one of %v", key, v, allowed))
 	}
-	oneOf("store.auth", c.Store.Auth, "url", "technician")
-	oneOf("store.queue", c.Store.Queue, "auto", "insert", "procedure")
-	oneOf("store.console_security", c.Store.ConsoleSecurity, "auto", "on", "off")
-	oneOf("session.idle_action", c.Session.IdleAction, "exit", "reboot", "shutdown")
-	oneOf("session.after_queue", c.Session.AfterQueue, "exit", "reboot", "stay")
-	oneOf("look.style", c.Look.Style, "auto", "styled", "ascii")
+	note(oneOf("store.auth", c.Store.Auth, AuthURL, AuthTechnician))
+	note(oneOf("store.queue", c.Store.Queue, QueueAuto, QueueInsert, QueueProcedure))
+	note(oneOf("store.console_security", c.Store.ConsoleSecurity, SecurityAuto, SecurityOn, SecurityOff))
+	note(oneOf("session.idle_action", c.Session.IdleAction, IdleExit, IdleReboot, IdleShutdown))
+	note(oneOf("session.after_queue", c.Session.AfterQueue, AfterExit, AfterReboot, AfterStay))
+	note(oneOf("look.style", c.Look.Style, LookAuto, LookStyled, LookASCII))
 	for _, m := range c.Machine.Match {
-		oneOf("machine.match", m, "mac", "serial", "uuid", "asset_tag")
+		note(oneOf("machine.match", m, MatchKeys...))
 	}
 	if len(c.Machine.Match) == 0 {
 		errs = append(errs, errors.New("machine.match: needs at least one of mac, serial, uuid, asset_tag"))
@@ -223,7 +231,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Directory.validateDomains()...)
-	if c.Store.Auth == "technician" && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
+	if c.Store.Auth == AuthTechnician && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))
 	}
 	if len(errs) == 0 {

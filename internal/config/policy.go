@@ -27,7 +27,7 @@ func (c *Config) noteOverride(s Setting, by string) {
 // doctor do not call this: they queue nothing.
 func (c *Config) EnforcePolicy(machineFlags []string) error {
 	var errs []error
-	if c.Store.ConsoleSecurity == "off" {
+	if c.Store.ConsoleSecurity == SecurityOff {
 		errs = append(errs, errors.New("store.console_security: off is refused on the console and in `run`: it would let anyone schedule any job. "+
 			"Use auto or on; `imageinvoker menu` and `explain` can still preview off as a what-if"))
 	}

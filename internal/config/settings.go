@@ -32,16 +32,50 @@ type Setting struct {
 	// client trusts: on the console and in `run` it comes only from the
 	// config file, unless that file sets policy.allow_overrides (EnforcePolicy).
 	Policy bool
-	set    func(c *Config, v string) error
+	// Group says which commands take the setting as a flag (AddGroups).
+	Group Group
+	set   func(c *Config, v string) error
 }
+
+// Group is a set of settings a command takes as flags together, named by
+// what the command does with them; a setting may serve several groups.
+type Group uint
+
+const (
+	// GroupSite chooses the site (every command that reads settings of one).
+	GroupSite Group = 1 << iota
+	// GroupStore finds the eXpress store and this machine in it.
+	GroupStore
+	// GroupLogin says how the store's SQL session logs in.
+	GroupLogin
+	// GroupQueue says how a job is queued.
+	GroupQueue
+	// GroupRegistration waits for DS to register an unknown machine.
+	GroupRegistration
+	// GroupMenu decides which jobs make the menu and how it is laid out.
+	GroupMenu
+	// GroupDirectory reaches Active Directory.
+	GroupDirectory
+	// GroupWatch bounds the network steps and the watch for DS's pick-up.
+	GroupWatch
+	// GroupConsole is how the console looks and behaves when left alone.
+	GroupConsole
+	// GroupLog is the log file.
+	GroupLog
+	// GroupDebug is --debug.
+	GroupDebug
+
+	// GroupAll is every setting (config show).
+	GroupAll Group = 1<<iota - 1
+)
 
 // Env is the environment variable of the setting.
 func (s Setting) Env() string {
 	return "IMAGEINVOKER_" + strings.ToUpper(strings.ReplaceAll(s.Flag, "-", "_"))
 }
 
-func str(p func(*Config) *string) func(*Config, string) error {
-	return func(c *Config, v string) error { *p(c) = v; return nil }
+func str[T ~string](p func(*Config) *T) func(*Config, string) error {
+	return func(c *Config, v string) error { *p(c) = T(v); return nil }
 }
 
 func boolean(p func(*Config) *bool) func(*Config, string) error {
@@ -66,12 +100,12 @@ func duration(p func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
-func list(p func(*Config) *[]string) func(*Config, string) error {
+func list[S ~[]T, T ~string](p func(*Config) *S) func(*Config, string) error {
 	return func(c *Config, v string) error {
-		var out []string
+		var out S
 		for _, part := range strings.Split(v, ",") {
 			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
+				out = append(out, T(part))
 			}
 		}
 		*p(c) = out
@@ -81,62 +115,62 @@ func list(p func(*Config) *[]string) func(*Config, string) error {
 
 // Settings is every setting reachable from flags and the environment.
 var Settings = []Setting{
-	{Key: "store.url", Flag: "store", Policy: true, Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
+	{Key: "store.url", Flag: "store", Group: GroupStore, Policy: true, Help: "eXpress database: sqlserver://host/instance?database=eXpress or sqlite:PATH",
 		set: str(func(c *Config) *string { return &c.Store.URL })},
-	{Key: "site", Flag: "site", Policy: true, Help: "the site (sites: in the config file) whose store, menu and directory settings apply, instead of the one this machine's IP addresses choose",
+	{Key: "site", Flag: "site", Group: GroupSite, Policy: true, Help: "the site (sites: in the config file) whose store, menu and directory settings apply, instead of the one this machine's IP addresses choose",
 		set: str(func(c *Config) *string { return &c.Site })},
-	{Key: "store.auth", Flag: "store-auth", Policy: true, Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
-		set: str(func(c *Config) *string { return &c.Store.Auth })},
-	{Key: "store.queue", Flag: "queue-method", Policy: true, Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
-		set: str(func(c *Config) *string { return &c.Store.Queue })},
-	{Key: "store.console_security", Flag: "console-security", Policy: true, Help: "auto, on or off (auto: on when DS has console users or groups)",
-		set: str(func(c *Config) *string { return &c.Store.ConsoleSecurity })},
-	{Key: "store.timeout", Flag: "store-timeout", Kind: Duration, Help: "timeout of each database step",
+	{Key: "store.auth", Flag: "store-auth", Group: GroupLogin, Policy: true, Help: "SQL login: url (credentials in the URL) or technician (NTLM as the signed-in user)",
+		set: str(func(c *Config) *StoreAuth { return &c.Store.Auth })},
+	{Key: "store.queue", Flag: "queue-method", Group: GroupQueue, Policy: true, Help: "how to queue: auto (procedure on SQL Server, insert on SQLite), procedure (DS's wc_ins_schedule) or insert",
+		set: str(func(c *Config) *QueueMethod { return &c.Store.Queue })},
+	{Key: "store.console_security", Flag: "console-security", Group: GroupMenu, Policy: true, Help: "auto, on or off (auto: on when DS has console users or groups)",
+		set: str(func(c *Config) *ConsoleSecurity { return &c.Store.ConsoleSecurity })},
+	{Key: "store.timeout", Flag: "store-timeout", Group: GroupStore, Kind: Duration, Help: "timeout of each database step",
 		set: duration(func(c *Config) *time.Duration { return &c.Store.Timeout })},
-	{Key: "directory.dcs", Flag: "dc", Policy: true, Kind: List, Help: "domain controller URL, ldaps://dc1:636 or ldap://dc1:389 (StartTLS); repeat to try several in order",
+	{Key: "directory.dcs", Flag: "dc", Group: GroupDirectory, Policy: true, Kind: List, Help: "domain controller URL, ldaps://dc1:636 or ldap://dc1:389 (StartTLS); repeat to try several in order",
 		set: list(func(c *Config) *[]string { return &c.Directory.DCs })},
-	{Key: "directory.domain", Flag: "domain", Policy: true, Help: "NetBIOS domain for bare user names (LAB)",
+	{Key: "directory.domain", Flag: "domain", Group: GroupDirectory, Policy: true, Help: "NetBIOS domain for bare user names (LAB)",
 		set: str(func(c *Config) *string { return &c.Directory.Domain })},
-	{Key: "directory.dns_domain", Flag: "dns-domain", Policy: true, Help: "AD DNS domain, for DC discovery and UPNs (lab.example)",
+	{Key: "directory.dns_domain", Flag: "dns-domain", Group: GroupDirectory, Policy: true, Help: "AD DNS domain, for DC discovery and UPNs (lab.example)",
 		set: str(func(c *Config) *string { return &c.Directory.DNSDomain })},
-	{Key: "directory.base_dn", Flag: "base-dn", Policy: true, Help: "LDAP base DN (default: from --dns-domain)",
+	{Key: "directory.base_dn", Flag: "base-dn", Group: GroupDirectory, Policy: true, Help: "LDAP base DN (default: from --dns-domain)",
 		set: str(func(c *Config) *string { return &c.Directory.BaseDN })},
-	{Key: "directory.ca_file", Flag: "ca-file", Policy: true, Help: "PEM file of CAs that sign the DCs' certificates (default: system pool)",
+	{Key: "directory.ca_file", Flag: "ca-file", Group: GroupDirectory, Policy: true, Help: "PEM file of CAs that sign the DCs' certificates (default: system pool)",
 		set: str(func(c *Config) *string { return &c.Directory.CAFile })},
-	{Key: "directory.allow_plain", Flag: "allow-plain-ldap", Policy: true, Kind: Bool, Help: "allow a simple bind over plain LDAP: the password crosses the network in clear",
+	{Key: "directory.allow_plain", Flag: "allow-plain-ldap", Group: GroupDirectory, Policy: true, Kind: Bool, Help: "allow a simple bind over plain LDAP: the password crosses the network in clear",
 		set: boolean(func(c *Config) *bool { return &c.Directory.AllowPlain })},
-	{Key: "directory.timeout", Flag: "dc-timeout", Kind: Duration, Help: "timeout per domain controller",
+	{Key: "directory.timeout", Flag: "dc-timeout", Group: GroupDirectory, Kind: Duration, Help: "timeout per domain controller",
 		set: duration(func(c *Config) *time.Duration { return &c.Directory.Timeout })},
-	{Key: "directory.total_timeout", Flag: "dc-total-timeout", Kind: Duration, Help: "time budget for trying all domain controllers",
+	{Key: "directory.total_timeout", Flag: "dc-total-timeout", Group: GroupDirectory, Kind: Duration, Help: "time budget for trying all domain controllers",
 		set: duration(func(c *Config) *time.Duration { return &c.Directory.TotalTimeout })},
 	// Policy: the order chooses which identifier names this machine; an
 	// asset tag or serial a technician can edit in BIOS setup would let the
 	// boot line make this machine another DS computer.
-	{Key: "machine.match", Flag: "match", Kind: List, Policy: true, Help: "identifiers that find this machine in DS, tried in order: mac, serial, uuid, asset_tag",
-		set: list(func(c *Config) *[]string { return &c.Machine.Match })},
-	{Key: "machine.wait_registration", Flag: "wait-registration", Kind: Duration, Help: "wait this long for DS to register an unknown machine",
+	{Key: "machine.match", Flag: "match", Group: GroupStore, Kind: List, Policy: true, Help: "identifiers that find this machine in DS, tried in order: mac, serial, uuid, asset_tag",
+		set: list(func(c *Config) *MatchList { return &c.Machine.Match })},
+	{Key: "machine.wait_registration", Flag: "wait-registration", Group: GroupRegistration, Kind: Duration, Help: "wait this long for DS to register an unknown machine",
 		set: duration(func(c *Config) *time.Duration { return &c.Machine.WaitRegistration })},
-	{Key: "menu.root", Flag: "menu-root", Policy: true, Help: "DS job folder whose subtree is the menu",
+	{Key: "menu.root", Flag: "menu-root", Group: GroupMenu, Policy: true, Help: "DS job folder whose subtree is the menu",
 		set: str(func(c *Config) *string { return &c.Menu.Root })},
-	{Key: "menu.tag", Flag: "menu-tag", Policy: true, Help: "description tag that puts a job on the menu from anywhere",
+	{Key: "menu.tag", Flag: "menu-tag", Group: GroupMenu, Policy: true, Help: "description tag that puts a job on the menu from anywhere",
 		set: str(func(c *Config) *string { return &c.Menu.Tag })},
-	{Key: "menu.flat", Flag: "flat", Kind: Bool, Help: "show the menu as one flat list instead of folders",
+	{Key: "menu.flat", Flag: "flat", Group: GroupMenu | GroupConsole, Kind: Bool, Help: "show the menu as one flat list instead of folders",
 		set: boolean(func(c *Config) *bool { return &c.Menu.Flat })},
-	{Key: "session.idle_timeout", Flag: "idle-timeout", Kind: Duration, Help: "idle time on a screen that waits for the technician before the idle action",
+	{Key: "session.idle_timeout", Flag: "idle-timeout", Group: GroupConsole, Kind: Duration, Help: "idle time on a screen that waits for the technician before the idle action",
 		set: duration(func(c *Config) *time.Duration { return &c.Session.IdleTimeout })},
-	{Key: "session.idle_action", Flag: "idle-action", Help: "exit, reboot or shutdown when idle",
-		set: str(func(c *Config) *string { return &c.Session.IdleAction })},
-	{Key: "session.after_queue", Flag: "after-queue", Help: "exit, reboot or stay after DS picks the job up",
-		set: str(func(c *Config) *string { return &c.Session.AfterQueue })},
-	{Key: "session.watch_timeout", Flag: "watch-timeout", Kind: Duration, Help: "how long to watch for DS to pick a queued job up",
+	{Key: "session.idle_action", Flag: "idle-action", Group: GroupConsole, Help: "exit, reboot or shutdown when idle",
+		set: str(func(c *Config) *IdleAction { return &c.Session.IdleAction })},
+	{Key: "session.after_queue", Flag: "after-queue", Group: GroupConsole, Help: "exit, reboot or stay after DS picks the job up",
+		set: str(func(c *Config) *AfterQueue { return &c.Session.AfterQueue })},
+	{Key: "session.watch_timeout", Flag: "watch-timeout", Group: GroupWatch, Kind: Duration, Help: "how long to watch for DS to pick a queued job up",
 		set: duration(func(c *Config) *time.Duration { return &c.Session.WatchTimeout })},
-	{Key: "session.step_timeout", Flag: "step-timeout", Kind: Duration, Help: "timeout of each network step",
+	{Key: "session.step_timeout", Flag: "step-timeout", Group: GroupWatch, Kind: Duration, Help: "timeout of each network step",
 		set: duration(func(c *Config) *time.Duration { return &c.Session.StepTimeout })},
-	{Key: "look.style", Flag: "look", Help: "auto, styled or ascii",
-		set: str(func(c *Config) *string { return &c.Look.Style })},
-	{Key: "log.file", Flag: "log-file", Help: "log file (on boot media: the RAM drive)",
+	{Key: "look.style", Flag: "look", Group: GroupConsole, Help: "auto, styled or ascii",
+		set: str(func(c *Config) *LookStyle { return &c.Look.Style })},
+	{Key: "log.file", Flag: "log-file", Group: GroupLog, Help: "log file (on boot media: the RAM drive)",
 		set: str(func(c *Config) *string { return &c.Log.File })},
-	{Key: "log.debug", Flag: "debug", Kind: Bool, Help: "log and print error detail",
+	{Key: "log.debug", Flag: "debug", Group: GroupDebug, Kind: Bool, Help: "log and print error detail",
 		set: boolean(func(c *Config) *bool { return &c.Log.Debug })},
 }
 
@@ -150,26 +184,41 @@ func Lookup(flag string) (Setting, bool) {
 	return Setting{}, false
 }
 
-// AddFlags registers the named settings' flags on fs; the help names the
-// environment variable, as restic does, so a script author sees both.
+// AddGroups registers the flags of every setting in any of the groups, in
+// the order of Settings.
+func AddGroups(fs *pflag.FlagSet, g Group) {
+	for _, s := range Settings {
+		if s.Group&g != 0 {
+			addFlag(fs, s)
+		}
+	}
+}
+
+// AddFlags registers the named settings' flags on fs.
 func AddFlags(fs *pflag.FlagSet, flags ...string) {
 	for _, name := range flags {
 		s, ok := Lookup(name)
 		if !ok {
 			panic("config: no setting with flag " + name)
 		}
-		help := s.Help + " (env " + s.Env() + ")"
-		if d := defaultOf(s.Key); d != "" && s.Kind != Bool {
-			help += " (default " + d + ")"
-		}
-		switch s.Kind {
-		case Bool:
-			fs.Bool(s.Flag, false, help)
-		case List:
-			fs.StringArray(s.Flag, nil, help)
-		default:
-			fs.String(s.Flag, "", help)
-		}
+		addFlag(fs, s)
+	}
+}
+
+// addFlag registers s's flag; the help names the environment variable, as
+// restic does, so a script author sees both.
+func addFlag(fs *pflag.FlagSet, s Setting) {
+	help := s.Help + " (env " + s.Env() + ")"
+	if d := defaultOf(s.Key); d != "" && s.Kind != Bool {
+		help += " (default " + d + ")"
+	}
+	switch s.Kind {
+	case Bool:
+		fs.Bool(s.Flag, false, help)
+	case List:
+		fs.StringArray(s.Flag, nil, help)
+	default:
+		fs.String(s.Flag, "", help)
 	}
 }
 

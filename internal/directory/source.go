@@ -8,8 +8,8 @@ import (
 )
 
 // Source is the client as an identity source of the flow: each sign-in's
-// neutral part. whoami calls Client.SignIn for the groups' SIDs and the
-// per-domain lookups only AD has.
+// neutral part, with the full AD answer (*SignIn: the groups' SIDs and the
+// per-domain lookups only AD has) as its Detail, for whoami.
 type Source struct{ Client *Client }
 
 // SignIn signs user in against AD.
@@ -18,7 +18,9 @@ func (s Source) SignIn(ctx context.Context, user, password string) (*model.SignI
 	if err != nil {
 		return nil, err
 	}
-	return &si.SignIn, nil
+	out := si.SignIn
+	out.Detail = si
+	return &out, nil
 }
 
 // AccountStore checks DS console accounts (`.\name`): the eXpress store

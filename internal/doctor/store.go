@@ -155,7 +155,7 @@ func machineCheck(ctx context.Context, d Deps, st Store) Check {
 	case errors.Is(err, express.ErrUnknownComputer):
 		c.Status = Fail
 		c.Detail = "not known to Deployment Server; this machine has " + m.Describe() +
-			" (looked up by " + strings.Join(cfg.Machine.Match, ", ") + ")"
+			" (looked up by " + cfg.Machine.Match.Join(", ") + ")"
 		if len(m.Warnings) > 0 {
 			c.Detail += "; could not read: " + strings.Join(m.Warnings, "; ")
 		}

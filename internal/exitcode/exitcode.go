@@ -1,6 +1,7 @@
-// Package exitcode defines the documented exit codes of imageinvoker and
-// the error type that carries one. Scripts rely on these numbers: never
-// renumber, only add.
+// Package exitcode defines the documented exit codes of imageinvoker, the
+// error type that carries one, and the one table (Describe) that gives
+// every error its code and its sentence for a person. Scripts rely on these
+// numbers: never renumber, only add.
 package exitcode
 
 import (
@@ -44,13 +45,20 @@ const Help = `Exit codes:
 // underlying cause shown only with --debug.
 type Error struct {
 	Code int
-	Msg  string // what happened and what to do, one or two sentences
-	Err  error  // detail
+	Msg  string // what happened and what to do, one or two sentences; names no CLI flag
+	// Hint is advice that names command-line flags (--computer-id...). The
+	// command line prints it after Msg; the console never shows it, since
+	// a technician at the console has no flags to give.
+	Hint string
+	Err  error // detail
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil && e.Msg == "" {
+	if e.Msg == "" && e.Err != nil {
 		return e.Err.Error()
+	}
+	if e.Hint != "" {
+		return e.Msg + " " + e.Hint
 	}
 	return e.Msg
 }
@@ -67,14 +75,19 @@ func Wrap(code int, err error, format string, args ...any) *Error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...), Err: err}
 }
 
-// Of returns the exit code an error maps to.
-func Of(err error) int {
+// Of returns the exit code an error maps to (Describe).
+func Of(err error) int { return Describe(err).Code }
+
+// From returns err as an *Error with the code and sentence the table gives
+// it: what the flow hands its front ends, so none of them inspects errors.
+func From(err error) *Error {
 	if err == nil {
-		return OK
+		return nil
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Code
+		return e
 	}
-	return Failure
+	d := Describe(err)
+	return &Error{Code: d.Code, Msg: d.Msg, Hint: d.Hint, Err: err}
 }

@@ -197,7 +197,7 @@ func (f *Flow) Identify(o Override) (*Machine, error) {
 	// Flags name exactly what to match; the config's order applies to what the machine read of itself.
 	order := f.d.Config.Machine.Match
 	if !o.empty() {
-		order = []string{"mac", "serial", "uuid", "asset_tag"}
+		order = config.MatchKeys
 	}
 	for _, by := range order {
 		switch model.MatchBy(by) {
@@ -400,10 +400,13 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	}
 	f.log.Info("signed in", "user", si.Identity.User, "dc", si.Authority, "groups", len(si.Identity.Groups))
 	var creds *Credentials
-	if f.d.Config.Store.Auth == "technician" {
+	if f.d.Config.Store.Auth == config.AuthTechnician {
 		creds = &Credentials{User: si.Identity.User, Password: password}
 	}
 	si.Identity = f.withDomains(si.Identity)
+	if f.d.OpenReader == nil { // a sign-in check without a store (whoami)
+		return &Session{Identity: si.Identity, SignIn: si}, nil
+	}
 	s, err := f.open(ctx, si.Identity, creds)
 	if err != nil {
 		return nil, err
@@ -423,7 +426,7 @@ func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Ses
 		return nil, exitcode.New(exitcode.BadCredentials,
 			"%s is a DS console account (.\\name), and DS console accounts are turned off here. Sign in with your AD account (DOMAIN\\user), or ask the image builder to set directory.ds_accounts: true in the config file.", user)
 	}
-	if cfg.Store.Auth == "technician" {
+	if cfg.Store.Auth == config.AuthTechnician {
 		return nil, exitcode.New(exitcode.Usage,
 			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")
 	}
@@ -471,7 +474,7 @@ func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, err
 	sctx, cancel := context.WithTimeout(ctx, cfg.Store.Timeout)
 	defer cancel()
 	snap, err := s.Reader.Snapshot(sctx, *m.Computer, s.Identity, model.SnapshotOptions{
-		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: cfg.Store.ConsoleSecurity,
+		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: string(cfg.Store.ConsoleSecurity),
 	})
 	if err != nil {
 		return nil, f.storeError(err, m)

@@ -48,7 +48,7 @@ func TestIdentifyOrder(t *testing.T) {
 		return machine.Identity{MACs: []string{"AABBCCDDEEFF"}, Serial: "SN-042", UUID: "X", AssetTag: "AT"}, []string{"no DMI"}, nil
 	}
 	f, cfg := newFlow(t, "", read)
-	cfg.Machine.Match = []string{"serial", "mac"}
+	cfg.Machine.Match = config.MatchList{config.MatchSerial, config.MatchMAC}
 	m, err := f.Identify(Override{})
 	if err != nil {
 		t.Fatal(err)

@@ -37,14 +37,18 @@ type Options struct {
 	ReadMachine func() (machine.Identity, []string, error)
 	// Registry replaces the implementations (tests); nil is Registry().
 	Registry *backend.Registry
+	// NoStore builds a flow that signs in without opening a store (whoami).
+	NoStore bool
 }
 
 // Env is a built flow and what must be closed after it.
 type Env struct {
 	Flow *flow.Flow
 	// Demo is set for --demo: the demo machine must be used as the override.
-	Demo    bool
-	closers []func()
+	Demo bool
+	// Directory is the AD client, nil when none was built.
+	Directory *directory.Client
+	closers   []func()
 }
 
 // Close releases the demo servers and temp files.
@@ -67,11 +71,11 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 			env.Close()
 			return nil, err
 		}
-	} else if cfg.Store.URL == "" {
+	} else if cfg.Store.URL == "" && !o.NoStore {
 		return nil, exitcode.New(exitcode.Usage,
 			"no eXpress store configured: give --store sqlserver://HOST/INSTANCE?database=eXpress (or store.url in the config file), or try --demo")
 	}
-	if err := choose(cfg, o, &deps); err != nil {
+	if err := choose(cfg, o, &deps, env); err != nil {
 		env.Close()
 		return nil, err
 	}
@@ -90,7 +94,7 @@ const (
 )
 
 // choose fills deps from the registry.
-func choose(cfg *config.Config, o Options, deps *flow.Deps) error {
+func choose(cfg *config.Config, o Options, deps *flow.Deps, env *Env) error {
 	reg := o.Registry
 	if reg == nil {
 		reg = Registry()
@@ -114,6 +118,9 @@ func choose(cfg *config.Config, o Options, deps *flow.Deps) error {
 		return openScheduler(ctx, cfg, r, creds)
 	}
 	deps.ConsoleAccounts = consoleAccounts
+	if o.NoStore {
+		deps.OpenReader, deps.OpenScheduler = nil, nil
+	}
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
 	// by the flow with a message, and .\name works.
@@ -125,6 +132,9 @@ func choose(cfg *config.Config, o Options, deps *flow.Deps) error {
 		}
 		if deps.Directory, err = newDirectory(cfg); err != nil {
 			return err
+		}
+		if src, ok := deps.Directory.(directory.Source); ok {
+			env.Directory = src.Client // whoami lists its domains
 		}
 	}
 	return nil
@@ -170,7 +180,7 @@ func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) err
 	if !strings.HasPrefix(url, "sqlite:") {
 		url = "sqlite:" + url
 	}
-	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, "url", "insert"
+	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, config.AuthURL, config.QueueInsert
 	if !o.NeedDirectory {
 		return nil
 	}

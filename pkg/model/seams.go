@@ -56,4 +56,8 @@ type SignIn struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// RoundTrips counts the requests the sign-in sent (LDAP for AD).
 	RoundTrips int `json:"round_trips"`
+	// Detail is the source's own full answer, for diagnostics that know the
+	// source (whoami shows AD's groups with their SIDs and the per-domain
+	// lookups); nil when the source has nothing beyond the above.
+	Detail any `json:"-"`
 }

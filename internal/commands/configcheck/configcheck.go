@@ -5,6 +5,7 @@
 package configcheck
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -29,12 +30,13 @@ type CheckOptions struct {
 	Exe string
 }
 
-// NewCmd returns the `config` command with its `check` and `sample` subcommands.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	return newCmd(f, runCheck)
-}
-
-func newCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+// NewCmd returns the `config` command with its `check`, `sample` and
+// `show` subcommands; runF, when not nil, runs instead of `check`'s run
+// (tests of argv → CheckOptions).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runCheck
+	}
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Check a config file, show the effective settings, or print the documented sample",
@@ -44,7 +46,7 @@ func newCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
 	return cmd
 }
 
-func newCheckCmd(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+func newCheckCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   "check [FILE]",
 		Short: "Validate a config file offline",
@@ -66,7 +68,7 @@ and exits 2.`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
-			return runF(opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 }
@@ -83,7 +85,7 @@ func newSampleCmd(f *cmdutil.Factory) *cobra.Command {
 	}
 }
 
-func runCheck(opts *CheckOptions) error {
+func runCheck(_ context.Context, opts *CheckOptions) error {
 	path := opts.File
 	if path == "" {
 		path = opts.Explicit
@@ -126,15 +128,16 @@ var partRE = regexp.MustCompile(`; (line \d+: )`)
 // checkError lists each error of a failed load on its own line, so an image
 // builder can fix them all in one pass rather than one per run.
 func checkError(path string, err error) error {
+	code := exitcode.Of(err)
 	if !errors.Is(err, config.ErrInvalid) {
-		return exitcode.Wrap(exitcode.Failure, err, "check %s: %v", path, err)
+		return exitcode.Wrap(code, err, "check %s: %v", path, err)
 	}
 	msg := strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")
 	msg = strings.TrimPrefix(msg, path+": ")
 	msg = partRE.ReplaceAllString(msg, "\n$1")
 	parts := strings.Split(msg, "\n")
 	return &exitcode.Error{
-		Code: exitcode.Usage,
+		Code: code,
 		Msg:  fmt.Sprintf("%s: %d error(s):\n  %s", path, len(parts), strings.Join(parts, "\n  ")),
 		Err:  err,
 	}

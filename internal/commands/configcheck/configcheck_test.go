@@ -2,6 +2,7 @@ package configcheck
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,11 +15,8 @@ import (
 )
 
 func factory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &cmdutil.Factory{
-		IO:     &cmdutil.IOStreams{In: strings.NewReader(""), Out: out, Err: errOut},
-		Getenv: func(k string) string { return env[k] },
-	}, out, errOut
+	f, ts := cmdutil.Test(env)
+	return f, ts.Out, ts.Err
 }
 
 // root mimics app's root: the persistent --config flag lives there.
@@ -46,7 +44,7 @@ func TestCheckArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, _, _ := factory(tt.env)
 			var got *CheckOptions
-			r := root(newCmd(f, func(o *CheckOptions) error { got = o; return nil }))
+			r := root(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
 			r.SetArgs(tt.argv)
 			if err := r.Execute(); err != nil {
 				t.Fatal(err)
@@ -61,7 +59,7 @@ func TestCheckArgs(t *testing.T) {
 	}
 	t.Run("two files is a usage error", func(t *testing.T) {
 		f, _, _ := factory(nil)
-		r := root(newCmd(f, func(*CheckOptions) error { return nil }))
+		r := root(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))
 		r.SetArgs([]string{"config", "check", "a", "b"})
 		if err := r.Execute(); err == nil {
 			t.Error("want an error for two files")
@@ -116,7 +114,7 @@ func TestRunCheck(t *testing.T) {
 			f, out, _ := factory(nil)
 			opts := tt.opts
 			opts.IO = f.IO
-			err := runCheck(&opts)
+			err := runCheck(context.Background(), &opts)
 			if code := exitcode.Of(err); code != tt.wantCode {
 				t.Fatalf("exit code %d, want %d (err %v)", code, tt.wantCode, err)
 			}
@@ -134,7 +132,7 @@ func TestRunCheck(t *testing.T) {
 
 func TestSample(t *testing.T) {
 	f, out, _ := factory(nil)
-	r := root(NewCmd(f))
+	r := root(NewCmd(f, nil))
 	r.SetArgs([]string{"config", "sample"})
 	if err := r.Execute(); err != nil {
 		t.Fatal(err)
@@ -145,7 +143,7 @@ func TestSample(t *testing.T) {
 	// What an image builder gets from `config sample > file` must pass `config check file`.
 	p := write(t, t.TempDir(), "from-sample.yaml", out.String())
 	f2, out2, _ := factory(nil)
-	if err := runCheck(&CheckOptions{IO: f2.IO, File: p}); err != nil {
+	if err := runCheck(context.Background(), &CheckOptions{IO: f2.IO, File: p}); err != nil {
 		t.Fatalf("the sample fails its own check: %v", err)
 	}
 	if out2.String() != "ok: "+p+"\n" {
@@ -167,7 +165,7 @@ func TestCheckStoreURLAndPlainLDAP(t *testing.T) {
 	for _, u := range []string{"sqlserver//sa:S3cretPW@ds1?database=eXpress", "sqlserver:sa:S3cretPW@ds1", "sqlserver://sa:S3cretPW@/SQLEXPRESS"} {
 		path := write("bad.yaml", "store:\n  url: '"+u+"'\n")
 		f, out, errOut := factory(nil)
-		err := runCheck(&CheckOptions{IO: f.IO, File: path})
+		err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: path})
 		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "line 2: store.url") {
 			t.Errorf("%s: err = %v; want a usage error at line 2, store.url", u, err)
 		}
@@ -177,7 +175,7 @@ func TestCheckStoreURLAndPlainLDAP(t *testing.T) {
 	}
 	path := write("plain.yaml", "directory:\n  dcs: [ldap://dc1.lab.example]\n  allow_plain: true\n")
 	f, out, errOut := factory(nil)
-	if err := runCheck(&CheckOptions{IO: f.IO, File: path}); err != nil || !strings.Contains(out.String(), "ok: ") {
+	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: path}); err != nil || !strings.Contains(out.String(), "ok: ") {
 		t.Fatalf("allow_plain: %v %s", err, out)
 	}
 	if !strings.Contains(errOut.String(), "warning: directory.allow_plain: true") {

@@ -59,11 +59,7 @@ accepted, to see its effect. Credentials in the store URL are never printed.`,
 	fs := cmd.Flags()
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
 	fs.StringVar(&o.IP, "ip", "", "choose the site as for a machine with this IP address")
-	var all []string
-	for _, s := range config.Settings {
-		all = append(all, s.Flag)
-	}
-	config.AddFlags(fs, all...)
+	config.AddGroups(fs, config.GroupAll)
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package configcheck
 
 import (
+	"context"
 	"encoding/json"
 	"net/netip"
 	"path/filepath"
@@ -41,7 +42,7 @@ func show(t *testing.T, env map[string]string, addrs []string, args ...string) (
 		}
 		return out, nil
 	}
-	r := root(NewCmd(f))
+	r := root(NewCmd(f, nil))
 	r.SetArgs(append([]string{"config", "show"}, args...))
 	err := r.Execute()
 	return out.String(), errOut.String(), err
@@ -170,19 +171,19 @@ func TestCheckWithInclude(t *testing.T) {
 	write(t, dir, "central.yaml", "menu:\n  flatt: true\n")
 	media := write(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
 	f, _, _ := factory(nil)
-	err := runCheck(&CheckOptions{IO: f.IO, File: media})
+	err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: media})
 	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "central.yaml") || !strings.Contains(err.Error(), "line 2: unknown key menu.flatt") {
 		t.Errorf("bad central file: %v", err)
 	}
 	good := write(t, dir, "good-central.yaml", "menu:\n  flat: true\n")
 	goodMedia := write(t, dir, "good.yaml", "include: good-central.yaml\n")
 	f, out, _ := factory(nil)
-	if err := runCheck(&CheckOptions{IO: f.IO, File: goodMedia}); err != nil || out.String() != "ok: "+goodMedia+"\nok: "+good+" (central file, 2 lines)\n" {
+	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: goodMedia}); err != nil || out.String() != "ok: "+goodMedia+"\nok: "+good+" (central file, 2 lines)\n" {
 		t.Errorf("good central file: %v, stdout %q", err, out.String())
 	}
 	remote := write(t, dir, "remote.yaml", "include: https://127.0.0.1:1/central.yaml\n")
 	f, out, errOut := factory(nil)
-	if err := runCheck(&CheckOptions{IO: f.IO, File: remote}); err != nil || !strings.Contains(out.String(), "ok: ") {
+	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: remote}); err != nil || !strings.Contains(out.String(), "ok: ") {
 		t.Fatalf("https include offline: %v", err)
 	}
 	if !strings.Contains(errOut.String(), "not fetched: this check works offline") {

@@ -5,29 +5,35 @@
 package demo
 
 import (
+	"context"
 	"path/filepath"
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/commands/demo/dsagent"
-	"github.com/imageinvoker/imageinvoker/internal/commands/tuicmd"
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/console"
 	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/spf13/cobra"
 )
 
-// Options are the demo command's own flags.
+// Options are the demo command's dependencies and flags.
 type Options struct {
+	IO     *cmdutil.IOStreams
+	Getenv func(string) string
+	Config *config.Config
+
 	StoreDir    string
 	ASCII       bool
 	PickupDelay time.Duration
 }
 
-// NewCmd returns the demo command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	var o Options
+// NewCmd returns the demo command; runF, when not nil, runs instead of run
+// (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Try the console on a built-in demo Deployment Server and directory",
@@ -41,36 +47,43 @@ picks them up after a few seconds.
 ends, so what was queued can be inspected; it is recreated on every start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !f.IO.InTTY || !f.IO.OutTTY {
+				return exitcode.New(exitcode.Usage,
+					"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
+			}
 			o.ASCII, _ = cmd.Flags().GetBool("ascii")
-			return run(cmd, f, o)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if o.StoreDir != "" {
+				abs, err := filepath.Abs(o.StoreDir)
+				if err != nil {
+					return exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", o.StoreDir, err)
+				}
+				o.StoreDir = abs
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
-	config.AddFlags(cmd.Flags(), tuicmd.LookFlags...)
-	tuicmd.AddASCIIFlag(cmd)
+	// How the console behaves; the store and directory are the demo's own.
+	config.AddGroups(cmd.Flags(), config.GroupConsole|config.GroupWatch|config.GroupLog|config.GroupDebug)
+	console.AddASCIIFlag(cmd)
 	cmd.Flags().StringVar(&o.StoreDir, "store-dir", "", "keep the demo database in this directory instead of a temporary one")
 	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for Deployment Server waits before picking up a queued job")
 	return cmd
 }
 
-func run(cmd *cobra.Command, f *cmdutil.Factory, o Options) error {
-	if !f.IO.InTTY || !f.IO.OutTTY {
-		return exitcode.New(exitcode.Usage,
-			"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
-	}
-	cfg, err := f.Config(cmd)
-	if err != nil {
-		return err
-	}
-	log := tuicmd.OpenLog(f, cfg)
+// run starts the demo store, directory and stand-in for DS, then the console.
+func run(ctx context.Context, o *Options) error {
+	cfg := o.Config
+	log := console.OpenLog(o.IO, cfg)
 	defer log.Close()
-	ctx := cmd.Context()
-	dir := o.StoreDir
-	if dir != "" {
-		if dir, err = filepath.Abs(dir); err != nil {
-			return exitcode.Wrap(exitcode.Usage, err, "--store-dir %s: %v", o.StoreDir, err)
-		}
-	}
-	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: dir, Log: log.Logger})
+	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: o.StoreDir, Log: log.Logger})
 	if err != nil {
 		return err
 	}
@@ -80,5 +93,6 @@ func run(cmd *cobra.Command, f *cmdutil.Factory, o Options) error {
 		return err
 	}
 	defer agent.Close()
-	return tuicmd.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log}.Run(ctx, f)
+	c := console.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log}
+	return c.Run(ctx, o.IO, o.Getenv)
 }

@@ -43,16 +43,14 @@ type Options struct {
 	AccessBudget time.Duration
 
 	// Config is the resolved configuration (nil when it is invalid) and
-	// Source where it came from; set by the command before Run.
+	// Source where it came from; set by the command before run.
 	Config *config.Config
 	Source doctor.ConfigSource
 }
 
-// NewCmd returns the doctor command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
-
-// newCmd takes runF to replace Run in argv → options tests.
-func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+// NewCmd returns the doctor command; runF, when not nil, runs instead of
+// run (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
 	cmd := &cobra.Command{
 		Use:   "doctor",
@@ -121,9 +119,9 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 				return runF(cmd.Context(), opts)
 			}
 			if opts.Access != "" {
-				return RunAccess(cmd.Context(), opts)
+				return runAccess(cmd.Context(), opts)
 			}
-			return Run(cmd.Context(), opts)
+			return run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -131,8 +129,7 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
 	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
 	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
-	config.AddFlags(fl, "site", "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
-		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug")
+	config.AddGroups(fl, config.GroupSite|config.GroupStore|config.GroupLogin|config.GroupDirectory|config.GroupDebug)
 	opts.Machine.Add(fl)
 	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)
 	fl.StringSliceVar(&opts.AccessGroups, "as-groups", nil, `with --access: the user's AD groups (DOMAIN\group), as DS knows them`)
@@ -157,13 +154,13 @@ func SourceOf(explicit, from, path, exe, goos string) string {
 	return "found in the boot environment's standard place"
 }
 
-// Run runs the checks and prints the checklist. It returns an error with
+// run runs the checks and prints the checklist. It returns an error with
 // exit code 1 when any check failed, after printing.
-func Run(ctx context.Context, o *Options) error {
+func run(ctx context.Context, o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Override()}
+	deps := doctor.Deps{Config: o.Config, Source: o.Source, ReadMachine: setup.ReadMachine, Override: o.Machine.Target(o.Demo)}
 	if cfg := o.Config; cfg != nil {
 		if o.Demo {
 			env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true})
@@ -172,9 +169,6 @@ func Run(ctx context.Context, o *Options) error {
 			}
 			defer env.Close()
 			deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
-			if o.Machine.Empty() {
-				deps.Override = setup.DemoOverride()
-			}
 		}
 		if err := technicianStore(o, cfg, &deps); err != nil {
 			return err
@@ -199,7 +193,7 @@ func Run(ctx context.Context, o *Options) error {
 // technicianStore sets how the store is opened when its login is the
 // technician's own: skipped without --user, else with NTLM as that user.
 func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
-	if cfg.Store.Auth != "technician" {
+	if cfg.Store.Auth != config.AuthTechnician {
 		return nil
 	}
 	if o.User == "" {
@@ -214,7 +208,7 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
 		user = strings.ToUpper(dom) + `\` + user
 	}
-	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: cfg.Store.Queue, Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
+	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
 	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
 		s, err := express.Open(ctx, url, opts)
 		if err != nil {
@@ -225,9 +219,9 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	return nil
 }
 
-// RunAccess is `doctor --access`: our engine against DS's own procedure,
+// runAccess is `doctor --access`: our engine against DS's own procedure,
 // for one console user on this machine.
-func RunAccess(ctx context.Context, o *Options) error {
+func runAccess(ctx context.Context, o *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -248,10 +242,7 @@ func RunAccess(ctx context.Context, o *Options) error {
 		return err
 	}
 	defer env.Close()
-	override := o.Machine.Override()
-	if env.Demo && o.Machine.Empty() {
-		override = setup.DemoOverride()
-	}
+	override := o.Machine.Target(env.Demo)
 	fl := env.Flow
 	ctx, cancel := context.WithTimeout(ctx, o.AccessBudget)
 	defer cancel()

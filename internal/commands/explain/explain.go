@@ -3,13 +3,16 @@
 package explain
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
-	"github.com/imageinvoker/imageinvoker/internal/commands/preview"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/preview"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/spf13/cobra"
 )
@@ -27,9 +30,19 @@ type Result struct {
 	Reasons []string `json:"reasons"`
 }
 
-// NewCmd returns the explain command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	o := &preview.Options{}
+// Options are the explain command's dependencies and flags.
+type Options struct {
+	IO     *cmdutil.IOStreams
+	Config *config.Config
+	preview.Flags
+	// JobID is --job, checked to be a DS job id.
+	JobID int64
+}
+
+// NewCmd returns the explain command; runF, when not nil, runs instead of
+// run (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO}
 	var job string
 	cmd := &cobra.Command{
 		Use:   "explain",
@@ -45,34 +58,16 @@ It needs no password and never queues anything.`,
 			if err != nil || id <= 0 {
 				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
 			}
-			res, err := preview.Load(cmd.Context(), f, cmd, o)
+			o.JobID = id
+			cfg, err := f.Config(cmd)
 			if err != nil {
 				return err
 			}
-			defer res.Close()
-			mm := res.Menu
-			j, d, onMenu, err := res.Flow().ExplainJob(cmd.Context(), res.Session(), mm, id)
-			if err != nil {
-				return err
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
-			if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
-				out.Reasons = append(out.Reasons, fmt.Sprintf(
-					"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
-					j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
-			}
-			for _, r := range d.Reasons {
-				out.Reasons = append(out.Reasons, r.String())
-			}
-			// What the store could not know and failed closed on (a DS group
-			// whose members this database does not show).
-			out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
-			if o.JSON {
-				enc := json.NewEncoder(f.IO.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(out)
-			}
-			return writeText(f, out, mm.Computer.Name)
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)
@@ -80,15 +75,47 @@ It needs no password and never queues anything.`,
 	return cmd
 }
 
-func writeText(f *cmdutil.Factory, r Result, computer string) error {
+// run decides the job and prints every rule.
+func run(ctx context.Context, o *Options) error {
+	res, err := preview.Load(ctx, o.IO, o.Config, &o.Flags)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	mm, id := res.Menu, o.JobID
+	j, d, onMenu, err := res.Flow().ExplainJob(ctx, res.Session(), mm, id)
+	if err != nil {
+		return err
+	}
+	out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+	if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
+		out.Reasons = append(out.Reasons, fmt.Sprintf(
+			"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
+			j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+	}
+	for _, r := range d.Reasons {
+		out.Reasons = append(out.Reasons, r.String())
+	}
+	// What the store could not know and failed closed on (a DS group
+	// whose members this database does not show).
+	out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
+	if o.JSON {
+		enc := json.NewEncoder(o.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return writeText(o.IO.Out, out, mm.Computer.Name)
+}
+
+func writeText(w io.Writer, r Result, computer string) error {
 	verdict := "NOT ALLOWED"
 	if r.Allowed {
 		verdict = "ALLOWED"
 	}
 	// Reasons quote DS names: printed without escape sequences (termsafe); --json keeps them exact.
-	fmt.Fprintf(f.IO.Out, "Job %q (%d) on %s: %s\n", termsafe.Line(r.Job.Name), r.Job.ID, termsafe.Line(computer), verdict)
+	fmt.Fprintf(w, "Job %q (%d) on %s: %s\n", termsafe.Line(r.Job.Name), r.Job.ID, termsafe.Line(computer), verdict)
 	for _, s := range r.Reasons {
-		fmt.Fprintf(f.IO.Out, "  - %s\n", termsafe.Text(s))
+		fmt.Fprintf(w, "  - %s\n", termsafe.Text(s))
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Options are the command's inputs.
+// Options are the command's dependencies and flags.
 type Options struct {
 	IO      *cmdutil.IOStreams
 	Machine cmdutil.MachineFlags
@@ -39,11 +39,9 @@ type Options struct {
 	Platform string
 }
 
-// NewCmd returns the machine command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
-
-// newCmd takes runF to replace Run in argv → options tests.
-func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+// NewCmd returns the machine command; runF, when not nil, runs instead of
+// run (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	o := &Options{IO: f.IO, Inspect: machinepkg.Inspect, Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	cmd := &cobra.Command{
 		Use:   "machine",
@@ -76,14 +74,14 @@ is shown as a note and is not a failure.`,
 			if runF != nil {
 				return runF(cmd.Context(), o)
 			}
-			return Run(cmd.Context(), o)
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
 	o.Machine.Add(fs)
 	fs.BoolVar(&o.Demo, "demo", false, "look the machine up in the embedded demo eXpress database (as "+demo.ComputerName+" unless --mac etc. say otherwise)")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
-	config.AddFlags(fs, "site", "store", "store-auth", "store-timeout", "match", "wait-registration")
+	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupLogin|config.GroupRegistration)
 	return cmd
 }
 
@@ -121,10 +119,10 @@ type Key struct {
 	ID     int64    `json:"id,omitempty"`
 }
 
-// Run reads the machine, looks it up when it can, and prints the result. The
+// run reads the machine, looks it up when it can, and prints the result. The
 // report is printed even when the lookup fails, then the lookup's error is
 // returned for its exit code.
-func Run(ctx context.Context, o *Options) error {
+func run(ctx context.Context, o *Options) error {
 	res, lookupErr := collect(ctx, o)
 	var err error
 	if o.JSON {
@@ -168,16 +166,12 @@ func collect(ctx context.Context, o *Options) (*Result, error) {
 		return res, err
 	}
 	defer env.Close()
-	override := o.Machine.Override()
-	if o.Demo && o.Machine.Empty() {
-		override = setup.DemoOverride()
-	}
-	m, err := env.Flow.Identify(override)
+	m, err := env.Flow.Identify(o.Machine.Target(o.Demo))
 	if err != nil {
 		return res, err
 	}
 	res.Lookup.Keys = keys(m.Keys)
-	if !o.Demo && cfg.Store.Auth == "technician" {
+	if !o.Demo && cfg.Store.Auth == config.AuthTechnician {
 		res.Lookup.Status = LookupSkipped
 		res.Lookup.Detail = "store.auth is technician: the eXpress database is opened as the technician, so DS is asked after sign-in"
 		return res, nil

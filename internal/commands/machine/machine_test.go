@@ -11,17 +11,15 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	machinepkg "github.com/imageinvoker/imageinvoker/pkg/machine"
 )
 
 func factory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &cmdutil.Factory{
-		IO:     &cmdutil.IOStreams{In: strings.NewReader(""), Out: out, Err: errb},
-		Getenv: func(k string) string { return env[k] },
-	}, out, errb
+	f, ts := cmdutil.Test(env)
+	return f, ts.Out, ts.Err
 }
 
 // fakeReport is a machine as pkg/machine would report it: one used NIC with
@@ -44,9 +42,9 @@ func fakeReport(mac string) machinepkg.Report {
 func execute(t *testing.T, inspect func() (machinepkg.Report, error), env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
 	f, out, errb := factory(env)
-	cmd := newCmd(f, func(ctx context.Context, o *Options) error {
+	cmd := NewCmd(f, func(ctx context.Context, o *Options) error {
 		o.Inspect, o.Platform = inspect, "testos/testarch"
-		return Run(ctx, o)
+		return run(ctx, o)
 	})
 	cmd.SetArgs(args)
 	cmd.SetOut(&bytes.Buffer{})
@@ -87,7 +85,7 @@ func TestArgvToOptions(t *testing.T) {
 			}, ""},
 		{"store and match from env", nil, map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"},
 			func(o *Options) bool {
-				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, []string{"serial", "mac"})
+				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, config.MatchList{config.MatchSerial, config.MatchMAC})
 			}, ""},
 		{"bad match", []string{"--match", "hostname"}, nil, nil, "match"},
 		{"no args", []string{"extra"}, nil, nil, "unknown command"},
@@ -96,7 +94,7 @@ func TestArgvToOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, _, _ := factory(tc.env)
 			var got *Options
-			cmd := newCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
+			cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
 			cmd.SetArgs(tc.argv)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -227,7 +225,7 @@ func TestStoreDownExits8AfterPrinting(t *testing.T) {
 // Linux) and checks it shows exactly what machine.Read gives everyone else.
 func TestRealReader(t *testing.T) {
 	f, out, _ := factory(nil)
-	cmd := NewCmd(f)
+	cmd := NewCmd(f, nil)
 	cmd.SetArgs([]string{"--json"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

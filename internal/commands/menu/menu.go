@@ -3,22 +3,32 @@
 package menu
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
-	"github.com/imageinvoker/imageinvoker/internal/commands/preview"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/preview"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/spf13/cobra"
 )
 
-// NewCmd returns the menu command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	o := &preview.Options{}
+// Options are the menu command's dependencies and flags.
+type Options struct {
+	IO     *cmdutil.IOStreams
+	Config *config.Config
+	preview.Flags
+}
+
+// NewCmd returns the menu command; runF, when not nil, runs instead of run
+// (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "menu",
 		Short: "Show the boot menu a user would get on a machine (no password, queues nothing)",
@@ -28,19 +38,32 @@ the boot menu would offer them. It needs no password and never queues anything.`
   imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			res, err := preview.Load(cmd.Context(), f, cmd, o)
+			cfg, err := f.Config(cmd)
 			if err != nil {
 				return err
 			}
-			defer res.Close()
-			if o.JSON {
-				return WriteJSON(f.IO.Out, res.Menu)
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
 			}
-			return WriteText(f.IO.Out, res.Menu)
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)
 	return cmd
+}
+
+// run loads the menu and prints it.
+func run(ctx context.Context, o *Options) error {
+	res, err := preview.Load(ctx, o.IO, o.Config, &o.Flags)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	if o.JSON {
+		return WriteJSON(o.IO.Out, res.Menu)
+	}
+	return WriteText(o.IO.Out, res.Menu)
 }
 
 type computerJSON struct {

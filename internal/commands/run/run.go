@@ -4,6 +4,7 @@ package run
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,16 +13,25 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/logging"
 	"github.com/imageinvoker/imageinvoker/internal/secret"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/spf13/cobra"
 )
 
-// Options are run's flags.
+// Options are run's dependencies and flags.
 type Options struct {
+	IO *cmdutil.IOStreams
+	// Config is the configuration, resolved once with the boot-media policy
+	// enforced (cmdutil.Factory.QueueConfig).
+	Config *config.Config
+	// Build turns the configuration into the flow (setup.Build).
+	Build func(context.Context, *config.Config, setup.Options) (*setup.Env, error)
+
 	Machine cmdutil.MachineFlags
 	Secret  secret.Options
 	User    string
@@ -56,9 +66,10 @@ type computerJSON struct {
 	Name string `json:"name"`
 }
 
-// NewCmd returns the run command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	o := &Options{}
+// NewCmd returns the run command; runF, when not nil, runs instead of run
+// (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IO, Build: setup.Build}
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Sign in and queue one job for this machine, unattended",
@@ -77,7 +88,21 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.Secret.In, o.Secret.Getenv, o.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
-			return runRun(cmd, f, o)
+			if o.User == "" {
+				o.User = f.Getenv("IMAGEINVOKER_USER")
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -89,83 +114,56 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory")
 	fs.BoolVar(&o.Wait, "wait", false, "after queueing, wait until Deployment Server picks the job up (session.watch_timeout)")
-	config.AddFlags(fs, append([]string{"store-auth", "queue-method", "dc", "domain", "dns-domain", "base-dn", "ca-file",
-		"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "wait-registration", "step-timeout", "watch-timeout",
-		"log-file", "debug"}, cmdutil.StoreFlags...)...)
+	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu|config.GroupLogin|config.GroupQueue|
+		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog|config.GroupDebug)
 	return cmd
 }
 
-func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
-	ctx := cmd.Context()
+// validate checks what the flags alone decide, before anything is read.
+func (o *Options) validate() error {
 	if strings.TrimSpace(o.Job) == "" {
 		return exitcode.New(exitcode.Usage, "--job is required: a DS job id or a menu path (see `imageinvoker menu`)")
-	}
-	if o.User == "" {
-		o.User = f.Getenv("IMAGEINVOKER_USER")
 	}
 	if strings.TrimSpace(o.User) == "" {
 		return exitcode.New(exitcode.Usage, `--user is required: user, user@domain or DOMAIN\user`)
 	}
-	interactive := f.IO.InTTY && !o.Secret.Stdin
-	if !o.Yes && !interactive {
+	if interactive := o.IO.InTTY && !o.Secret.Stdin; !o.Yes && !interactive {
 		return exitcode.New(exitcode.Usage, "--yes is required when not running interactively: nothing was queued")
 	}
+	return nil
+}
+
+// run is the command: sign in, choose the job, confirm, queue, report, and
+// with --wait watch for DS to pick it up.
+func run(ctx context.Context, o *Options) error {
 	password, err := secret.Read(o.Secret)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
-	if err != nil {
-		return err
-	}
+	cfg := o.Config
 	if cfg.SitePending && !o.Demo {
 		// Only the console asks; a script names the site.
 		return exitcode.New(exitcode.Usage, "%s: `run` never asks; name the site with --site NAME (the config file must set policy: {allow_overrides: true}) or add this machine's subnet to a site",
 			termsafe.Line(cfg.SiteReason))
 	}
-	log, lerr := logging.Open(logging.Options{File: cfg.Log.File, Debug: cfg.Log.Debug, Stderr: f.IO.Err})
+	log, lerr := logging.Open(logging.Options{File: cfg.Log.File, Debug: cfg.Log.Debug, Stderr: o.IO.Err})
 	if lerr != nil {
-		fmt.Fprintf(f.IO.Err, "warning: %v; continuing without a log file\n", lerr)
+		fmt.Fprintf(o.IO.Err, "warning: %v; continuing without a log file\n", lerr)
 	}
 	defer log.Close()
-	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true, Log: log.Logger})
+	env, err := o.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true, Log: log.Logger})
 	if err != nil {
 		return err
 	}
 	defer env.Close()
-	override := o.Machine.Override()
-	if o.Demo && o.Machine.Empty() {
-		override = setup.DemoOverride()
-	}
 	fl := env.Flow
-	m, err := fl.Identify(override)
-	if err != nil {
-		return err
-	}
-	sess, err := fl.SignIn(ctx, o.User, password)
-	password = ""
+	sess, mm, entry, err := o.choose(ctx, fl, password)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	for _, w := range sess.SignIn.Warnings {
-		fmt.Fprintln(f.IO.Err, "warning: "+termsafe.Line(w))
-	}
-	mm, err := fl.LoadMenu(ctx, sess, m)
-	if err != nil {
+	if err := o.confirm(entry, mm); err != nil {
 		return err
-	}
-	entry, err := fl.Choose(mm, o.Job)
-	if err != nil {
-		return err
-	}
-	// DS names in messages go through termsafe; --json keeps them exact.
-	jobName, computerName := termsafe.Line(entry.Name), termsafe.Line(mm.Computer.Name)
-	if !o.Yes {
-		ok, err := confirm(f, fmt.Sprintf("Queue %q on %s? [y/N] ", jobName, computerName))
-		if err != nil || !ok {
-			return exitcode.New(exitcode.Usage, "not confirmed: nothing was queued")
-		}
 	}
 	res, err := fl.Queue(ctx, sess, mm, entry)
 	if err != nil {
@@ -181,43 +179,84 @@ func runRun(cmd *cobra.Command, f *cmdutil.Factory, o *Options) error {
 		out.QueuedBy = res.Schedule.UserName
 	}
 	if !o.JSON {
-		if res.AlreadyQueued {
-			by := ""
-			if out.QueuedBy != "" {
-				by = " by " + termsafe.Line(out.QueuedBy)
-			}
-			fmt.Fprintf(f.IO.Err, "%q was already queued%s for %s; nothing new was written.\n", jobName, by, computerName)
-		} else {
-			fmt.Fprintf(f.IO.Err, "Queued %q for %s as %s.\n", jobName, computerName, termsafe.Line(sess.Identity.User))
-		}
-		fmt.Fprintln(f.IO.Out, res.Schedule.ID)
+		o.printQueued(out)
 	}
 	if o.Wait {
-		fmt.Fprintln(f.IO.Err, "Waiting for Deployment Server to pick the job up...")
-		picked, err := fl.Watch(ctx, sess, res.Schedule, watchEvery, nil)
-		if err != nil {
+		if out.PickedUp, err = o.watch(ctx, fl, sess, res.Schedule); err != nil {
 			return err
-		}
-		out.PickedUp = picked
-		if !o.JSON {
-			fmt.Fprintln(f.IO.Err, "Deployment Server has picked the job up.")
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(f.IO.Out)
-		return enc.Encode(out)
+		return json.NewEncoder(o.IO.Out).Encode(out)
 	}
 	return nil
 }
 
-func confirm(f *cmdutil.Factory, prompt string) (bool, error) {
-	fmt.Fprint(f.IO.Err, prompt)
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
-	if err != nil && line == "" {
-		return false, err
+// choose identifies the machine, signs in and finds the job on the menu.
+// The session is open when err is nil; close it.
+func (o *Options) choose(ctx context.Context, fl *flow.Flow, password string) (*flow.Session, *flow.Menu, menu.Entry, error) {
+	m, err := fl.Identify(o.Machine.Target(o.Demo))
+	if err != nil {
+		return nil, nil, menu.Entry{}, err
 	}
-	a := strings.ToLower(strings.TrimSpace(line))
-	return a == "y" || a == "yes", nil
+	sess, err := fl.SignIn(ctx, o.User, password)
+	if err != nil {
+		return nil, nil, menu.Entry{}, err
+	}
+	for _, w := range sess.SignIn.Warnings {
+		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
+	}
+	mm, err := fl.LoadMenu(ctx, sess, m)
+	if err == nil {
+		var entry menu.Entry
+		if entry, err = fl.Choose(mm, o.Job); err == nil {
+			return sess, mm, entry, nil
+		}
+	}
+	sess.Close()
+	return nil, nil, menu.Entry{}, err
+}
+
+// confirm asks on the terminal unless --yes.
+func (o *Options) confirm(e menu.Entry, mm *flow.Menu) error {
+	if o.Yes {
+		return nil
+	}
+	// DS names in messages go through termsafe; --json keeps them exact.
+	fmt.Fprintf(o.IO.Err, "Queue %q on %s? [y/N] ", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name))
+	line, err := bufio.NewReader(o.IO.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(line)); (err != nil && line == "") || (a != "y" && a != "yes") {
+		return exitcode.New(exitcode.Usage, "not confirmed: nothing was queued")
+	}
+	return nil
+}
+
+// printQueued says what was queued: the sentence on stderr, the schedule id on stdout.
+func (o *Options) printQueued(out Result) {
+	jobName, computerName := termsafe.Line(out.Job.Name), termsafe.Line(out.Computer.Name)
+	if out.AlreadyQueued {
+		by := ""
+		if out.QueuedBy != "" {
+			by = " by " + termsafe.Line(out.QueuedBy)
+		}
+		fmt.Fprintf(o.IO.Err, "%q was already queued%s for %s; nothing new was written.\n", jobName, by, computerName)
+	} else {
+		fmt.Fprintf(o.IO.Err, "Queued %q for %s as %s.\n", jobName, computerName, termsafe.Line(out.User))
+	}
+	fmt.Fprintln(o.IO.Out, out.ScheduleID)
+}
+
+// watch waits for DS to pick the queued job up (--wait).
+func (o *Options) watch(ctx context.Context, fl *flow.Flow, sess *flow.Session, queued model.Schedule) (*model.Schedule, error) {
+	fmt.Fprintln(o.IO.Err, "Waiting for Deployment Server to pick the job up...")
+	picked, err := fl.Watch(ctx, sess, queued, watchEvery, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !o.JSON {
+		fmt.Fprintln(o.IO.Err, "Deployment Server has picked the job up.")
+	}
+	return picked, nil
 }
 
 // watchEvery is how often --wait polls the schedule: DS itself polls its queue every few seconds.

@@ -1,7 +1,6 @@
 package tuicmd
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -25,17 +24,16 @@ func TestWithoutATerminalIsAUsageError(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, InTTY: tc.inTTY, OutTTY: tc.outTTY},
-				Getenv: func(string) string { return "" }}
+			f, ts := cmdutil.Test(nil)
+			f.IO.InTTY, f.IO.OutTTY = tc.inTTY, tc.outTTY
 			cmd := &cobra.Command{Use: "imageinvoker"}
-			Install(cmd, f)
+			Install(cmd, f, nil)
 			err := cmd.RunE(cmd, nil)
 			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "imageinvoker run") {
 				t.Errorf("got %v (code %d), want a usage error pointing at `imageinvoker run`", err, exitcode.Of(err))
 			}
-			if out.Len() != 0 {
-				t.Errorf("wrote to the terminal streams: %q", out.String())
+			if ts.Out.Len()+ts.Err.Len() != 0 {
+				t.Errorf("wrote to the terminal streams: %q %q", ts.Out, ts.Err)
 			}
 		})
 	}
@@ -65,16 +63,15 @@ func TestConsoleBootMediaPolicy(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
 			env := map[string]string{"IMAGEINVOKER_CONFIG": cfgFile}
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, InTTY: true, OutTTY: true},
-				Getenv: func(k string) string { return env[k] }}
+			f, ts := cmdutil.Test(env)
+			f.IO.InTTY, f.IO.OutTTY = true, true
 			cmd := &cobra.Command{Use: "imageinvoker"}
 			cmd.PersistentFlags().String("config", "", "")
-			Install(cmd, f)
+			Install(cmd, f, nil)
 			if err := cmd.ParseFlags(tc.args); err != nil {
 				t.Fatal(err)
 			}
@@ -82,8 +79,8 @@ func TestConsoleBootMediaPolicy(t *testing.T) {
 			if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), tc.say) {
 				t.Fatalf("got %v; want a configuration error saying %q", err, tc.say)
 			}
-			if out.Len() != 0 {
-				t.Errorf("wrote to the terminal: %q", out.String())
+			if ts.Out.Len()+ts.Err.Len() != 0 {
+				t.Errorf("wrote to the terminal: %q %q", ts.Out, ts.Err)
 			}
 		})
 	}

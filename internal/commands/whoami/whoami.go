@@ -6,13 +6,11 @@ package whoami
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
-	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/secret"
@@ -22,32 +20,31 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Options are the command's inputs.
+// Options are the command's dependencies and flags.
 type Options struct {
-	IO           *cmdutil.IOStreams
-	Getenv       func(string) string
-	Unsetenv     func(string) error
-	User         string
-	PasswordIn   bool
-	PasswordFile string
-	JSON         bool
-	Demo         bool
-	Directory    config.DirectoryConfig
+	IO     *cmdutil.IOStreams
+	Config *config.Config
+	// Build turns the configuration into the flow (setup.Build).
+	Build  func(context.Context, *config.Config, setup.Options) (*setup.Env, error)
+	Secret secret.Options
+	User   string
+	JSON   bool
+	Demo   bool
 }
 
-// NewCmd returns the whoami command.
-func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
-
-// newCmd takes runF to replace Run in argv → options tests.
-func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
+// NewCmd returns the whoami command; runF, when not nil, runs instead of
+// run (tests of argv → Options).
+func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Build: setup.Build}
 	cmd := &cobra.Command{
 		Use:   "whoami --user NAME --password-stdin",
 		Short: "Sign in against Active Directory and show the user, SID and groups",
 		Long: `Signs in against Active Directory as the menu does (LDAPS or StartTLS, never a
 password in clear unless --allow-plain-ldap) and prints the user, its SID, the
 domain controller that answered and the security groups DS console security
-will be matched against (nested and primary groups included).
+will be matched against (nested and primary groups included). A DS console
+account (.\name, with directory.ds_accounts) is checked by Deployment Server's
+database instead, exactly as at the console.
 
 The password comes from --password-stdin, --password-file or the
 IMAGEINVOKER_PASSWORD variable; there is no --password flag, so it never
@@ -56,26 +53,27 @@ shows in the process list.`,
   echo alice-demo | imageinvoker whoami --demo --user alice --password-stdin --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Secret.In, opts.Secret.Getenv, opts.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
 			cfg, err := f.Config(cmd)
 			if err != nil {
 				return err
 			}
-			opts.Directory = cfg.Directory
+			opts.Config = cfg
 			if opts.User == "" {
 				return exitcode.New(exitcode.Usage, "--user is required (name, DOMAIN\\name or name@domain)")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return Run(cmd.Context(), opts)
+			return run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.User, "user", "u", "", "user to sign in as: name, DOMAIN\\name or name@domain")
-	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
+	secret.AddFlags(fl, &opts.Secret.Stdin, &opts.Secret.File)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
-	config.AddFlags(fl, "site", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug")
+	config.AddGroups(fl, config.GroupSite|config.GroupDirectory|config.GroupDebug)
 	return cmd
 }
 
@@ -98,41 +96,37 @@ type Result struct {
 	Lookups []directory.DomainLookup `json:"lookups,omitempty"`
 }
 
-// Run signs in and prints the result.
-func Run(ctx context.Context, o *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
+// run signs in through the flow, as the console and `run` do, and prints
+// the result.
+func run(ctx context.Context, o *Options) error {
+	password, err := secret.Read(o.Secret)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
 	}
-	dcfg, err := setup.DirectoryConfig(o.Directory)
+	// An AD sign-in needs no store; a DS console account (.\name) is
+	// checked by DS's own database, as at the console.
+	env, err := o.Build(ctx, o.Config, setup.Options{Demo: o.Demo, NeedDirectory: true, NoStore: !model.IsDSAccountName(o.User)})
 	if err != nil {
 		return err
 	}
-	if o.Demo {
-		d, err := demo.StartDirectory(ctx)
-		if err != nil {
-			return exitcode.Wrap(exitcode.Failure, err, "could not start the demo directory")
-		}
-		defer d.Close()
-		dcfg = directory.Config{DCs: []string{d.URL()}, Domain: demo.Domain, DNSDomain: demo.DNSDomain,
-			BaseDN: demo.BaseDN, CAPEM: d.CAPEM(), Timeout: dcfg.Timeout, TotalTimeout: dcfg.TotalTimeout}
-	}
-	client, err := directory.New(dcfg)
+	defer env.Close()
+	sess, err := env.Flow.SignIn(ctx, o.User, password)
 	if err != nil {
-		return toExit(err)
+		return err
 	}
-	s, err := client.SignIn(ctx, o.User, password)
-	if err != nil {
-		return toExit(err)
-	}
+	defer sess.Close()
+	s := sess.SignIn
 	for _, w := range s.Warnings {
 		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
-	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.UPN,
-		DC: s.Authority, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips, Domains: client.Domains(), Lookups: s.Lookups}
+	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID,
+		DC: s.Authority, Warnings: s.Warnings, RoundTrips: s.RoundTrips}
+	if ad, ok := s.Detail.(*directory.SignIn); ok {
+		res.DN, res.UPN, res.Groups, res.Lookups = ad.DN, ad.UPN, ad.Groups, ad.Lookups
+	}
+	if env.Directory != nil {
+		res.Domains = env.Directory.Domains()
+	}
 	if o.JSON {
 		enc := json.NewEncoder(o.IO.Out)
 		enc.SetIndent("", "  ")
@@ -175,21 +169,4 @@ func printText(w io.Writer, r Result) error {
 	}
 	_, err := fmt.Fprintf(w, "(%d LDAP requests)\n", r.RoundTrips)
 	return err
-}
-
-// toExit maps directory errors to documented exit codes.
-func toExit(err error) error {
-	var de *directory.Error
-	if !errors.As(err, &de) {
-		return exitcode.Wrap(exitcode.Failure, err, "sign-in failed: %s", err.Error())
-	}
-	code := exitcode.BadCredentials
-	switch {
-	case errors.Is(err, directory.ErrConfig), errors.Is(err, directory.ErrBadUser), errors.Is(err, directory.ErrEmptyPassword):
-		code = exitcode.Usage
-	case errors.Is(err, directory.ErrForeignDomain), errors.Is(err, directory.ErrDCUnreachable), errors.Is(err, directory.ErrTLS),
-		errors.Is(err, directory.ErrTimeout), errors.Is(err, directory.ErrPlainRefused):
-		code = exitcode.DirectoryDown
-	}
-	return exitcode.Wrap(code, de.Err, "%s", de.Error())
 }

@@ -20,13 +20,12 @@ import (
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
 
 func factory(stdin string, env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &cmdutil.Factory{
-		IO:     &cmdutil.IOStreams{In: strings.NewReader(stdin), Out: out, Err: errb},
-		Getenv: func(k string) string { return env[k] },
-	}, out, errb
+	f, ts := cmdutil.Test(env)
+	ts.In.WriteString(stdin)
+	return f, ts.Out, ts.Err
 }
 
+// argv → Options: the first half of the command, with runF in place of run.
 func TestArgvToOptions(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -37,12 +36,13 @@ func TestArgvToOptions(t *testing.T) {
 	}{
 		{"flags", []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"}, nil,
 			func(o *Options) bool {
-				return o.User == "alice" && o.PasswordIn && o.JSON && slices.Equal(o.Directory.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
-					o.Directory.CAFile == "ca.pem" && o.Directory.Timeout == 2*time.Second
+				d := o.Config.Directory
+				return o.User == "alice" && o.Secret.Stdin && o.JSON && slices.Equal(d.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
+					d.CAFile == "ca.pem" && d.Timeout == 2*time.Second && o.Build != nil && o.IO != nil
 			}, ""},
 		{"env config", []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"},
 			func(o *Options) bool {
-				return o.User == `LAB\bob` && o.PasswordFile == "pw.txt" && o.Directory.Domain == "LAB" && slices.Equal(o.Directory.DCs, []string{"ldaps://dc1"})
+				return o.User == `LAB\bob` && o.Secret.File == "pw.txt" && o.Config.Directory.Domain == "LAB" && slices.Equal(o.Config.Directory.DCs, []string{"ldaps://dc1"})
 			}, ""},
 		{"demo", []string{"--demo", "--user", "alice"}, nil, func(o *Options) bool { return o.Demo && !o.JSON }, ""},
 		{"no user", []string{"--password-stdin"}, nil, nil, "--user is required"},
@@ -53,7 +53,7 @@ func TestArgvToOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, _, _ := factory("", tc.env)
 			var got *Options
-			cmd := newCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
+			cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
 			cmd.SetArgs(tc.argv)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -71,10 +71,10 @@ func TestArgvToOptions(t *testing.T) {
 	}
 }
 
-func run(t *testing.T, stdin string, env map[string]string, argv ...string) (Result, string, error) {
+func whoami(t *testing.T, stdin string, env map[string]string, argv ...string) (Result, string, error) {
 	t.Helper()
 	f, out, errb := factory(stdin, env)
-	cmd := NewCmd(f)
+	cmd := NewCmd(f, nil)
 	cmd.SetArgs(argv)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
@@ -89,7 +89,7 @@ func run(t *testing.T, stdin string, env map[string]string, argv ...string) (Res
 }
 
 func TestWhoamiDemo(t *testing.T) {
-	r, _, err := run(t, "alice-demo\n", nil, "--demo", "--user", "alice", "--password-stdin", "--json")
+	r, _, err := whoami(t, "alice-demo\n", nil, "--demo", "--user", "alice", "--password-stdin", "--json")
 	if err != nil {
 		t.Fatalf("whoami: %v", err)
 	}
@@ -108,7 +108,7 @@ func TestWhoamiDemo(t *testing.T) {
 	if slices.Contains(names, `LAB\All Staff`) {
 		t.Errorf("groups %q include the distribution group", names)
 	}
-	_, _, err = run(t, "", map[string]string{"IMAGEINVOKER_PASSWORD": "Xyzzy-42"}, "--demo", "--user", "alice")
+	_, _, err = whoami(t, "", map[string]string{"IMAGEINVOKER_PASSWORD": "Xyzzy-42"}, "--demo", "--user", "alice")
 	if exitcode.Of(err) != exitcode.BadCredentials || strings.Contains(err.Error(), "Xyzzy-42") {
 		t.Errorf("wrong password: err = %v (code %d); want exit %d without the password", err, exitcode.Of(err), exitcode.BadCredentials)
 	}
@@ -134,7 +134,7 @@ func TestWhoamiSamba(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			argv := append(slices.Clone(base), tc.argv...)
-			r, _, err := run(t, tc.password+"\n", nil, argv...)
+			r, _, err := whoami(t, tc.password+"\n", nil, argv...)
 			if got := exitcode.Of(err); got != tc.wantCode {
 				t.Fatalf("exit code %d (%v); want %d", got, err, tc.wantCode)
 			}
@@ -180,7 +180,7 @@ func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) stri
 func TestWhoamiDomains(t *testing.T) {
 	lab, other := adtest.StartPair(t)
 	env := map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other)}
-	r, _, err := run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	r, _, err := whoami(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestWhoamiDomains(t *testing.T) {
 
 	// Text: each group under its domain, and what each domain cost.
 	f, out, _ := factory(adtest.OlgaPassword+"\n", env)
-	cmd := NewCmd(f)
+	cmd := NewCmd(f, nil)
 	cmd.SetArgs([]string{"--user", `OTHER\olga`, "--password-stdin"})
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
@@ -217,7 +217,7 @@ func TestWhoamiDomains(t *testing.T) {
 
 	// Fail closed: OTHER cannot be asked, so alice is not signed in.
 	env = map[string]string{"IMAGEINVOKER_CONFIG": domainsConfig(t, lab, other, other.DeadURL)}
-	_, _, err = run(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
+	_, _, err = whoami(t, lab.Users["alice"].Password+"\n", env, "--user", "alice", "--password-stdin", "--json")
 	if exitcode.Of(err) != exitcode.DirectoryDown || !strings.Contains(err.Error(), "OTHER") {
 		t.Fatalf("err = %v (exit %d); want exit %d naming OTHER", err, exitcode.Of(err), exitcode.DirectoryDown)
 	}

@@ -8,9 +8,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// StoreFlags are the config settings every store-reading command takes.
-var StoreFlags = []string{"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}
-
 // IdentityFlags name the identity a preview decides for; no password, no directory.
 type IdentityFlags struct {
 	As     string

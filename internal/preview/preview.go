@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Options are the flags the preview commands share.
-type Options struct {
+// Flags are the flags the preview commands share.
+type Flags struct {
 	Machine  cmdutil.MachineFlags
 	Identity cmdutil.IdentityFlags
 	Demo     bool
@@ -24,13 +24,13 @@ type Options struct {
 }
 
 // AddFlags registers the shared flags on cmd.
-func (o *Options) AddFlags(cmd *cobra.Command) {
+func (o *Flags) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	o.Machine.Add(fs)
 	o.Identity.Add(fs)
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo eXpress database (machine "+demo.ComputerName+" unless --mac etc. say otherwise)")
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
-	config.AddFlags(fs, cmdutil.StoreFlags...)
+	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu)
 }
 
 // Result is a loaded preview; Close it.
@@ -53,31 +53,24 @@ func (r *Result) Close() {
 	r.env.Close()
 }
 
-// Load resolves the config and loads the menu for the identity and machine.
-func Load(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, o *Options) (*Result, error) {
+// Load loads the menu for the identity and machine the flags name, under
+// cfg; the what-if warning goes to io.Err.
+func Load(ctx context.Context, io *cmdutil.IOStreams, cfg *config.Config, o *Flags) (*Result, error) {
 	id, err := o.Identity.Identity()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := f.Config(cmd)
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Store.ConsoleSecurity == "off" {
+	if cfg.Store.ConsoleSecurity == config.SecurityOff {
 		// Kept for administrators (what would the menu be without console
 		// security?); the console and `run` refuse off (config.EnforcePolicy).
-		fmt.Fprintln(f.IO.Err, "WHAT-IF: console security is off for this preview (store.console_security: off): every job on the menu is allowed. "+
+		fmt.Fprintln(io.Err, "WHAT-IF: console security is off for this preview (store.console_security: off): every job on the menu is allowed. "+
 			"The console and `imageinvoker run` refuse off.")
 	}
 	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo})
 	if err != nil {
 		return nil, err
 	}
-	override := o.Machine.Override()
-	if o.Demo && o.Machine.Empty() {
-		override = setup.DemoOverride()
-	}
-	m, err := env.Flow.Identify(override)
+	m, err := env.Flow.Identify(o.Machine.Target(o.Demo))
 	if err != nil {
 		env.Close()
 		return nil, err

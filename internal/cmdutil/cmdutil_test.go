@@ -1,0 +1,64 @@
+package cmdutil
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// The demo rule, written once: the demo machine unless flags name another.
+func TestTarget(t *testing.T) {
+	var none MachineFlags
+	if got := none.Target(true); !slices.Equal(got.MACs, setup.DemoOverride().MACs) {
+		t.Errorf("demo without flags: %+v, want the demo machine", got)
+	}
+	if got := none.Target(false); len(got.MACs) != 0 || got.ComputerID != 0 {
+		t.Errorf("no demo, no flags: %+v, want this machine (empty)", got)
+	}
+	named := MachineFlags{}
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	named.Add(fs)
+	if err := fs.Parse([]string{"--serial", "SN1", "--computer-id", "5000001"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, demo := range []bool{true, false} {
+		if got := named.Target(demo); got.Serial != "SN1" || got.ComputerID != 5000001 || len(got.MACs) != 0 {
+			t.Errorf("demo %v with flags: %+v, want what the flags name", demo, got)
+		}
+	}
+	if got := named.Given(fs); !slices.Equal(got, []string{"serial", "computer-id"}) {
+		t.Errorf("Given = %v", got)
+	}
+}
+
+// The configuration is resolved once per invocation: a second call shares
+// the first's, and its warnings are printed once.
+func TestConfigResolvedOnce(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "imageinvoker.yaml")
+	body := "store:\n  url: sqlite:x.db\nsites:\n  - name: lab\n    subnets: [10.1.0.0/16]\n"
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, ts := Test(map[string]string{"IMAGEINVOKER_CONFIG": file})
+	f.Addrs = func() ([]netip.Addr, error) { return nil, errors.New("no interfaces") }
+	cmd := &cobra.Command{Use: "x"}
+	a, err := f.Config(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.Config(cmd)
+	if err != nil || a != b || a.Store.URL != "sqlite:x.db" {
+		t.Errorf("second resolution %p (%v), first %p", b, err, a)
+	}
+	if n := strings.Count(ts.Err.String(), "could not read this machine's IP addresses"); n != 1 {
+		t.Errorf("the warning was printed %d times: %q", n, ts.Err)
+	}
+}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+// The groups give each command exactly the flags it took when commands
+// listed them by name: flag names stay as scripts know them.
+func TestGroupsGiveEachCommandItsFlags(t *testing.T) {
+	cases := []struct {
+		name  string
+		group Group
+		want  []string
+	}{
+		{"menu, explain", GroupSite | GroupStore | GroupMenu,
+			[]string{"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}},
+		{"run", GroupSite | GroupStore | GroupMenu | GroupLogin | GroupQueue | GroupRegistration | GroupDirectory | GroupWatch | GroupLog | GroupDebug,
+			[]string{"store-auth", "queue-method", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout",
+				"dc-total-timeout", "wait-registration", "step-timeout", "watch-timeout", "log-file", "debug",
+				"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}},
+		{"demo", GroupConsole | GroupWatch | GroupLog | GroupDebug,
+			[]string{"flat", "idle-timeout", "idle-action", "after-queue", "watch-timeout", "step-timeout", "look", "log-file", "debug"}},
+		{"machine", GroupSite | GroupStore | GroupLogin | GroupRegistration,
+			[]string{"site", "store", "store-auth", "store-timeout", "match", "wait-registration"}},
+		{"whoami", GroupSite | GroupDirectory | GroupDebug,
+			[]string{"site", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug"}},
+		{"doctor", GroupSite | GroupStore | GroupLogin | GroupDirectory | GroupDebug,
+			[]string{"site", "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
+				"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug"}},
+	}
+	for _, tc := range cases {
+		fs := pflag.NewFlagSet(tc.name, pflag.ContinueOnError)
+		AddGroups(fs, tc.group)
+		var got []string
+		fs.VisitAll(func(f *pflag.Flag) { got = append(got, f.Name) })
+		slices.Sort(got)
+		want := slices.Sorted(slices.Values(tc.want))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: flags %v, want %v", tc.name, got, want)
+		}
+	}
+	fs := pflag.NewFlagSet("all", pflag.ContinueOnError)
+	AddGroups(fs, GroupAll)
+	n := 0
+	fs.VisitAll(func(*pflag.Flag) { n++ })
+	if n != len(Settings) {
+		t.Errorf("GroupAll: %d flags, want every setting (%d)", n, len(Settings))
+	}
+	for _, s := range Settings {
+		if s.Group == 0 {
+			t.Errorf("%s: in no group, so no command takes it", s.Flag)
+		}
+	}
+}
