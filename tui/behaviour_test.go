@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"io"
 	"strings"
 	"testing"
@@ -95,7 +96,10 @@ func TestSlashWithTextInOneMessageFilters(t *testing.T) {
 }
 
 // endings are how a session may end and the power action each leaves.
-var endings = []struct{ action, wantPower string }{
+var endings = []struct {
+	action    string
+	wantPower Power
+}{
 	{"exit", ""},
 	{"reboot", "reboot"},
 	{"shutdown", "shutdown"},
@@ -106,11 +110,11 @@ func TestIdleTimeoutEndsTheSession(t *testing.T) {
 		t.Run(tc.action, func(t *testing.T) {
 			b := &fakeBackend{machine: knownMachine()}
 			o := testOptions(ASCII)
-			o.IdleTimeout, o.IdleAction = 1500*time.Millisecond, tc.action
+			o.IdleTimeout, o.IdleAction = 1500*time.Millisecond, config.IdleAction(tc.action)
 			h := newHarness(t, b, o, 80, 24)
 			h.waitFor("Press Enter to sign in")
 			h.press(tea.KeyEnter)
-			h.waitFor("Idle: " + idleWords(tc.action) + " in")
+			h.waitFor("Idle: " + idleWords(config.IdleAction(tc.action)) + " in")
 			res := h.result()
 			if code := exitcode.Of(res.Err); code != exitcode.Idle {
 				t.Errorf("exit code %d, want %d (err %v)", code, exitcode.Idle, res.Err)
@@ -238,7 +242,7 @@ func TestAfterQueueAction(t *testing.T) {
 	for _, tc := range endings[:2] { // after a job: exit or reboot
 		t.Run(tc.action, func(t *testing.T) {
 			o := testOptions(ASCII)
-			o.AfterQueue, o.AfterQueueDelay = tc.action, 300*time.Millisecond
+			o.AfterQueue, o.AfterQueueDelay = config.AfterQueue(tc.action), 300*time.Millisecond
 			h := newDemoHarness(t, o, 80, 24, nil)
 			h.queueJob("bob", "bob-demo", "win11")
 			h.startAgent(0)

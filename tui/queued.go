@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func (q *queuedScreen) poll(id int64) tea.Cmd {
 }
 
 // stays says the console stays on this screen once DS picked the job up.
-func (q *queuedScreen) stays() bool { return q.o.AfterQueue == "stay" || q.stay }
+func (q *queuedScreen) stays() bool { return q.o.AfterQueue == config.AfterStay || q.stay }
 
 func (q *queuedScreen) name() string { return "Queued" }
 func (q *queuedScreen) waits() bool  { return q.pickedUp && q.stays() }
@@ -114,7 +115,7 @@ func (q *queuedScreen) key(k tea.KeyMsg) tea.Cmd {
 		return q.nav.quit(Result{})
 	case !q.pickedUp:
 		return nil
-	case key.Matches(k, q.keys.Stay) && q.o.AfterQueue != "stay":
+	case key.Matches(k, q.keys.Stay) && q.o.AfterQueue != config.AfterStay:
 		q.stay = true
 	case key.Matches(k, q.enterKey()):
 		if q.stays() {
@@ -133,7 +134,7 @@ func (q *queuedScreen) enterKey() key.Binding {
 	switch {
 	case q.stays():
 		return relabel(q.keys.Submit, "enter", "back to the menu")
-	case q.o.AfterQueue == "reboot":
+	case q.o.AfterQueue == config.AfterReboot:
 		return relabel(q.keys.Submit, "enter", "reboot now")
 	}
 	return relabel(q.keys.Submit, "enter", "exit now")
@@ -141,8 +142,8 @@ func (q *queuedScreen) enterKey() key.Binding {
 
 func (q *queuedScreen) afterQueue() tea.Cmd {
 	q.b.SignOut()
-	if q.o.AfterQueue == "reboot" {
-		return q.nav.quit(Result{Power: "reboot"})
+	if q.o.AfterQueue == config.AfterReboot {
+		return q.nav.quit(Result{Power: PowerReboot})
 	}
 	return q.nav.quit(Result{})
 }
@@ -225,7 +226,7 @@ func (q *queuedScreen) view(w, h int) string {
 	} else {
 		left := int((q.afterQueueLeft(q.now()) + time.Second - 1) / time.Second)
 		what := "Exiting"
-		if q.o.AfterQueue == "reboot" {
+		if q.o.AfterQueue == config.AfterReboot {
 			what = "Rebooting"
 		}
 		put(what + " in " + strconv.Itoa(max(left, 0)) + " s. Enter: now. s: stay here.")

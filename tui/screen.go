@@ -183,11 +183,9 @@ func safeMenu(l Loaded) *menu.Menu {
 	return l.Menu.Map(termsafe.Line, termsafe.Text)
 }
 
-// userMessage is an error's sentence for a person, never a stack or a cause chain.
+// userMessage is an error's sentence for a person, never a stack or a
+// cause chain: the error table's (exitcode.Describe), without the advice
+// about command-line flags the console has none of.
 func userMessage(err error) string {
-	var e *exitcode.Error
-	if errors.As(err, &e) && e.Msg != "" {
-		return termsafe.Text(e.Msg)
-	}
-	return termsafe.Text(err.Error())
+	return termsafe.Text(exitcode.Describe(err).Msg)
 }

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -145,7 +146,7 @@ func TestChooseLook(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ChooseLook(tc.flag, tc.style, func(k string) string { return tc.env[k] }); got != tc.want {
+			if got := ChooseLook(tc.flag, config.LookStyle(tc.style), func(k string) string { return tc.env[k] }); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
@@ -171,7 +172,7 @@ func TestPowerCommand(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			argv, err := PowerCommand(tc.action, tc.goos, tc.look)
+			argv, err := PowerCommand(Power(tc.action), tc.goos, tc.look)
 			if (err != nil) != tc.wantErr || strings.Join(argv, " ") != tc.want {
 				t.Errorf("got %q, %v; want %q (error %v)", argv, err, tc.want, tc.wantErr)
 			}
@@ -204,5 +205,23 @@ func TestHelpScreen(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
 	if m.showHelp {
 		t.Error("a key did not close the help")
+	}
+}
+
+// The console has no flags: the error table's advice about them
+// (--wait-registration, --computer-id) must not reach its screens.
+func TestUserMessageLeavesOutFlagAdvice(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("find computer: %w", model.ErrUnknownComputer),
+		exitcode.From(fmt.Errorf("find computer: %w", model.ErrUnknownComputer)), // as the flow hands it on
+		fmt.Errorf("find computer: %w", model.ErrAmbiguousComputer),
+	} {
+		got := userMessage(err)
+		if got == "" || strings.Contains(got, "--") {
+			t.Errorf("userMessage(%v) = %q: want a sentence without command-line flags", err, got)
+		}
+		if line := exitcode.Describe(err).Line(); !strings.Contains(line, "--") {
+			t.Errorf("the command line's sentence for %v lost its flag advice: %q", err, line)
+		}
 	}
 }

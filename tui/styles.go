@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"io"
 	"strings"
 
@@ -22,11 +23,11 @@ const (
 // ChooseLook picks the look from the --ascii flag, the look.style setting
 // and the environment. An explicit style wins; "auto" falls back to ASCII
 // for NO_COLOR and for terminals known to lack glyphs or colour.
-func ChooseLook(asciiFlag bool, style string, getenv func(string) string) Look {
+func ChooseLook(asciiFlag bool, style config.LookStyle, getenv func(string) string) Look {
 	switch {
-	case asciiFlag, style == "ascii":
+	case asciiFlag, style == config.LookASCII:
 		return ASCII
-	case style == "styled":
+	case style == config.LookStyled:
 		return Styled
 	}
 	if getenv("NO_COLOR") != "" {

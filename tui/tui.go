@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"io"
 	"os"
 	"time"
@@ -28,9 +29,9 @@ type Options struct {
 	// IdleTimeout ends an idle screen (sign-in, menu, confirm, error, a
 	// stayed queued screen) with IdleAction (exit, reboot, shutdown).
 	IdleTimeout time.Duration
-	IdleAction  string
+	IdleAction  config.IdleAction
 	// AfterQueue is exit, reboot or stay once DS picked the job up.
-	AfterQueue string
+	AfterQueue config.AfterQueue
 	// AfterQueueDelay is the countdown before exit/reboot after the pick-up.
 	AfterQueueDelay time.Duration
 	// StepTimeout bounds each network step; WatchTimeout the wait for DS.
@@ -41,9 +42,9 @@ type Options struct {
 	TypeToConfirm bool
 	// DemoAccounts are shown on the sign-in screen in demo mode.
 	DemoAccounts []DemoAccount
-	// PowerAction reboots or shuts down ("reboot", "shutdown") after the
+	// PowerAction reboots or shuts down (PowerReboot, PowerShutdown) after the
 	// program ended; nil does nothing (tests).
-	PowerAction func(action string) error
+	PowerAction func(action Power) error
 	// Context is the parent of every step's context.
 	Context context.Context
 	// Site is the Deployment Server site this console uses (config sites:),
@@ -60,10 +61,10 @@ func (o *Options) defaults() {
 		o.IdleTimeout = 10 * time.Minute
 	}
 	if o.IdleAction == "" {
-		o.IdleAction = "exit"
+		o.IdleAction = config.IdleExit
 	}
 	if o.AfterQueue == "" {
-		o.AfterQueue = "exit"
+		o.AfterQueue = config.AfterExit
 	}
 	if o.AfterQueueDelay <= 0 {
 		o.AfterQueueDelay = 10 * time.Second
@@ -86,7 +87,7 @@ func (o *Options) defaults() {
 // Power is a reboot or shutdown to run once the terminal is restored.
 type Result struct {
 	Err   error
-	Power string
+	Power Power
 }
 
 // Run runs the console on in/out until it ends, then runs the power action
@@ -231,18 +232,16 @@ func (m *Model) idleLeft(now time.Time) time.Duration {
 
 func (m *Model) onIdle() tea.Cmd {
 	res := Result{Err: exitcode.New(exitcode.Idle, "the console was idle for %s; %s.", m.o.IdleTimeout, idleWords(m.o.IdleAction))}
-	if m.o.IdleAction == "reboot" || m.o.IdleAction == "shutdown" {
-		res.Power = m.o.IdleAction
-	}
+	res.Power = IdlePower(m.o.IdleAction)
 	m.b.SignOut()
 	return m.quit(res)
 }
 
-func idleWords(action string) string {
+func idleWords(action config.IdleAction) string {
 	switch action {
-	case "reboot":
+	case config.IdleReboot:
 		return "rebooting"
-	case "shutdown":
+	case config.IdleShutdown:
 		return "shutting down"
 	}
 	return "exiting"

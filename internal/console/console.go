@@ -37,13 +37,13 @@ type Console struct {
 // Run runs the console on io's terminal until it ends.
 func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(string) string) error {
 	cfg := c.Flow.Config()
-	look := tui.ChooseLook(c.ASCII, string(cfg.Look.Style), getenv)
+	look := tui.ChooseLook(c.ASCII, cfg.Look.Style, getenv)
 	o := tui.Options{
 		Look:          look,
 		Profile:       termenv.NewOutput(io.Out).EnvColorProfile(),
 		IdleTimeout:   cfg.Session.IdleTimeout,
-		IdleAction:    string(cfg.Session.IdleAction),
-		AfterQueue:    string(cfg.Session.AfterQueue),
+		IdleAction:    cfg.Session.IdleAction,
+		AfterQueue:    cfg.Session.AfterQueue,
 		StepTimeout:   cfg.Session.StepTimeout + cfg.Machine.WaitRegistration,
 		WatchTimeout:  cfg.Session.WatchTimeout,
 		TypeToConfirm: cfg.Menu.TypeToConfirm,

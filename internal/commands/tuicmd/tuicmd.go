@@ -86,7 +86,7 @@ func askSite(ctx context.Context, o *Options) (*config.Config, error) {
 	cfg := o.Config
 	p := tui.SitePrompt{
 		Reason:      termsafe.Line(cfg.SiteReason),
-		Look:        tui.ChooseLook(o.ASCII, string(cfg.Look.Style), o.Getenv),
+		Look:        tui.ChooseLook(o.ASCII, cfg.Look.Style, o.Getenv),
 		IdleTimeout: cfg.Session.IdleTimeout,
 	}
 	for _, name := range cfg.SiteNames() {
@@ -97,7 +97,7 @@ func askSite(ctx context.Context, o *Options) (*config.Config, error) {
 	if exitcode.Of(err) == exitcode.Idle && cfg.Session.IdleAction != config.IdleExit {
 		// Idle on the site choice ends like idle on any screen: a
 		// console left alone must not sit there forever.
-		if perr := tui.SystemPower(string(cfg.Session.IdleAction)); perr != nil {
+		if perr := tui.SystemPower(tui.IdlePower(cfg.Session.IdleAction)); perr != nil {
 			return nil, exitcode.Wrap(exitcode.Failure, perr, "could not %s this machine: %v. Do it by hand.", cfg.Session.IdleAction, perr)
 		}
 	}
