@@ -28,11 +28,13 @@ const (
 // one file that imports them. A new scheduler (say one that queues through
 // DS's web service instead of writing the schedule row) or identity source
 // is a package implementing flow.Scheduler or flow.IdentitySource, passing
-// internal/flow/flowtest's suite, plus one line here:
+// internal/flow/flowtest's suite, plus its registration in this file: one
+// line in Registry,
 //
 //	r.AddScheduler("dsweb", dsweb.Open)
 //
-// and the name in Build's choice (the chosen constants there).
+// and, to make Build use it instead of today's, its name in the chosen
+// constants below.
 func Registry() *backend.Registry {
 	r := backend.NewRegistry()
 	r.AddReader(Express, openExpress)
@@ -41,6 +43,15 @@ func Registry() *backend.Registry {
 	r.AddStoreIdentity(ConsoleAccounts, consoleAccounts)
 	return r
 }
+
+// The implementations Build uses, by their registered names: the eXpress
+// database reads and queues; AD and DS's console accounts sign in.
+const (
+	chosenReader          = Express
+	chosenScheduler       = Express
+	chosenDirectory       = ActiveDirectory
+	chosenConsoleAccounts = ConsoleAccounts
+)
 
 // The eXpress store is the reader, the scheduler and the keeper of DS
 // console accounts; the compiler holds it to all three.

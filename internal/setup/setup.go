@@ -83,16 +83,6 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	return env, nil
 }
 
-// The implementations Build chooses: the eXpress database reads and
-// queues; AD and DS's console accounts sign in. A new implementation is
-// registered in Registry and chosen here.
-const (
-	chosenReader          = Express
-	chosenScheduler       = Express
-	chosenDirectory       = ActiveDirectory
-	chosenConsoleAccounts = ConsoleAccounts
-)
-
 // choose fills deps from the registry.
 func choose(cfg *config.Config, o Options, deps *flow.Deps, env *Env) error {
 	reg := o.Registry
