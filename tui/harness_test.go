@@ -15,8 +15,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/imageinvoker/imageinvoker/internal/commands/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/muesli/termenv"
 )

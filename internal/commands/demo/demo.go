@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
-	"github.com/imageinvoker/imageinvoker/internal/commands/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/console"
 	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/spf13/cobra"
