@@ -1,7 +1,9 @@
 package app
 
 import (
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -58,4 +60,63 @@ func splitQuoted(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// TestREADMELayoutListsEveryPackage keeps the README's layout section true:
+// every Go package of the repository has its line there, and every line
+// names a package (or a top-level folder) that exists.
+func TestREADMELayoutListsEveryPackage(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "## Layout\n")
+	if !ok {
+		t.Fatal("README has no ## Layout section")
+	}
+	_, block, _ := strings.Cut(section, "```\n")
+	block, _, _ = strings.Cut(block, "```")
+	listed := map[string]bool{}
+	var prefixes []string // internal/commands/<name>
+	for _, line := range strings.Split(block, "\n") {
+		if line == "" || line[0] == ' ' {
+			continue // a blank line or a description's continuation
+		}
+		p := strings.TrimSuffix(strings.Fields(line)[0], "/")
+		if pre, ok := strings.CutSuffix(p, "<name>"); ok {
+			prefixes = append(prefixes, pre)
+			continue
+		}
+		listed[p] = true
+		if _, err := os.Stat("../../" + p); err != nil {
+			t.Errorf("README layout lists %s, which does not exist", p)
+		}
+	}
+	err = filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(path, "../../"))
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "../.." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		pkg := filepath.ToSlash(filepath.Dir(rel))
+		if pkg == "." || listed[pkg] || strings.HasPrefix(pkg, "tui") && listed["tui"] {
+			return nil
+		}
+		for _, pre := range prefixes {
+			if rest, ok := strings.CutPrefix(pkg, pre); ok && !strings.Contains(rest, "/") {
+				return nil
+			}
+		}
+		t.Errorf("package %s is not in the README's layout section", pkg)
+		listed[pkg] = true // once
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
