@@ -413,26 +413,13 @@ func TestDoctorOneThingBroken(t *testing.T) {
 // A DC that accepts TCP and then says nothing must not hang doctor: the
 // per-DC timeout ends the probe and the report names the timeout.
 func TestDoctorSilentDC(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it open, silent
-		}
-	}()
+	silent := adtest.Silent(t)
 	cfg := config.Default()
-	cfg.Directory.DCs = []string{"ldaps://" + ln.Addr().String()}
+	cfg.Directory.DCs = []string{"ldaps://" + silent}
 	cfg.Directory.Timeout = 300 * time.Millisecond
 	cfg.Store.Timeout = time.Second
 	r := doctor.Run(context.Background(), doctor.Deps{Config: cfg, Override: flow.Override{MACs: []string{knownMAC}}})
-	c, ok := r.Find("dc " + ln.Addr().String() + " tls")
+	c, ok := r.Find("dc " + silent + " tls")
 	if !ok || c.Status != doctor.Fail {
 		t.Fatalf("tls check = %+v; want a failure", c)
 	}
