@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,7 +70,7 @@ func TestResolveBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := Resolve(fs, func(k string) string { return tc.env[k] })
-			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.say) {
+			if !isInvalid(err, tc.say) {
 				t.Fatalf("err = %v; want ErrInvalid naming %q", err, tc.say)
 			}
 		})

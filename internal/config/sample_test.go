@@ -103,18 +103,9 @@ func TestSampleShowsDefaults(t *testing.T) {
 
 func valueAt(t *testing.T, c *Config, key string) any {
 	t.Helper()
-	v := reflect.ValueOf(c).Elem()
-	for _, part := range strings.Split(key, ".") {
-		found := false
-		for i := 0; i < v.NumField(); i++ {
-			if tag, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ","); tag == part {
-				v, found = v.Field(i), true
-				break
-			}
-		}
-		if !found {
-			t.Fatalf("no field for %s", key)
-		}
+	v, ok := field(reflect.ValueOf(c).Elem(), key)
+	if !ok {
+		t.Fatalf("no field for %s", key)
 	}
 	return v.Interface()
 }

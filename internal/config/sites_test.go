@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -121,11 +120,10 @@ func TestForSite(t *testing.T) {
 	if c2.Site != "wide" || c2.Menu.Root != "FlagRoot" || c2.Store.URL != "sqlite:common.db" {
 		t.Errorf("ForSite(wide): site %q root %q url %q", c2.Site, c2.Menu.Root, c2.Store.URL)
 	}
-	if _, err := c.ForSite("nowhere"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "the sites are north, wide, v6only") {
+	if _, err := c.ForSite("nowhere"); !isInvalid(err, "the sites are north, wide, v6only") {
 		t.Errorf("unknown site: %v", err)
 	}
-	if _, err := resolve(nil, map[string]string{"IMAGEINVOKER_SITE": "south"}, "10.1.0.1"); !errors.Is(err, ErrInvalid) ||
-		!strings.Contains(err.Error(), "IMAGEINVOKER_SITE") {
+	if _, err := resolve(nil, map[string]string{"IMAGEINVOKER_SITE": "south"}, "10.1.0.1"); !isInvalid(err, "IMAGEINVOKER_SITE") {
 		t.Errorf("unknown site from the environment: %v", err)
 	}
 
@@ -186,7 +184,7 @@ func TestSiteIsPolicyProtected(t *testing.T) {
 		if allow && err != nil {
 			t.Errorf("allow_overrides: %v", err)
 		}
-		if !allow && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "--site sets site")) {
+		if !allow && !isInvalid(err, "--site sets site") {
 			t.Errorf("--site on the console without allow_overrides: %v", err)
 		}
 	}
@@ -214,7 +212,7 @@ func TestSiteErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("s.yaml", []byte(tc.body))
-			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+			if !isInvalid(err, tc.want) {
 				t.Errorf("err = %v\nwant %q", err, tc.want)
 			}
 		})

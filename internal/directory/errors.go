@@ -54,9 +54,6 @@ func (e *Error) Error() string {
 	return e.Msg + ". " + e.Next
 }
 
-// Message is what happened, without the next step.
-func (e *Error) Message() string { return e.Msg }
-
 // Hint is the next step for the technician.
 func (e *Error) Hint() string { return e.Next }
 

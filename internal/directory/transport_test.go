@@ -2,16 +2,9 @@ package directory_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,6 +15,7 @@ import (
 
 	ber "github.com/go-asn1-ber/asn1-ber"
 	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/internal/certs"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 )
@@ -46,13 +40,9 @@ func listen(t *testing.T, serve func(net.Conn)) string {
 	return l.Addr().String()
 }
 
-// hang accepts and never answers: a DC that is up but stuck.
-func hang(t *testing.T) string {
-	return listen(t, func(c net.Conn) { t.Cleanup(func() { c.Close() }) })
-}
-
-// forward relays to addr.
-func forward(t *testing.T, addr string) string {
+// relay starts a listener that connects each client c to addr (up) and
+// hands both to pipe; both are closed when pipe returns.
+func relay(t *testing.T, addr string, pipe func(c, up net.Conn)) string {
 	return listen(t, func(c net.Conn) {
 		defer c.Close()
 		up, err := net.Dial("tcp", addr)
@@ -60,6 +50,13 @@ func forward(t *testing.T, addr string) string {
 			return
 		}
 		defer up.Close()
+		pipe(c, up)
+	})
+}
+
+// forward relays to addr.
+func forward(t *testing.T, addr string) string {
+	return relay(t, addr, func(c, up net.Conn) {
 		go io.Copy(up, c)
 		io.Copy(c, up)
 	})
@@ -68,13 +65,7 @@ func forward(t *testing.T, addr string) string {
 // noStartTLS relays to Samba's port 389 but answers StartTLS with
 // "unavailable", like a DC without a certificate, and counts bind requests.
 func noStartTLS(t *testing.T, addr string, binds *atomic.Int32) string {
-	return listen(t, func(c net.Conn) {
-		defer c.Close()
-		up, err := net.Dial("tcp", addr)
-		if err != nil {
-			return
-		}
-		defer up.Close()
+	return relay(t, addr, func(c, up net.Conn) {
 		go io.Copy(c, up)
 		for {
 			p, err := ber.ReadPacket(c)
@@ -123,15 +114,15 @@ func TestSambaTransport(t *testing.T) {
 		{name: "starttls", mod: func(c *directory.Config) { c.DCs = []string{dc.StartTLSURL} }, dc: dc.Addr + ":389"},
 		{name: "first DC dead", mod: func(c *directory.Config) { c.DCs = []string{dc.DeadURL, dc.URL} }, dc: dc.Addr + ":636"},
 		{name: "first DC hangs", mod: func(c *directory.Config) {
-			c.DCs = []string{"ldaps://" + hang(t), dc.URL}
+			c.DCs = []string{"ldaps://" + adtest.Silent(t), dc.URL}
 			c.Timeout = 300 * time.Millisecond
 		}, dc: dc.Addr + ":636"},
 		{name: "only DC hangs", mod: func(c *directory.Config) {
-			c.DCs = []string{"ldaps://" + hang(t)}
+			c.DCs = []string{"ldaps://" + adtest.Silent(t)}
 			c.Timeout = 300 * time.Millisecond
 		}, want: directory.ErrTimeout},
 		{name: "total budget", mod: func(c *directory.Config) {
-			c.DCs = []string{"ldaps://" + hang(t), "ldaps://" + hang(t), dc.URL}
+			c.DCs = []string{"ldaps://" + adtest.Silent(t), "ldaps://" + adtest.Silent(t), dc.URL}
 			c.Timeout, c.TotalTimeout = 2*time.Second, 300*time.Millisecond
 		}, want: directory.ErrTimeout},
 		{name: "only DC dead", mod: func(c *directory.Config) { c.DCs = []string{dc.DeadURL} }, want: directory.ErrDCUnreachable},
@@ -206,27 +197,19 @@ func TestCertificateValidity(t *testing.T) {
 	}
 }
 
+// certPair is a CA's PEM and a certificate it signed for 127.0.0.1, valid
+// from notBefore to notAfter; the CA itself is valid now.
 func certPair(t *testing.T, notBefore, notAfter time.Time) ([]byte, tls.Certificate) {
 	t.Helper()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"}, IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-		NotBefore: time.Now().Add(-72 * time.Hour), NotAfter: time.Now().Add(72 * time.Hour)}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	ca, err := certs.NewCA("test CA", time.Now().Add(-72*time.Hour), time.Now().Add(72*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, _ = x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "dc"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: notBefore, NotAfter: notAfter,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	cert, err := ca.Issue([]string{"127.0.0.1"}, notBefore, notAfter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return ca.PEM, cert
 }
 
 func writeCA(t *testing.T) string {

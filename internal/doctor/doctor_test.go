@@ -3,17 +3,10 @@ package doctor_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"flag"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/imageinvoker/imageinvoker/internal/certs"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/doctor"
@@ -419,26 +413,13 @@ func TestDoctorOneThingBroken(t *testing.T) {
 // A DC that accepts TCP and then says nothing must not hang doctor: the
 // per-DC timeout ends the probe and the report names the timeout.
 func TestDoctorSilentDC(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // hold it open, silent
-		}
-	}()
+	silent := adtest.Silent(t)
 	cfg := config.Default()
-	cfg.Directory.DCs = []string{"ldaps://" + ln.Addr().String()}
+	cfg.Directory.DCs = []string{"ldaps://" + silent}
 	cfg.Directory.Timeout = 300 * time.Millisecond
 	cfg.Store.Timeout = time.Second
 	r := doctor.Run(context.Background(), doctor.Deps{Config: cfg, Override: flow.Override{MACs: []string{knownMAC}}})
-	c, ok := r.Find("dc " + ln.Addr().String() + " tls")
+	c, ok := r.Find("dc " + silent + " tls")
 	if !ok || c.Status != doctor.Fail {
 		t.Fatalf("tls check = %+v; want a failure", c)
 	}
@@ -581,19 +562,12 @@ func execSQL(t *testing.T, path, stmt string) {
 // otherCA writes the certificate of a CA that did not sign the DC's.
 func otherCA(t *testing.T) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "some other CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	ca, err := certs.NewCA("some other CA", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "other-ca.pem")
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(path, ca.PEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -125,22 +125,34 @@ func (w *walker) row(q string, args []any, dest ...any) error {
 	return w.db.QueryRowContext(w.ctx, q, args...).Scan(dest...)
 }
 
-func (w *walker) ids(q string, args ...any) ([]int64, error) {
+// query runs q and hands each row to scan; every query goes through it, so
+// stmts counts them all.
+func (w *walker) query(q string, args []any, scan func(*sql.Rows) error) error {
 	w.stmts++
 	rows, err := w.db.QueryContext(w.ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []int64
 	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (w *walker) ids(q string, args ...any) ([]int64, error) {
+	var out []int64
+	err := w.query(q, args, func(rows *sql.Rows) error {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, id)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // principals matches console users and groups the way DS names them, written
@@ -222,21 +234,16 @@ func (w *walker) principals(id model.Identity) ([]int64, error) {
 // each runs a principal query (id, name, NetBIOS domain, DNS domain; NULL
 // reads as "") and calls fn for every row.
 func (w *walker) each(q string, fn func(id int64, name, netbios, dns string)) error {
-	w.stmts++
-	rows, err := w.db.QueryContext(w.ctx, q)
-	if err != nil {
-		return fmt.Errorf("load principals: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := w.query(q, nil, func(rows *sql.Rows) error {
 		var id int64
 		var name, netbios, dns sql.NullString
 		if err := rows.Scan(&id, &name, &netbios, &dns); err != nil {
-			return fmt.Errorf("load principals: %w", err)
+			return err
 		}
 		fn(id, name.String, strings.TrimSpace(netbios.String), strings.TrimSpace(dns.String))
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("load principals: %w", err)
 	}
 	return nil
@@ -244,21 +251,16 @@ func (w *walker) each(q string, fn func(id int64, name, netbios, dns string)) er
 
 // pairs reads (key, value) id rows into lists by key.
 func (w *walker) pairs(q string) (map[int64][]int64, error) {
-	w.stmts++
-	rows, err := w.db.QueryContext(w.ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[int64][]int64{}
-	for rows.Next() {
+	err := w.query(q, nil, func(rows *sql.Rows) error {
 		var k, v int64
 		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
+			return err
 		}
 		out[k] = append(out[k], v)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // candidates lists the jobs below the root folder, one folder at a time, plus
@@ -341,25 +343,20 @@ func (w *walker) jobAllowed(job, computer int64, principals []int64) (bool, erro
 // the computer. A missing detail row requires every permission the task could
 // need, as the engine does (fail closed).
 func (w *walker) jobPermissions(job int64) ([]int, error) {
-	w.stmts++
-	rows, err := w.db.QueryContext(w.ctx, `SELECT t.task_type, i.create_image, r.reboot_method FROM task t
+	var out []int
+	err := w.query(`SELECT t.task_type, i.create_image, r.reboot_method FROM task t
 		LEFT JOIN image_task i ON i.event_id = t.event_id AND i.cond_seq = t.cond_seq AND i.task_seq = t.task_seq
 		LEFT JOIN reboot_task r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq
-		WHERE t.event_id = ? ORDER BY t.cond_seq, t.task_seq`, job)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
+		WHERE t.event_id = ? ORDER BY t.cond_seq, t.task_seq`, []any{job}, func(rows *sql.Rows) error {
 		var typ int
 		var create, power sql.NullInt64
 		if err := rows.Scan(&typ, &create, &power); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, taskPermissions(typ, create, power)...)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 func taskPermissions(typ int, create, power sql.NullInt64) []int {

@@ -51,6 +51,27 @@ func scalar(t *testing.T, db *sql.DB, q string) int64 {
 	return n
 }
 
+// eachRow runs q and calls fn for every row with a scan of it; any error
+// fails t.
+func eachRow(t *testing.T, db *sql.DB, q string, fn func(scan func(dest ...any))) {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		fn(func(dest ...any) {
+			if err := rows.Scan(dest...); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestGenerateShape(t *testing.T) {
 	p := Small()
 	st, f := newSynthDB(t, p)
@@ -101,21 +122,14 @@ func TestGenerateShape(t *testing.T) {
 	}
 	t.Run("folder depth reaches MaxDepth and not beyond", func(t *testing.T) {
 		depth := map[int64]int{}
-		rows, err := db.Query("SELECT folder_id, parent_id FROM event_folder ORDER BY folder_id")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
 		deepest := 0
-		for rows.Next() {
+		eachRow(t, db, "SELECT folder_id, parent_id FROM event_folder ORDER BY folder_id", func(scan func(...any)) {
 			var id int64
 			var par sql.NullInt64
-			if err := rows.Scan(&id, &par); err != nil {
-				t.Fatal(err)
-			}
+			scan(&id, &par)
 			depth[id] = depth[par.Int64] + 1 // parents come first: ids grow down the tree
 			deepest = max(deepest, depth[id])
-		}
+		})
 		if deepest != p.MaxDepth {
 			t.Errorf("deepest folder level %d, want %d", deepest, p.MaxDepth)
 		}
@@ -142,18 +156,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 			"SELECT event_id, folder_id, 0, 0 FROM event ORDER BY 1",
 			"SELECT event_id, task_seq, task_type, 0 FROM task ORDER BY 1, 2",
 		} {
-			rows, err := st.DB().Query(q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
+			eachRow(t, st.DB(), q, func(scan func(...any)) {
 				var a, b2, c, d sql.NullInt64
-				if err := rows.Scan(&a, &b2, &c, &d); err != nil {
-					t.Fatal(err)
-				}
+				scan(&a, &b2, &c, &d)
 				fmt.Fprintln(&b, a.Int64, b2.Int64, c.Int64, d.Int64)
-			}
-			rows.Close()
+			})
 		}
 		return b.String()
 	}
@@ -280,18 +287,12 @@ func TestBaselineMatchesEngine(t *testing.T) {
 func TestConsoleNamesEncrypted(t *testing.T) {
 	p := Small()
 	st, _ := newSynthDB(t, p)
-	rows, err := st.DB().Query("SELECT user_id, username, COALESCE(netbiosdomain, ''), COALESCE(password, '') FROM securityuser ORDER BY user_id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
+	q := "SELECT user_id, username, COALESCE(netbiosdomain, ''), COALESCE(password, '') FROM securityuser ORDER BY user_id"
+	eachRow(t, st.DB(), q, func(scan func(...any)) {
 		var id int64
 		var user, netbios, pass string
-		if err := rows.Scan(&id, &user, &netbios, &pass); err != nil {
-			t.Fatal(err)
-		}
+		scan(&id, &user, &netbios, &pass)
 		i := int(id - firstUserID)
 		name, err := dscipher.DecryptText(user)
 		if err != nil || name != userName(i) {
@@ -301,10 +302,7 @@ func TestConsoleNamesEncrypted(t *testing.T) {
 			t.Errorf("user %d: DS account %v, netbiosdomain %q, password matches %v", id, ds, netbios, dscipher.Equal(dsAccountPassword, pass))
 		}
 		n++
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if n != p.ConsoleUsers {
 		t.Errorf("%d console users, want %d", n, p.ConsoleUsers)
 	}

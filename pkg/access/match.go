@@ -77,14 +77,6 @@ func MatchPrincipals(all []model.ConsolePrincipal, members []model.Membership, i
 	return matched, notes
 }
 
-// Matches reports whether one console principal is the identity, without
-// DS-native group membership (a DS-native group never matches here). It is
-// MatchPrincipals for a single row, for callers that ask about one entry.
-func Matches(p model.ConsolePrincipal, id model.Identity) bool {
-	m, _ := MatchPrincipals([]model.ConsolePrincipal{p}, []model.Membership{}, id)
-	return len(m) == 1
-}
-
 func userMatches(p model.ConsolePrincipal, id model.Identity) bool {
 	if p.Native() {
 		if !id.DSAccount {

@@ -31,12 +31,7 @@ var permissionNames = map[int]string{
 }
 
 // PermissionName is the console name of a permission id.
-func PermissionName(id int) string {
-	if n, ok := permissionNames[id]; ok {
-		return n
-	}
-	return fmt.Sprintf("permission %d", id)
-}
+func PermissionName(id int) string { return nameOf(permissionNames, id, "permission") }
 
 var taskTypeNames = map[int]string{
 	model.TaskRunScript:       "Run script",
@@ -51,12 +46,16 @@ var taskTypeNames = map[int]string{
 	model.TaskInventory:       "Get inventory",
 }
 
-// TaskTypeName is the console name of a `task.task_type`.
-func TaskTypeName(taskType int) string {
-	if n, ok := taskTypeNames[taskType]; ok {
+// taskTypeName is the console name of a `task.task_type`.
+func taskTypeName(taskType int) string { return nameOf(taskTypeNames, taskType, "task type") }
+
+// nameOf is the console name of id, or what and the number for an id this
+// package has no name for (a newer DS may add some).
+func nameOf(names map[int]string, id int, what string) string {
+	if n, ok := names[id]; ok {
 		return n
 	}
-	return fmt.Sprintf("task type %d", taskType)
+	return fmt.Sprintf("%s %d", what, id)
 }
 
 // detail tells how sure the task → permission mapping is.

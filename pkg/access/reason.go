@@ -147,7 +147,7 @@ func (r Reason) missingDetail() string {
 		outcome = "and all of them are allowed"
 	}
 	return fmt.Sprintf("task %d (%s) of %s %s, so it needs every permission it could need on the computer: %s, %s.",
-		r.Task, TaskTypeName(r.TaskType), r.target(), why, strings.Join(names, ", "), outcome)
+		r.Task, taskTypeName(r.TaskType), r.target(), why, strings.Join(names, ", "), outcome)
 }
 
 func (r Reason) target() string { return describe(r.TargetKind, r.TargetID, r.TargetName) }

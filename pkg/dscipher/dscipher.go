@@ -104,8 +104,8 @@ func EncryptBytes(plain []byte) (string, error) {
 }
 
 // Decrypt returns the bytes DS recovers from a stored value: one byte a
-// character, in the Windows ANSI code page (see Text). Like DS's own code it
-// ignores a CRC mismatch; it drops one trailing 0x00 (the padding).
+// character, in the Windows ANSI code page (see DecryptText). Like DS's own
+// code it ignores a CRC mismatch; it drops one trailing 0x00 (the padding).
 func Decrypt(stored string) ([]byte, error) {
 	if len(stored) < 6 {
 		return nil, ErrMalformed
@@ -135,7 +135,7 @@ func DecryptText(stored string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return Windows1252(b), nil
+	return fromWindows1252(b), nil
 }
 
 // Equal reports whether typed, encrypted as DS does, equals stored, in
@@ -211,8 +211,8 @@ var windows1252 = [32]rune{
 	0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
 }
 
-// Windows1252 reads bytes in the Windows ANSI code page of Western systems.
-func Windows1252(b []byte) string {
+// fromWindows1252 reads bytes in the Windows ANSI code page of Western systems.
+func fromWindows1252(b []byte) string {
 	var sb strings.Builder
 	sb.Grow(len(b))
 	for _, c := range b {

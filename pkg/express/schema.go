@@ -11,9 +11,6 @@ import (
 //go:embed schema.sql
 var schemaSQL string
 
-// SchemaSQL is the fixture DDL: the eXpress tables ImageInvoker uses.
-func SchemaSQL() string { return schemaSQL }
-
 // CreateSchema creates the eXpress tables ImageInvoker uses (SQLite
 // fixtures and the embedded demo store; never run against a real DS).
 func CreateSchema(ctx context.Context, db *sql.DB) error {

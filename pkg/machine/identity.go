@@ -64,13 +64,6 @@ func (e *PartialError) Warnings() []string {
 	return w
 }
 
-// IsPartial reports whether err is (or wraps) a *PartialError, i.e. whether
-// the Identity that came with it is usable.
-func IsPartial(err error) bool {
-	var pe *PartialError
-	return errors.As(err, &pe)
-}
-
 // ErrSMBIOSUnavailable is wrapped by the problem reported when the firmware
 // table cannot be read at all (as opposed to being read but damaged).
 var ErrSMBIOSUnavailable = errors.New("SMBIOS table unavailable")
@@ -131,11 +124,6 @@ type smbiosData struct {
 	warnings     []error
 }
 
-func read(src source) (Identity, error) {
-	r, err := inspect(src)
-	return r.Identity, err
-}
-
 func inspect(src source) (Report, error) {
 	var r Report
 	var problems []error
@@ -174,11 +162,6 @@ func inspect(src source) (Report, error) {
 		return r, &PartialError{Problems: problems}
 	}
 	return r, nil
-}
-
-// physicalMACs returns the MACs classifyNICs keeps.
-func physicalMACs(ifaces []net.Interface, virtual func(string) string) []string {
-	return usedMACs(classifyNICs(ifaces, virtual))
 }
 
 // usedMACs returns the used NICs' MACs in DS form, sorted and deduplicated

@@ -5,11 +5,52 @@ import (
 	"testing"
 )
 
+// text is what parsers here read: typed strings or raw bytes.
+type text interface{ ~string | ~[]byte }
+
+// parseCase is one input of a parser with what it must give: an error
+// containing wantErr when that is set, else exactly want.
+type parseCase[In text, Out comparable] struct {
+	name    string
+	in      In
+	want    Out
+	wantErr string
+}
+
+// checkParse runs every case through f, fn being its name in messages.
+func checkParse[In text, Out comparable](t *testing.T, fn string, f func(In) (Out, error), cases []parseCase[In, Out]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := f(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("%s(%q) = %+v, %v; want an error containing %q", fn, tc.in, got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("%s(%q) = %+v, %v; want %+v", fn, tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// checkEach checks f(in) == want for every {in, want}, fn being f's name.
+func checkEach(t *testing.T, fn string, f func(string) string, cases [][2]string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc[0], func(t *testing.T) {
+			if got := f(tc[0]); got != tc[1] {
+				t.Errorf("%s(%q) = %q, want %q", fn, tc[0], got, tc[1])
+			}
+		})
+	}
+}
+
 func TestNormalizeMAC(t *testing.T) {
 	const want = "AABBCCDDEEFF"
-	for _, tc := range []struct {
-		name, in, want, wantErr string
-	}{
+	checkParse(t, "NormalizeMAC", NormalizeMAC, []parseCase[string, string]{
 		{name: "colons upper", in: "AA:BB:CC:DD:EE:FF", want: want},
 		{name: "colons lower", in: "aa:bb:cc:dd:ee:ff", want: want},
 		{name: "dashes lower (Windows ipconfig)", in: "aa-bb-cc-dd-ee-ff", want: want},
@@ -29,43 +70,22 @@ func TestNormalizeMAC(t *testing.T) {
 		{name: "cisco with colons", in: "AABB:CCDD:EEFF", wantErr: "not a MAC address"},
 		{name: "EUI-64", in: "00:11:22:33:44:55:66:77", wantErr: "not a MAC address"},
 		{name: "sign in hex", in: "+abbccddeeff", wantErr: "not a MAC address"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := NormalizeMAC(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("NormalizeMAC(%q) = %q, %v; want error containing %q", tc.in, got, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("NormalizeMAC(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestFormatMAC(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	checkEach(t, "FormatMAC", FormatMAC, [][2]string{
 		{"001aa0123456", "00:1A:A0:12:34:56"},
 		{"00-1A-A0-12-34-56", "00:1A:A0:12:34:56"},
 		{"001A.A012.3456", "00:1A:A0:12:34:56"},
 		{"not a mac", "not a mac"},
 		{"", ""},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := FormatMAC(tc.in); got != tc.want {
-				t.Errorf("FormatMAC(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestNormalizeUUID(t *testing.T) {
 	const want = "30D3F174-7F5D-11E1-BBDA-5F0D3DBC082E"
-	for _, tc := range []struct {
-		name, in, want, wantErr string
-	}{
+	checkParse(t, "NormalizeUUID", NormalizeUUID, []parseCase[string, string]{
 		{name: "dmidecode lower", in: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", want: want},
 		{name: "canonical", in: want, want: want},
 		{name: "braces (registry, WMI)", in: "{30D3F174-7F5D-11E1-BBDA-5F0D3DBC082E}", want: want},
@@ -77,18 +97,5 @@ func TestNormalizeUUID(t *testing.T) {
 		{name: "non-hex", in: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082g", wantErr: "not a UUID"},
 		{name: "one brace", in: "{30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", wantErr: "not a UUID"},
 		{name: "short", in: "30d3f174-7f5d-11e1-bbda", wantErr: "not a UUID"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := NormalizeUUID(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("NormalizeUUID(%q) = %q, %v; want error containing %q", tc.in, got, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("NormalizeUUID(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-			}
-		})
-	}
+	})
 }

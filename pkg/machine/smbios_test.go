@@ -316,7 +316,7 @@ func TestParseSMBIOSMalformed(t *testing.T) {
 }
 
 func TestCleanString(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
+	checkEach(t, "cleanString", cleanString, [][2]string{
 		{"CZC214446Z", "CZC214446Z"},
 		{"  PC16ANHL \t", "PC16ANHL"},
 		{"To Be Filled By O.E.M.", ""},
@@ -336,13 +336,7 @@ func TestCleanString(t *testing.T) {
 		{"0A1B", "0A1B"},
 		{"F00D", "F00D"},
 		{"Dell\tInc.", "Dell Inc."},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := cleanString(tc.in); got != tc.want {
-				t.Errorf("cleanString(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestParseEntryPoint(t *testing.T) {
@@ -354,12 +348,7 @@ func TestParseEntryPoint(t *testing.T) {
 		return b
 	}
 	legacy := []byte("_DMI_\x00\x4C\x0B\x20\x00\x00\x00\x62\x00\x24")
-	for _, tc := range []struct {
-		name    string
-		in      []byte
-		want    EntryPoint
-		wantErr string
-	}{
+	checkParse(t, "ParseEntryPoint", ParseEntryPoint, []parseCase[[]byte, EntryPoint]{
 		{name: "real 32-bit", in: hp.entry, want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
 		{name: "real 64-bit", in: x280.entry, want: EntryPoint{Major: 3, Minor: 0, TableAddress: 0x20, TableLength: 0x0BE9}},
 		{name: "2.51 read as 2.6", in: sm2(2, 0x33), want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
@@ -370,23 +359,7 @@ func TestParseEntryPoint(t *testing.T) {
 		{name: "truncated legacy", in: legacy[:8], wantErr: "legacy DMI entry point truncated"},
 		{name: "garbage", in: []byte("hello world"), wantErr: `not an SMBIOS entry point (starts with "hello"`},
 		{name: "empty", in: nil, wantErr: "not an SMBIOS entry point"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := ParseEntryPoint(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Errorf("got %+v, want %+v", got, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // rsmbBuffer wraps a table the way GetSystemFirmwareTable('RSMB') returns it.

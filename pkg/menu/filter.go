@@ -38,8 +38,3 @@ next:
 	}
 	return out
 }
-
-// Filter is NewIndex(entries).Filter(query), for one-off queries.
-func Filter(entries []Entry, query string) []Entry {
-	return NewIndex(entries).Filter(query)
-}

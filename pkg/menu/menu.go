@@ -107,7 +107,7 @@ func Build(s *model.Snapshot, allowed func(jobID int64) bool, opts Options) *Men
 		if j == nil {
 			continue
 		}
-		tagged, friendly := ParseTag(j.Description, b.tag)
+		tagged, friendly := parseTag(j.Description, b.tag)
 		inRoot := s.RootFolderID != 0 && j.FolderID != 0 && b.underRoot(j.FolderID)
 		if (!inRoot && !tagged) || allowed == nil || !allowed(j.ID) {
 			continue
@@ -125,12 +125,12 @@ func Build(s *model.Snapshot, allowed func(jobID int64) bool, opts Options) *Men
 	layout(b.root, m.entries, 0)
 	for _, p := range all {
 		e := Entry{ID: p.j.ID, Name: p.j.Name, Path: p.n.Path, Description: strings.TrimSpace(p.j.Description), Job: p.j,
-			Erases: p.tagged && MarkedErases(p.j.Description, b.tag)}
+			Erases: p.tagged && markedErases(p.j.Description, b.tag)}
 		if p.friendly != "" {
 			e.Name = p.friendly
 		}
 		if p.tagged {
-			e.Description = StripTag(p.j.Description, b.tag)
+			e.Description = stripTag(p.j.Description, b.tag)
 		}
 		p.n.Jobs = append(p.n.Jobs, e)
 	}
@@ -282,24 +282,6 @@ func (m *Menu) FindAll(idOrPath string) []Entry {
 		}
 	}
 	return out
-}
-
-// Lookup is the menu folder at path (case-insensitive; "" is the root), or nil.
-func (m *Menu) Lookup(path string) *Node {
-	path = strings.Trim(strings.TrimSpace(path), "/")
-	return lookup(m.Root, path)
-}
-
-func lookup(n *Node, path string) *Node {
-	if n == nil || strings.EqualFold(n.Path, path) {
-		return n
-	}
-	for _, f := range n.Folders {
-		if found := lookup(f, path); found != nil {
-			return found
-		}
-	}
-	return nil
 }
 
 // compareFold orders strings without regard to case, by lower-cased bytes

@@ -248,14 +248,33 @@ func checkTree(t *testing.T, n *Node, path string) {
 	}
 }
 
+// lookup is the menu folder at path (case-insensitive, slashes trimmed; ""
+// is the root), or nil: how these tests find a folder in the built tree.
+func lookup(m *Menu, path string) *Node {
+	path = strings.Trim(strings.TrimSpace(path), "/")
+	var find func(n *Node) *Node
+	find = func(n *Node) *Node {
+		if strings.EqualFold(n.Path, path) {
+			return n
+		}
+		for _, f := range n.Folders {
+			if found := find(f); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return find(m.Root)
+}
+
 func TestBuildNodesAndDescriptions(t *testing.T) {
 	m := Build(fixture(), allBut(2000136), Options{Flat: true})
 	if m.Root.FolderID != fRoot || m.Root.Name != "ImageInvoker" || m.Root.Path != "" {
 		t.Errorf("root node = %+v", m.Root)
 	}
-	lab := m.Lookup("windows/LAB")
+	lab := lookup(m, "windows/LAB")
 	if lab == nil || lab.FolderID != fLab || len(lab.Jobs) != 2 {
-		t.Fatalf("Lookup(windows/LAB) = %+v", lab)
+		t.Fatalf("lookup(windows/LAB) = %+v", lab)
 	}
 	for _, tt := range []struct {
 		path string
@@ -264,9 +283,9 @@ func TestBuildNodesAndDescriptions(t *testing.T) {
 		{"", fRoot}, {"/", fRoot}, {"Windows", fWindows}, {"/Windows/Lab/", fLab}, {"LINUX", fLinux},
 		{"Empty", 0}, {"Lab", 0}, {"Windows/Lab/Win11 Physics", 0},
 	} {
-		got := m.Lookup(tt.path)
+		got := lookup(m, tt.path)
 		if (got == nil && tt.want != 0) || (got != nil && got.FolderID != tt.want) {
-			t.Errorf("Lookup(%q) = %+v, want folder %d", tt.path, got, tt.want)
+			t.Errorf("lookup(%q) = %+v, want folder %d", tt.path, got, tt.want)
 		}
 	}
 	descriptions := map[int64]string{}
@@ -365,12 +384,12 @@ func TestParseTag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tagged, friendly := ParseTag(tt.description, tt.tag)
+			tagged, friendly := parseTag(tt.description, tt.tag)
 			if tagged != tt.tagged || friendly != tt.friendly {
-				t.Errorf("ParseTag(%q, %q) = %v, %q; want %v, %q", tt.description, tt.tag, tagged, friendly, tt.tagged, tt.friendly)
+				t.Errorf("parseTag(%q, %q) = %v, %q; want %v, %q", tt.description, tt.tag, tagged, friendly, tt.tagged, tt.friendly)
 			}
-			if got := StripTag(tt.description, tt.tag); got != tt.stripped {
-				t.Errorf("StripTag(%q, %q) = %q, want %q", tt.description, tt.tag, got, tt.stripped)
+			if got := stripTag(tt.description, tt.tag); got != tt.stripped {
+				t.Errorf("stripTag(%q, %q) = %q, want %q", tt.description, tt.tag, got, tt.stripped)
 			}
 		})
 	}
@@ -401,7 +420,7 @@ func TestFilter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%q", tt.query), func(t *testing.T) {
-			for name, got := range map[string][]Entry{"Index": ix.Filter(tt.query), "Filter": Filter(entries, tt.query)} {
+			for name, got := range map[string][]Entry{"Index": ix.Filter(tt.query), "fresh Index": NewIndex(entries).Filter(tt.query)} {
 				var ids []int64
 				for _, e := range got {
 					ids = append(ids, e.ID)
@@ -497,12 +516,12 @@ func BenchmarkIndexFilter10k(b *testing.B) {
 	b.ReportMetric(float64(n), "matches")
 }
 
-// BenchmarkFilter10k is a one-off Filter, index built every time.
+// BenchmarkFilter10k is a one-off filter, index built every time.
 func BenchmarkFilter10k(b *testing.B) {
 	entries := benchEntries(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		Filter(entries, "lab phys")
+		NewIndex(entries).Filter("lab phys")
 	}
 }
 
@@ -521,8 +540,8 @@ func TestErasesMarker(t *testing.T) {
 		{"erases everything", false, ""},
 	}
 	for _, tc := range cases {
-		_, friendly := ParseTag(tc.desc, "")
-		if got := MarkedErases(tc.desc, ""); got != tc.erases || friendly != tc.friendly {
+		_, friendly := parseTag(tc.desc, "")
+		if got := markedErases(tc.desc, ""); got != tc.erases || friendly != tc.friendly {
 			t.Errorf("%q: erases %v, friendly %q; want %v, %q", tc.desc, got, friendly, tc.erases, tc.friendly)
 		}
 	}

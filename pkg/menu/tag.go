@@ -9,34 +9,34 @@ import (
 // job's description (docs/ds-schema.md).
 const DefaultTag = "[imageinvoker]"
 
-// ErasesMarker, as `[imageinvoker: erases]` in a job's description, marks
+// erasesMarker, as `[imageinvoker: erases]` in a job's description, marks
 // a job that destroys data on the machine when its task types do not show
 // it (a script that wipes the disk, a vendor tool): the console then warns
 // as it does for a distributed image. It is never a friendly name.
-const ErasesMarker = "erases"
+const erasesMarker = "erases"
 
-// MarkedErases reports whether description carries tag in its
+// markedErases reports whether description carries tag in its
 // `[tag: erases]` form.
-func MarkedErases(description, tag string) bool {
+func markedErases(description, tag string) bool {
 	tag = normalizeTag(tag)
 	for from := 0; ; {
 		m, ok := nextTag(description, tag, from)
 		if !ok {
 			return false
 		}
-		if strings.EqualFold(m.name, ErasesMarker) {
+		if strings.EqualFold(m.name, erasesMarker) {
 			return true
 		}
 		from = m.end
 	}
 }
 
-// ParseTag reports whether description carries tag (case-insensitive) and
+// parseTag reports whether description carries tag (case-insensitive) and
 // the friendly name of its `[tag: Friendly name]` form, if any. A blank tag
 // means DefaultTag. The friendly form exists only for bracketed tags: the
 // name goes between a colon and the closing bracket. When several tags are
 // present the first friendly name wins.
-func ParseTag(description, tag string) (tagged bool, friendlyName string) {
+func parseTag(description, tag string) (tagged bool, friendlyName string) {
 	tag = normalizeTag(tag)
 	for from := 0; ; {
 		m, ok := nextTag(description, tag, from)
@@ -44,16 +44,16 @@ func ParseTag(description, tag string) (tagged bool, friendlyName string) {
 			return tagged, friendlyName
 		}
 		tagged = true
-		if friendlyName == "" && !strings.EqualFold(m.name, ErasesMarker) {
+		if friendlyName == "" && !strings.EqualFold(m.name, erasesMarker) {
 			friendlyName = m.name
 		}
 		from = m.end
 	}
 }
 
-// StripTag is the description without any of its tags, as the menu shows
+// stripTag is the description without any of its tags, as the menu shows
 // it: the text around each tag is joined with one space, the rest is kept.
-func StripTag(description, tag string) string {
+func stripTag(description, tag string) string {
 	tag = normalizeTag(tag)
 	var parts []string
 	from := 0

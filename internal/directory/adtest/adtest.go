@@ -11,17 +11,13 @@ package adtest
 import (
 	"bytes"
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	_ "embed"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -33,6 +29,7 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+	"github.com/imageinvoker/imageinvoker/internal/certs"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/directorytest"
@@ -134,16 +131,24 @@ func Start(t testing.TB) *DC {
 		}
 		shared, initErr = start()
 	})
+	need(t, "samba AD DC", skip, initErr)
+	return shared
+}
+
+// need skips t, or fails it when CI=true, if the DC called what could not
+// be had for the reason skip; it fails t if the DC did not start.
+func need(t testing.TB, what, skip string, err error) {
+	t.Helper()
+	const install = "run scripts/install-test-deps.sh as root"
 	if skip != "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("samba AD DC required in CI: %s (run scripts/install-test-deps.sh as root)", skip)
+			t.Fatalf("%s required in CI: %s (%s)", what, skip, install)
 		}
-		t.Skipf("no samba AD DC: %s (run scripts/install-test-deps.sh as root, or set CI=true to make this fail)", skip)
+		t.Skipf("no %s: %s (%s, or set CI=true to make this fail)", what, skip, install)
 	}
-	if initErr != nil {
-		t.Fatalf("start samba AD DC: %v", initErr)
+	if err != nil {
+		t.Fatalf("start %s: %v", what, err)
 	}
-	return shared
 }
 
 // Main runs the tests and then stops the DC, removing its directory.
@@ -266,13 +271,18 @@ type seedDoc struct {
 	Foreign []seedForeign `json:"foreign,omitempty"`
 }
 
+// seedDocFor is an empty seed document for the DC provisioned in dir.
+func seedDocFor(dir string) seedDoc {
+	return seedDoc{URL: filepath.Join(dir, "private", "sam.ldb"), SMBConf: filepath.Join(dir, "etc", "smb.conf")}
+}
+
 // filetime1970 is 1970-01-01 as a Windows FILETIME: long past, so a
 // password set then is expired and an account expiring then has expired.
 const filetime1970 = "116444736000000000"
 
 func seedSpec(dir string) ([]byte, map[string]User) {
 	users := seedUsers()
-	spec := seedDoc{URL: filepath.Join(dir, "private", "sam.ldb"), SMBConf: filepath.Join(dir, "etc", "smb.conf")}
+	spec := seedDocFor(dir)
 	for _, g := range demo.Groups {
 		spec.Groups = append(spec.Groups, seedGroup{Name: g.Sam, Nested: g.Nested, Distribution: g.Distribution})
 	}
@@ -310,28 +320,42 @@ func seedSpec(dir string) ([]byte, map[string]User) {
 }
 
 func start() (*DC, error) {
-	addr, lock, err := claimAddress()
+	dc, err := startDC(DC{Domain: demo.Domain, DNSDomain: demo.DNSDomain, BaseDN: demo.BaseDN, Host: "dc1"},
+		claimAddress, "ad.", seedSpec)
+	if err != nil {
+		return nil, err
+	}
+	if err := dc.lockOut(UserLocked); err != nil {
+		dc.stop()
+		return nil, err
+	}
+	return dc, nil
+}
+
+// startDC provisions, seeds and runs the DC of domain (whose Domain,
+// DNSDomain, BaseDN and Host are set) on the address claim gives it, in a
+// new directory /tmp/<dirPattern>*.
+func startDC(domain DC, claim func() (string, *os.File, error), dirPattern string,
+	spec func(dir string) ([]byte, map[string]User)) (*DC, error) {
+	addr, lock, err := claim()
 	if err != nil {
 		return nil, err
 	}
 	// Short on purpose: Samba's unix sockets live under it (108-byte limit).
-	dir, err := os.MkdirTemp("/tmp", "ad.")
+	dir, err := os.MkdirTemp("/tmp", dirPattern)
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	dc := &DC{Addr: addr, Dir: dir, lock: lock, Domain: demo.Domain, DNSDomain: demo.DNSDomain, BaseDN: demo.BaseDN,
-		URL: "ldaps://" + addr + ":636", StartTLSURL: "ldap://" + addr + ":389", DeadURL: deadURL, Host: "dc1"}
-	spec, users := seedSpec(dir)
-	if err := dc.provision(spec, users); err != nil {
+	dc := &domain
+	dc.Addr, dc.Dir, dc.lock = addr, dir, lock
+	dc.URL, dc.StartTLSURL, dc.DeadURL = "ldaps://"+addr+":636", "ldap://"+addr+":389", deadURL
+	b, users := spec(dir)
+	if err := dc.provision(b, users); err != nil {
 		dc.stop()
 		return nil, err
 	}
 	if err := dc.run(); err != nil {
-		dc.stop()
-		return nil, err
-	}
-	if err := dc.lockOut(UserLocked); err != nil {
 		dc.stop()
 		return nil, err
 	}
@@ -497,48 +521,28 @@ func (dc *DC) writeTLS() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
 	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: caName(dc.Domain)},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	ca, err := certs.NewCA(caName(dc.Domain), now.Add(-time.Hour), now.Add(24*time.Hour))
 	if err != nil {
 		return err
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	host := dc.Host + "." + dc.DNSDomain
+	cert, err := ca.Issue([]string{host, dc.Addr}, now.Add(-time.Hour), now.Add(24*time.Hour))
 	if err != nil {
 		return err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: dc.Host + "." + dc.DNSDomain},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		DNSNames:    []string{dc.Host + "." + dc.DNSDomain},
-		IPAddresses: []net.IP{net.ParseIP(dc.Addr)},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	keyDER, err := x509.MarshalECPrivateKey(cert.PrivateKey.(*ecdsa.PrivateKey))
 	if err != nil {
 		return err
 	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return err
-	}
-	dc.CAPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	dc.CAPEM = ca.PEM
 	dc.CAFile = filepath.Join(dir, "ca.pem")
 	files := []struct {
 		name string
 		data []byte
 	}{
 		{"ca.pem", dc.CAPEM},
-		{"cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})},
+		{"cert.pem", certs.PEM(cert.Certificate[0])},
 		// Samba refuses a key file readable by others.
 		{"key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})},
 	}
@@ -670,4 +674,37 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// Silent starts a TCP server on loopback that accepts connections and never
+// answers: a DC that is up but stuck. Its address is host:port; the server
+// and its connections close when the test ends.
+func Silent(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	return l.Addr().String()
 }

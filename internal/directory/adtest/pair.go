@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -91,15 +90,7 @@ func StartPair(t testing.TB) (lab, oth *DC) {
 	}()
 	lab = Start(t)
 	wg.Wait()
-	if otherSkip != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("second samba AD DC required in CI: %s", otherSkip)
-		}
-		t.Skipf("no second samba AD DC: %s", otherSkip)
-	}
-	if otherErr != nil {
-		t.Fatalf("start the OTHER samba AD DC: %v", otherErr)
-	}
+	need(t, "second samba AD DC (OTHER)", otherSkip, otherErr)
 	crossOnce.Do(func() { crossErr = crossSeed(lab, other) })
 	if crossErr != nil {
 		t.Fatalf("foreign members: %v", crossErr)
@@ -134,7 +125,7 @@ func ensureLoopback(addr string) string {
 }
 
 func otherSpec(dir string) ([]byte, map[string]User) {
-	spec := seedDoc{URL: filepath.Join(dir, "private", "sam.ldb"), SMBConf: filepath.Join(dir, "etc", "smb.conf")}
+	spec := seedDocFor(dir)
 	spec.Groups = []seedGroup{
 		{Name: GroupFieldTechs},
 		{Name: GroupResImagers, DomainLocal: true, Nested: []string{GroupResAdmins}},
@@ -159,27 +150,8 @@ func otherSpec(dir string) ([]byte, map[string]User) {
 }
 
 func startOther() (*DC, error) {
-	addr, lock, err := claim(OtherAddr)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := os.MkdirTemp("/tmp", "ad2.")
-	if err != nil {
-		lock.Close()
-		return nil, err
-	}
-	dc := &DC{Addr: addr, Dir: dir, lock: lock, Domain: OtherDomain, DNSDomain: OtherDNSDomain, BaseDN: OtherBaseDN,
-		URL: "ldaps://" + addr + ":636", StartTLSURL: "ldap://" + addr + ":389", DeadURL: deadURL, Host: "dc2"}
-	spec, users := otherSpec(dir)
-	if err := dc.provision(spec, users); err != nil {
-		dc.stop()
-		return nil, err
-	}
-	if err := dc.run(); err != nil {
-		dc.stop()
-		return nil, err
-	}
-	return dc, nil
+	return startDC(DC{Domain: OtherDomain, DNSDomain: OtherDNSDomain, BaseDN: OtherBaseDN, Host: "dc2"},
+		func() (string, *os.File, error) { return claim(OtherAddr) }, "ad2.", otherSpec)
 }
 
 // crossSeed adds each domain's foreign members, by the other's SIDs.
@@ -205,18 +177,16 @@ func crossSeed(lab, oth *DC) error {
 		{lab, GroupGuestImagers, oth, UserOlga},
 		{lab, GroupVisitors, oth, GroupFieldTechs},
 	}
-	// Authenticated Users is not any domain's account: its SID is well known.
-	docs0 := []seedForeign{{Group: GroupAllAuth, SID: "S-1-5-11"}}
-	docs := map[*DC]*seedDoc{
-		lab: {URL: filepath.Join(lab.Dir, "private", "sam.ldb"), SMBConf: filepath.Join(lab.Dir, "etc", "smb.conf"),
-			Groups: []seedGroup{
-				{Name: GroupGuestImagers, DomainLocal: true, Nested: []string{GroupGuestOuter}},
-				{Name: GroupGuestOuter, DomainLocal: true},
-				{Name: GroupVisitors, DomainLocal: true},
-				{Name: GroupAllAuth, DomainLocal: true},
-			}, Foreign: docs0},
-		oth: {URL: filepath.Join(oth.Dir, "private", "sam.ldb"), SMBConf: filepath.Join(oth.Dir, "etc", "smb.conf")},
+	labDoc, othDoc := seedDocFor(lab.Dir), seedDocFor(oth.Dir)
+	labDoc.Groups = []seedGroup{
+		{Name: GroupGuestImagers, DomainLocal: true, Nested: []string{GroupGuestOuter}},
+		{Name: GroupGuestOuter, DomainLocal: true},
+		{Name: GroupVisitors, DomainLocal: true},
+		{Name: GroupAllAuth, DomainLocal: true},
 	}
+	// Authenticated Users is not any domain's account: its SID is well known.
+	labDoc.Foreign = []seedForeign{{Group: GroupAllAuth, SID: "S-1-5-11"}}
+	docs := map[*DC]*seedDoc{lab: &labDoc, oth: &othDoc}
 	for _, m := range members {
 		s, err := sid(m.from, m.fromAccount)
 		if err != nil {
