@@ -73,6 +73,15 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 		return User{}, err
 	}
 	b.mu.Lock()
+	// Esc ends the step's context before it signs out: an answer that
+	// comes after that (a bind that finished as Esc was pressed, a source
+	// that does not watch its context) must not sign in. Checked under the
+	// lock, so a session installed just before is closed by that sign-out.
+	if err := ctx.Err(); err != nil {
+		b.mu.Unlock()
+		_ = s.Close()
+		return User{}, err
+	}
 	old := b.session
 	b.session, b.menu = s, nil
 	b.mu.Unlock()
