@@ -127,6 +127,16 @@ func (b *FlowBackend) LoadMenu(ctx context.Context) (Loaded, error) {
 		return Loaded{}, err
 	}
 	b.mu.Lock()
+	// The menu is kept only for the session it was loaded with, and not
+	// from a load left with Esc: Queue re-decides the job against this
+	// menu's principals, so another technician's must never stand in.
+	if err := ctx.Err(); err != nil || b.session != s {
+		b.mu.Unlock()
+		if err == nil {
+			err = errors.New("signed out while the menu loaded")
+		}
+		return Loaded{}, err
+	}
 	b.menu = mm
 	b.mu.Unlock()
 	return Loaded{Menu: mm.Menu, Machine: describeMachine(fm, mm.Snapshot, true)}, nil

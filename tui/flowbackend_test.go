@@ -2,11 +2,14 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -65,5 +68,92 @@ func TestLateSignInAfterEscDoesNotSignIn(t *testing.T) {
 	}
 	if n := closed.Load(); n != 1 {
 		t.Errorf("the late sign-in's store was closed %d times; want once", n)
+	}
+}
+
+// gatedReader holds every Snapshot, once read, until gate is closed,
+// whatever its context says: a menu load that finishes just as Esc is
+// pressed.
+type gatedReader struct {
+	flow.Reader
+	read, gate chan struct{}
+}
+
+func (r gatedReader) Snapshot(ctx context.Context, c model.Computer, id model.Identity, o model.SnapshotOptions) (*model.Snapshot, error) {
+	snap, err := r.Reader.Snapshot(ctx, c, id, o)
+	r.read <- struct{}{}
+	<-r.gate
+	return snap, err
+}
+
+// gatedDemo is the demo flow with its reader's snapshots behind gate.
+func gatedDemo(t *testing.T, read, gate chan struct{}) *flow.Flow {
+	t.Helper()
+	real := setup.Registry()
+	open, err := real.Reader(setup.Express)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := backend.NewRegistry()
+	reg.AddReader(setup.Express, func(ctx context.Context, cfg *config.Config, c *flow.Credentials) (flow.Reader, error) {
+		r, err := open(ctx, cfg, c)
+		if err != nil {
+			return nil, err
+		}
+		return gatedReader{Reader: r, read: read, gate: gate}, nil
+	})
+	sched, err1 := real.Scheduler(setup.Express)
+	dir, err2 := real.Identity(setup.ActiveDirectory)
+	accounts, err3 := real.StoreIdentity(setup.ConsoleAccounts)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		t.Fatal(err)
+	}
+	reg.AddScheduler(setup.Express, sched)
+	reg.AddIdentity(setup.ActiveDirectory, dir)
+	reg.AddStoreIdentity(setup.ConsoleAccounts, accounts)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	env, err := setup.Build(ctx, config.Default(), setup.Options{Demo: true, NeedDirectory: true, Registry: reg})
+	if err != nil {
+		t.Fatalf("build demo: %v", err)
+	}
+	t.Cleanup(env.Close)
+	return env.Flow
+}
+
+// A menu load left with Esc (which signs out) must not become the menu of
+// whoever signs in next: its answer, however late, is not kept, so a
+// queue can only use a menu loaded for its own session.
+func TestLateMenuAfterEscIsNotKept(t *testing.T) {
+	read, gate := make(chan struct{}, 1), make(chan struct{})
+	b := NewFlowBackend(gatedDemo(t, read, gate), setup.DemoOverride(), nil)
+	bg := context.Background()
+	if _, err := b.Identify(bg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.SignIn(bg, "dave", "dave-demo"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.LoadMenu(ctx)
+		done <- err
+	}()
+	// Esc on "Loading your jobs" once the snapshot was read: end the
+	// step, sign out; then eve signs in.
+	<-read
+	cancel()
+	b.SignOut()
+	if _, err := b.SignIn(bg, "eve", "eve-demo"); err != nil {
+		t.Fatal(err)
+	}
+	close(gate)
+	<-done
+	b.mu.Lock()
+	mm := b.menu
+	b.mu.Unlock()
+	if mm != nil {
+		t.Errorf("the menu loaded for dave before Esc is kept for eve's session (%d jobs)", mm.Menu.Count)
 	}
 }
