@@ -74,6 +74,15 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 		return User{}, err
 	}
 	b.mu.Lock()
+	// Esc ends the step's context before it signs out: an answer that
+	// comes after that (a bind that finished as Esc was pressed, a source
+	// that does not watch its context) must not sign in. Checked under the
+	// lock, so a session installed just before is closed by that sign-out.
+	if err := ctx.Err(); err != nil {
+		b.mu.Unlock()
+		_ = s.Close()
+		return User{}, err
+	}
 	old := b.session
 	b.session, b.menu = s, nil
 	b.mu.Unlock()
@@ -119,6 +128,16 @@ func (b *FlowBackend) LoadMenu(ctx context.Context) (Loaded, error) {
 		return Loaded{}, err
 	}
 	b.mu.Lock()
+	// The menu is kept only for the session it was loaded with, and not
+	// from a load left with Esc: Queue re-decides the job against this
+	// menu's principals, so another technician's must never stand in.
+	if err := ctx.Err(); err != nil || b.session != s {
+		b.mu.Unlock()
+		if err == nil {
+			err = errors.New("signed out while the menu loaded")
+		}
+		return Loaded{}, err
+	}
 	b.menu = mm
 	b.mu.Unlock()
 	return Loaded{Menu: mm.Menu, Machine: describeMachine(fm, mm.Snapshot, true)}, nil

@@ -426,6 +426,13 @@ func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Ses
 		return nil, exitcode.New(exitcode.BadCredentials,
 			"%s is a DS console account (.\\name), and DS console accounts are turned off here. Sign in with your AD account (DOMAIN\\user), or ask the image builder to set directory.ds_accounts: true in the config file.", user)
 	}
+	// Refused here, before the store is opened, whatever identity source is
+	// registered: an empty password never reaches a check, and says so even
+	// when the store is down. Worded as the directory words it.
+	if password == "" {
+		return nil, exitcode.Wrap(exitcode.BadCredentials, model.ErrEmptyPassword,
+			"the password is empty. Type the password (an empty one is never sent: AD would let anyone in)")
+	}
 	if cfg.Store.Auth == config.AuthTechnician {
 		return nil, exitcode.New(exitcode.Usage,
 			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")

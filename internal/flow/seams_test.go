@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/flow/flowtest"
@@ -268,5 +269,64 @@ func TestIdentitySources(t *testing.T) {
 	d.ConsoleAccounts = func(flow.Reader) (flow.IdentitySource, error) { return nil, model.ErrSchema }
 	if _, err := flow.New(d).SignIn(ctx, `.\kiosk`, "kiosk-demo"); exitcode.Of(err) != exitcode.StoreDown {
 		t.Errorf("console accounts unavailable: %v (code %d); want StoreDown", err, exitcode.Of(err))
+	}
+}
+
+// countingSource is an identity source that counts the passwords it was
+// asked to check.
+type countingSource struct{ asked *int }
+
+func (s countingSource) SignIn(context.Context, string, string) (*model.SignIn, error) {
+	*s.asked++
+	return nil, model.ErrBadCredentials
+}
+
+// An empty password for a DS console account is refused by the flow
+// itself, before the store is opened or any identity source sees it: the
+// rule holds whatever source is registered, and reads the same (exit code
+// and sentence) whether or not the store is up or store.auth allows the
+// account.
+func TestDSAccountEmptyPasswordNeverLeavesTheFlow(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		storeDown bool
+		auth      config.StoreAuth
+	}{
+		{"store up", false, ""},
+		{"store down", true, ""},
+		{"store.auth technician", false, config.AuthTechnician},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fk := &fakes{path: labPath(t), shared: true}
+			d := fk.deps(t)
+			d.Config.Directory.DSAccounts = true
+			if tc.auth != "" {
+				d.Config.Store.Auth = tc.auth
+			}
+			opened := 0
+			open := d.OpenReader
+			d.OpenReader = func(ctx context.Context, c *flow.Credentials) (flow.Reader, error) {
+				opened++
+				if tc.storeDown {
+					return nil, model.ErrStoreUnreachable
+				}
+				return open(ctx, c)
+			}
+			asked := 0
+			d.ConsoleAccounts = func(flow.Reader) (flow.IdentitySource, error) { return countingSource{&asked}, nil }
+			s, err := flow.New(d).SignIn(context.Background(), `.\kiosk`, "")
+			if s != nil {
+				s.Close()
+			}
+			if !errors.Is(err, model.ErrEmptyPassword) || exitcode.Of(err) != exitcode.BadCredentials {
+				t.Errorf("err = %v (code %d); want the empty password refused (BadCredentials)", err, exitcode.Of(err))
+			}
+			if want := directory.EmptyPasswordError().Error(); err == nil || err.Error() != want {
+				t.Errorf("err = %v; want the directory's sentence %q", err, want)
+			}
+			if opened != 0 || asked != 0 {
+				t.Errorf("opened the store %d times and asked the identity source %d times; want neither", opened, asked)
+			}
+		})
 	}
 }
