@@ -34,7 +34,7 @@ const Help = `Exit codes:
   4    no such job, or it was changed or deleted since the menu was built
   5    not permitted: the job is not on this user's menu for this machine
   6    sign-in refused (wrong password, locked, disabled, expired)
-  7    no domain controller reachable, or its certificate was not trusted
+  7    no domain controller reachable or trusted, or it refused plain LDAP
   8    the eXpress database could not be reached or read
   9    timed out waiting for Deployment Server to pick the job up
   10   the console was idle past the idle timeout
