@@ -1,22 +1,14 @@
 package tui
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	_ "modernc.org/sqlite"
-
-	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/tmuxtest"
 )
 
@@ -33,54 +25,8 @@ func TestE2EDemoInTmux(t *testing.T) {
 		t.Skipf("`imageinvoker demo` is not registered in internal/app yet: %s", strings.TrimSpace(string(out)))
 	}
 	storeDir := filepath.Join(dir, "store")
-	term.Start("e2e", 80, 24, "env", "TERM=xterm-256color", "IMAGEINVOKER_CONFIG=", bin, "demo", "--store-dir", storeDir, "--pickup-delay", "1s", "--after-queue", "stay")
-	waitScreen := func(want string) string { t.Helper(); return term.Wait("e2e", want) }
-	keys := func(k ...string) { t.Helper(); term.Keys("e2e", k...) }
-
-	waitScreen("Press Enter to sign in")
-	keys("Enter")
-	waitScreen("Password:")
-	keys("-l", "dave")
-	keys("Enter")
-	keys("-l", "dave-demo")
-	keys("Enter")
-	menuScreen := waitScreen("in all")
-	keys("/")
-	keys("-l", "win11 physics")
-	filtered := waitScreen("1 of ")
-	keys("Enter")
-	confirmScreen := waitScreen("Queue this job?")
-	keys("y")
-	queued := waitScreen("Queued: schedule")
-	t.Logf("menu (80x24):\n%s\nfiltered:\n%s\nconfirm (80x24):\n%s\nqueued:\n%s", menuScreen, filtered, confirmScreen, queued)
-
-	m := regexp.MustCompile(`Queued: schedule (\d+)`).FindStringSubmatch(queued)
-	if m == nil {
-		t.Fatalf("no schedule id on screen:\n%s", queued)
-	}
-	id, _ := strconv.ParseInt(m[1], 10, 64)
-	picked := waitScreen("picked it up")
-	t.Logf("picked up:\n%s", picked)
-
-	db, err := sql.Open("sqlite", filepath.Join(storeDir, demodata.StoreFile)+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var computer, job int64
-	var user, status string
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = db.QueryRowContext(ctx, `SELECT computer_id, event_id, COALESCE(user_name, ''), COALESCE(status, '') FROM event_schedule WHERE schedule_id = ?`, id).
-		Scan(&computer, &job, &user, &status)
-	if err != nil {
-		t.Fatalf("schedule %d is not in the demo store: %v", id, err)
-	}
-	if computer != demodata.ComputerID || !strings.EqualFold(user, demodata.Domain+`\dave`) || status != "Running" {
-		t.Errorf("schedule %d: computer %d user %q status %q; want computer %d, user %s\\dave, status Running (picked up by the demo DS)",
-			id, computer, user, status, demodata.ComputerID, demodata.Domain)
-	}
-	keys("q")
+	term.Start("e2e", 80, 24, append([]string{"env", "TERM=xterm-256color", "IMAGEINVOKER_CONFIG=", bin}, tmuxtest.DemoArgs(storeDir)...)...)
+	term.QueueOnDemo("e2e", storeDir)
 }
 
 // e2eSetup gives an end-to-end test its tmux (tmuxtest: skips without it,

@@ -93,11 +93,13 @@ func sum(t *testing.T, path string) [32]byte {
 }
 
 func TestInjectInitrd(t *testing.T) {
+	// One compressor at a time, beside the builds and Wine.
+	t.Parallel()
 	need(t, "cpio", "gzip", "xz", "zstd")
 	bin := binary(t, "linux", "amd64")
 	root := repoRoot(t)
 	script := filepath.Join(root, "scripts", "inject-initrd.sh")
-	config := filepath.Join(root, "pkg", "config", "sample.yaml")
+	config := filepath.Join(root, "internal", "config", "sample.yaml")
 	magic := map[string][]byte{
 		"gzip": {0x1f, 0x8b}, "xz": {0xfd, '7', 'z', 'X', 'Z', 0}, "zstd": {0x28, 0xb5, 0x2f, 0xfd}, "none": []byte("070701"),
 	}
