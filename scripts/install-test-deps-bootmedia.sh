@@ -74,13 +74,23 @@ fi
 
 start=$(date +%s)
 export DEBIAN_FRONTEND=noninteractive
+fresh_lists=0
+# Package lists fetched within the hour (scripts/test runs install-test-deps.sh,
+# which fetches them, just before this) need no second update.
+if [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -n 1)" ]; then
+	fresh_lists=1
+fi
 if [ $want_wine32 = 1 ] && ! dpkg --print-foreign-architectures | grep -qx i386; then
 	# wine32:i386 shares libraries with amd64 packages at the same version, so
 	# apt may also upgrade some amd64 libraries (libc6, systemd's libs) here.
 	$SUDO dpkg --add-architecture i386
+	fresh_lists=0 # no lists of the new architecture yet
 fi
 # apt holds a lock; other installers may run at the same time on a shared machine.
-$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
-$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt_install() { $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
+if [ $fresh_lists = 0 ] || ! apt_install; then
+	$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+	apt_install
+fi
 end=$(date +%s)
 echo "install-test-deps-bootmedia: installed ${need[*]} in $((end - start))s (wine requested: $want_wine, wine32: $want_wine32)"

@@ -2,11 +2,9 @@ package tui
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 )
@@ -17,8 +15,7 @@ import (
 // site's store, and names the site on the status line. --site on the
 // console is refused (boot-media policy).
 func TestE2ESitePromptInTmux(t *testing.T) {
-	dir := t.TempDir()
-	tmux, bin := e2eTools(t, dir)
+	term, bin, dir := e2eSetup(t)
 	fixture, err := os.ReadFile(filepath.Join("..", "testdata", "preview", "lab.sql"))
 	if err != nil {
 		t.Fatal(err)
@@ -32,49 +29,24 @@ func TestE2ESitePromptInTmux(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(dir, "tmux.sock")
-	tm := func(args ...string) string {
-		t.Helper()
-		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
-	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
-	waitScreen := func(session, want string) string {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		var screen string
-		for time.Now().Before(deadline) {
-			screen = tm("capture-pane", "-p", "-t", session)
-			if strings.Contains(screen, want) {
-				return screen
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("screen never showed %q; last screen:\n%s", want, screen)
-		return ""
-	}
-
-	tm("new-session", "-d", "-s", "prompt", "-x", "80", "-y", "24", "env", "TERM=xterm-256color", bin, "--config", cfg)
-	prompt := waitScreen("prompt", "Choose the site")
+	term.Start("prompt", 80, 24, "env", "TERM=xterm-256color", bin, "--config", cfg)
+	prompt := term.Wait("prompt", "Choose the site")
 	for _, want := range []string{"north", "south", "no site's subnets hold this"} {
 		if !strings.Contains(prompt, want) {
 			t.Errorf("prompt lacks %q:\n%s", want, prompt)
 		}
 	}
-	tm("send-keys", "-t", "prompt", "Down")
-	tm("send-keys", "-t", "prompt", "Enter")
+	term.Keys("prompt", "Down")
+	term.Keys("prompt", "Enter")
 	// The machine screen of the chosen site's store: the lab store does not
 	// know this machine, which proves the console opened it.
-	machine := waitScreen("prompt", "site: south")
-	waitScreen("prompt", "not known to Deployment Server")
+	machine := term.Wait("prompt", "site: south")
+	term.Wait("prompt", "not known to Deployment Server")
 	t.Logf("site prompt (80x24):\n%s\nafter choosing south:\n%s", prompt, machine)
 
-	tm("new-session", "-d", "-s", "flag", "-x", "80", "-y", "24", "sh", "-c",
+	term.Start("flag", 80, 24, "sh", "-c",
 		"TERM=xterm-256color "+bin+" --config "+cfg+" --site south; echo EXIT=$?; sleep 60")
-	refused := waitScreen("flag", "EXIT=2")
+	refused := term.Wait("flag", "EXIT=2")
 	if !strings.Contains(refused, "--site sets site") {
 		t.Errorf("--site on the console was not refused by the policy:\n%s", refused)
 	}

@@ -1,10 +1,14 @@
 package bootmedia
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,11 +28,10 @@ var targets = []string{
 // does not ignore) and its .git into dst. Building from private copies keeps
 // the test true while other people edit the tree, and building the two
 // copies at different paths shows -trimpath keeps the checkout path out.
-func copyCheckout(t *testing.T, root, dst string) {
-	t.Helper()
+func copyCheckout(root, dst string) error {
 	list, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
-		t.Skipf("not a git checkout (%v): reproducibility is defined per commit", err)
+		return fmt.Errorf("git ls-files: %v", err)
 	}
 	for _, rel := range strings.Split(strings.TrimRight(string(list), "\x00"), "\x00") {
 		src := filepath.Join(root, rel)
@@ -38,70 +41,91 @@ func copyCheckout(t *testing.T, root, dst string) {
 		}
 		data, err := os.ReadFile(src)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		p := filepath.Join(dst, rel)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := os.WriteFile(p, data, st.Mode().Perm()); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
 	if out, err := exec.Command("cp", "-a", filepath.Join(root, ".git"), filepath.Join(dst, ".git")).CombinedOutput(); err != nil {
-		t.Fatalf("copy .git: %v\n%s", err, out)
+		return fmt.Errorf("copy .git: %v\n%s", err, out)
 	}
+	return nil
 }
 
+// TestBuildReproducible builds every target twice from two copies of the
+// checkout at different paths and wants the same bytes. The first build is
+// the shared dist (binary), which the Wine and initrd tests run too; the
+// second is one run of scripts/build.sh for all targets, whose SHA256SUMS
+// must list exactly the first build's sums.
 func TestBuildReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds all five targets twice (minutes on 2 cores); CI runs it without -short")
 	}
+	t.Parallel()
 	need(t, "git", "sha256sum")
 	root := repoRoot(t)
-	base := t.TempDir()
-	srcA, srcB := filepath.Join(base, "a"), filepath.Join(base, "checkout-b")
-	head := gitHead(t, root)
-	copyCheckout(t, root, srcA)
-	copyCheckout(t, root, srcB)
+	srcA, head := distSource(t)
+	if head == "" {
+		t.Skip("not a git checkout: reproducibility is defined per commit")
+	}
+	srcB := filepath.Join(t.TempDir(), "checkout-b")
+	if err := copyCheckout(root, srcB); err != nil {
+		t.Fatal(err)
+	}
 
-	sums := map[string]string{}
-	for _, src := range []string{srcA, srcB} {
-		out := filepath.Join(src, "dist")
-		cmd := exec.Command("bash", filepath.Join(src, "scripts", "build.sh"), "-o", out)
-		// The commit's own date must be used; the budget is asserted below,
-		// so an oversized binary still gets its reproducibility checked.
-		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=", "IMAGEINVOKER_MAX_BYTES=0")
-		if src == srcB && os.Getenv("IMAGEINVOKER_TEST_COLD_CACHE") == "1" {
-			// With the shared build cache the second build reuses compiled
-			// packages and only links anew; a fresh cache recompiles everything.
-			cmd.Env = append(cmd.Env, "GOCACHE="+filepath.Join(base, "gocache"))
-		}
-		if o, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("scripts/build.sh in %s: %v\n%s", src, err, o)
-		}
-		data, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
+	// Build A, one target at a time, in the order the other tests need them.
+	built := map[string]string{}
+	var sumsA strings.Builder
+	for _, tgt := range buildOrder {
+		built[tgt.name] = binary(t, tgt.goos, tgt.goarch)
+	}
+	for _, name := range slices.Sorted(maps.Keys(built)) {
+		data, err := os.ReadFile(built[name])
 		if err != nil {
 			t.Fatal(err)
 		}
-		sums[src] = string(data)
+		fmt.Fprintf(&sumsA, "%x  %s\n", sha256.Sum256(data), name)
 	}
-	if sums[srcA] != sums[srcB] && gitHead(t, root) != head {
-		// In a git worktree the copied .git is a pointer to the live HEAD and
-		// index, so a commit while the builds ran stamps them differently.
-		t.Fatalf("HEAD moved from %s to %s while the builds ran (a commit meanwhile): each build stamped another commit; run the test again", head, gitHead(t, root))
+
+	outB := filepath.Join(srcB, "dist")
+	cmd := exec.Command("bash", filepath.Join(srcB, "scripts", "build.sh"), "-o", outB)
+	// The commit's own date must be used; the budget is asserted below,
+	// so an oversized binary still gets its reproducibility checked.
+	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=", "IMAGEINVOKER_MAX_BYTES=0")
+	if os.Getenv("IMAGEINVOKER_TEST_COLD_CACHE") == "1" {
+		// With the shared build cache the second build reuses compiled
+		// packages and only links anew; a fresh cache recompiles everything.
+		cmd.Env = append(cmd.Env, "GOCACHE="+filepath.Join(t.TempDir(), "gocache"))
 	}
-	if sums[srcA] != sums[srcB] {
-		t.Fatalf("two builds of the same commit differ:\n%s\n---\n%s", sums[srcA], sums[srcB])
+	if o, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build.sh in %s: %v\n%s", srcB, err, o)
+	}
+	data, err := os.ReadFile(filepath.Join(outB, "SHA256SUMS"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sumsB := string(data)
+	if sumsA.String() != sumsB {
+		if now, err := gitHead(root); err == nil && now != head {
+			// In a git worktree the copied .git is a pointer to the live HEAD and
+			// index, so a commit while the builds ran stamps them differently.
+			t.Fatalf("HEAD moved from %s to %s while the builds ran (a commit meanwhile): each build stamped another commit; run the test again", head, now)
+		}
+		t.Fatalf("two builds of the same commit differ:\n%s\n---\n%s", sumsA.String(), sumsB)
 	}
 	for _, name := range targets {
-		if !strings.Contains(sums[srcA], "  "+name+"\n") {
-			t.Errorf("SHA256SUMS lacks %s:\n%s", name, sums[srcA])
+		if !strings.Contains(sumsB, "  "+name+"\n") {
+			t.Errorf("SHA256SUMS lacks %s:\n%s", name, sumsB)
 		}
 	}
 
 	for _, name := range targets {
-		st, err := os.Stat(filepath.Join(srcA, "dist", name))
+		st, err := os.Stat(filepath.Join(outB, name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +136,7 @@ func TestBuildReproducible(t *testing.T) {
 	}
 
 	// The stamp is the commit's, not the build machine's clock.
-	stdout, stderr, code := run(t, nil, filepath.Join(srcA, "dist", "imageinvoker-linux-amd64"), "version", "--json")
+	stdout, stderr, code := run(t, nil, built["imageinvoker-linux-amd64"], "version", "--json")
 	if code != 0 {
 		t.Fatalf("version: exit %d: %s", code, stderr)
 	}
@@ -140,6 +164,16 @@ func TestBuildReproducible(t *testing.T) {
 	if want := ct.UTC().Format("2006-01-02T15:04:05Z"); info.Date != want {
 		t.Errorf("date %q, want the commit date %q", info.Date, want)
 	}
+}
+
+// buildOrder is every target of scripts/build.sh, those the Wine and
+// initrd tests run first, so they can start while the rest build.
+var buildOrder = []struct{ goos, goarch, name string }{
+	{"linux", "amd64", "imageinvoker-linux-amd64"},
+	{"windows", "amd64", "imageinvoker-windows-amd64.exe"},
+	{"windows", "386", "imageinvoker-windows-386.exe"},
+	{"linux", "386", "imageinvoker-linux-386"},
+	{"linux", "arm64", "imageinvoker-linux-arm64"},
 }
 
 func TestBuildScriptRefuses(t *testing.T) {
@@ -180,11 +214,10 @@ func BenchmarkColdStartVersion(b *testing.B) {
 	}
 }
 
-func gitHead(t *testing.T, root string) string {
-	t.Helper()
+func gitHead(root string) (string, error) {
 	out, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
 	if err != nil {
-		t.Skipf("not a git checkout (%v): reproducibility is defined per commit", err)
+		return "", fmt.Errorf("git rev-parse HEAD: %v", err)
 	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(string(out)), nil
 }

@@ -41,16 +41,59 @@ func need(t testing.TB, tools ...string) {
 	}
 }
 
-var (
-	distMu    sync.Mutex
-	distDir   string
-	distBuilt = map[string]bool{}
-)
+// tmpRoot holds what the tests of this process share (the checkout copy
+// and the binaries built from it); TestMain removes it.
+var tmpRoot string
+
+// dist is the release build the tests run: each target of scripts/build.sh,
+// built at most once per test process from one private copy of the
+// checkout. TestBuildReproducible compares it with a second, full build
+// from another copy, and the Wine and initrd tests run the same bytes, so a
+// target is never built twice for the same check.
+var dist struct {
+	copyOnce sync.Once
+	src      string // the private copy the binaries are built from
+	head     string // its HEAD when copied
+	copyErr  error
+
+	mu      sync.Mutex
+	targets map[string]*distTarget
+}
+
+type distTarget struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// distSource is the private copy of the checkout the shared binaries are
+// built from: a copy keeps them true while someone edits the tree. Outside
+// a git checkout (an exported tree) there is nothing to copy by git's list,
+// and the tree itself is built, as scripts/build.sh allows; head is then "".
+func distSource(t testing.TB) (src, head string) {
+	t.Helper()
+	dist.copyOnce.Do(func() {
+		root := repoRoot(t)
+		h, err := gitHead(root)
+		if err != nil {
+			dist.src = root
+			return
+		}
+		dist.src, dist.head = filepath.Join(tmpRoot, "checkout-a"), h
+		dist.copyErr = copyCheckout(root, dist.src)
+	})
+	if dist.copyErr != nil {
+		t.Fatalf("copying the checkout: %v", dist.copyErr)
+	}
+	return dist.src, dist.head
+}
 
 // binary returns the path of imageinvoker for goos/goarch as built by
 // scripts/build.sh. IMAGEINVOKER_TEST_DIST names a directory of binaries
 // built already (CI's release step, or a developer's dist/); otherwise the
-// script builds the target once per test process.
+// target is built once per test process into the shared dist. Builds of
+// different targets may run at the same time; a second test asking for a
+// target being built waits for that build.
 func binary(t testing.TB, goos, goarch string) string {
 	t.Helper()
 	name := "imageinvoker-" + goos + "-" + goarch
@@ -64,34 +107,47 @@ func binary(t testing.TB, goos, goarch string) string {
 		}
 		return p
 	}
-	distMu.Lock()
-	defer distMu.Unlock()
-	if distDir == "" {
-		d, err := os.MkdirTemp("", "imageinvoker-dist-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		distDir = d
+	src, _ := distSource(t)
+	dist.mu.Lock()
+	if dist.targets == nil {
+		dist.targets = map[string]*distTarget{}
 	}
 	target := goos + "/" + goarch
-	if !distBuilt[target] {
-		cmd := exec.Command("bash", filepath.Join(repoRoot(t), "scripts", "build.sh"), "-o", distDir, target)
-		// These binaries serve tests of the scripts and of Windows start-up;
-		// TestBuildReproducible is the one that holds the size budget.
-		cmd.Env = append(os.Environ(), "IMAGEINVOKER_MAX_BYTES=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("scripts/build.sh %s: %v\n%s", target, err, out)
-		}
-		distBuilt[target] = true
+	b := dist.targets[target]
+	if b == nil {
+		b = &distTarget{}
+		dist.targets[target] = b
 	}
-	return filepath.Join(distDir, name)
+	dist.mu.Unlock()
+	b.once.Do(func() {
+		// A directory per target: build.sh also writes SHA256SUMS there.
+		out := filepath.Join(tmpRoot, "dist-"+goos+"-"+goarch)
+		cmd := exec.Command("bash", filepath.Join(src, "scripts", "build.sh"), "-o", out, target)
+		// The commit's own date is stamped, as in a release; the budget is
+		// TestBuildReproducible's to assert, so a binary over it still
+		// serves the other tests.
+		cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=", "IMAGEINVOKER_MAX_BYTES=0")
+		if o, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("scripts/build.sh %s: %v\n%s", target, err, o)
+			return
+		}
+		b.path = filepath.Join(out, name)
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if distDir != "" {
-		os.RemoveAll(distDir)
+	d, err := os.MkdirTemp("", "imageinvoker-bootmedia-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	tmpRoot = d
+	code := m.Run()
+	os.RemoveAll(d)
 	os.Exit(code)
 }
 

@@ -93,6 +93,9 @@ func sum(t *testing.T, path string) [32]byte {
 }
 
 func TestInjectInitrd(t *testing.T) {
+	// Mostly single-threaded compressors (zstd -19, xz): the cases run
+	// beside each other, the builds and Wine.
+	t.Parallel()
 	need(t, "cpio", "gzip", "xz", "zstd")
 	bin := binary(t, "linux", "amd64")
 	root := repoRoot(t)
@@ -112,6 +115,7 @@ func TestInjectInitrd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			in := makeInitrd(t, dir, tt.original)
 			ca := filepath.Join(dir, "lab-ca.pem")

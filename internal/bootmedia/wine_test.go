@@ -205,6 +205,8 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Wine (about 20 s per prefix); run without -short")
 	}
+	// Mostly waiting for Wine and the console: it runs beside the builds.
+	t.Parallel()
 	for _, goarch := range []string{"amd64", "386"} {
 		t.Run("windows-"+goarch, func(t *testing.T) {
 			began := time.Now()
