@@ -59,15 +59,7 @@ It needs no password and never queues anything.`,
 				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
 			}
 			o.JobID = id
-			cfg, err := f.Config(cmd)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
 		},
 	}
 	o.AddFlags(cmd)

@@ -66,15 +66,7 @@ is shown as a note and is not a failure.`,
   imageinvoker machine --demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.Config(cmd)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
 		},
 	}
 	fs := cmd.Flags()
