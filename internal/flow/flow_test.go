@@ -213,11 +213,11 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 		err  error
 		code int
 	}{
-		{express.ErrUnknownComputer, exitcode.UnknownComputer},
-		{express.ErrUnknownJob, exitcode.UnknownJob},
-		{express.ErrJobChanged, exitcode.UnknownJob},
-		{express.ErrUnreachable, exitcode.StoreDown},
-		{express.ErrQueueUnsupported, exitcode.Usage},
+		{model.ErrUnknownComputer, exitcode.UnknownComputer},
+		{model.ErrUnknownJob, exitcode.UnknownJob},
+		{model.ErrJobChanged, exitcode.UnknownJob},
+		{model.ErrStoreUnreachable, exitcode.StoreDown},
+		{model.ErrQueueUnsupported, exitcode.Usage},
 		{errors.New("driver: boom"), exitcode.StoreDown},
 	}
 	for _, tc := range cases {
