@@ -47,15 +47,12 @@ the boot menu would offer them. It needs no password and never queues anything.`
 
 // run loads the menu and prints it.
 func run(ctx context.Context, o *Options) error {
-	res, err := preview.Load(ctx, o.IO, o.Config, &o.Flags)
-	if err != nil {
-		return err
-	}
-	defer res.Close()
-	if o.JSON {
-		return WriteJSON(o.IO.Out, res.Menu)
-	}
-	return WriteText(o.IO.Out, res.Menu)
+	return preview.Show(ctx, o.IO, o.Config, &o.Flags, func(res *preview.Result) error {
+		if o.JSON {
+			return WriteJSON(o.IO.Out, res.Menu)
+		}
+		return WriteText(o.IO.Out, res.Menu)
+	})
 }
 
 type computerJSON struct {
