@@ -4,7 +4,6 @@ package explain
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -88,9 +87,7 @@ func run(ctx context.Context, o *Options) error {
 		// whose members this database does not show).
 		out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
 		if o.JSON {
-			enc := json.NewEncoder(o.IO.Out)
-			enc.SetIndent("", "  ")
-			return enc.Encode(out)
+			return cmdutil.WriteJSON(o.IO.Out, out)
 		}
 		return writeText(o.IO.Out, out, mm.Computer.Name)
 	})

@@ -4,7 +4,6 @@ package menu
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -71,9 +70,7 @@ func WriteJSON(w io.Writer, mm *flow.Menu) error {
 	if out.Jobs == nil {
 		out.Jobs = []menu.Entry{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return cmdutil.WriteJSON(w, out)
 }
 
 // WriteText prints the menu as an indented tree.
