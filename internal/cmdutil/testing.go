@@ -33,6 +33,15 @@ func Test(env map[string]string) (*Factory, *TestStreams) {
 	return f, ts
 }
 
+// TestRoot is sub under a root command as internal/app makes it, for tests
+// of a subcommand that reads the root's persistent --config flag.
+func TestRoot(sub *cobra.Command) *cobra.Command {
+	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
+	r.PersistentFlags().String("config", "", "config file")
+	r.AddCommand(sub)
+	return r
+}
+
 // Execute runs cmd with argv. Cobra's own usage and error printing goes
 // nowhere: what a command prints goes to the factory's streams, and the
 // error is returned.

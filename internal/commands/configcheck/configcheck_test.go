@@ -11,20 +11,11 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/spf13/cobra"
 )
 
 func factory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	f, ts := cmdutil.Test(env)
 	return f, ts.Out, ts.Err
-}
-
-// root mimics app's root: the persistent --config flag lives there.
-func root(sub *cobra.Command) *cobra.Command {
-	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "")
-	r.AddCommand(sub)
-	return r
 }
 
 func TestCheckArgs(t *testing.T) {
@@ -44,7 +35,7 @@ func TestCheckArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, _, _ := factory(tt.env)
 			var got *CheckOptions
-			r := root(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
+			r := cmdutil.TestRoot(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
 			r.SetArgs(tt.argv)
 			if err := r.Execute(); err != nil {
 				t.Fatal(err)
@@ -59,7 +50,7 @@ func TestCheckArgs(t *testing.T) {
 	}
 	t.Run("two files is a usage error", func(t *testing.T) {
 		f, _, _ := factory(nil)
-		r := root(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))
+		r := cmdutil.TestRoot(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))
 		r.SetArgs([]string{"config", "check", "a", "b"})
 		if err := r.Execute(); err == nil {
 			t.Error("want an error for two files")
@@ -132,7 +123,7 @@ func TestRunCheck(t *testing.T) {
 
 func TestSample(t *testing.T) {
 	f, out, _ := factory(nil)
-	r := root(NewCmd(f, nil))
+	r := cmdutil.TestRoot(NewCmd(f, nil))
 	r.SetArgs([]string{"config", "sample"})
 	if err := r.Execute(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
 
@@ -42,7 +43,7 @@ func show(t *testing.T, env map[string]string, addrs []string, args ...string) (
 		}
 		return out, nil
 	}
-	r := root(NewCmd(f, nil))
+	r := cmdutil.TestRoot(NewCmd(f, nil))
 	r.SetArgs(append([]string{"config", "show"}, args...))
 	err := r.Execute()
 	return out.String(), errOut.String(), err

@@ -13,7 +13,6 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/spf13/cobra"
 )
 
 type streams struct{ out, err bytes.Buffer }
@@ -23,14 +22,6 @@ func factory(env map[string]string, s *streams, in string) *cmdutil.Factory {
 	ts.In.WriteString(in)
 	f.IO.Out, f.IO.Err = &s.out, &s.err
 	return f
-}
-
-// root mimics internal/app's root: the persistent --config flag lives there.
-func root(cmd *cobra.Command) *cobra.Command {
-	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "config file")
-	r.AddCommand(cmd)
-	return r
 }
 
 // argv → options: flags reach the resolved config and the machine override.
@@ -89,7 +80,7 @@ func TestFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var s streams
 			var got *Options
-			cmd := root(NewCmd(factory(tc.env, &s, ""), func(_ context.Context, o *Options) error { got = o; return nil }))
+			cmd := cmdutil.TestRoot(NewCmd(factory(tc.env, &s, ""), func(_ context.Context, o *Options) error { got = o; return nil }))
 			cmd.SetArgs(append([]string{"doctor"}, tc.args...))
 			if err := cmd.Execute(); err != nil {
 				t.Fatalf("execute: %v", err)
@@ -164,7 +155,7 @@ func TestDemo(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var s streams
-			cmd := root(NewCmd(factory(nil, &s, ""), nil))
+			cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 			cmd.SetArgs(append([]string{"doctor"}, tc.args...))
 			err := cmd.Execute()
 			if got := exitcode.Of(err); got != tc.wantCode {
@@ -185,7 +176,7 @@ func TestTechnicianStore(t *testing.T) {
 		"--dc", "ldaps://127.0.0.2:636", "--mac", "00:11:22:33:44:55"}
 	t.Run("skipped without a user", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, ""), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 		cmd.SetArgs(args)
 		_ = cmd.Execute() // the dead DC fails; the store must only be skipped
 		var r struct {
@@ -202,7 +193,7 @@ func TestTechnicianStore(t *testing.T) {
 	})
 	t.Run("a user needs a password source", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, ""), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 		cmd.SetArgs(append(args, "--user", "alice"))
 		err := cmd.Execute()
 		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "--password-stdin") {
@@ -211,7 +202,7 @@ func TestTechnicianStore(t *testing.T) {
 	})
 	t.Run("the password never shows", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, "S3cret-pw\n"), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, "S3cret-pw\n"), nil))
 		cmd.SetArgs(append(args, "--user", "alice", "--password-stdin", "--domain", "LAB"))
 		_ = cmd.Execute()
 		out := s.out.String() + s.err.String()
@@ -252,7 +243,7 @@ func TestDoctorCentralAndSite(t *testing.T) {
 		var s streams
 		f := factory(map[string]string{"IMAGEINVOKER_CONFIG": cfg}, &s, "")
 		f.Addrs = func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("10.2.3.4")}, nil }
-		cmd := root(NewCmd(f, nil))
+		cmd := cmdutil.TestRoot(NewCmd(f, nil))
 		cmd.SetArgs(append([]string{"doctor", "--demo", "--json"}, args...))
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("%v\n%s", err, s.out.String())
