@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
@@ -94,4 +96,23 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 		return fmt.Errorf("err = %v; options = %+v", err, got)
 	}
 	return nil
+}
+
+// TB is the part of testing.TB that WriteFile needs; cmdutil is built into
+// the binary, so it does not import testing.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+// WriteFile writes body to dir/name, readable by its owner only as a
+// config or password file should be, and returns the path; a failure ends
+// the test.
+func WriteFile(t TB, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

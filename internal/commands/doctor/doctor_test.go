@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,14 +25,8 @@ func factory(env map[string]string, s *streams, in string) *cmdutil.Factory {
 
 // argv → options: flags reach the resolved config and the machine override.
 func TestFlags(t *testing.T) {
-	cfgFile := filepath.Join(t.TempDir(), "imageinvoker.yaml")
-	if err := os.WriteFile(cfgFile, []byte("store:\n  url: sqlite:/nowhere.db\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("store:\n  ulr: x\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", "store:\n  url: sqlite:/nowhere.db\n")
+	bad := cmdutil.WriteFile(t, t.TempDir(), "bad.yaml", "store:\n  ulr: x\n")
 	cases := []struct {
 		name  string
 		args  []string
@@ -228,16 +221,9 @@ func TestTechnicianStore(t *testing.T) {
 // unreachable central file is a warning, not a failure.
 func TestDoctorCentralAndSite(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	central := write("central.yaml", "sites:\n  - name: north\n    subnets: [10.1.0.0/16]\n  - name: south\n    subnets: [10.2.0.0/16]\n")
-	media := write("imageinvoker.yaml", "include: central.yaml\n")
-	missing := write("missing.yaml", "include: nowhere.yaml\nsites:\n  - name: north\n    subnets: [10.1.0.0/16]\n")
+	central := cmdutil.WriteFile(t, dir, "central.yaml", "sites:\n  - name: north\n    subnets: [10.1.0.0/16]\n  - name: south\n    subnets: [10.2.0.0/16]\n")
+	media := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
+	missing := cmdutil.WriteFile(t, dir, "missing.yaml", "include: nowhere.yaml\nsites:\n  - name: north\n    subnets: [10.1.0.0/16]\n")
 	type check struct{ Name, Status, Detail, Fix string }
 	run := func(t *testing.T, cfg string, args ...string) map[string]check {
 		var s streams

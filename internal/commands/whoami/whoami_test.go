@@ -127,9 +127,7 @@ func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) stri
 	if len(otherDCs) == 0 {
 		otherDCs = []string{other.URL}
 	}
-	if err := os.WriteFile(dir+"/reader.txt", []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cmdutil.WriteFile(t, dir, "reader.txt", adtest.ReaderPassword+"\n")
 	body := fmt.Sprintf(`directory:
   domains:
     - netbios: LAB
@@ -145,9 +143,7 @@ func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) stri
       bind_user: OTHER\%s
       bind_password_file: reader.txt
 `, lab.URL, lab.CAFile, adtest.UserReader, strings.Join(otherDCs, ", "), other.CAFile, adtest.UserReader)
-	if err := os.WriteFile(dir+"/imageinvoker.yaml", []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cmdutil.WriteFile(t, dir, "imageinvoker.yaml", body)
 	return dir + "/imageinvoker.yaml"
 }
 
