@@ -58,6 +58,14 @@ func bobsMenu(t *testing.T, ctx context.Context, f *Flow) (*Session, *Menu) {
 	return sess, mm
 }
 
+// labFlow is a flow over a fresh copy of the lab database, at path.
+func labFlow(t *testing.T) (f *Flow, cfg *config.Config, path string) {
+	t.Helper()
+	path = labFile(t)
+	f, cfg = newFlow(t, path, nil)
+	return f, cfg, path
+}
+
 func newFlow(t *testing.T, path string, read func() (machine.Identity, []string, error)) (*Flow, *config.Config) {
 	t.Helper()
 	cfg := config.Default()
@@ -107,8 +115,7 @@ func TestIdentifyOrder(t *testing.T) {
 
 // TestWaitRegistration: DS registers the machine while the flow waits.
 func TestWaitRegistration(t *testing.T) {
-	path := labFile(t)
-	f, cfg := newFlow(t, path, nil)
+	f, cfg, path := labFlow(t)
 	cfg.Machine.WaitRegistration = 20 * time.Second
 	ctx := context.Background()
 	st, err := f.d.OpenReader(ctx, nil)
@@ -142,8 +149,7 @@ func TestWaitRegistration(t *testing.T) {
 }
 
 func TestPreviewChooseQueueWatch(t *testing.T) {
-	path := labFile(t)
-	f, cfg := newFlow(t, path, nil)
+	f, cfg, path := labFlow(t)
 	cfg.Session.WatchTimeout = 10 * time.Second
 	ctx := context.Background()
 	sess, mm := bobsMenu(t, ctx, f)
@@ -255,7 +261,7 @@ func TestChooseAmbiguousPath(t *testing.T) {
 // the identity pairs every configured domain's NetBIOS and DNS names, so
 // console entries kept by DNS name only match in either domain.
 func TestPreviewDomains(t *testing.T) {
-	f, cfg := newFlow(t, labFile(t), nil)
+	f, cfg, _ := labFlow(t)
 	cfg.Directory.Domains = []config.DomainConfig{{NetBIOS: "lab", DNS: "lab.example"}, {NetBIOS: "OTHER", DNS: "other.example"}}
 	s, err := f.Preview(context.Background(), model.Identity{User: "alice", Groups: []string{"Techs", `OTHER\Res Admins`}})
 	if err != nil {
