@@ -203,10 +203,7 @@ func TestExplainJSON(t *testing.T) {
 // Bad input gets its documented exit code and a message saying what to do.
 func TestPreviewErrors(t *testing.T) {
 	store := labStore(t)
-	broken := filepath.Join(t.TempDir(), "broken.yaml")
-	if err := os.WriteFile(broken, []byte("store:\n  url: sqlite:x\n  qeue: insert\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	broken := cmdutil.WriteFile(t, t.TempDir(), "broken.yaml", "store:\n  url: sqlite:x\n  qeue: insert\n")
 	cases := []struct {
 		name string
 		args []string

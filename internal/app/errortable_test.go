@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -72,11 +70,8 @@ func plainOnlyDC(t *testing.T) string {
 
 func TestSignInRefusalsAgree(t *testing.T) {
 	store := labStore(t)
-	cfg := filepath.Join(t.TempDir(), "imageinvoker.yaml")
 	body := "store:\n  url: " + store + "\ndirectory:\n  dcs: [" + plainOnlyDC(t) + "]\n  dns_domain: lab.example\n  allow_plain: true\npolicy:\n  allow_overrides: true\n"
-	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", body)
 	runArgs := func(user string, extra ...string) []string {
 		return append([]string{"run", "--user", user, "--password-stdin", "--job", "2000140", "--yes", "--mac", "AABBCCDDEEFF"}, extra...)
 	}

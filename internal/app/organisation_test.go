@@ -68,10 +68,7 @@ func TestOrganisationEndToEnd(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	reader := filepath.Join(dir, "reader.txt")
-	if err := os.WriteFile(reader, []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	reader := cmdutil.WriteFile(t, dir, "reader.txt", adtest.ReaderPassword+"\n")
 	domain := func(dc *adtest.DC) string {
 		return "    - netbios: " + dc.Domain + "\n      dns: " + dc.DNSDomain + "\n      dcs: ['" + dc.URL + "']\n      ca_file: '" + dc.CAFile +
 			"'\n      bind_user: '" + dc.Domain + `\` + adtest.UserReader + "'\n      bind_password_file: '" + reader + "'\n"

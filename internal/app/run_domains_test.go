@@ -1,11 +1,10 @@
 package app
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
@@ -15,20 +14,14 @@ import (
 func domainsConfig(t *testing.T, store string, lab, other *adtest.DC, otherDC string) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "reader.txt"), []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cmdutil.WriteFile(t, dir, "reader.txt", adtest.ReaderPassword+"\n")
 	entry := func(dc *adtest.DC, url string) string {
 		return "    - netbios: " + dc.Domain + "\n      dns: " + dc.DNSDomain + "\n      dcs: ['" + url + "']\n      ca_file: '" + dc.CAFile +
 			"'\n      bind_user: '" + dc.Domain + `\` + adtest.UserReader + "'\n      bind_password_file: reader.txt\n"
 	}
 	body := "store:\n  url: '" + store + "'\ndirectory:\n  domains:\n" + entry(lab, lab.URL) + entry(other, otherDC) +
 		"policy:\n  allow_overrides: true\n"
-	path := filepath.Join(dir, "imageinvoker.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return cmdutil.WriteFile(t, dir, "imageinvoker.yaml", body)
 }
 
 // A console group linked to OTHER's group that holds LAB\bob as a foreign

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
@@ -131,13 +132,10 @@ func labConfig(store string, dc *adtest.DC) string {
 		"'\n  domain: " + dc.Domain + "\n  dns_domain: " + dc.DNSDomain + "\n"
 }
 
+// writeConfig writes body as the config file of a fresh directory.
 func writeConfig(t *testing.T, body string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "imageinvoker.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", body)
 }
 
 // On the console and in run, what widens what may be scheduled or whom the
@@ -363,10 +361,7 @@ func TestTypedUserNotLoggedAndPrivatePasswordFile(t *testing.T) {
 		t.Errorf("log (%v):\n%s", err, log)
 	}
 
-	pw := filepath.Join(t.TempDir(), "pw")
-	if err := os.WriteFile(pw, []byte("alice-demo\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	pw := cmdutil.WriteFile(t, t.TempDir(), "pw", "alice-demo\n")
 	if err := os.Chmod(pw, 0o644); err != nil {
 		t.Fatal(err)
 	}

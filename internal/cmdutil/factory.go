@@ -126,6 +126,11 @@ func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (
 	return cfg, nil
 }
 
+// Queue is QueueConfig as the loader Dispatch takes.
+func (f *Factory) Queue(mf *MachineFlags, demo bool) func(*cobra.Command) (*config.Config, error) {
+	return func(cmd *cobra.Command) (*config.Config, error) { return f.QueueConfig(cmd, mf, demo) }
+}
+
 // ForSite is cfg on the site the console's technician chose (sites_prompt),
 // with the boot-media policy enforced again over the new settings; given
 // are the machine flags given (MachineFlags.Given).

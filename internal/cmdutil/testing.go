@@ -2,7 +2,17 @@ package cmdutil
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/spf13/cobra"
 )
 
 // TestStreams are the buffers behind a test factory's streams.
@@ -23,4 +33,86 @@ func Test(env map[string]string) (*Factory, *TestStreams) {
 		Addrs:    func() ([]netip.Addr, error) { return nil, nil },
 	}
 	return f, ts
+}
+
+// TestRoot is sub under a root command as internal/app makes it, for tests
+// of a subcommand that reads the root's persistent --config flag.
+func TestRoot(sub *cobra.Command) *cobra.Command {
+	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
+	r.PersistentFlags().String("config", "", "config file")
+	r.AddCommand(sub)
+	return r
+}
+
+// Execute runs cmd with argv. Cobra's own usage and error printing goes
+// nowhere: what a command prints goes to the factory's streams, and the
+// error is returned.
+func Execute(cmd *cobra.Command, argv ...string) error {
+	if argv == nil {
+		argv = []string{} // not nil: cobra would read the process's own arguments
+	}
+	cmd.SetArgs(argv)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	return cmd.Execute()
+}
+
+// NewCmdFunc is a command's constructor, as each command package's NewCmd.
+type NewCmdFunc[O any] func(*Factory, func(context.Context, *O) error) *cobra.Command
+
+// ArgvCase is one argv → Options test of a command: the first half of the
+// command, with a runF that keeps the Options in place of run.
+type ArgvCase[O any] struct {
+	Name string
+	Argv []string
+	// Env is the whole environment; TTY says whether stdin is a terminal.
+	Env map[string]string
+	TTY bool
+	// Check holds for the Options run would get, when no error is wanted.
+	Check func(*O) bool
+	// WantErr is what the error says when one is wanted; Code, when not 0,
+	// the exit code it must carry.
+	WantErr string
+	Code    int
+}
+
+// Try runs the case against newCmd and says what went wrong, nil when it
+// held: a wanted error must stop the command before run.
+func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
+	f, _ := Test(c.Env)
+	f.IO.InTTY = c.TTY
+	var got *O
+	err := Execute(newCmd(f, func(_ context.Context, o *O) error { got = o; return nil }), c.Argv...)
+	if c.WantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), c.WantErr) || (c.Code != 0 && exitcode.Of(err) != c.Code) {
+			return fmt.Errorf("err = %v (exit %d); want exit %d saying %q", err, exitcode.Of(err), c.Code, c.WantErr)
+		}
+		if got != nil {
+			return errors.New("run was reached")
+		}
+		return nil
+	}
+	if err != nil || got == nil || !c.Check(got) {
+		return fmt.Errorf("err = %v; options = %+v", err, got)
+	}
+	return nil
+}
+
+// TB is the part of testing.TB that WriteFile needs; cmdutil is built into
+// the binary, so it does not import testing.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+}
+
+// WriteFile writes body to dir/name, readable by its owner only as a
+// config or password file should be, and returns the path; a failure ends
+// the test.
+func WriteFile(t TB, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // An empty password is an anonymous bind that real AD accepts: it must be
@@ -43,8 +45,8 @@ func TestEmptyPasswordMakesNoConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.SignIn(context.Background(), "alice", "")
-		if !errors.Is(err, ErrEmptyPassword) {
-			t.Fatalf("err = %v; want ErrEmptyPassword", err)
+		if !errors.Is(err, model.ErrEmptyPassword) {
+			t.Fatalf("err = %v; want model.ErrEmptyPassword", err)
 		}
 	}
 	time.Sleep(50 * time.Millisecond)
@@ -91,14 +93,14 @@ func TestParseUser(t *testing.T) {
 		t.Run(fmt.Sprintf("%q", tc.in), func(t *testing.T) {
 			a, err := c.parseUser(tc.in)
 			if tc.other {
-				if !errors.Is(err, ErrOtherDomain) || !strings.Contains(err.Error(), "EVIL") {
-					t.Fatalf("parseUser = %+v, %v; want ErrOtherDomain naming EVIL", a, err)
+				if !errors.Is(err, model.ErrOtherDomain) || !strings.Contains(err.Error(), "EVIL") {
+					t.Fatalf("parseUser = %+v, %v; want model.ErrOtherDomain naming EVIL", a, err)
 				}
 				return
 			}
 			if tc.bad {
-				if !errors.Is(err, ErrBadUser) {
-					t.Fatalf("parseUser = %+v, %v; want ErrBadUser", a, err)
+				if !errors.Is(err, model.ErrBadUser) {
+					t.Fatalf("parseUser = %+v, %v; want model.ErrBadUser", a, err)
 				}
 				return
 			}
@@ -118,9 +120,9 @@ func TestBindErrorMapping(t *testing.T) {
 		code string
 		want error
 	}{
-		{"52e", ErrBadCredentials}, {"525", ErrBadCredentials}, {"530", ErrLogonHours}, {"531", ErrWorkstation},
-		{"532", ErrPasswordExpired}, {"533", ErrDisabled}, {"701", ErrAccountExpired}, {"773", ErrMustChangePassword},
-		{"775", ErrLockedOut}, {"999", ErrBadCredentials},
+		{"52e", model.ErrBadCredentials}, {"525", model.ErrBadCredentials}, {"530", model.ErrLogonHours}, {"531", model.ErrWorkstation},
+		{"532", model.ErrPasswordExpired}, {"533", model.ErrDisabled}, {"701", model.ErrAccountExpired}, {"773", model.ErrMustChangePassword},
+		{"775", model.ErrLockedOut}, {"999", model.ErrBadCredentials},
 	}
 	for _, tc := range cases {
 		for name, diag := range map[string]string{"ad": ad, "samba": samba} {
@@ -132,8 +134,8 @@ func TestBindErrorMapping(t *testing.T) {
 			})
 		}
 	}
-	if e := bindError("dc1:389", ldap.NewError(ldap.LDAPResultStrongAuthRequired, errors.New("00002028: strong auth"))); !errors.Is(e, ErrPlainRefused) {
-		t.Errorf("strong auth required = %v; want ErrPlainRefused", e)
+	if e := bindError("dc1:389", ldap.NewError(ldap.LDAPResultStrongAuthRequired, errors.New("00002028: strong auth"))); !errors.Is(e, model.ErrPlainRefused) {
+		t.Errorf("strong auth required = %v; want model.ErrPlainRefused", e)
 	}
 }
 
@@ -150,8 +152,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := New(tc.cfg); !errors.Is(err, ErrConfig) {
-				t.Fatalf("New = %v; want ErrConfig", err)
+			if _, err := New(tc.cfg); !errors.Is(err, model.ErrDirectoryConfig) {
+				t.Fatalf("New = %v; want model.ErrDirectoryConfig", err)
 			}
 		})
 	}

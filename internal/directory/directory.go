@@ -178,7 +178,7 @@ func New(cfg Config) (*Client, error) {
 }
 
 func configError(msg string, err error) *Error {
-	return &Error{Kind: ErrConfig, Msg: "directory settings: " + msg, Err: err}
+	return &Error{Kind: model.ErrDirectoryConfig, Msg: "directory settings: " + msg, Err: err}
 }
 
 // ParseDC reads a DC address: ldaps://host[:636], or ldap://host[:389] for
@@ -228,7 +228,7 @@ type account struct {
 func (c *Client) parseUser(user string) (account, error) {
 	user = strings.TrimSpace(user)
 	bad := func(why string) (account, error) {
-		return account{}, &Error{Kind: ErrBadUser, Msg: "the user name " + why,
+		return account{}, &Error{Kind: model.ErrBadUser, Msg: "the user name " + why,
 			Next: `Type it as name, ` + c.cfg.Domain + `\name or name@` + c.cfg.DNSDomain}
 	}
 	if user == "" {
@@ -274,7 +274,7 @@ func (c *Client) ownDomain(dom string) bool {
 }
 
 func otherDomain(dom, own string) *Error {
-	return &Error{Kind: ErrOtherDomain, Msg: "the account belongs to domain " + dom + ", and this console signs in to " + own + " only",
+	return &Error{Kind: model.ErrOtherDomain, Msg: "the account belongs to domain " + dom + ", and this console signs in to " + own + " only",
 		Next: "Sign in with an account of " + own + " (" + own + `\name)`}
 }
 
@@ -354,22 +354,22 @@ func (c *Client) firstAnswer(ctx context.Context, try func(ctx context.Context, 
 // refused password is the domain's answer; asking another DC would only
 // count one more bad try against the account.
 func failover(e *Error) bool {
-	return e.Kind == ErrDCUnreachable || e.Kind == ErrTimeout || e.Kind == ErrTLS
+	return e.Kind == model.ErrDCUnreachable || e.Kind == model.ErrDCTimeout || e.Kind == model.ErrTLS
 }
 
 // summarize picks the most useful error when every DC failed: a TLS problem
 // is fixable, a timeout says the network is slow, else nothing answered.
 func summarize(failures []*Error, ctxErr error) *Error {
 	if len(failures) == 0 {
-		return &Error{Kind: ErrTimeout, Err: ctxErr, Msg: "no domain controller could be tried in the time allowed",
+		return &Error{Kind: model.ErrDCTimeout, Err: ctxErr, Msg: "no domain controller could be tried in the time allowed",
 			Next: "Raise --dc-total-timeout or check the network"}
 	}
 	best := failures[len(failures)-1]
 	for _, f := range failures {
-		if f.Kind == ErrTimeout && best.Kind != ErrTLS {
+		if f.Kind == model.ErrDCTimeout && best.Kind != model.ErrTLS {
 			best = f
 		}
-		if f.Kind == ErrTLS {
+		if f.Kind == model.ErrTLS {
 			best = f
 			break
 		}
@@ -393,7 +393,7 @@ func (c *Client) domainControllers(ctx context.Context) ([]*url.URL, error) {
 	}
 	_, srvs, err := c.cfg.Resolver.LookupSRV(ctx, "ldap", "tcp", "dc._msdcs."+c.cfg.DNSDomain)
 	if err != nil || len(srvs) == 0 {
-		return nil, &Error{Kind: ErrDCUnreachable, Err: err,
+		return nil, &Error{Kind: model.ErrDCUnreachable, Err: err,
 			Msg:  "no domain controller found in DNS for " + c.cfg.DNSDomain + " (_ldap._tcp.dc._msdcs)",
 			Next: "Check this machine's DNS server, or name a DC with --dc ldaps://dc1." + c.cfg.DNSDomain}
 	}
@@ -411,7 +411,7 @@ func (c *Client) domainControllers(ctx context.Context) ([]*url.URL, error) {
 		out = append(out, &url.URL{Scheme: "ldap", Host: net.JoinHostPort(host, fmt.Sprint(s.Port))})
 	}
 	if len(out) == 0 {
-		return nil, &Error{Kind: ErrDCUnreachable,
+		return nil, &Error{Kind: model.ErrDCUnreachable,
 			Msg:  "DNS names no domain controller inside " + c.cfg.DNSDomain + " (_ldap._tcp.dc._msdcs)",
 			Next: "Check this machine's DNS server, or name a DC with --dc ldaps://dc1." + c.cfg.DNSDomain}
 	}
@@ -547,7 +547,7 @@ func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, str
 			return nil, trips, "", err
 		case !ok && !c.cfg.AllowPlain:
 			raw.Close()
-			return nil, trips, "", &Error{Kind: ErrTLS, DC: dc.Host,
+			return nil, trips, "", &Error{Kind: model.ErrTLS, DC: dc.Host,
 				Msg:  "the domain controller " + dc.Host + " refused StartTLS, and the password is never sent in clear",
 				Next: "Use ldaps://" + dc.Hostname() + ":636, or allow plain LDAP (--allow-plain-ldap) knowing the password crosses the network readable"}
 		case !ok:
@@ -611,14 +611,14 @@ var userAttrs = []string{"sAMAccountName", "displayName", "objectSid", "userPrin
 // u:DOMAIN\name (AD, Samba) or dn:DN. The account must be of the
 // configured domain and under the base DN.
 func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
-	notUnder := &Error{Kind: ErrNotFound, Msg: "the password was accepted but the account is not under " + c.cfg.BaseDN,
+	notUnder := &Error{Kind: model.ErrUserNotFound, Msg: "the password was accepted but the account is not under " + c.cfg.BaseDN,
 		Next: "Check --base-dn, and that the user belongs to domain " + c.cfg.Domain}
 	var req *ldap.SearchRequest
 	switch {
 	case strings.HasPrefix(authz, "u:"):
 		dom, name, ok := strings.Cut(strings.TrimPrefix(authz, "u:"), `\`)
 		if !ok || name == "" {
-			return nil, &Error{Kind: ErrNotFound, Msg: fmt.Sprintf("the domain controller named the signed-in account %q, not DOMAIN\\name", authz),
+			return nil, &Error{Kind: model.ErrUserNotFound, Msg: fmt.Sprintf("the domain controller named the signed-in account %q, not DOMAIN\\name", authz),
 				Next: "Ask an AD administrator to check the domain controller"}
 		}
 		if !c.ownDomain(dom) {
@@ -634,7 +634,7 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 		req = ldap.NewSearchRequest(dn, ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 			"(&(objectCategory=person)(objectClass=user))", userAttrs, nil)
 	default:
-		return nil, &Error{Kind: ErrNotFound, Msg: fmt.Sprintf("the domain controller did not say which account signed in (who am I: %q)", authz),
+		return nil, &Error{Kind: model.ErrUserNotFound, Msg: fmt.Sprintf("the domain controller did not say which account signed in (who am I: %q)", authz),
 			Next: "Ask an AD administrator to check the domain controller"}
 	}
 	res, err := conn.Search(req)
@@ -651,7 +651,7 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 	case 1:
 		return res.Entries[0], nil
 	}
-	return nil, &Error{Kind: ErrNotFound, Msg: "the bound account matches several entries under " + c.cfg.BaseDN,
+	return nil, &Error{Kind: model.ErrUserNotFound, Msg: "the bound account matches several entries under " + c.cfg.BaseDN,
 		Next: "Ask an AD administrator to check the account"}
 }
 
@@ -677,7 +677,7 @@ func (c *Client) strictBound(conn *ldap.Conn, acct account) (*ldap.Entry, error)
 		return nil, err
 	}
 	if len(res.Entries) != 1 {
-		return nil, &Error{Kind: ErrNotFound, Msg: "the password was accepted but the account is not found once under " + c.cfg.BaseDN,
+		return nil, &Error{Kind: model.ErrUserNotFound, Msg: "the password was accepted but the account is not found once under " + c.cfg.BaseDN,
 			Next: `Sign in as ` + c.cfg.Domain + `\name`}
 	}
 	return res.Entries[0], nil

@@ -30,12 +30,6 @@ type Domain struct {
 	BindUser, BindPassword string
 }
 
-// ErrForeignDomain: the groups a configured domain holds for the user (as
-// foreign security principals) could not be read. The sign-in is refused:
-// a group there may carry a DS deny, and deny beats allow among groups, so
-// signing in without it could widen what the user may schedule.
-var ErrForeignDomain = model.ErrForeignDomain
-
 // DomainLookup is what one domain's part of a sign-in cost.
 type DomainLookup struct {
 	Domain     string `json:"domain"` // NetBIOS name
@@ -121,7 +115,7 @@ func (m *multi) home(user string) (int, error) {
 			}
 		}
 		dom = strings.ToUpper(dom)
-		return 0, &Error{Kind: ErrOtherDomain, Msg: "the account belongs to domain " + dom + ", and this console signs in to " + m.names() + " only",
+		return 0, &Error{Kind: model.ErrOtherDomain, Msg: "the account belongs to domain " + dom + ", and this console signs in to " + m.names() + " only",
 			Next: `Sign in with an account of one of them (DOMAIN\name)`}
 	}
 	if _, suffix, ok := strings.Cut(user, "@"); ok {
@@ -138,7 +132,7 @@ func (m *multi) home(user string) (int, error) {
 // I?", tokenGroups, as with one domain), then asks every other configured
 // domain, in parallel, for the groups that hold the user or one of their
 // groups as a foreign security principal. Any domain that cannot answer
-// refuses the sign-in (ErrForeignDomain).
+// refuses the sign-in (model.ErrForeignDomain).
 func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignIn, error) {
 	t0 := time.Now()
 	h, err := c.multi.home(user)
@@ -251,7 +245,7 @@ func homeSIDs(s *SignIn) []string {
 }
 
 func (c *Client) foreignError(d *Client, service bool, homeDomain string, err error) *Error {
-	e := &Error{Kind: ErrForeignDomain, Err: err}
+	e := &Error{Kind: model.ErrForeignDomain, Err: err}
 	var de *Error
 	detail := err.Error()
 	if errors.As(err, &de) {
@@ -260,7 +254,7 @@ func (c *Client) foreignError(d *Client, service bool, homeDomain string, err er
 	e.Msg = "your groups in domain " + d.cfg.Domain + " (" + d.cfg.DNSDomain + ") could not be read: " + detail +
 		". A group there may deny you a job, so the sign-in is refused"
 	switch {
-	case de != nil && (de.Kind == ErrDCUnreachable || de.Kind == ErrTimeout || de.Kind == ErrTLS):
+	case de != nil && (de.Kind == model.ErrDCUnreachable || de.Kind == model.ErrDCTimeout || de.Kind == model.ErrTLS):
 		e.Next = "Check the network to " + d.cfg.Domain + "'s domain controllers; " + de.Next
 	case de != nil && de.Code != "" && service:
 		e.Next = "The account in directory.domains[].bind_user for " + d.cfg.Domain + " was refused: check it and its password file"

@@ -111,7 +111,7 @@ func TestSambaDomainsRefused(t *testing.T) {
 		}
 		for _, user := range []string{`THIRD\alice`, `third.example\alice`} {
 			s, err := c.SignIn(context.Background(), user, alice)
-			if !errors.Is(err, directory.ErrOtherDomain) || !strings.Contains(err.Error(), "LAB, OTHER") {
+			if !errors.Is(err, model.ErrOtherDomain) || !strings.Contains(err.Error(), "LAB, OTHER") {
 				t.Fatalf("%s: signed in %v, err %v; want ErrOtherDomain naming LAB, OTHER", user, s, err)
 			}
 		}
@@ -119,12 +119,12 @@ func TestSambaDomainsRefused(t *testing.T) {
 
 	t.Run("OTHER when only LAB is configured", func(t *testing.T) {
 		_, err := signIn(t, sambaConfig(lab), `OTHER\olga`, adtest.OlgaPassword)
-		if !errors.Is(err, directory.ErrOtherDomain) {
+		if !errors.Is(err, model.ErrOtherDomain) {
 			t.Fatalf("err = %v; want ErrOtherDomain", err)
 		}
 		// Her UPN reaches LAB's DC, which does not know her.
 		_, err = signIn(t, sambaConfig(lab), "olga@other.example", adtest.OlgaPassword)
-		if !errors.Is(err, directory.ErrBadCredentials) {
+		if !errors.Is(err, model.ErrBadCredentials) {
 			t.Fatalf("UPN of OTHER at LAB: err = %v; want a refusal", err)
 		}
 	})
@@ -134,7 +134,7 @@ func TestSambaDomainsRefused(t *testing.T) {
 		cfg := pairConfig(lab, other)
 		cfg.Domains[1].DCs = []string{other.DeadURL}
 		_, err := signIn(t, cfg, `LAB\alice`, alice)
-		if !errors.Is(err, directory.ErrForeignDomain) || !errors.Is(err, directory.ErrDCUnreachable) ||
+		if !errors.Is(err, model.ErrForeignDomain) || !errors.Is(err, model.ErrDCUnreachable) ||
 			!strings.Contains(err.Error(), "OTHER") || !strings.Contains(err.Error(), "sign-in is refused") {
 			t.Fatalf("err = %v; want ErrForeignDomain (unreachable) naming OTHER", err)
 		}
@@ -148,7 +148,7 @@ func TestSambaDomainsRefused(t *testing.T) {
 		cfg := pairConfig(lab, other)
 		cfg.Domains[1].BindUser, cfg.Domains[1].BindPassword = "", ""
 		_, err := signIn(t, cfg, `LAB\alice`, alice)
-		if !errors.Is(err, directory.ErrForeignDomain) || !strings.Contains(err.Error(), "bind_user") {
+		if !errors.Is(err, model.ErrForeignDomain) || !strings.Contains(err.Error(), "bind_user") {
 			t.Fatalf("err = %v; want ErrForeignDomain pointing at bind_user", err)
 		}
 		t.Logf("refused as expected: %v", err)
@@ -158,14 +158,14 @@ func TestSambaDomainsRefused(t *testing.T) {
 		cfg := pairConfig(lab, other)
 		cfg.Domains[1].BindPassword = "wrong-reader"
 		_, err := signIn(t, cfg, `LAB\alice`, alice)
-		if !errors.Is(err, directory.ErrForeignDomain) || !strings.Contains(err.Error(), "bind_user for OTHER was refused") {
+		if !errors.Is(err, model.ErrForeignDomain) || !strings.Contains(err.Error(), "bind_user for OTHER was refused") {
 			t.Fatalf("err = %v; want ErrForeignDomain about the bind_user", err)
 		}
 	})
 
 	t.Run("wrong password never reaches the other domain", func(t *testing.T) {
 		_, err := signIn(t, pairConfig(lab, other), `LAB\alice`, "wrong-password")
-		if !errors.Is(err, directory.ErrBadCredentials) || errors.Is(err, directory.ErrForeignDomain) {
+		if !errors.Is(err, model.ErrBadCredentials) || errors.Is(err, model.ErrForeignDomain) {
 			t.Fatalf("err = %v; want a plain refusal", err)
 		}
 	})
@@ -173,7 +173,7 @@ func TestSambaDomainsRefused(t *testing.T) {
 	t.Run("both sets of settings", func(t *testing.T) {
 		cfg := pairConfig(lab, other)
 		cfg.Domain = "LAB"
-		if _, err := directory.New(cfg); !errors.Is(err, directory.ErrConfig) {
+		if _, err := directory.New(cfg); !errors.Is(err, model.ErrDirectoryConfig) {
 			t.Fatalf("err = %v; want ErrConfig", err)
 		}
 	})

@@ -6,40 +6,18 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"net"
 	"regexp"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
-)
-
-// Sign-in errors: the neutral sentinels of pkg/model, under the names
-// this package has always used. errors.Is(err, ErrLockedOut) works on every *Error.
-var (
-	ErrEmptyPassword      = model.ErrEmptyPassword
-	ErrBadUser            = model.ErrBadUser
-	ErrBadCredentials     = model.ErrBadCredentials
-	ErrLockedOut          = model.ErrLockedOut
-	ErrDisabled           = model.ErrDisabled
-	ErrPasswordExpired    = model.ErrPasswordExpired
-	ErrMustChangePassword = model.ErrMustChangePassword
-	ErrAccountExpired     = model.ErrAccountExpired
-	ErrLogonHours         = model.ErrLogonHours
-	ErrWorkstation        = model.ErrWorkstation
-	ErrPlainRefused       = model.ErrPlainRefused
-	ErrDCUnreachable      = model.ErrDCUnreachable
-	ErrTLS                = model.ErrTLS
-	ErrTimeout            = model.ErrDCTimeout
-	ErrNotFound           = model.ErrUserNotFound
-	ErrConfig             = model.ErrDirectoryConfig
-	ErrOtherDomain        = model.ErrOtherDomain
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // Error is a sign-in failure a technician can act on. It never carries the
 // password: nothing built from it has seen one.
 type Error struct {
-	Kind error  // one of the Err* values
+	Kind error  // one of model's sign-in sentinels (model.ErrLockedOut, ...)
 	DC   string // the DC that answered or failed ("" when none was tried)
 	Code string // AD's "data" code (52e, 775, ...) when the DC gave one
 	Msg  string // what happened
@@ -67,15 +45,15 @@ var credentialErrors = map[string]struct {
 	kind      error
 	msg, next string
 }{
-	"52e": {ErrBadCredentials, "sign-in refused: wrong user name or password", "Check the user name and the password (Caps Lock? keyboard layout?) and try again"},
-	"525": {ErrBadCredentials, "sign-in refused: wrong user name or password", "Check the user name and the password (Caps Lock? keyboard layout?) and try again"},
-	"530": {ErrLogonHours, "sign-in refused: this account may not sign in at this time of day", "Ask an AD administrator to widen the account's logon hours"},
-	"531": {ErrWorkstation, "sign-in refused: this account may only sign in on certain computers", "Ask an AD administrator to allow this account on all computers (Log On To...)"},
-	"532": {ErrPasswordExpired, "sign-in refused: the password has expired", "Change it on a Windows PC (Ctrl+Alt+Del) and sign in again"},
-	"533": {ErrDisabled, "sign-in refused: the account is disabled", "Ask an AD administrator to enable it"},
-	"701": {ErrAccountExpired, "sign-in refused: the account has expired", "Ask an AD administrator to extend the account's expiry date"},
-	"773": {ErrMustChangePassword, "sign-in refused: the password must be changed before first use", "Change it on a Windows PC (Ctrl+Alt+Del) and sign in again"},
-	"775": {ErrLockedOut, "sign-in refused: the account is locked out after too many wrong passwords", "Wait for the lockout to expire or ask an AD administrator to unlock it"},
+	"52e": {model.ErrBadCredentials, "sign-in refused: wrong user name or password", "Check the user name and the password (Caps Lock? keyboard layout?) and try again"},
+	"525": {model.ErrBadCredentials, "sign-in refused: wrong user name or password", "Check the user name and the password (Caps Lock? keyboard layout?) and try again"},
+	"530": {model.ErrLogonHours, "sign-in refused: this account may not sign in at this time of day", "Ask an AD administrator to widen the account's logon hours"},
+	"531": {model.ErrWorkstation, "sign-in refused: this account may only sign in on certain computers", "Ask an AD administrator to allow this account on all computers (Log On To...)"},
+	"532": {model.ErrPasswordExpired, "sign-in refused: the password has expired", "Change it on a Windows PC (Ctrl+Alt+Del) and sign in again"},
+	"533": {model.ErrDisabled, "sign-in refused: the account is disabled", "Ask an AD administrator to enable it"},
+	"701": {model.ErrAccountExpired, "sign-in refused: the account has expired", "Ask an AD administrator to extend the account's expiry date"},
+	"773": {model.ErrMustChangePassword, "sign-in refused: the password must be changed before first use", "Change it on a Windows PC (Ctrl+Alt+Del) and sign in again"},
+	"775": {model.ErrLockedOut, "sign-in refused: the account is locked out after too many wrong passwords", "Wait for the lockout to expire or ask an AD administrator to unlock it"},
 }
 
 var dataRE = regexp.MustCompile(`data ([0-9a-fA-F]+)`)
@@ -94,9 +72,9 @@ func bindError(dc string, err error) *Error {
 				return &Error{Kind: c.kind, DC: dc, Code: code, Msg: c.msg, Next: c.next, Err: err}
 			}
 			c := credentialErrors["52e"]
-			return &Error{Kind: ErrBadCredentials, DC: dc, Code: code, Msg: c.msg, Next: c.next, Err: err}
+			return &Error{Kind: model.ErrBadCredentials, DC: dc, Code: code, Msg: c.msg, Next: c.next, Err: err}
 		case ldap.LDAPResultStrongAuthRequired, ldap.LDAPResultConfidentialityRequired:
-			return &Error{Kind: ErrPlainRefused, DC: dc, Err: err,
+			return &Error{Kind: model.ErrPlainRefused, DC: dc, Err: err,
 				Msg:  "the domain controller " + dc + " refuses passwords over unencrypted LDAP",
 				Next: "Use an ldaps:// address, or an ldap:// one the DC can secure with StartTLS"}
 		}
@@ -118,11 +96,11 @@ func connError(dc string, err error) *Error {
 	}
 	var ne net.Error
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &Error{Kind: ErrTimeout, DC: dc, Err: err,
+		return &Error{Kind: model.ErrDCTimeout, DC: dc, Err: err,
 			Msg:  "the domain controller " + dc + " did not answer in time",
 			Next: "Check the network cable and that this machine has an address, or try another DC (--dc)"}
 	}
-	return &Error{Kind: ErrDCUnreachable, DC: dc, Err: err,
+	return &Error{Kind: model.ErrDCUnreachable, DC: dc, Err: err,
 		Msg:  "could not reach the domain controller " + dc,
 		Next: "Check the network cable, that this machine has an address, and the DC address (--dc)"}
 }
@@ -136,7 +114,7 @@ func tlsError(dc string, err error) *Error {
 		invalid x509.CertificateInvalidError
 		rec     tls.RecordHeaderError
 	)
-	e := &Error{Kind: ErrTLS, DC: dc, Err: err}
+	e := &Error{Kind: model.ErrTLS, DC: dc, Err: err}
 	switch {
 	case errors.As(err, &host):
 		e.Msg = fmt.Sprintf("the certificate of %s is for another name (%s)", dc, certNames(host.Certificate))
@@ -190,11 +168,11 @@ func certNames(c *x509.Certificate) string {
 // accounts): a guesser cannot tell which check refused.
 func BadCredentialsError() *Error {
 	c := credentialErrors["52e"]
-	return &Error{Kind: ErrBadCredentials, Code: "52e", Msg: c.msg, Next: c.next}
+	return &Error{Kind: model.ErrBadCredentials, Code: "52e", Msg: c.msg, Next: c.next}
 }
 
 // EmptyPasswordError refuses an empty password before it reaches any check.
 func EmptyPasswordError() *Error {
-	return &Error{Kind: ErrEmptyPassword, Msg: "the password is empty",
+	return &Error{Kind: model.ErrEmptyPassword, Msg: "the password is empty",
 		Next: "Type the password (an empty one is never sent: AD would let anyone in)"}
 }

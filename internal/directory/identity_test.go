@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // The identity is the account that bound, as the DC says ("Who am I?"),
@@ -27,7 +27,7 @@ func TestSambaIdentityIsWhoBound(t *testing.T) {
 		if err == nil {
 			t.Fatalf(`EVIL\dave signed in as %s (SID %s, groups %v); want a refusal`, s.Identity.User, s.Identity.SID, s.Identity.Groups)
 		}
-		if !errors.Is(err, directory.ErrOtherDomain) || !strings.Contains(err.Error(), "EVIL") {
+		if !errors.Is(err, model.ErrOtherDomain) || !strings.Contains(err.Error(), "EVIL") {
 			t.Fatalf("err = %v; want ErrOtherDomain naming EVIL", err)
 		}
 	})
@@ -40,7 +40,7 @@ func TestSambaIdentityIsWhoBound(t *testing.T) {
 			t.Fatalf("%s (owned by %s, outside %s) signed in as %s, SID %s (the victim's is %s), groups %v",
 				adtest.OutsideUPN, adtest.UserOutside, cfg.BaseDN, s.Identity.User, s.Identity.SID, victimSID, s.Identity.Groups)
 		}
-		if !errors.Is(err, directory.ErrNotFound) {
+		if !errors.Is(err, model.ErrUserNotFound) {
 			t.Fatalf("err = %v; want ErrNotFound", err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
@@ -40,15 +41,15 @@ func TestSambaRefusals(t *testing.T) {
 		want                 error
 		code                 string
 	}{
-		{"wrong password", adtest.UserBadPassword, "not-the-password", directory.ErrBadCredentials, "52e"},
-		{"unknown user", "nosuchuser", "whatever-1", directory.ErrBadCredentials, "52e"},
-		{"disabled", adtest.UserDisabled, dc.Users[adtest.UserDisabled].Password, directory.ErrDisabled, "533"},
-		{"locked out", adtest.UserLocked, pw, directory.ErrLockedOut, "775"},
-		{"password expired", adtest.UserPasswordExpired, pw, directory.ErrPasswordExpired, "532"},
-		{"must change password", adtest.UserMustChange, pw, directory.ErrMustChangePassword, "773"},
-		{"account expired", adtest.UserAccountExpired, pw, directory.ErrAccountExpired, "701"},
-		{"logon hours", adtest.UserLogonHours, pw, directory.ErrLogonHours, "530"},
-		{"workstation", adtest.UserWorkstation, pw, directory.ErrWorkstation, "531"},
+		{"wrong password", adtest.UserBadPassword, "not-the-password", model.ErrBadCredentials, "52e"},
+		{"unknown user", "nosuchuser", "whatever-1", model.ErrBadCredentials, "52e"},
+		{"disabled", adtest.UserDisabled, dc.Users[adtest.UserDisabled].Password, model.ErrDisabled, "533"},
+		{"locked out", adtest.UserLocked, pw, model.ErrLockedOut, "775"},
+		{"password expired", adtest.UserPasswordExpired, pw, model.ErrPasswordExpired, "532"},
+		{"must change password", adtest.UserMustChange, pw, model.ErrMustChangePassword, "773"},
+		{"account expired", adtest.UserAccountExpired, pw, model.ErrAccountExpired, "701"},
+		{"logon hours", adtest.UserLogonHours, pw, model.ErrLogonHours, "530"},
+		{"workstation", adtest.UserWorkstation, pw, model.ErrWorkstation, "531"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

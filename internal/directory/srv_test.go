@@ -9,6 +9,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // srvResolver answers the DC locator query the way a site's DNS does: a
@@ -59,7 +60,7 @@ func TestSambaDiscoveryThroughSRV(t *testing.T) {
 	cfg.Resolver = &srvResolver{want: "nothing"}
 	_, err = signIn(t, cfg, "alice", dc.Users["alice"].Password)
 	var de *directory.Error
-	if !errors.As(err, &de) || !errors.Is(err, directory.ErrDCUnreachable) || de.Hint() == "" {
+	if !errors.As(err, &de) || !errors.Is(err, model.ErrDCUnreachable) || de.Hint() == "" {
 		t.Fatalf("no SRV records: err = %v", err)
 	}
 }
@@ -110,7 +111,7 @@ func TestSambaSRVTargetsOutsideTheDomainAreSkipped(t *testing.T) {
 	// Only outside targets: no DC, and the error says so.
 	cfg.Resolver = &srvResolver{want: "ldap.tcp.dc._msdcs." + dc.DNSDomain, records: []*net.SRV{{Target: "dc1.attacker.example.", Port: 389}}}
 	dialled = nil
-	if _, err := signIn(t, cfg, "alice", dc.Users["alice"].Password); !errors.Is(err, directory.ErrDCUnreachable) || len(dialled) != 0 {
+	if _, err := signIn(t, cfg, "alice", dc.Users["alice"].Password); !errors.Is(err, model.ErrDCUnreachable) || len(dialled) != 0 {
 		t.Fatalf("only outside targets: err = %v, dialled %v", err, dialled)
 	}
 }
@@ -135,7 +136,7 @@ func TestSambaRemembersTheDCThatAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := c.SignIn(ctx, "alice", "not-her-password"); !errors.Is(err, directory.ErrBadCredentials) {
+	if _, err := c.SignIn(ctx, "alice", "not-her-password"); !errors.Is(err, model.ErrBadCredentials) {
 		t.Fatalf("first attempt: %v", err)
 	}
 	s, err := c.SignIn(ctx, "alice", dc.Users["alice"].Password)

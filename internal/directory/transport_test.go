@@ -18,6 +18,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/certs"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // listen starts a TCP listener that hands each connection to serve.
@@ -120,23 +121,23 @@ func TestSambaTransport(t *testing.T) {
 		{name: "only DC hangs", mod: func(c *directory.Config) {
 			c.DCs = []string{"ldaps://" + adtest.Silent(t)}
 			c.Timeout = 300 * time.Millisecond
-		}, want: directory.ErrTimeout},
+		}, want: model.ErrDCTimeout},
 		{name: "total budget", mod: func(c *directory.Config) {
 			c.DCs = []string{"ldaps://" + adtest.Silent(t), "ldaps://" + adtest.Silent(t), dc.URL}
 			c.Timeout, c.TotalTimeout = 2*time.Second, 300*time.Millisecond
-		}, want: directory.ErrTimeout},
-		{name: "only DC dead", mod: func(c *directory.Config) { c.DCs = []string{dc.DeadURL} }, want: directory.ErrDCUnreachable},
-		{name: "wrong CA", mod: func(c *directory.Config) { c.CAFile = otherCA }, want: directory.ErrTLS, inErr: "authority"},
-		{name: "wrong CA starttls", mod: func(c *directory.Config) { c.CAFile, c.DCs = otherCA, []string{dc.StartTLSURL} }, want: directory.ErrTLS, inErr: "authority"},
+		}, want: model.ErrDCTimeout},
+		{name: "only DC dead", mod: func(c *directory.Config) { c.DCs = []string{dc.DeadURL} }, want: model.ErrDCUnreachable},
+		{name: "wrong CA", mod: func(c *directory.Config) { c.CAFile = otherCA }, want: model.ErrTLS, inErr: "authority"},
+		{name: "wrong CA starttls", mod: func(c *directory.Config) { c.CAFile, c.DCs = otherCA, []string{dc.StartTLSURL} }, want: model.ErrTLS, inErr: "authority"},
 		{name: "name mismatch", mod: func(c *directory.Config) {
 			_, port, _ := net.SplitHostPort(forward(t, dc.Addr+":636"))
 			c.DCs = []string{"ldaps://localhost:" + port}
-		}, want: directory.ErrTLS, inErr: "another name"},
-		{name: "no StartTLS, plain not allowed", mod: func(c *directory.Config) { c.DCs = []string{plain} }, want: directory.ErrTLS, inErr: "never sent in clear"},
+		}, want: model.ErrTLS, inErr: "another name"},
+		{name: "no StartTLS, plain not allowed", mod: func(c *directory.Config) { c.DCs = []string{plain} }, want: model.ErrTLS, inErr: "never sent in clear"},
 		// Samba's default "ldap server require strong auth = yes" refuses
 		// the clear-text bind itself.
 		{name: "no StartTLS, plain allowed", mod: func(c *directory.Config) { c.DCs, c.AllowPlain = []string{plain}, true },
-			want: directory.ErrPlainRefused, binds: 1},
+			want: model.ErrPlainRefused, binds: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,7 +191,7 @@ func TestCertificateValidity(t *testing.T) {
 			}
 			_, err = c.SignIn(context.Background(), "alice", "x-password")
 			var de *directory.Error
-			if !errors.As(err, &de) || !errors.Is(err, directory.ErrTLS) || !strings.Contains(err.Error(), tc.inErr) || !strings.Contains(de.Hint(), "clock") {
+			if !errors.As(err, &de) || !errors.Is(err, model.ErrTLS) || !strings.Contains(err.Error(), tc.inErr) || !strings.Contains(de.Hint(), "clock") {
 				t.Fatalf("err = %v; want ErrTLS %q with a hint about the clock", err, tc.inErr)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // storePhase is what the store phase found.
@@ -152,7 +153,7 @@ func machineCheck(ctx context.Context, d Deps, st Store) Check {
 	case err == nil:
 		c.Status = OK
 		c.Detail = fmt.Sprintf("this machine (%s) is DS computer %s (id %d)", m.Describe(), m.Computer.Name, m.Computer.ID)
-	case errors.Is(err, express.ErrUnknownComputer):
+	case errors.Is(err, model.ErrUnknownComputer):
 		c.Status = Fail
 		c.Detail = "not known to Deployment Server; this machine has " + m.Describe() +
 			" (looked up by " + cfg.Machine.Match.Join(", ") + ")"
@@ -160,7 +161,7 @@ func machineCheck(ctx context.Context, d Deps, st Store) Check {
 			c.Detail += "; could not read: " + strings.Join(m.Warnings, "; ")
 		}
 		c.Fix = "Boot it into DS automation once so DS registers it (it appears under New Computers), or have your DS administrator add it with one of these identifiers; machine.match (--match) chooses which identifiers are tried"
-	case errors.Is(err, express.ErrAmbiguousComputer):
+	case errors.Is(err, model.ErrAmbiguousComputer):
 		c.Status = Fail
 		c.Detail, c.Fix = splitFix(err.Error())
 	default:

@@ -27,6 +27,45 @@ func labFile(t *testing.T) string {
 	return expresstest.NewFile(t, string(fixture))
 }
 
+// execLab changes the lab database at path as DS would. It reports with
+// t.Error, so it may run in a goroutine.
+func execLab(t *testing.T, path string, query string, args ...any) {
+	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Error(err)
+	}
+}
+
+// bobsMenu previews as LAB\bob (LAB\Techs) and loads his menu on computer
+// 5000001; the session is closed when the test ends.
+func bobsMenu(t *testing.T, ctx context.Context, f *Flow) (*Session, *Menu) {
+	t.Helper()
+	sess, err := f.Preview(ctx, model.Identity{User: `LAB\bob`, FullName: "Bob", Groups: []string{`LAB\Techs`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	m, _ := f.Identify(Override{ComputerID: 5000001})
+	mm, err := f.LoadMenu(ctx, sess, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, mm
+}
+
+// labFlow is a flow over a fresh copy of the lab database, at path.
+func labFlow(t *testing.T) (f *Flow, cfg *config.Config, path string) {
+	t.Helper()
+	path = labFile(t)
+	f, cfg = newFlow(t, path, nil)
+	return f, cfg, path
+}
+
 func newFlow(t *testing.T, path string, read func() (machine.Identity, []string, error)) (*Flow, *config.Config) {
 	t.Helper()
 	cfg := config.Default()
@@ -76,8 +115,7 @@ func TestIdentifyOrder(t *testing.T) {
 
 // TestWaitRegistration: DS registers the machine while the flow waits.
 func TestWaitRegistration(t *testing.T) {
-	path := labFile(t)
-	f, cfg := newFlow(t, path, nil)
+	f, cfg, path := labFlow(t)
 	cfg.Machine.WaitRegistration = 20 * time.Second
 	ctx := context.Background()
 	st, err := f.d.OpenReader(ctx, nil)
@@ -91,18 +129,8 @@ func TestWaitRegistration(t *testing.T) {
 	}
 	go func() {
 		time.Sleep(1500 * time.Millisecond)
-		db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`INSERT INTO computer VALUES (5000077, 'NEW-77', -7, NULL, NULL, NULL)`); err != nil {
-			t.Error(err)
-		}
-		if _, err := db.Exec(`INSERT INTO nics VALUES (5000077, 1, '020000000077')`); err != nil {
-			t.Error(err)
-		}
+		execLab(t, path, `INSERT INTO computer VALUES (5000077, 'NEW-77', -7, NULL, NULL, NULL)`)
+		execLab(t, path, `INSERT INTO nics VALUES (5000077, 1, '020000000077')`)
 	}()
 	if err := f.FindComputer(ctx, st, m); err != nil {
 		t.Fatalf("waiting for registration: %v", err)
@@ -121,20 +149,10 @@ func TestWaitRegistration(t *testing.T) {
 }
 
 func TestPreviewChooseQueueWatch(t *testing.T) {
-	path := labFile(t)
-	f, cfg := newFlow(t, path, nil)
+	f, cfg, path := labFlow(t)
 	cfg.Session.WatchTimeout = 10 * time.Second
 	ctx := context.Background()
-	sess, err := f.Preview(ctx, model.Identity{User: `LAB\bob`, FullName: "Bob", Groups: []string{`LAB\Techs`}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	m, _ := f.Identify(Override{ComputerID: 5000001})
-	mm, err := f.LoadMenu(ctx, sess, m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess, mm := bobsMenu(t, ctx, f)
 	if mm.Menu.Count != 2 || mm.Snapshot.Statements > 8 {
 		t.Errorf("menu has %d jobs in %d statements", mm.Menu.Count, mm.Snapshot.Statements)
 	}
@@ -155,15 +173,7 @@ func TestPreviewChooseQueueWatch(t *testing.T) {
 	// DS picks the schedule up a moment later: the watcher must notice.
 	go func() {
 		time.Sleep(time.Second)
-		db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer db.Close()
-		if _, err := db.Exec(`UPDATE event_schedule SET status = 'Running', status_code = 0 WHERE schedule_id = ?`, res.Schedule.ID); err != nil {
-			t.Error(err)
-		}
+		execLab(t, path, `UPDATE event_schedule SET status = 'Running', status_code = 0 WHERE schedule_id = ?`, res.Schedule.ID)
 	}()
 	polls := 0
 	got, err := f.Watch(ctx, sess, res.Schedule, 200*time.Millisecond, func(*model.Schedule) { polls++ })
@@ -213,11 +223,11 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 		err  error
 		code int
 	}{
-		{express.ErrUnknownComputer, exitcode.UnknownComputer},
-		{express.ErrUnknownJob, exitcode.UnknownJob},
-		{express.ErrJobChanged, exitcode.UnknownJob},
-		{express.ErrUnreachable, exitcode.StoreDown},
-		{express.ErrQueueUnsupported, exitcode.Usage},
+		{model.ErrUnknownComputer, exitcode.UnknownComputer},
+		{model.ErrUnknownJob, exitcode.UnknownJob},
+		{model.ErrJobChanged, exitcode.UnknownJob},
+		{model.ErrStoreUnreachable, exitcode.StoreDown},
+		{model.ErrQueueUnsupported, exitcode.Usage},
 		{errors.New("driver: boom"), exitcode.StoreDown},
 	}
 	for _, tc := range cases {
@@ -231,27 +241,13 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 // a script must never queue a job it merely guessed.
 func TestChooseAmbiguousPath(t *testing.T) {
 	path := labFile(t)
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
+	execLab(t, path, "UPDATE event SET name = 'BIOS update', description = 'a second BIOS update', folder_id = (SELECT folder_id FROM event WHERE event_id = 2000140) WHERE event_id = 2000150")
+	if t.Failed() {
+		t.FailNow()
 	}
-	if _, err := db.Exec("UPDATE event SET name = 'BIOS update', description = 'a second BIOS update', folder_id = (SELECT folder_id FROM event WHERE event_id = 2000140) WHERE event_id = 2000150"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
 	f, _ := newFlow(t, path, nil)
-	ctx := context.Background()
-	sess, err := f.Preview(ctx, model.Identity{User: `LAB\bob`, Groups: []string{`LAB\Techs`}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	m, _ := f.Identify(Override{ComputerID: 5000001})
-	mm, err := f.LoadMenu(ctx, sess, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.Choose(mm, "Utilities/BIOS update")
+	_, mm := bobsMenu(t, context.Background(), f)
+	_, err := f.Choose(mm, "Utilities/BIOS update")
 	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "ambiguous") ||
 		!strings.Contains(err.Error(), "2000140") || !strings.Contains(err.Error(), "2000150") {
 		t.Fatalf("err = %v (code %d); want ambiguous listing 2000140 and 2000150", err, exitcode.Of(err))
@@ -265,7 +261,7 @@ func TestChooseAmbiguousPath(t *testing.T) {
 // the identity pairs every configured domain's NetBIOS and DNS names, so
 // console entries kept by DNS name only match in either domain.
 func TestPreviewDomains(t *testing.T) {
-	f, cfg := newFlow(t, labFile(t), nil)
+	f, cfg, _ := labFlow(t)
 	cfg.Directory.Domains = []config.DomainConfig{{NetBIOS: "lab", DNS: "lab.example"}, {NetBIOS: "OTHER", DNS: "other.example"}}
 	s, err := f.Preview(context.Background(), model.Identity{User: "alice", Groups: []string{"Techs", `OTHER\Res Admins`}})
 	if err != nil {

@@ -33,7 +33,7 @@ func (o *Flags) AddFlags(cmd *cobra.Command) {
 	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu)
 }
 
-// Result is a loaded preview; Close it.
+// Result is a loaded preview.
 type Result struct {
 	Menu   *flow.Menu
 	Config *config.Config
@@ -47,15 +47,24 @@ func (r *Result) Session() *flow.Session { return r.sess }
 // Flow is the preview's flow.
 func (r *Result) Flow() *flow.Flow { return r.env.Flow }
 
-// Close releases the store and the demo.
-func (r *Result) Close() {
+// close releases the store and the demo.
+func (r *Result) close() {
 	_ = r.sess.Close()
 	r.env.Close()
 }
 
-// Load loads the menu for the identity and machine the flags name, under
-// cfg; the what-if warning goes to io.Err.
-func Load(ctx context.Context, io *cmdutil.IOStreams, cfg *config.Config, o *Flags) (*Result, error) {
+// Show loads the menu for the identity and machine the flags name, under
+// cfg, hands it to show and closes it; the what-if warning goes to io.Err.
+func Show(ctx context.Context, io *cmdutil.IOStreams, cfg *config.Config, o *Flags, show func(*Result) error) error {
+	res, err := load(ctx, io, cfg, o)
+	if err != nil {
+		return err
+	}
+	defer res.close()
+	return show(res)
+}
+
+func load(ctx context.Context, io *cmdutil.IOStreams, cfg *config.Config, o *Flags) (*Result, error) {
 	id, err := o.Identity.Identity()
 	if err != nil {
 		return nil, err

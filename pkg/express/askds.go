@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // Question is one permission question for DS: may the console user hold
@@ -33,10 +35,10 @@ func (s *Store) AskDS(ctx context.Context, consoleUserID int64, qs []Question, p
 		return nil, 0, err
 	}
 	if s.dialect != DialectSQLServer {
-		return nil, 0, fmt.Errorf("%w: DS's own permission procedure exists only in a SQL Server eXpress database", ErrQueueUnsupported)
+		return nil, 0, fmt.Errorf("%w: DS's own permission procedure exists only in a SQL Server eXpress database", model.ErrQueueUnsupported)
 	}
 	if !s.schema.HasProcedure("wc_sel_security_permission") {
-		return nil, 0, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+		return nil, 0, &storeError{kind: model.ErrSchema, msg: fmt.Sprintf(
 			"DS's procedure wc_sel_security_permission cannot be called with this login at %s — GRANT EXECUTE ON wc_sel_security_permission to it for this check", s.where)}
 	}
 	text := expand(s.schema, rawAskDS)

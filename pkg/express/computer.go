@@ -56,7 +56,7 @@ func (s *Store) FindComputer(ctx context.Context, key model.ComputerKey) (model.
 	switch len(order) {
 	case 0:
 		return model.Computer{}, fmt.Errorf("%w: no computer has %s — register the machine in the Deployment Server console (or boot it once into DS automation) and try again",
-			ErrUnknownComputer, describeKey(key))
+			model.ErrUnknownComputer, describeKey(key))
 	case 1:
 		c := *found[order[0]]
 		c.MACs = dedupe(c.MACs)
@@ -82,7 +82,7 @@ func computerMatch(key model.ComputerKey) (matchColumn, []string, error) {
 		col = byAssetTag
 	case model.MatchComputerID:
 		if key.ID <= 0 {
-			return 0, nil, fmt.Errorf("%w: computer id %d is not a DS computer id", ErrUnknownComputer, key.ID)
+			return 0, nil, fmt.Errorf("%w: computer id %d is not a DS computer id", model.ErrUnknownComputer, key.ID)
 		}
 		return byID, nil, nil
 	default:
@@ -97,7 +97,7 @@ func computerMatch(key model.ComputerKey) (matchColumn, []string, error) {
 	}
 	vals = dedupe(vals)
 	if len(vals) == 0 {
-		return 0, nil, fmt.Errorf("%w: this machine reports no %s to look up — try another machine.match identifier", ErrUnknownComputer, key.By)
+		return 0, nil, fmt.Errorf("%w: this machine reports no %s to look up — try another machine.match identifier", model.ErrUnknownComputer, key.By)
 	}
 	return col, vals, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // Evidence says how sure the project is of a name (docs/ds-schema.md).
@@ -351,7 +353,7 @@ func hasAll(found map[string]string, need []colNeed) bool {
 
 // schemaError is the refusal of a database that lacks a required name.
 func (s *Store) schemaError(sc *Schema) error {
-	return &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+	return &storeError{kind: model.ErrSchema, msg: fmt.Sprintf(
 		"the eXpress database at %s lacks what ImageInvoker needs: %s — this is not the DS 6.9 layout ImageInvoker knows (docs/ds-schema.md); run `imageinvoker doctor` and send its output to your ImageInvoker contact",
 		s.where, describeMissing(sc.Missing))}
 }
@@ -373,7 +375,7 @@ func describeMissing(missing []string) string {
 
 // Schema discovers the database's names on first use and builds the
 // statements for it; later calls return the same answer. A database that
-// lacks a required table or column is an ErrSchema naming it.
+// lacks a required table or column is an model.ErrSchema naming it.
 func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 	s.schemaMu.Lock()
 	defer s.schemaMu.Unlock()

@@ -10,14 +10,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// ErrDSAccountRefused is a DS console account sign-in with a wrong name or
-// password; callers word it exactly like a wrong AD password, so the two
-// cannot be told apart by a guesser.
-var ErrDSAccountRefused = model.ErrDSAccountRefused
-
-// ErrEmptyPassword: an empty password never reaches a comparison.
-var ErrEmptyPassword = model.ErrEmptyPassword
-
 // SignInDSAccount checks a DS console account (a securityuser row without a
 // domain) the way DS's own console login does: the typed password, through
 // the DS cipher, must equal the stored one (compared in constant time). The
@@ -25,14 +17,14 @@ var ErrEmptyPassword = model.ErrEmptyPassword
 // The identity returned is the stored account, never the typed string.
 func (s *Store) SignInDSAccount(ctx context.Context, name, password string) (model.Identity, error) {
 	if password == "" {
-		return model.Identity{}, ErrEmptyPassword
+		return model.Identity{}, model.ErrEmptyPassword
 	}
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), model.DSAccountPrefix))
 	if err := s.ready(ctx); err != nil {
 		return model.Identity{}, err
 	}
 	if s.schema.ident("securityuser.password") == "" {
-		return model.Identity{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+		return model.Identity{}, &storeError{kind: model.ErrSchema, msg: fmt.Sprintf(
 			"DS console accounts cannot sign in: this login may not read securityuser.password at %s — grant it (see the README: it lets the login recover every DS account's password) or turn directory.ds_accounts off", s.where)}
 	}
 	type account struct {
@@ -65,7 +57,7 @@ func (s *Store) SignInDSAccount(ctx context.Context, name, password string) (mod
 	}
 	ok := dscipher.Equal(password, stored)
 	if !ok || len(found) != 1 || found[0].password == "" {
-		return model.Identity{}, ErrDSAccountRefused
+		return model.Identity{}, model.ErrDSAccountRefused
 	}
 	a := found[0]
 	return model.Identity{User: model.DSAccountPrefix + a.name, FullName: a.fullName, DSAccount: true, ConsoleUserID: a.id}, nil

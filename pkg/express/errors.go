@@ -5,27 +5,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"io"
 	"net"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 	mssql "github.com/microsoft/go-mssqldb"
 	"modernc.org/sqlite"
-)
-
-// Domain errors. Callers test them with errors.Is and explain them in a
-// sentence; the error text already carries the details and a next step.
-var (
-	ErrUnknownComputer   = model.ErrUnknownComputer
-	ErrAmbiguousComputer = model.ErrAmbiguousComputer
-	ErrUnknownJob        = model.ErrUnknownJob
-	ErrJobChanged        = model.ErrJobChanged
-	ErrUnknownSchedule   = model.ErrUnknownSchedule
-	ErrUnreachable       = model.ErrStoreUnreachable
-	ErrSchema            = model.ErrSchema
-	ErrQueueUnsupported  = model.ErrQueueUnsupported
-	ErrNotPermitted      = model.ErrNotPermitted
 )
 
 // storeError is a domain error with a sentence for the user. Its text is
@@ -68,8 +54,8 @@ func (e *AmbiguousComputerError) Error() string {
 		len(e.Computers), e.By, strings.Join(names, ", "))
 }
 
-// Is makes errors.Is(err, ErrAmbiguousComputer) work.
-func (e *AmbiguousComputerError) Is(target error) bool { return target == ErrAmbiguousComputer }
+// Is makes errors.Is(err, model.ErrAmbiguousComputer) work.
+func (e *AmbiguousComputerError) Is(target error) bool { return target == model.ErrAmbiguousComputer }
 
 // scrub removes every secret from a text. Connection errors are the risk:
 // a driver may quote the connection string it was given.
@@ -91,10 +77,10 @@ func (s *Store) containsSecret(text string) bool {
 	return false
 }
 
-// connectError turns a failure to open or ping the store into ErrUnreachable.
+// connectError turns a failure to open or ping the store into model.ErrStoreUnreachable.
 func (s *Store) connectError(err error) error {
 	raw := err.Error()
-	e := &storeError{kind: ErrUnreachable}
+	e := &storeError{kind: model.ErrStoreUnreachable}
 	if !s.containsSecret(raw) {
 		e.cause = err
 	}
@@ -129,12 +115,12 @@ func (s *Store) classify(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if isSchemaError(err) {
-		return &storeError{kind: ErrSchema, cause: err, msg: fmt.Sprintf(
+		return &storeError{kind: model.ErrSchema, cause: err, msg: fmt.Sprintf(
 			"%s: the eXpress database at %s lacks a table or column ImageInvoker needs: %s — run `imageinvoker doctor` and check the names in pkg/express/queries.go against this DS version",
 			op, s.where, s.scrub(err.Error()))}
 	}
 	if msg := s.sqliteFileProblem(err); msg != "" {
-		return &storeError{kind: ErrUnreachable, cause: err, msg: op + ": " + msg}
+		return &storeError{kind: model.ErrStoreUnreachable, cause: err, msg: op + ": " + msg}
 	}
 	if isUnreachable(err) {
 		ce := s.connectError(err)

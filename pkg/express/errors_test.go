@@ -37,7 +37,7 @@ func TestOpenUnreachable(t *testing.T) {
 				s.Close()
 				t.Fatal("open succeeded against a closed port")
 			}
-			if !errors.Is(err, express.ErrUnreachable) {
+			if !errors.Is(err, model.ErrStoreUnreachable) {
 				t.Errorf("err = %v, want ErrUnreachable", err)
 			}
 			// Every way the error can be printed, including its causes.
@@ -81,7 +81,7 @@ func TestOpenSilentServerTimesOut(t *testing.T) {
 		s.Close()
 		t.Fatal("open succeeded against a silent server")
 	}
-	if !errors.Is(err, express.ErrUnreachable) || strings.Contains(err.Error(), "Pw-9876") || !strings.Contains(err.Error(), ln.Addr().String()) {
+	if !errors.Is(err, model.ErrStoreUnreachable) || strings.Contains(err.Error(), "Pw-9876") || !strings.Contains(err.Error(), ln.Addr().String()) {
 		t.Errorf("err = %v, want ErrUnreachable naming the address, without the password", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestOpenBadURLs(t *testing.T) {
 		hide    string
 	}{
 		{"unknown scheme", "mysql://root:pw123@db/x", express.OpenOptions{}, nil, "pw123"},
-		{"missing sqlite file", "sqlite:" + filepath.Join(t.TempDir(), "nope.db"), express.OpenOptions{}, express.ErrUnreachable, ""},
+		{"missing sqlite file", "sqlite:" + filepath.Join(t.TempDir(), "nope.db"), express.OpenOptions{}, model.ErrStoreUnreachable, ""},
 		{"empty sqlite path", "sqlite:", express.OpenOptions{}, nil, ""},
 		{"ntlm user without domain", "sqlserver://127.0.0.1:1", express.OpenOptions{NTLMUser: "tech1", NTLMPassword: "pw123"}, nil, "pw123"},
 	}
@@ -124,7 +124,7 @@ func TestMissingTableIsSchemaError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
-	if !errors.Is(err, express.ErrSchema) {
+	if !errors.Is(err, model.ErrSchema) {
 		t.Fatalf("err = %v, want ErrSchema", err)
 	}
 	if !strings.Contains(err.Error(), "computer_group") || !strings.Contains(err.Error(), "doctor") {
@@ -162,7 +162,7 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 		db.Close()
 	}
 	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
-	if !errors.Is(err, express.ErrSchema) {
+	if !errors.Is(err, model.ErrSchema) {
 		t.Fatalf("old layout opened: err = %v", err)
 	}
 	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table securityrightlink", "doctor"} {
@@ -176,10 +176,10 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 	}
 	defer d.Close()
 	sc, err = d.Schema(ctx)
-	if !errors.Is(err, express.ErrSchema) || len(sc.Missing) != 3 {
+	if !errors.Is(err, model.ErrSchema) || len(sc.Missing) != 3 {
 		t.Fatalf("Schema after Diagnose open: missing %v, err %v", sc.Missing, err)
 	}
-	if _, err := d.Snapshot(ctx, model.Computer{ID: 5000001}, tech1, express.SnapshotOptions{}); !errors.Is(err, express.ErrSchema) {
+	if _, err := d.Snapshot(ctx, model.Computer{ID: 5000001}, tech1, express.SnapshotOptions{}); !errors.Is(err, model.ErrSchema) {
 		t.Errorf("a menu was loaded from the old layout: %v", err)
 	}
 }
@@ -205,7 +205,7 @@ func TestMenusWithoutThePasswordColumn(t *testing.T) {
 		t.Fatalf("menu without securityuser.password: %v, %+v", err, snap)
 	}
 	_, err = s.SignInDSAccount(ctx, `.\tech2`, "s3cret")
-	if !errors.Is(err, express.ErrSchema) || !strings.Contains(err.Error(), "securityuser.password") {
+	if !errors.Is(err, model.ErrSchema) || !strings.Contains(err.Error(), "securityuser.password") {
 		t.Errorf("DS account sign-in: %v", err)
 	}
 }

@@ -37,7 +37,7 @@ func (s *Store) loadJob(ctx context.Context, q querier, jobID int64) (*model.Job
 		return nil, s.classify("load job", err)
 	}
 	if job == nil {
-		return nil, fmt.Errorf("%w: job %d no longer exists in Deployment Server — go back to the menu and choose again", ErrUnknownJob, jobID)
+		return nil, fmt.Errorf("%w: job %d no longer exists in Deployment Server — go back to the menu and choose again", model.ErrUnknownJob, jobID)
 	}
 	jobs := map[int64]*model.Job{jobID: job}
 	if err := s.each(ctx, q, nil, s.q.tasksByJob, args, taskCollector(jobs)); err != nil {

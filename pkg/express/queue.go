@@ -48,16 +48,16 @@ func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueR
 	case QueueInsert:
 	case QueueProcedure:
 		if s.dialect != DialectSQLServer {
-			return model.QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", ErrQueueUnsupported, s.dialect)
+			return model.QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", model.ErrQueueUnsupported, s.dialect)
 		}
 		for _, p := range []string{"wc_ins_schedule", "wc_sel_loggedon_users", "wc_ins_loggedon_users", "wc_ins_schedule_info"} {
 			if !s.schema.HasProcedure(p) {
-				return model.QueueResult{}, &storeError{kind: ErrSchema, msg: fmt.Sprintf(
+				return model.QueueResult{}, &storeError{kind: model.ErrSchema, msg: fmt.Sprintf(
 					"queue job: DS's procedure %s cannot be called with this login at %s — GRANT EXECUTE ON %s to it (see the README's grants), or set store.queue: insert", p, s.where, p)}
 			}
 		}
 	default:
-		return model.QueueResult{}, fmt.Errorf("%w: store.queue %q — use auto, insert or procedure", ErrQueueUnsupported, s.queueMethod)
+		return model.QueueResult{}, fmt.Errorf("%w: store.queue %q — use auto, insert or procedure", model.ErrQueueUnsupported, s.queueMethod)
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := s.queueOnce(ctx, req)
@@ -141,12 +141,12 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 		return res, err
 	}
 	if diff := jobDiff(req.Job, now); diff != "" {
-		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", ErrJobChanged, req.Job.Name, req.Job.ID, diff)
+		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", model.ErrJobChanged, req.Job.Name, req.Job.ID, diff)
 	}
 	cid := sql.Named("computerId", req.Computer.ID)
 	var found nullInt
 	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found); errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
+		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", model.ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
 	} else if err != nil {
 		return res, fmt.Errorf("check computer: %w", err)
 	}
@@ -229,7 +229,7 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 	if r, denied := d.Denial(); denied {
 		why = r.String()
 	}
-	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
+	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
 }
 
 func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
@@ -350,7 +350,7 @@ func (s *Store) Schedule(ctx context.Context, scheduleID int64) (model.Schedule,
 	}
 	sched, err := s.scheduleRow(ctx, s.db, s.q.scheduleByID, []any{sql.Named("scheduleId", scheduleID)})
 	if errors.Is(err, sql.ErrNoRows) {
-		return model.Schedule{}, fmt.Errorf("%w: schedule %d does not exist (deleted in the DS console?)", ErrUnknownSchedule, scheduleID)
+		return model.Schedule{}, fmt.Errorf("%w: schedule %d does not exist (deleted in the DS console?)", model.ErrUnknownSchedule, scheduleID)
 	}
 	if err != nil {
 		return model.Schedule{}, s.classify("read schedule", err)

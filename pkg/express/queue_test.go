@@ -110,15 +110,15 @@ func TestQueueRefusals(t *testing.T) {
 		mutate  func(*express.QueueRequest)
 		wantErr error
 	}{
-		{name: "job deleted", change: "DELETE FROM event WHERE event_id = 2000002", wantErr: express.ErrUnknownJob},
-		{name: "job renamed", change: "UPDATE event SET name = 'Deploy Win10' WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "job moved", change: "UPDATE event SET folder_id = 1000020 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "task added", change: "INSERT INTO task VALUES (2000002, 1, 3, 10)", wantErr: express.ErrJobChanged},
-		{name: "image task turned into capture", change: "UPDATE image_task SET create_image = 1 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "power action changed", change: "UPDATE reboot_task SET reboot_method = 2 WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "detail row removed", change: "DELETE FROM reboot_task WHERE event_id = 2000002", wantErr: express.ErrJobChanged},
-		{name: "computer deleted", change: "DELETE FROM computer WHERE computer_id = 5000001", wantErr: express.ErrUnknownComputer},
-		{name: "procedure method on sqlite", wantErr: express.ErrQueueUnsupported},
+		{name: "job deleted", change: "DELETE FROM event WHERE event_id = 2000002", wantErr: model.ErrUnknownJob},
+		{name: "job renamed", change: "UPDATE event SET name = 'Deploy Win10' WHERE event_id = 2000002", wantErr: model.ErrJobChanged},
+		{name: "job moved", change: "UPDATE event SET folder_id = 1000020 WHERE event_id = 2000002", wantErr: model.ErrJobChanged},
+		{name: "task added", change: "INSERT INTO task VALUES (2000002, 1, 3, 10)", wantErr: model.ErrJobChanged},
+		{name: "image task turned into capture", change: "UPDATE image_task SET create_image = 1 WHERE event_id = 2000002", wantErr: model.ErrJobChanged},
+		{name: "power action changed", change: "UPDATE reboot_task SET reboot_method = 2 WHERE event_id = 2000002", wantErr: model.ErrJobChanged},
+		{name: "detail row removed", change: "DELETE FROM reboot_task WHERE event_id = 2000002", wantErr: model.ErrJobChanged},
+		{name: "computer deleted", change: "DELETE FROM computer WHERE computer_id = 5000001", wantErr: model.ErrUnknownComputer},
+		{name: "procedure method on sqlite", wantErr: model.ErrQueueUnsupported},
 		{name: "no user", mutate: func(r *express.QueueRequest) { r.UserName = "" }},
 		{name: "no job", mutate: func(r *express.QueueRequest) { r.Job = nil }},
 	}
@@ -232,7 +232,7 @@ func TestQueueConcurrent(t *testing.T) {
 
 func TestScheduleUnknown(t *testing.T) {
 	s := basicStore(t)
-	if _, err := s.Schedule(context.Background(), 100999999); !errors.Is(err, express.ErrUnknownSchedule) {
+	if _, err := s.Schedule(context.Background(), 100999999); !errors.Is(err, model.ErrUnknownSchedule) {
 		t.Errorf("err = %v, want ErrUnknownSchedule", err)
 	}
 }
@@ -260,8 +260,8 @@ func TestQueueDecidesAgain(t *testing.T) {
 		want   error
 	}{
 		{"still allowed", "", nil},
-		{"folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", express.ErrNotPermitted},
-		{"denied on the job itself", "INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000009, 0)", express.ErrNotPermitted},
+		{"folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", model.ErrNotPermitted},
+		{"denied on the job itself", "INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000009, 0)", model.ErrNotPermitted},
 		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityrightlink VALUES (1, 15000001)", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

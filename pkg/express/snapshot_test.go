@@ -261,11 +261,11 @@ func TestFindComputer(t *testing.T) {
 		{"uuid lower case", model.ComputerKey{By: model.MatchUUID, Values: []string{"4c4c4544-0042-3510-8052-b4c04f4b4e31"}}, 5000001, nil},
 		{"asset tag", model.ComputerKey{By: model.MatchAssetTag, Values: []string{"AT-2"}}, 5000002, nil},
 		{"computer id", model.ComputerKey{By: model.MatchComputerID, ID: 5000003}, 5000003, nil},
-		{"unknown mac", model.ComputerKey{By: model.MatchMAC, Values: []string{"DEADBEEF0000"}}, 0, express.ErrUnknownComputer},
-		{"empty serial never matches empty column", model.ComputerKey{By: model.MatchSerial, Values: []string{"", " "}}, 0, express.ErrUnknownComputer},
-		{"unknown id", model.ComputerKey{By: model.MatchComputerID, ID: 5999999}, 0, express.ErrUnknownComputer},
-		{"cloned serial", model.ComputerKey{By: model.MatchSerial, Values: []string{"CLONED"}}, 0, express.ErrAmbiguousComputer},
-		{"macs of two computers", model.ComputerKey{By: model.MatchMAC, Values: []string{"AABBCCDDEEFF", "AABBCCDDEE00"}}, 0, express.ErrAmbiguousComputer},
+		{"unknown mac", model.ComputerKey{By: model.MatchMAC, Values: []string{"DEADBEEF0000"}}, 0, model.ErrUnknownComputer},
+		{"empty serial never matches empty column", model.ComputerKey{By: model.MatchSerial, Values: []string{"", " "}}, 0, model.ErrUnknownComputer},
+		{"unknown id", model.ComputerKey{By: model.MatchComputerID, ID: 5999999}, 0, model.ErrUnknownComputer},
+		{"cloned serial", model.ComputerKey{By: model.MatchSerial, Values: []string{"CLONED"}}, 0, model.ErrAmbiguousComputer},
+		{"macs of two computers", model.ComputerKey{By: model.MatchMAC, Values: []string{"AABBCCDDEEFF", "AABBCCDDEE00"}}, 0, model.ErrAmbiguousComputer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,7 +334,7 @@ func TestJob(t *testing.T) {
 	if !reflect.DeepEqual(j, want) {
 		t.Errorf("job = %+v, want %+v", j, want)
 	}
-	if _, err := s.Job(ctx, 2999999); !errors.Is(err, express.ErrUnknownJob) {
+	if _, err := s.Job(ctx, 2999999); !errors.Is(err, model.ErrUnknownJob) {
 		t.Errorf("unknown job: err = %v, want ErrUnknownJob", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // A locked, read-only or full SQLite store is named as such, not as a
@@ -76,7 +78,7 @@ func TestSQLiteFileProblemsAreNamed(t *testing.T) {
 			}
 			got := st.classify("queue", tc.err)
 			if !strings.Contains(got.Error(), tc.want) || !strings.Contains(got.Error(), path) ||
-				strings.Contains(got.Error(), "SQL Server") || !errors.Is(got, ErrUnreachable) {
+				strings.Contains(got.Error(), "SQL Server") || !errors.Is(got, model.ErrStoreUnreachable) {
 				t.Errorf("classify(%v) = %v; want %q naming the file", tc.err, got, tc.want)
 			}
 		})

@@ -149,7 +149,7 @@ func TestQueueProcedureKnownUser(t *testing.T) {
 }
 
 // A login that may not execute DS's procedures is told so before anything
-// is written, and the whole queue is refused with ErrSchema.
+// is written, and the whole queue is refused with model.ErrSchema.
 func TestQueueProcedureNotCallable(t *testing.T) {
 	base := queueServer(0)
 	s, rec := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
@@ -159,7 +159,7 @@ func TestQueueProcedureNotCallable(t *testing.T) {
 		return base(text, args)
 	})
 	_, err := s.Queue(context.Background(), QueueRequest{Computer: model.Computer{ID: 5000001}, Job: testJob, UserName: `LAB\tech1`})
-	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "GRANT EXECUTE ON wc_ins_schedule") {
+	if !errors.Is(err, model.ErrSchema) || !strings.Contains(err.Error(), "GRANT EXECUTE ON wc_ins_schedule") {
 		t.Fatalf("err = %v", err)
 	}
 	if n := len(rec.Calls()); n != 1 {
@@ -349,7 +349,7 @@ func TestAskDSContract(t *testing.T) {
 	s2, _ := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
 		return discoveryAnswer(nil, nil, nil), nil
 	})
-	if _, _, err := s2.AskDS(context.Background(), 14000001, qs, nil); !errors.Is(err, ErrSchema) {
+	if _, _, err := s2.AskDS(context.Background(), 14000001, qs, nil); !errors.Is(err, model.ErrSchema) {
 		t.Errorf("without the procedure: %v", err)
 	}
 }
@@ -369,7 +369,7 @@ func TestDiscoveryTakesOnlyPlainIdentifiers(t *testing.T) {
 				return sets, nil
 			})
 			sc, err := s.Schema(context.Background())
-			if !errors.Is(err, ErrSchema) || !reflect.DeepEqual(sc.Missing, []string{"task"}) {
+			if !errors.Is(err, model.ErrSchema) || !reflect.DeepEqual(sc.Missing, []string{"task"}) {
 				t.Fatalf("missing %v, err %v", sc.Missing, err)
 			}
 			if len(rec.Calls()) != 1 {

@@ -24,6 +24,8 @@ import (
 	_ "github.com/microsoft/go-mssqldb/integratedauth/ntlm"
 	"github.com/microsoft/go-mssqldb/msdsn"
 	_ "modernc.org/sqlite"
+
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // OpenOptions tune how the store talks to the database.
@@ -95,7 +97,7 @@ func openSQLite(ctx context.Context, path string, opts OpenOptions) (*Store, err
 	// table"; a typo in the path deserves its own sentence.
 	if file != ":memory:" {
 		if _, err := os.Stat(file); err != nil {
-			return nil, &storeError{kind: ErrUnreachable, cause: err, msg: fmt.Sprintf(
+			return nil, &storeError{kind: model.ErrStoreUnreachable, cause: err, msg: fmt.Sprintf(
 				"cannot open the eXpress database file %s: %v — check store.url", file, err)}
 		}
 	}
@@ -192,7 +194,7 @@ func (s *Store) open(ctx context.Context) error {
 		return err
 	}
 	err := s.ready(ctx)
-	if s.diagnose && errors.Is(err, ErrSchema) {
+	if s.diagnose && errors.Is(err, model.ErrSchema) {
 		return nil
 	}
 	return err

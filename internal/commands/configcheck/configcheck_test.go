@@ -11,20 +11,11 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/spf13/cobra"
 )
 
 func factory(env map[string]string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	f, ts := cmdutil.Test(env)
 	return f, ts.Out, ts.Err
-}
-
-// root mimics app's root: the persistent --config flag lives there.
-func root(sub *cobra.Command) *cobra.Command {
-	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "")
-	r.AddCommand(sub)
-	return r
 }
 
 func TestCheckArgs(t *testing.T) {
@@ -44,7 +35,7 @@ func TestCheckArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, _, _ := factory(tt.env)
 			var got *CheckOptions
-			r := root(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
+			r := cmdutil.TestRoot(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
 			r.SetArgs(tt.argv)
 			if err := r.Execute(); err != nil {
 				t.Fatal(err)
@@ -59,7 +50,7 @@ func TestCheckArgs(t *testing.T) {
 	}
 	t.Run("two files is a usage error", func(t *testing.T) {
 		f, _, _ := factory(nil)
-		r := root(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))
+		r := cmdutil.TestRoot(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))
 		r.SetArgs([]string{"config", "check", "a", "b"})
 		if err := r.Execute(); err == nil {
 			t.Error("want an error for two files")
@@ -67,22 +58,13 @@ func TestCheckArgs(t *testing.T) {
 	})
 }
 
-func write(t *testing.T, dir, name, text string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestRunCheck(t *testing.T) {
 	dir := t.TempDir()
-	good := write(t, dir, "good.yaml", "store:\n  url: sqlite:/tmp/x.db\n")
-	bad := write(t, dir, "bad.yaml", "store:\n  auth: kerberos\nlook:\n  style: fancy\nmenu:\n  flatt: true\n")
-	several := write(t, dir, "several.yaml", "store:\n  auth: kerberos\nlook:\n  style: fancy\n")
+	good := cmdutil.WriteFile(t, dir, "good.yaml", "store:\n  url: sqlite:/tmp/x.db\n")
+	bad := cmdutil.WriteFile(t, dir, "bad.yaml", "store:\n  auth: kerberos\nlook:\n  style: fancy\nmenu:\n  flatt: true\n")
+	several := cmdutil.WriteFile(t, dir, "several.yaml", "store:\n  auth: kerberos\nlook:\n  style: fancy\n")
 	exeDir := t.TempDir()
-	found := write(t, exeDir, config.FileName, "menu:\n  flat: true\n")
+	found := cmdutil.WriteFile(t, exeDir, config.FileName, "menu:\n  flat: true\n")
 
 	tests := []struct {
 		name     string
@@ -132,7 +114,7 @@ func TestRunCheck(t *testing.T) {
 
 func TestSample(t *testing.T) {
 	f, out, _ := factory(nil)
-	r := root(NewCmd(f, nil))
+	r := cmdutil.TestRoot(NewCmd(f, nil))
 	r.SetArgs([]string{"config", "sample"})
 	if err := r.Execute(); err != nil {
 		t.Fatal(err)
@@ -141,7 +123,7 @@ func TestSample(t *testing.T) {
 		t.Error("config sample does not print config.Sample")
 	}
 	// What an image builder gets from `config sample > file` must pass `config check file`.
-	p := write(t, t.TempDir(), "from-sample.yaml", out.String())
+	p := cmdutil.WriteFile(t, t.TempDir(), "from-sample.yaml", out.String())
 	f2, out2, _ := factory(nil)
 	if err := runCheck(context.Background(), &CheckOptions{IO: f2.IO, File: p}); err != nil {
 		t.Fatalf("the sample fails its own check: %v", err)
@@ -155,15 +137,8 @@ func TestSample(t *testing.T) {
 // allow_plain is valid but warned about.
 func TestCheckStoreURLAndPlainLDAP(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	for _, u := range []string{"sqlserver//sa:S3cretPW@ds1?database=eXpress", "sqlserver:sa:S3cretPW@ds1", "sqlserver://sa:S3cretPW@/SQLEXPRESS"} {
-		path := write("bad.yaml", "store:\n  url: '"+u+"'\n")
+		path := cmdutil.WriteFile(t, dir, "bad.yaml", "store:\n  url: '"+u+"'\n")
 		f, out, errOut := factory(nil)
 		err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: path})
 		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "line 2: store.url") {
@@ -173,7 +148,7 @@ func TestCheckStoreURLAndPlainLDAP(t *testing.T) {
 			t.Errorf("%s: the password shows: %v", u, err)
 		}
 	}
-	path := write("plain.yaml", "directory:\n  dcs: [ldap://dc1.lab.example]\n  allow_plain: true\n")
+	path := cmdutil.WriteFile(t, dir, "plain.yaml", "directory:\n  dcs: [ldap://dc1.lab.example]\n  allow_plain: true\n")
 	f, out, errOut := factory(nil)
 	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: path}); err != nil || !strings.Contains(out.String(), "ok: ") {
 		t.Fatalf("allow_plain: %v %s", err, out)

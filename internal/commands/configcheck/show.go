@@ -1,7 +1,6 @@
 package configcheck
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -83,9 +82,7 @@ func writeShowJSON(w io.Writer, cfg *config.Config) error {
 		Site:     siteJSON{Name: cfg.Site, Reason: cfg.SiteReason, Pending: cfg.SitePending},
 		Warnings: append([]string{}, cfg.Warnings...), Settings: cfg.Effective(),
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return cmdutil.WriteJSON(w, out)
 }
 
 func writeShowText(w io.Writer, cfg *config.Config) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 )
 
@@ -42,7 +43,7 @@ func show(t *testing.T, env map[string]string, addrs []string, args ...string) (
 		}
 		return out, nil
 	}
-	r := root(NewCmd(f, nil))
+	r := cmdutil.TestRoot(NewCmd(f, nil))
 	r.SetArgs(append([]string{"config", "show"}, args...))
 	err := r.Execute()
 	return out.String(), errOut.String(), err
@@ -52,7 +53,7 @@ func show(t *testing.T, env map[string]string, addrs []string, args ...string) (
 // reports it, with the store URL's password never shown.
 func TestShowProvenance(t *testing.T) {
 	dir := t.TempDir()
-	central := write(t, dir, "central.yaml", `store:
+	central := cmdutil.WriteFile(t, dir, "central.yaml", `store:
   url: 'sqlserver://imaging:Sup3rSecret@ds1.lab.example/SQLEXPRESS?database=eXpress'
   timeout: 1s
 menu:
@@ -65,7 +66,7 @@ sites:
     menu:
       tag: SiteTag
 `)
-	media := write(t, dir, "imageinvoker.yaml", "include: central.yaml\nmenu:\n  root: M\n  tag: M\nstore:\n  timeout: 2s\nlook:\n  style: ascii\n")
+	media := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "include: central.yaml\nmenu:\n  root: M\n  tag: M\nstore:\n  timeout: 2s\nlook:\n  style: ascii\n")
 	env := map[string]string{"IMAGEINVOKER_CONFIG": media, "IMAGEINVOKER_STORE_TIMEOUT": "3s", "IMAGEINVOKER_LOOK": "styled"}
 	out, _, err := show(t, env, []string{"192.168.1.1", "2001:db8:1::7"}, "--json", "--look", "ascii")
 	if err != nil {
@@ -138,7 +139,7 @@ sites:
 
 func TestShowIPAndWarnings(t *testing.T) {
 	dir := t.TempDir()
-	media := write(t, dir, "imageinvoker.yaml", `include: missing-central.yaml
+	media := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", `include: missing-central.yaml
 sites:
   - name: north
     subnets: [10.1.0.0/16]
@@ -168,20 +169,20 @@ sites:
 // config check reads a file include but does not fetch an https one.
 func TestCheckWithInclude(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "central.yaml", "menu:\n  flatt: true\n")
-	media := write(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
+	cmdutil.WriteFile(t, dir, "central.yaml", "menu:\n  flatt: true\n")
+	media := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
 	f, _, _ := factory(nil)
 	err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: media})
 	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "central.yaml") || !strings.Contains(err.Error(), "line 2: unknown key menu.flatt") {
 		t.Errorf("bad central file: %v", err)
 	}
-	good := write(t, dir, "good-central.yaml", "menu:\n  flat: true\n")
-	goodMedia := write(t, dir, "good.yaml", "include: good-central.yaml\n")
+	good := cmdutil.WriteFile(t, dir, "good-central.yaml", "menu:\n  flat: true\n")
+	goodMedia := cmdutil.WriteFile(t, dir, "good.yaml", "include: good-central.yaml\n")
 	f, out, _ := factory(nil)
 	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: goodMedia}); err != nil || out.String() != "ok: "+goodMedia+"\nok: "+good+" (central file, 2 lines)\n" {
 		t.Errorf("good central file: %v, stdout %q", err, out.String())
 	}
-	remote := write(t, dir, "remote.yaml", "include: https://127.0.0.1:1/central.yaml\n")
+	remote := cmdutil.WriteFile(t, dir, "remote.yaml", "include: https://127.0.0.1:1/central.yaml\n")
 	f, out, errOut := factory(nil)
 	if err := runCheck(context.Background(), &CheckOptions{IO: f.IO, File: remote}); err != nil || !strings.Contains(out.String(), "ok: ") {
 		t.Fatalf("https include offline: %v", err)

@@ -175,13 +175,7 @@ func run(ctx context.Context, o *Options) error {
 		}
 	}
 	r := doctor.Run(ctx, deps)
-	var err error
-	if o.JSON {
-		err = doctor.WriteJSON(o.IO.Out, r)
-	} else {
-		err = doctor.WriteText(o.IO.Out, r)
-	}
-	if err != nil {
+	if err := cmdutil.Print(o.IO.Out, o.JSON, r, doctor.WriteJSON, doctor.WriteText); err != nil {
 		return err
 	}
 	if failed := r.Failed(); len(failed) > 0 {
@@ -277,12 +271,7 @@ func runAccess(ctx context.Context, o *Options) error {
 	case err != nil:
 		return exitcode.Wrap(exitcode.StoreDown, err, "%s", err.Error())
 	}
-	if o.JSON {
-		err = doctor.WriteAccessJSON(o.IO.Out, r)
-	} else {
-		err = doctor.WriteAccessText(o.IO.Out, r)
-	}
-	if err != nil {
+	if err := cmdutil.Print(o.IO.Out, o.JSON, r, doctor.WriteAccessJSON, doctor.WriteAccessText); err != nil {
 		return err
 	}
 	if !r.OK() {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/spf13/cobra"
 )
 
 type streams struct{ out, err bytes.Buffer }
@@ -25,24 +23,10 @@ func factory(env map[string]string, s *streams, in string) *cmdutil.Factory {
 	return f
 }
 
-// root mimics internal/app's root: the persistent --config flag lives there.
-func root(cmd *cobra.Command) *cobra.Command {
-	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "config file")
-	r.AddCommand(cmd)
-	return r
-}
-
 // argv → options: flags reach the resolved config and the machine override.
 func TestFlags(t *testing.T) {
-	cfgFile := filepath.Join(t.TempDir(), "imageinvoker.yaml")
-	if err := os.WriteFile(cfgFile, []byte("store:\n  url: sqlite:/nowhere.db\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(bad, []byte("store:\n  ulr: x\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", "store:\n  url: sqlite:/nowhere.db\n")
+	bad := cmdutil.WriteFile(t, t.TempDir(), "bad.yaml", "store:\n  ulr: x\n")
 	cases := []struct {
 		name  string
 		args  []string
@@ -89,7 +73,7 @@ func TestFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var s streams
 			var got *Options
-			cmd := root(NewCmd(factory(tc.env, &s, ""), func(_ context.Context, o *Options) error { got = o; return nil }))
+			cmd := cmdutil.TestRoot(NewCmd(factory(tc.env, &s, ""), func(_ context.Context, o *Options) error { got = o; return nil }))
 			cmd.SetArgs(append([]string{"doctor"}, tc.args...))
 			if err := cmd.Execute(); err != nil {
 				t.Fatalf("execute: %v", err)
@@ -164,7 +148,7 @@ func TestDemo(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var s streams
-			cmd := root(NewCmd(factory(nil, &s, ""), nil))
+			cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 			cmd.SetArgs(append([]string{"doctor"}, tc.args...))
 			err := cmd.Execute()
 			if got := exitcode.Of(err); got != tc.wantCode {
@@ -185,7 +169,7 @@ func TestTechnicianStore(t *testing.T) {
 		"--dc", "ldaps://127.0.0.2:636", "--mac", "00:11:22:33:44:55"}
 	t.Run("skipped without a user", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, ""), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 		cmd.SetArgs(args)
 		_ = cmd.Execute() // the dead DC fails; the store must only be skipped
 		var r struct {
@@ -202,7 +186,7 @@ func TestTechnicianStore(t *testing.T) {
 	})
 	t.Run("a user needs a password source", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, ""), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
 		cmd.SetArgs(append(args, "--user", "alice"))
 		err := cmd.Execute()
 		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "--password-stdin") {
@@ -211,7 +195,7 @@ func TestTechnicianStore(t *testing.T) {
 	})
 	t.Run("the password never shows", func(t *testing.T) {
 		var s streams
-		cmd := root(NewCmd(factory(nil, &s, "S3cret-pw\n"), nil))
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, "S3cret-pw\n"), nil))
 		cmd.SetArgs(append(args, "--user", "alice", "--password-stdin", "--domain", "LAB"))
 		_ = cmd.Execute()
 		out := s.out.String() + s.err.String()
@@ -237,22 +221,15 @@ func TestTechnicianStore(t *testing.T) {
 // unreachable central file is a warning, not a failure.
 func TestDoctorCentralAndSite(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	central := write("central.yaml", "sites:\n  - name: north\n    subnets: [10.1.0.0/16]\n  - name: south\n    subnets: [10.2.0.0/16]\n")
-	media := write("imageinvoker.yaml", "include: central.yaml\n")
-	missing := write("missing.yaml", "include: nowhere.yaml\nsites:\n  - name: north\n    subnets: [10.1.0.0/16]\n")
+	central := cmdutil.WriteFile(t, dir, "central.yaml", "sites:\n  - name: north\n    subnets: [10.1.0.0/16]\n  - name: south\n    subnets: [10.2.0.0/16]\n")
+	media := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
+	missing := cmdutil.WriteFile(t, dir, "missing.yaml", "include: nowhere.yaml\nsites:\n  - name: north\n    subnets: [10.1.0.0/16]\n")
 	type check struct{ Name, Status, Detail, Fix string }
 	run := func(t *testing.T, cfg string, args ...string) map[string]check {
 		var s streams
 		f := factory(map[string]string{"IMAGEINVOKER_CONFIG": cfg}, &s, "")
 		f.Addrs = func() ([]netip.Addr, error) { return []netip.Addr{netip.MustParseAddr("10.2.3.4")}, nil }
-		cmd := root(NewCmd(f, nil))
+		cmd := cmdutil.TestRoot(NewCmd(f, nil))
 		cmd.SetArgs(append([]string{"doctor", "--demo", "--json"}, args...))
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("%v\n%s", err, s.out.String())

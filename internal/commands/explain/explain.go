@@ -4,7 +4,6 @@ package explain
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -59,15 +58,7 @@ It needs no password and never queues anything.`,
 				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
 			}
 			o.JobID = id
-			cfg, err := f.Config(cmd)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
 		},
 	}
 	o.AddFlags(cmd)
@@ -77,34 +68,29 @@ It needs no password and never queues anything.`,
 
 // run decides the job and prints every rule.
 func run(ctx context.Context, o *Options) error {
-	res, err := preview.Load(ctx, o.IO, o.Config, &o.Flags)
-	if err != nil {
-		return err
-	}
-	defer res.Close()
-	mm, id := res.Menu, o.JobID
-	j, d, onMenu, err := res.Flow().ExplainJob(ctx, res.Session(), mm, id)
-	if err != nil {
-		return err
-	}
-	out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
-	if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
-		out.Reasons = append(out.Reasons, fmt.Sprintf(
-			"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
-			j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
-	}
-	for _, r := range d.Reasons {
-		out.Reasons = append(out.Reasons, r.String())
-	}
-	// What the store could not know and failed closed on (a DS group
-	// whose members this database does not show).
-	out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
-	if o.JSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	return writeText(o.IO.Out, out, mm.Computer.Name)
+	return preview.Show(ctx, o.IO, o.Config, &o.Flags, func(res *preview.Result) error {
+		mm, id := res.Menu, o.JobID
+		j, d, onMenu, err := res.Flow().ExplainJob(ctx, res.Session(), mm, id)
+		if err != nil {
+			return err
+		}
+		out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+		if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
+			out.Reasons = append(out.Reasons, fmt.Sprintf(
+				"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
+				j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+		}
+		for _, r := range d.Reasons {
+			out.Reasons = append(out.Reasons, r.String())
+		}
+		// What the store could not know and failed closed on (a DS group
+		// whose members this database does not show).
+		out.Reasons = append(out.Reasons, mm.Snapshot.Notes...)
+		if o.JSON {
+			return cmdutil.WriteJSON(o.IO.Out, out)
+		}
+		return writeText(o.IO.Out, out, mm.Computer.Name)
+	})
 }
 
 func writeText(w io.Writer, r Result, computer string) error {

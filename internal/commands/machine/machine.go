@@ -7,7 +7,6 @@ package machine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -66,15 +65,7 @@ is shown as a note and is not a failure.`,
   imageinvoker machine --demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.Config(cmd)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
 		},
 	}
 	fs := cmd.Flags()
@@ -124,13 +115,7 @@ type Key struct {
 // returned for its exit code.
 func run(ctx context.Context, o *Options) error {
 	res, lookupErr := collect(ctx, o)
-	var err error
-	if o.JSON {
-		err = WriteJSON(o.IO.Out, res)
-	} else {
-		err = WriteText(o.IO.Out, res)
-	}
-	if err != nil {
+	if err := cmdutil.Print(o.IO.Out, o.JSON, res, WriteJSON, WriteText); err != nil {
 		return err
 	}
 	return lookupErr
@@ -204,9 +189,7 @@ func keys(ks []model.ComputerKey) []Key {
 
 // WriteJSON prints the result as indented JSON.
 func WriteJSON(w io.Writer, res *Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(res)
+	return cmdutil.WriteJSON(w, res)
 }
 
 // WriteText prints the result for a person at the console.

@@ -42,14 +42,10 @@ func fakeReport(mac string) machinepkg.Report {
 func execute(t *testing.T, inspect func() (machinepkg.Report, error), env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
 	f, out, errb := factory(env)
-	cmd := NewCmd(f, func(ctx context.Context, o *Options) error {
+	err := cmdutil.Execute(NewCmd(f, func(ctx context.Context, o *Options) error {
 		o.Inspect, o.Platform = inspect, "testos/testarch"
 		return run(ctx, o)
-	})
-	cmd.SetArgs(args)
-	cmd.SetOut(&bytes.Buffer{})
-	cmd.SetErr(&bytes.Buffer{})
-	err := cmd.Execute()
+	}), args...)
 	return out.String(), errb.String(), err
 }
 
@@ -71,45 +67,21 @@ func demoStore(t *testing.T) string {
 }
 
 func TestArgvToOptions(t *testing.T) {
-	cases := []struct {
-		name    string
-		argv    []string
-		env     map[string]string
-		check   func(*Options) bool
-		wantErr string
-	}{
-		{"none", nil, nil, func(o *Options) bool { return !o.JSON && !o.Demo && o.Config.Store.URL == "" && o.Machine.Empty() }, ""},
-		{"json demo mac", []string{"--json", "--demo", "--mac", "00:15:5d:2a:00:42"}, nil,
-			func(o *Options) bool {
-				return o.JSON && o.Demo && slices.Equal(o.Machine.MACs, []string{"00:15:5d:2a:00:42"})
-			}, ""},
-		{"store and match from env", nil, map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"},
-			func(o *Options) bool {
-				return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, config.MatchList{config.MatchSerial, config.MatchMAC})
-			}, ""},
-		{"bad match", []string{"--match", "hostname"}, nil, nil, "match"},
-		{"no args", []string{"extra"}, nil, nil, "unknown command"},
+	cases := []cmdutil.ArgvCase[Options]{
+		{Name: "none", Argv: nil, Check: func(o *Options) bool { return !o.JSON && !o.Demo && o.Config.Store.URL == "" && o.Machine.Empty() }},
+		{Name: "json demo mac", Argv: []string{"--json", "--demo", "--mac", "00:15:5d:2a:00:42"}, Check: func(o *Options) bool {
+			return o.JSON && o.Demo && slices.Equal(o.Machine.MACs, []string{"00:15:5d:2a:00:42"})
+		}},
+		{Name: "store and match from env", Argv: nil, Env: map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"}, Check: func(o *Options) bool {
+			return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, config.MatchList{config.MatchSerial, config.MatchMAC})
+		}},
+		{Name: "bad match", Argv: []string{"--match", "hostname"}, WantErr: "match"},
+		{Name: "no args", Argv: []string{"extra"}, WantErr: "unknown command"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f, _, _ := factory(tc.env)
-			var got *Options
-			cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
-			cmd.SetArgs(tc.argv)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
+		t.Run(tc.Name, func(t *testing.T) {
+			if err := tc.Try(NewCmd); err != nil {
 				t.Fatal(err)
-			}
-			if !tc.check(got) {
-				t.Errorf("options %+v (config store %+v)", got, got.Config.Store)
 			}
 		})
 	}

@@ -4,7 +4,6 @@ package menu
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -38,15 +37,7 @@ the boot menu would offer them. It needs no password and never queues anything.`
   imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.Config(cmd)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
 		},
 	}
 	o.AddFlags(cmd)
@@ -55,15 +46,12 @@ the boot menu would offer them. It needs no password and never queues anything.`
 
 // run loads the menu and prints it.
 func run(ctx context.Context, o *Options) error {
-	res, err := preview.Load(ctx, o.IO, o.Config, &o.Flags)
-	if err != nil {
-		return err
-	}
-	defer res.Close()
-	if o.JSON {
-		return WriteJSON(o.IO.Out, res.Menu)
-	}
-	return WriteText(o.IO.Out, res.Menu)
+	return preview.Show(ctx, o.IO, o.Config, &o.Flags, func(res *preview.Result) error {
+		if o.JSON {
+			return WriteJSON(o.IO.Out, res.Menu)
+		}
+		return WriteText(o.IO.Out, res.Menu)
+	})
 }
 
 type computerJSON struct {
@@ -82,9 +70,7 @@ func WriteJSON(w io.Writer, mm *flow.Menu) error {
 	if out.Jobs == nil {
 		out.Jobs = []menu.Entry{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return cmdutil.WriteJSON(w, out)
 }
 
 // WriteText prints the menu as an indented tree.

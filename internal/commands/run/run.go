@@ -94,15 +94,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 			if err := o.validate(); err != nil {
 				return err
 			}
-			cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
-			if err != nil {
-				return err
-			}
-			o.Config = cfg
-			if runF != nil {
-				return runF(cmd.Context(), o)
-			}
-			return run(cmd.Context(), o)
+			return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
 		},
 	}
 	fs := cmd.Flags()

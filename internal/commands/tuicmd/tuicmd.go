@@ -48,15 +48,7 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 		}
 		o.ASCII, _ = cmd.Flags().GetBool("ascii")
 		o.Given = o.Machine.Given(cmd.Flags())
-		cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
-		if err != nil {
-			return err
-		}
-		o.Config = cfg
-		if runF != nil {
-			return runF(cmd.Context(), o)
-		}
-		return run(cmd.Context(), o)
+		return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
 	}
 }
 

@@ -2,7 +2,6 @@ package tuicmd
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,10 +44,7 @@ func TestWithoutATerminalIsAUsageError(t *testing.T) {
 // permissions off, and no flag may widen the menu or name the machine.
 func TestConsoleBootMediaPolicy(t *testing.T) {
 	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "imageinvoker.yaml")
-	if err := os.WriteFile(cfgFile, []byte("store:\n  url: 'sqlite:"+filepath.Join(dir, "none.db")+"'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfgFile := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "store:\n  url: 'sqlite:"+filepath.Join(dir, "none.db")+"'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n")
 	cases := []struct {
 		name string
 		env  map[string]string

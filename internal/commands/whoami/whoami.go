@@ -5,7 +5,6 @@ package whoami
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -128,9 +127,7 @@ func run(ctx context.Context, o *Options) error {
 		res.Domains = env.Directory.Domains()
 	}
 	if o.JSON {
-		enc := json.NewEncoder(o.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	return printText(o.IO.Out, res)
 }

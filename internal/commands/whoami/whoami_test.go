@@ -2,7 +2,6 @@ package whoami
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -27,45 +26,24 @@ func factory(stdin string, env map[string]string) (*cmdutil.Factory, *bytes.Buff
 
 // argv → Options: the first half of the command, with runF in place of run.
 func TestArgvToOptions(t *testing.T) {
-	cases := []struct {
-		name    string
-		argv    []string
-		env     map[string]string
-		check   func(*Options) bool
-		wantErr string
-	}{
-		{"flags", []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"}, nil,
-			func(o *Options) bool {
-				d := o.Config.Directory
-				return o.User == "alice" && o.Secret.Stdin && o.JSON && slices.Equal(d.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
-					d.CAFile == "ca.pem" && d.Timeout == 2*time.Second && o.Build != nil && o.IO != nil
-			}, ""},
-		{"env config", []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"},
-			func(o *Options) bool {
-				return o.User == `LAB\bob` && o.Secret.File == "pw.txt" && o.Config.Directory.Domain == "LAB" && slices.Equal(o.Config.Directory.DCs, []string{"ldaps://dc1"})
-			}, ""},
-		{"demo", []string{"--demo", "--user", "alice"}, nil, func(o *Options) bool { return o.Demo && !o.JSON }, ""},
-		{"no user", []string{"--password-stdin"}, nil, nil, "--user is required"},
-		{"no password flag", []string{"--user", "alice", "--password", "x"}, nil, nil, "unknown flag: --password"},
-		{"bad timeout", []string{"--user", "a", "--dc-timeout", "soon"}, nil, nil, "--dc-timeout"},
+	cases := []cmdutil.ArgvCase[Options]{
+		{Name: "flags", Argv: []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"}, Check: func(o *Options) bool {
+			d := o.Config.Directory
+			return o.User == "alice" && o.Secret.Stdin && o.JSON && slices.Equal(d.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
+				d.CAFile == "ca.pem" && d.Timeout == 2*time.Second && o.Build != nil && o.IO != nil
+		}},
+		{Name: "env config", Argv: []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, Env: map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"}, Check: func(o *Options) bool {
+			return o.User == `LAB\bob` && o.Secret.File == "pw.txt" && o.Config.Directory.Domain == "LAB" && slices.Equal(o.Config.Directory.DCs, []string{"ldaps://dc1"})
+		}},
+		{Name: "demo", Argv: []string{"--demo", "--user", "alice"}, Check: func(o *Options) bool { return o.Demo && !o.JSON }},
+		{Name: "no user", Argv: []string{"--password-stdin"}, WantErr: "--user is required"},
+		{Name: "no password flag", Argv: []string{"--user", "alice", "--password", "x"}, WantErr: "unknown flag: --password"},
+		{Name: "bad timeout", Argv: []string{"--user", "a", "--dc-timeout", "soon"}, WantErr: "--dc-timeout"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f, _, _ := factory("", tc.env)
-			var got *Options
-			cmd := NewCmd(f, func(_ context.Context, o *Options) error { got = o; return nil })
-			cmd.SetArgs(tc.argv)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v; want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got == nil || !tc.check(got) {
-				t.Fatalf("err = %v; options = %+v", err, got)
+		t.Run(tc.Name, func(t *testing.T) {
+			if err := tc.Try(NewCmd); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
@@ -74,11 +52,7 @@ func TestArgvToOptions(t *testing.T) {
 func whoami(t *testing.T, stdin string, env map[string]string, argv ...string) (Result, string, error) {
 	t.Helper()
 	f, out, errb := factory(stdin, env)
-	cmd := NewCmd(f, nil)
-	cmd.SetArgs(argv)
-	cmd.SetOut(&bytes.Buffer{})
-	cmd.SetErr(&bytes.Buffer{})
-	err := cmd.Execute()
+	err := cmdutil.Execute(NewCmd(f, nil), argv...)
 	var r Result
 	if err == nil {
 		if jerr := json.Unmarshal(out.Bytes(), &r); jerr != nil {
@@ -153,9 +127,7 @@ func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) stri
 	if len(otherDCs) == 0 {
 		otherDCs = []string{other.URL}
 	}
-	if err := os.WriteFile(dir+"/reader.txt", []byte(adtest.ReaderPassword+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cmdutil.WriteFile(t, dir, "reader.txt", adtest.ReaderPassword+"\n")
 	body := fmt.Sprintf(`directory:
   domains:
     - netbios: LAB
@@ -171,9 +143,7 @@ func domainsConfig(t *testing.T, lab, other *adtest.DC, otherDCs ...string) stri
       bind_user: OTHER\%s
       bind_password_file: reader.txt
 `, lab.URL, lab.CAFile, adtest.UserReader, strings.Join(otherDCs, ", "), other.CAFile, adtest.UserReader)
-	if err := os.WriteFile(dir+"/imageinvoker.yaml", []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cmdutil.WriteFile(t, dir, "imageinvoker.yaml", body)
 	return dir + "/imageinvoker.yaml"
 }
 

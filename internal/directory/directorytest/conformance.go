@@ -16,6 +16,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/flow/flowtest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 // User is one account of a backend, with what a sign-in must report.
@@ -84,11 +85,11 @@ func Conformance(t *testing.T, target Target) {
 		if u.Disabled {
 			t.Run(u.Sam+"/disabled", func(t *testing.T) {
 				_, err := client.SignIn(ctx, u.Sam, u.Password)
-				if !errors.Is(err, directory.ErrDisabled) {
+				if !errors.Is(err, model.ErrDisabled) {
 					t.Fatalf("right password of a disabled account: err = %v; want ErrDisabled", err)
 				}
 				_, err = client.SignIn(ctx, u.Sam, u.Password+"-wrong")
-				if !errors.Is(err, directory.ErrBadCredentials) {
+				if !errors.Is(err, model.ErrBadCredentials) {
 					t.Fatalf("wrong password of a disabled account: err = %v; want ErrBadCredentials (533 only with the right password)", err)
 				}
 			})
@@ -142,7 +143,7 @@ func Conformance(t *testing.T, target Target) {
 		t.Run(u.Sam+"/wrong-password", func(t *testing.T) {
 			_, err := client.SignIn(ctx, u.Sam, u.Password+"-wrong")
 			var de *directory.Error
-			if !errors.As(err, &de) || !errors.Is(err, directory.ErrBadCredentials) || de.Code != "52e" {
+			if !errors.As(err, &de) || !errors.Is(err, model.ErrBadCredentials) || de.Code != "52e" {
 				t.Fatalf("err = %v; want ErrBadCredentials with data 52e", err)
 			}
 			// A right password resets the bad-password count, so the suite
@@ -170,7 +171,7 @@ func Conformance(t *testing.T, target Target) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := client.SignIn(ctx, tc.user, "Some-Password-1")
-			if !errors.Is(err, directory.ErrBadCredentials) {
+			if !errors.Is(err, model.ErrBadCredentials) {
 				t.Fatalf("err = %v; want ErrBadCredentials", err)
 			}
 		})
