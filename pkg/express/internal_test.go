@@ -9,6 +9,7 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -35,19 +36,12 @@ func TestSplitStatements(t *testing.T) {
 }
 
 func TestLikeEscape(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"default tag bracket is a T-SQL class", "[imageinvoker]", `\[imageinvoker]`},
-		{"percent and underscore", "50%_off", `50\%\_off`},
-		{"escape char itself", `a\b`, `a\\b`},
-		{"plain", "tag", "tag"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := likeEscape(tt.in); got != tt.want {
-				t.Errorf("likeEscape(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	tabletest.Func(t, "likeEscape", likeEscape, []tabletest.Case[string, string]{
+		{Name: "default tag bracket is a T-SQL class", In: "[imageinvoker]", Want: `\[imageinvoker]`},
+		{Name: "percent and underscore", In: "50%_off", Want: `50\%\_off`},
+		{Name: "escape char itself", In: `a\b`, Want: `a\\b`},
+		{Name: "plain", In: "tag", Want: "tag"},
+	})
 }
 
 func TestInListAndChunks(t *testing.T) {

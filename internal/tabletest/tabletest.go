@@ -1,0 +1,80 @@
+// Package tabletest runs table tests of pure functions, so that each test
+// states only its cases and the function under test, and every failure reads
+// the same way: name(in) = got, want want.
+package tabletest
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Case is one input with what the function must give for it. A case without
+// a Name runs as a subtest named by its input.
+type Case[In any, Out comparable] struct {
+	Name string
+	In   In
+	Want Out
+}
+
+// ErrCase is one input of a function that can fail: an error containing
+// WantErr when that is set, else no error and exactly Want.
+type ErrCase[In any, Out comparable] struct {
+	Name    string
+	In      In
+	Want    Out
+	WantErr string
+}
+
+// Func checks f(c.In) == c.Want for every case, each as a subtest; name is
+// f's name in the messages.
+func Func[In any, Out comparable](t *testing.T, name string, f func(In) Out, cases []Case[In, Out]) {
+	t.Helper()
+	for _, c := range cases {
+		run(t, c.Name, c.In, func(t *testing.T) {
+			if got := f(c.In); got != c.Want {
+				t.Errorf("%s(%s) = %s, want %s", name, show(c.In), show(got), show(c.Want))
+			}
+		})
+	}
+}
+
+// Err checks every case of a function that returns a value and an error.
+func Err[In any, Out comparable](t *testing.T, name string, f func(In) (Out, error), cases []ErrCase[In, Out]) {
+	t.Helper()
+	for _, c := range cases {
+		run(t, c.Name, c.In, func(t *testing.T) {
+			got, err := f(c.In)
+			if c.WantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.WantErr) {
+					t.Errorf("%s(%s) = %s, %v; want an error containing %q", name, show(c.In), show(got), err, c.WantErr)
+				}
+				return
+			}
+			if err != nil || got != c.Want {
+				t.Errorf("%s(%s) = %s, %v; want %s", name, show(c.In), show(got), err, show(c.Want))
+			}
+		})
+	}
+}
+
+// run runs check as a subtest, so that a failing case names itself and the
+// others still run.
+func run(t *testing.T, name string, in any, check func(*testing.T)) {
+	t.Helper()
+	if name == "" {
+		name = fmt.Sprint(in)
+	}
+	t.Run(name, check)
+}
+
+// show prints text quoted, so that blanks and control characters are seen,
+// and anything else with its field names.
+func show(v any) string {
+	r := reflect.ValueOf(v)
+	if r.Kind() == reflect.String || r.Kind() == reflect.Slice && r.Type().Elem().Kind() == reflect.Uint8 {
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprintf("%+v", v)
+}
