@@ -615,34 +615,26 @@ func securityTables() []table {
 	return []table{users, groups, members, rights, links}
 }
 
-// DatasetSQL is the demo dataset as one multi-row INSERT a table, a row a
-// line, for reviewing it and for loading it with express.LoadFixture after the
-// schema (SQLite and SQL Server both take the multi-row form). The Go tables
-// above are the source of truth; testdata/demo/express.sql is this text, kept
-// in sync by a test.
+// DatasetSQL is the demo dataset as INSERT statements, one a line, for
+// reviewing it and for loading it with express.LoadFixture after the schema.
+// The Go tables above are the source of truth; testdata/demo/express.sql is
+// this text, kept in sync by a test.
 func DatasetSQL() string {
 	var b strings.Builder
 	b.WriteString("-- The ImageInvoker demo eXpress dataset. Generated from internal/demo/dataset.go by\n")
 	b.WriteString("-- `go test ./internal/demo -run TestDatasetSQLFixture -update`; do not edit by hand.\n")
 	for _, t := range datasetTables() {
-		if len(t.rows) == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "\n-- %s\nINSERT INTO %s(%s) VALUES\n", t.name, t.name, strings.Join(t.cols, ", "))
+		fmt.Fprintf(&b, "\n-- %s\n", t.name)
 		for i, r := range t.rows {
 			vals := make([]string, len(r))
 			for k, v := range r {
 				vals[k] = sqlLiteral(v)
 			}
-			end := ","
-			if i == len(t.rows)-1 {
-				end = ";"
-			}
 			note := ""
 			if i < len(t.notes) && t.notes[i] != "" {
 				note = " -- " + t.notes[i]
 			}
-			fmt.Fprintf(&b, "(%s)%s%s\n", strings.Join(vals, ", "), end, note)
+			fmt.Fprintf(&b, "INSERT INTO %s(%s) VALUES(%s);%s\n", t.name, strings.Join(t.cols, ", "), strings.Join(vals, ", "), note)
 		}
 	}
 	return b.String()
