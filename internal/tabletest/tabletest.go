@@ -40,6 +40,17 @@ func Func[In any, Out comparable](t *testing.T, name string, f func(In) Out, cas
 	}
 }
 
+// Pairs is Func for a function from a type to itself, with each case an
+// {in, want} pair named by its input.
+func Pairs[T comparable](t *testing.T, name string, f func(T) T, cases [][2]T) {
+	t.Helper()
+	cs := make([]Case[T, T], len(cases))
+	for i, c := range cases {
+		cs[i] = Case[T, T]{In: c[0], Want: c[1]}
+	}
+	Func(t, name, f, cs)
+}
+
 // Err checks every case of a function that returns a value and an error.
 func Err[In any, Out comparable](t *testing.T, name string, f func(In) (Out, error), cases []ErrCase[In, Out]) {
 	t.Helper()

@@ -32,12 +32,12 @@ func TestNormalizeMAC(t *testing.T) {
 }
 
 func TestFormatMAC(t *testing.T) {
-	tabletest.Func(t, "FormatMAC", FormatMAC, []tabletest.Case[string, string]{
-		{In: "001aa0123456", Want: "00:1A:A0:12:34:56"},
-		{In: "00-1A-A0-12-34-56", Want: "00:1A:A0:12:34:56"},
-		{In: "001A.A012.3456", Want: "00:1A:A0:12:34:56"},
-		{In: "not a mac", Want: "not a mac"},
-		{In: "", Want: ""},
+	tabletest.Pairs(t, "FormatMAC", FormatMAC, [][2]string{
+		{"001aa0123456", "00:1A:A0:12:34:56"},
+		{"00-1A-A0-12-34-56", "00:1A:A0:12:34:56"},
+		{"001A.A012.3456", "00:1A:A0:12:34:56"},
+		{"not a mac", "not a mac"},
+		{"", ""},
 	})
 }
 

@@ -318,26 +318,26 @@ func TestParseSMBIOSMalformed(t *testing.T) {
 }
 
 func TestCleanString(t *testing.T) {
-	tabletest.Func(t, "cleanString", cleanString, []tabletest.Case[string, string]{
-		{In: "CZC214446Z", Want: "CZC214446Z"},
-		{In: "  PC16ANHL \t", Want: "PC16ANHL"},
-		{In: "To Be Filled By O.E.M.", Want: ""},
-		{In: "to be filled by o.e.m.", Want: ""},
-		{In: "Default string", Want: ""},
-		{In: "System Serial Number", Want: ""},
-		{In: "0123456789", Want: ""},
-		{In: "Not Specified", Want: ""},
-		{In: "None", Want: ""},
-		{In: "00000000", Want: ""},
-		{In: "FFFFFFFF", Want: ""},
-		{In: "........", Want: ""},
-		{In: "   ", Want: ""},
-		{In: "", Want: ""},
-		{In: "ABC\x01DEF", Want: ""},                // uninitialised flash
-		{In: "M\xfcller GmbH", Want: "Müller GmbH"}, // Latin-1 becomes UTF-8
-		{In: "0A1B", Want: "0A1B"},
-		{In: "F00D", Want: "F00D"},
-		{In: "Dell\tInc.", Want: "Dell Inc."},
+	tabletest.Pairs(t, "cleanString", cleanString, [][2]string{
+		{"CZC214446Z", "CZC214446Z"},
+		{"  PC16ANHL \t", "PC16ANHL"},
+		{"To Be Filled By O.E.M.", ""},
+		{"to be filled by o.e.m.", ""},
+		{"Default string", ""},
+		{"System Serial Number", ""},
+		{"0123456789", ""},
+		{"Not Specified", ""},
+		{"None", ""},
+		{"00000000", ""},
+		{"FFFFFFFF", ""},
+		{"........", ""},
+		{"   ", ""},
+		{"", ""},
+		{"ABC\x01DEF", ""},                // uninitialised flash
+		{"M\xfcller GmbH", "Müller GmbH"}, // Latin-1 becomes UTF-8
+		{"0A1B", "0A1B"},
+		{"F00D", "F00D"},
+		{"Dell\tInc.", "Dell Inc."},
 	})
 }
 
