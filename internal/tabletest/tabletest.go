@@ -12,7 +12,7 @@ import (
 
 // Case is one input with what the function must give for it. A case without
 // a Name runs as a subtest named by its input.
-type Case[In any, Out comparable] struct {
+type Case[In, Out any] struct {
 	Name string
 	In   In
 	Want Out
@@ -34,6 +34,19 @@ func Func[In any, Out comparable](t *testing.T, name string, f func(In) Out, cas
 	for _, c := range cases {
 		run(t, c.Name, c.In, func(t *testing.T) {
 			if got := f(c.In); got != c.Want {
+				t.Errorf("%s(%s) = %s, want %s", name, show(c.In), show(got), show(c.Want))
+			}
+		})
+	}
+}
+
+// Slices is Func for a function that returns a slice. A nil and an empty
+// slice differ, as they do to a caller that checks for nil.
+func Slices[In any, E comparable](t *testing.T, name string, f func(In) []E, cases []Case[In, []E]) {
+	t.Helper()
+	for _, c := range cases {
+		run(t, c.Name, c.In, func(t *testing.T) {
+			if got := f(c.In); !reflect.DeepEqual(got, c.Want) {
 				t.Errorf("%s(%s) = %s, want %s", name, show(c.In), show(got), show(c.Want))
 			}
 		})
@@ -80,11 +93,13 @@ func run(t *testing.T, name string, in any, check func(*testing.T)) {
 	t.Run(name, check)
 }
 
-// show prints text quoted, so that blanks and control characters are seen,
-// and anything else with its field names.
+// show prints text quoted, so that blanks and control characters are seen
+// (strings, byte slices and slices of strings alike), and anything else
+// with its field names.
 func show(v any) string {
 	r := reflect.ValueOf(v)
-	if r.Kind() == reflect.String || r.Kind() == reflect.Slice && r.Type().Elem().Kind() == reflect.Uint8 {
+	if r.Kind() == reflect.String ||
+		r.Kind() == reflect.Slice && (r.Type().Elem().Kind() == reflect.Uint8 || r.Type().Elem().Kind() == reflect.String) {
 		return fmt.Sprintf("%q", v)
 	}
 	return fmt.Sprintf("%+v", v)
