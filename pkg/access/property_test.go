@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/synth"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -346,21 +347,7 @@ func benchSnapshot(r *rand.Rand) *model.Snapshot {
 	s := &model.Snapshot{SecurityOn: true, RootFolderID: 1000001,
 		Folders: map[int64]model.Folder{}, Jobs: map[int64]*model.Job{}, ComputerGroups: map[int64]model.ComputerGroup{}}
 	const folders, jobs, groups = 1000, 10000, 200
-	depth := map[int64]int{0: 0}
-	for i := range folders {
-		id := int64(1000001 + i)
-		var parent int64
-		if i > 0 {
-			for {
-				parent = int64(1000001 + r.IntN(i))
-				if depth[parent] < 10 {
-					break
-				}
-			}
-		}
-		depth[id] = depth[parent] + 1
-		s.Folders[id] = model.Folder{ID: id, ParentID: parent, Name: fmt.Sprint("Folder ", i)}
-	}
+	synth.FolderTree(r, s, folders, 10, func(i int) string { return fmt.Sprint("Folder ", i) })
 	for i := range groups {
 		id := int64(1 + i)
 		var parent int64
