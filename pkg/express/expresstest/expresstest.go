@@ -70,3 +70,14 @@ func Fixture(t testing.TB, name string) string {
 	}
 	return string(b)
 }
+
+// Scalar runs q, a query for one value such as a COUNT, on a database the
+// test opened directly, and fails the test when it cannot.
+func Scalar[T any](t testing.TB, db *sql.DB, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
