@@ -73,13 +73,7 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 	if err != nil {
 		return User{}, err
 	}
-	b.mu.Lock()
-	old := b.session
-	b.session, b.menu = s, nil
-	b.mu.Unlock()
-	if old != nil {
-		_ = old.Close()
-	}
+	b.swap(s)
 	u := User{Account: s.Identity.User, FullName: s.Identity.FullName, Groups: len(s.Identity.Groups)}
 	if s.SignIn != nil {
 		u.DC, u.Warnings = s.SignIn.Authority, s.SignIn.Warnings
@@ -168,13 +162,17 @@ func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, 
 }
 
 // SignOut implements Backend.
-func (b *FlowBackend) SignOut() {
+func (b *FlowBackend) SignOut() { b.swap(nil) }
+
+// swap makes s the session (nil: none), drops the menu built for the one
+// before and closes that one.
+func (b *FlowBackend) swap(s *flow.Session) {
 	b.mu.Lock()
-	s := b.session
-	b.session, b.menu = nil, nil
+	old := b.session
+	b.session, b.menu = s, nil
 	b.mu.Unlock()
-	if s != nil {
-		_ = s.Close()
+	if old != nil {
+		_ = old.Close()
 	}
 }
 

@@ -63,7 +63,7 @@ type nullInt struct {
 
 func (n *nullInt) Scan(src any) error {
 	n.V, n.Valid = 0, true
-	switch v := src.(type) {
+	switch v := textAsString(src).(type) {
 	case nil:
 		n.Valid = false
 	case int64:
@@ -78,8 +78,6 @@ func (n *nullInt) Scan(src any) error {
 		if v {
 			n.V = 1
 		}
-	case []byte:
-		return n.parse(string(v))
 	case string:
 		return n.parse(v)
 	default:
@@ -111,6 +109,15 @@ func (n nullInt) ptrBool() *bool {
 	}
 	v := n.V != 0
 	return &v
+}
+
+// textAsString turns the []byte a driver may give for a text column into a
+// string, so the Scan methods read text one way.
+func textAsString(src any) any {
+	if b, ok := src.([]byte); ok {
+		return string(b)
+	}
+	return src
 }
 
 // nullText scans text, trimming the padding SQL Server adds to CHAR columns.
@@ -145,13 +152,11 @@ var timeLayouts = []string{
 
 func (t *dbTime) Scan(src any) error {
 	t.T, t.Valid = time.Time{}, true
-	switch v := src.(type) {
+	switch v := textAsString(src).(type) {
 	case nil:
 		t.Valid = false
 	case time.Time:
 		t.T = v
-	case []byte:
-		return t.parse(string(v))
 	case string:
 		return t.parse(v)
 	default:
