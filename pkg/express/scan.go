@@ -79,19 +79,14 @@ func (n *nullInt) Scan(src any) error {
 			n.V = 1
 		}
 	case string:
-		return n.parse(v)
+		i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return fmt.Errorf("cannot read %q as an integer", v)
+		}
+		n.V = i
 	default:
 		return fmt.Errorf("cannot read %T as an integer", src)
 	}
-	return nil
-}
-
-func (n *nullInt) parse(s string) error {
-	i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		return fmt.Errorf("cannot read %q as an integer", s)
-	}
-	n.V = i
 	return nil
 }
 
