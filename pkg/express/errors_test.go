@@ -16,6 +16,17 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
+// openFails opens a store that must not open and returns why it did not.
+func openFails(t *testing.T, url string, opts express.OpenOptions) error {
+	t.Helper()
+	s, err := express.Open(context.Background(), url, opts)
+	if err == nil {
+		s.Close()
+		t.Fatal("open succeeded")
+	}
+	return err
+}
+
 // Nothing listens on port 1 of the loopback address: the dial is refused at
 // once, which is the "SQL Server does not accept TCP" case.
 func TestOpenUnreachable(t *testing.T) {
@@ -32,11 +43,7 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := express.Open(context.Background(), tt.url, tt.opts)
-			if err == nil {
-				s.Close()
-				t.Fatal("open succeeded against a closed port")
-			}
+			err := openFails(t, tt.url, tt.opts)
 			if !errors.Is(err, express.ErrUnreachable) {
 				t.Errorf("err = %v, want ErrUnreachable", err)
 			}
@@ -76,11 +83,7 @@ func TestOpenSilentServerTimesOut(t *testing.T) {
 			defer c.Close()
 		}
 	}()
-	s, err := express.Open(context.Background(), "sqlserver://sa:Pw-9876@"+ln.Addr().String()+"?database=eXpress", express.OpenOptions{Timeout: 300 * time.Millisecond})
-	if err == nil {
-		s.Close()
-		t.Fatal("open succeeded against a silent server")
-	}
+	err = openFails(t, "sqlserver://sa:Pw-9876@"+ln.Addr().String()+"?database=eXpress", express.OpenOptions{Timeout: 300 * time.Millisecond})
 	if !errors.Is(err, express.ErrUnreachable) || strings.Contains(err.Error(), "Pw-9876") || !strings.Contains(err.Error(), ln.Addr().String()) {
 		t.Errorf("err = %v, want ErrUnreachable naming the address, without the password", err)
 	}
@@ -101,11 +104,7 @@ func TestOpenBadURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := express.Open(context.Background(), tt.url, tt.opts)
-			if err == nil {
-				s.Close()
-				t.Fatal("open succeeded")
-			}
+			err := openFails(t, tt.url, tt.opts)
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)
 			}
