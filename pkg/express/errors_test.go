@@ -2,7 +2,6 @@ package express_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -146,20 +145,11 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 		t.Errorf("tables %d, missing %v, security %+v", len(sc.Tables), sc.Missing, sc.Security)
 	}
 	path := expresstest.NewFile(t)
-	for _, stmt := range []string{
+	expresstest.Exec(t, path,
 		"ALTER TABLE securityuser RENAME COLUMN username TO name",
 		"ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type",
 		"DROP TABLE securityrightlink",
-	} {
-		db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-	}
+	)
 	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
 	if !errors.Is(err, express.ErrSchema) {
 		t.Fatalf("old layout opened: err = %v", err)
@@ -189,14 +179,7 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 func TestMenusWithoutThePasswordColumn(t *testing.T) {
 	ctx := context.Background()
 	path := expresstest.NewFile(t, expresstest.Fixture(t, "basic.sql"))
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("ALTER TABLE securityuser DROP COLUMN password"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	expresstest.Exec(t, path, "ALTER TABLE securityuser DROP COLUMN password")
 	s := expresstest.Open(t, path, express.OpenOptions{})
 	c := pc01(t, s)
 	snap, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
