@@ -73,21 +73,8 @@ func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, 
 	if err != nil {
 		return User{}, err
 	}
-	b.mu.Lock()
-	// Esc ends the step's context before it signs out: an answer that
-	// comes after that (a bind that finished as Esc was pressed, a source
-	// that does not watch its context) must not sign in. Checked under the
-	// lock, so a session installed just before is closed by that sign-out.
-	if err := ctx.Err(); err != nil {
-		b.mu.Unlock()
-		_ = s.Close()
+	if err := b.swap(ctx, s); err != nil {
 		return User{}, err
-	}
-	old := b.session
-	b.session, b.menu = s, nil
-	b.mu.Unlock()
-	if old != nil {
-		_ = old.Close()
 	}
 	u := User{Account: s.Identity.User, FullName: s.Identity.FullName, Groups: len(s.Identity.Groups)}
 	if s.SignIn != nil {
@@ -187,14 +174,30 @@ func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, 
 }
 
 // SignOut implements Backend.
-func (b *FlowBackend) SignOut() {
+func (b *FlowBackend) SignOut() { _ = b.swap(context.Background(), nil) }
+
+// swap makes s the session (nil: none), drops the menu built for the one
+// before and closes that one. Esc ends a sign-in step's context before it
+// signs out: an answer that comes after that (a bind that finished as Esc
+// was pressed, a source that does not watch its context) must not sign in.
+// Checked under the lock, so a session installed just before is closed by
+// that sign-out.
+func (b *FlowBackend) swap(ctx context.Context, s *flow.Session) error {
 	b.mu.Lock()
-	s := b.session
-	b.session, b.menu = nil, nil
-	b.mu.Unlock()
-	if s != nil {
-		_ = s.Close()
+	if err := ctx.Err(); err != nil {
+		b.mu.Unlock()
+		if s != nil {
+			_ = s.Close()
+		}
+		return err
 	}
+	old := b.session
+	b.session, b.menu = s, nil
+	b.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+	return nil
 }
 
 // Info implements Backend.

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/muesli/termenv"
@@ -67,15 +68,13 @@ func testOptions(look Look) Options {
 	return Options{Look: look, Profile: termenv.TrueColor, DemoAccounts: demoAccounts(), PollEvery: 50 * time.Millisecond}
 }
 
+// demoAccounts are the demo's AD users, as the sign-in screen lists them.
 func demoAccounts() []DemoAccount {
-	return []DemoAccount{
-		{"alice", "alice-demo", "imaging tech: Windows and Linux builds, no disk wipe"},
-		{"bob", "bob-demo", "desktop tech: Windows 11 lab builds and utilities"},
-		{"carol", "carol-demo", "helpdesk: BIOS update and inventory only"},
-		{"dave", "dave-demo", "DS administrator: everything"},
-		{"eve", "eve-demo", "contractor: no jobs on this machine"},
-		{"mallory", "mallory-demo", "disabled account: sign-in is refused"},
+	var out []DemoAccount
+	for _, a := range demo.Accounts {
+		out = append(out, DemoAccount{User: a.Sam, Password: a.Password, Story: a.Story})
 	}
+	return out
 }
 
 // newDemoHarness runs the console over the real demo flow in a teatest program.

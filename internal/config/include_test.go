@@ -29,6 +29,24 @@ func isInvalid(err error, parts ...string) bool {
 	return true
 }
 
+// invalidCase is a config text that must be refused with an ErrInvalid
+// whose message contains want.
+type invalidCase struct{ name, body, want string }
+
+// checkInvalid loads each case's body with load, which gives the error and
+// what else its message must contain (the file it names, or "").
+func checkInvalid(t *testing.T, load func(t *testing.T, body string) (string, error), cases []invalidCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			names, err := load(t, tc.body)
+			if !isInvalid(err, names, tc.want) {
+				t.Errorf("err = %v\nwant ErrInvalid naming %q and %q", err, names, tc.want)
+			}
+		})
+	}
+}
+
 func writeFile(t *testing.T, dir, name, body string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -106,25 +124,19 @@ func TestIncludeUnreachable(t *testing.T) {
 
 // A malformed central file is an error naming it, the line and the key.
 func TestIncludeMalformed(t *testing.T) {
-	cases := []struct{ name, body, want string }{
+	checkInvalid(t, func(t *testing.T, body string) (string, error) {
+		dir := t.TempDir()
+		central := writeFile(t, dir, "central.yaml", body)
+		_, err := Load(writeFile(t, dir, "imageinvoker.yaml", "include: central.yaml\n"))
+		return central + ": ", err
+	}, []invalidCase{
 		{"bad value", "store:\n  url: sqlite:x.db\n  auth: kerberos\n", "line 3: store.auth"},
 		{"unknown key", "menu:\n  flatt: true\n", "line 2: unknown key menu.flatt: did you mean menu.flat?"},
 		{"syntax", "store:\n\turl: x\n", "line 2"},
 		{"include chain", "menu:\n  flat: true\ninclude: other.yaml\n", "line 3: include: a central file cannot include another"},
 		{"policy", "policy:\n  allow_overrides: true\n", "line 2: policy.allow_overrides: only the boot media's own config file may set it"},
 		{"bad site", "sites:\n  - name: a\n    subnets: [10.0.0.0/33]\n", "line 2: sites[0] (a): subnets: \"10.0.0.0/33\" is not a subnet"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			central := writeFile(t, dir, "central.yaml", tc.body)
-			media := writeFile(t, dir, "imageinvoker.yaml", "include: central.yaml\n")
-			_, err := Load(media)
-			if !isInvalid(err, central+": ", tc.want) {
-				t.Fatalf("err = %v; want ErrInvalid naming %s and %q", err, central, tc.want)
-			}
-		})
-	}
+	})
 }
 
 func TestIncludeRefusedSchemes(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 )
 
 func TestSampleParses(t *testing.T) {
@@ -111,19 +113,10 @@ func valueAt(t *testing.T, c *Config, key string) any {
 }
 
 func TestUnknownKeySuggestion(t *testing.T) {
-	tests := []struct {
-		name, key, want string
-	}{
-		{"top-level typo", "directroy", "directory"},
-		{"nested typo", "menu.flatt", "menu.flat"},
-		{"other section's key is not suggested", "store.domain", ""},
-		{"far from anything", "menu.colour_scheme", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := suggestKey(tt.key); got != tt.want {
-				t.Errorf("suggestKey(%q) = %q, want %q", tt.key, got, tt.want)
-			}
-		})
-	}
+	tabletest.Func(t, "suggestKey", suggestKey, []tabletest.Case[string, string]{
+		{Name: "top-level typo", In: "directroy", Want: "directory"},
+		{Name: "nested typo", In: "menu.flatt", Want: "menu.flat"},
+		{Name: "other section's key is not suggested", In: "store.domain", Want: ""},
+		{Name: "far from anything", In: "menu.colour_scheme", Want: ""},
+	})
 }

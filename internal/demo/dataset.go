@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -131,26 +129,6 @@ const (
 	firstDemoScheduleID  int64 = model.FirstScheduleID
 )
 
-// CreateDataset fills an empty eXpress schema with the demo data in one
-// transaction. It uses only portable INSERTs with named parameters, so the
-// same data can seed a SQL Server test database.
-func CreateDataset(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("create demo dataset: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	for _, t := range datasetTables() {
-		if err := insertRows(ctx, tx, t); err != nil {
-			return fmt.Errorf("create demo dataset: %s: %w", t.name, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create demo dataset: %w", err)
-	}
-	return nil
-}
-
 // IdentityFor is who the demo directory says the demo user sam is: `LAB\sam`
 // with every security group it belongs to, nested ones and Domain Users
 // included and distribution groups left out — what tokenGroups reports —
@@ -221,33 +199,6 @@ type table struct {
 	cols  []string
 	rows  [][]any
 	notes []string
-}
-
-func insertRows(ctx context.Context, tx *sql.Tx, t table) error {
-	params := make([]string, len(t.cols))
-	for i := range t.cols {
-		params[i] = fmt.Sprintf("@p%d", i)
-	}
-	// Table and column names are this file's constants, never input.
-	q := "INSERT INTO " + t.name + "(" + strings.Join(t.cols, ", ") + ") VALUES(" + strings.Join(params, ", ") + ")"
-	stmt, err := tx.PrepareContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, r := range t.rows {
-		if len(r) != len(t.cols) {
-			return fmt.Errorf("row %v has %d values for %d columns", r, len(r), len(t.cols))
-		}
-		args := make([]any, len(r))
-		for i, v := range r {
-			args[i] = sql.Named(fmt.Sprintf("p%d", i), v)
-		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("row %v: %w", r, err)
-		}
-	}
-	return nil
 }
 
 // datasetTables is the whole demo database. Rows use nil for SQL NULL.

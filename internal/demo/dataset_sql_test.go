@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/demo/express.sql from the Go dataset")
@@ -51,7 +52,7 @@ func TestDatasetSQLFixture(t *testing.T) {
 	for _, tb := range datasetTables() {
 		t.Run(tb.name, func(t *testing.T) {
 			q := "SELECT COUNT(*) FROM " + tb.name
-			if a, b := count(t, fromGo, q), count(t, db, q); a != b || a != len(tb.rows) {
+			if a, b := expresstest.Scalar[int](t, fromGo, q), expresstest.Scalar[int](t, db, q); a != b || a != len(tb.rows) {
 				t.Errorf("%s: Go dataset %d rows, fixture %d, want %d", tb.name, a, b, len(tb.rows))
 			}
 		})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -25,15 +26,6 @@ func openDataset(t *testing.T) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
-}
-
-func count(t *testing.T, db *sql.DB, q string) int {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(q).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
 }
 
 func TestDatasetLoads(t *testing.T) {
@@ -72,7 +64,7 @@ func TestDatasetLoads(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := count(t, db, tc.query); got != tc.want {
+			if got := expresstest.Scalar[int](t, db, tc.query); got != tc.want {
 				t.Errorf("%s = %d, want %d", tc.query, got, tc.want)
 			}
 		})
@@ -152,7 +144,7 @@ func TestDatasetPermissionNames(t *testing.T) {
 			}
 		})
 	}
-	if n := count(t, db, "SELECT COUNT(DISTINCT name) FROM securitypermission"); n != TotalPermissions {
+	if n := expresstest.Scalar[int](t, db, "SELECT COUNT(DISTINCT name) FROM securitypermission"); n != TotalPermissions {
 		t.Errorf("%d distinct permission names, want %d", n, TotalPermissions)
 	}
 }
@@ -239,14 +231,14 @@ func TestNewStoreReplacesOldFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n := count(t, db, "SELECT COUNT(*) FROM event_schedule"); n != 2 {
+	if n := expresstest.Scalar[int](t, db, "SELECT COUNT(*) FROM event_schedule"); n != 2 {
 		t.Errorf("%d schedules after restart, want the 2 of the dataset", n)
 	}
 }
 
 func TestCreateDatasetTwiceFailsAndChangesNothing(t *testing.T) {
 	db := openDataset(t)
-	before := count(t, db, "SELECT COUNT(*) FROM event")
+	before := expresstest.Scalar[int](t, db, "SELECT COUNT(*) FROM event")
 	err := CreateDataset(context.Background(), db)
 	if err == nil {
 		t.Fatal("CreateDataset on a filled database succeeded, want a duplicate-key error")
@@ -254,10 +246,10 @@ func TestCreateDatasetTwiceFailsAndChangesNothing(t *testing.T) {
 	if !strings.Contains(err.Error(), "create demo dataset") {
 		t.Errorf("error %q does not say what failed", err)
 	}
-	if after := count(t, db, "SELECT COUNT(*) FROM event"); after != before {
+	if after := expresstest.Scalar[int](t, db, "SELECT COUNT(*) FROM event"); after != before {
 		t.Errorf("jobs %d → %d after a failed load", before, after)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM securitypermission"); n != TotalPermissions {
+	if n := expresstest.Scalar[int](t, db, "SELECT COUNT(*) FROM securitypermission"); n != TotalPermissions {
 		t.Errorf("permissions %d after a failed load", n)
 	}
 }

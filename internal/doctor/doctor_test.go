@@ -3,7 +3,6 @@ package doctor_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -21,7 +20,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/doctor"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/jimlambrt/gldap"
 )
@@ -195,7 +193,7 @@ func TestDoctorOneThingBroken(t *testing.T) {
 		{
 			name: "table missing",
 			breaks: func(t *testing.T, e *env) {
-				execSQL(t, e.storePath, "DROP TABLE nics")
+				expresstest.Exec(t, e.storePath, "DROP TABLE nics")
 			},
 			fails: []string{"store tables"},
 			want: func(e *env) []want {
@@ -544,18 +542,6 @@ func dialDC(e *env) func(ctx context.Context, network, addr string) (net.Conn, e
 		}
 		var d net.Dialer
 		return d.DialContext(ctx, network, net.JoinHostPort(e.dc.Addr, port))
-	}
-}
-
-func execSQL(t *testing.T, path, stmt string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(stmt); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 )
 
 func TestRead(t *testing.T) {
@@ -22,38 +24,19 @@ func TestRead(t *testing.T) {
 			return ""
 		}
 	}
-	cases := []struct {
-		name    string
-		opts    Options
-		want    string
-		wantErr string
-	}{
-		{"stdin first line", Options{Stdin: true, In: strings.NewReader("s3cret\nignored\n")}, "s3cret", ""},
-		{"stdin without newline", Options{Stdin: true, In: strings.NewReader("s3cret")}, "s3cret", ""},
-		{"stdin keeps spaces", Options{Stdin: true, In: strings.NewReader(" a b \n")}, " a b ", ""},
-		{"stdin empty", Options{Stdin: true, In: strings.NewReader("\n")}, "", "empty"},
-		{"stdin too long", Options{Stdin: true, In: strings.NewReader(strings.Repeat("x", 5000))}, "", "longer"},
-		{"file CRLF", Options{File: file}, "from-file", ""},
-		{"file missing", Options{File: filepath.Join(dir, "nope")}, "", "no such file"},
-		{"env", Options{Getenv: env("from-env")}, "from-env", ""},
-		{"flag beats env", Options{Stdin: true, In: strings.NewReader("s\n"), Getenv: env("from-env")}, "s", ""},
-		{"both flags", Options{Stdin: true, File: file}, "", "not both"},
-		{"nothing", Options{Getenv: env("")}, "", "no password given"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Read(tc.opts)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v; want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("Read = %q, %v; want %q", got, err, tc.want)
-			}
-		})
-	}
+	tabletest.Err(t, "Read", Read, []tabletest.ErrCase[Options, string]{
+		{Name: "stdin first line", In: Options{Stdin: true, In: strings.NewReader("s3cret\nignored\n")}, Want: "s3cret"},
+		{Name: "stdin without newline", In: Options{Stdin: true, In: strings.NewReader("s3cret")}, Want: "s3cret"},
+		{Name: "stdin keeps spaces", In: Options{Stdin: true, In: strings.NewReader(" a b \n")}, Want: " a b "},
+		{Name: "stdin empty", In: Options{Stdin: true, In: strings.NewReader("\n")}, WantErr: "empty"},
+		{Name: "stdin too long", In: Options{Stdin: true, In: strings.NewReader(strings.Repeat("x", 5000))}, WantErr: "longer"},
+		{Name: "file CRLF", In: Options{File: file}, Want: "from-file"},
+		{Name: "file missing", In: Options{File: filepath.Join(dir, "nope")}, WantErr: "no such file"},
+		{Name: "env", In: Options{Getenv: env("from-env")}, Want: "from-env"},
+		{Name: "flag beats env", In: Options{Stdin: true, In: strings.NewReader("s\n"), Getenv: env("from-env")}, Want: "s"},
+		{Name: "both flags", In: Options{Stdin: true, File: file}, WantErr: "not both"},
+		{Name: "nothing", In: Options{Getenv: env("")}, WantErr: "no password given"},
+	})
 	if _, err := Read(Options{}); !errors.Is(err, ErrNone) {
 		t.Errorf("no source: err = %v; want ErrNone", err)
 	}

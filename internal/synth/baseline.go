@@ -360,29 +360,17 @@ func (w *walker) jobPermissions(job int64) ([]int, error) {
 }
 
 func taskPermissions(typ int, create, power sql.NullInt64) []int {
+	if p, ok := model.TaskPermission[typ]; ok {
+		return []int{p}
+	}
 	switch typ {
-	case model.TaskRunScript:
-		return []int{model.PermRunScript}
 	case model.TaskPowerControl:
-		if power.Valid {
-			switch power.Int64 {
-			case model.PowerReboot:
-				return []int{model.PermReboot}
-			case model.PowerShutdown:
-				return []int{model.PermShutdown}
-			case model.PowerLogOff:
-				return []int{model.PermLogOff}
-			case model.PowerWakeUp:
-				return []int{model.PermWakeUp}
-			}
+		if p, ok := model.PowerPermission[int(power.Int64)]; power.Valid && ok {
+			return []int{p}
 		}
 		return []int{model.PermShutdown, model.PermReboot, model.PermLogOff, model.PermWakeUp}
-	case model.TaskCopyFile:
-		return []int{model.PermCopyFile}
 	case model.TaskRegistry:
 		return []int{model.PermBackupRegistry, model.PermRestoreRegistry}
-	case model.TaskModifyConfig:
-		return []int{model.PermConfigure}
 	case model.TaskImage:
 		if create.Valid {
 			if create.Int64 != 0 {
@@ -391,14 +379,8 @@ func taskPermissions(typ int, create, power sql.NullInt64) []int {
 			return []int{model.PermDistributeImage}
 		}
 		return []int{model.PermCreateImage, model.PermDistributeImage}
-	case model.TaskSoftware:
-		return []int{model.PermDistributeSoftware}
-	case model.TaskScriptedInstall:
-		return []int{model.PermScriptedInstall}
 	case model.TaskPersonality:
 		return []int{model.PermCapturePersonality, model.PermDistributePersonal}
-	case model.TaskInventory:
-		return []int{model.PermGetInventory}
 	}
 	return []int{-1}
 }

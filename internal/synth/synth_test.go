@@ -12,6 +12,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -40,15 +41,6 @@ func newSynthDB(tb testing.TB, p Params) (*express.Store, Fixture) {
 	}
 	tb.Cleanup(func() { st.Close() })
 	return st, f
-}
-
-func scalar(t *testing.T, db *sql.DB, q string) int64 {
-	t.Helper()
-	var n int64
-	if err := db.QueryRow(q).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
 }
 
 // eachRow runs q and calls fn for every row with a scan of it; any error
@@ -115,7 +107,7 @@ func TestGenerateShape(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := scalar(t, db, tc.query); !tc.check(got) {
+			if got := expresstest.Scalar[int64](t, db, tc.query); !tc.check(got) {
 				t.Errorf("%s = %d, want %s", tc.query, got, tc.want)
 			}
 		})

@@ -1,6 +1,10 @@
 package termsafe
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
+)
 
 // Hostile is a DS job name an attacker with DS console rights could write:
 // clear screen, set the window title, leave the alternate screen, 8-bit CSI
@@ -8,28 +12,21 @@ import "testing"
 const Hostile = "Win11\x1b[2J\x1b]0;owned\x07\x1b[?1049l\u009b31m\u0085\u009d2;t\u009c Lab\rSAFE\u202e"
 
 func TestLine(t *testing.T) {
-	cases := []struct{ name, in, want string }{
-		{"plain", "Win11 Physics Lab", "Win11 Physics Lab"},
-		{"unicode kept", "Bürо – Ωmega", "Bürо – Ωmega"},
-		{"hostile", Hostile, "Win11 Lab SAFE"},
-		{"CSI with intermediates", "a\x1b[1;31mb\x1b[0m", "ab"},
-		{"OSC ended by ST", "a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", "alinkb"},
-		{"DCS", "a\x1bPq#0;2;0;0;0\x1b\\b", "ab"},
-		{"charset select", "a\x1b(0b", "ab"},
-		{"unterminated OSC", "a\x1b]0;title", "a"},
-		{"lone ESC at end", "a\x1b", "a"},
-		{"tabs and newlines", "a\tb\nc\r\nd", "a b c  d"},
-		{"NUL and DEL", "a\x00b\x7fc", "abc"},
-		{"invalid UTF-8", "a\xffb", "a\ufffdb"},
-		{"bidi override", "abc\u202Etxt.exe", "abctxt.exe"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := Line(tc.in); got != tc.want {
-				t.Errorf("Line(%q) = %q; want %q", tc.in, got, tc.want)
-			}
-		})
-	}
+	tabletest.Func(t, "Line", Line, []tabletest.Case[string, string]{
+		{Name: "plain", In: "Win11 Physics Lab", Want: "Win11 Physics Lab"},
+		{Name: "unicode kept", In: "Bürо – Ωmega", Want: "Bürо – Ωmega"},
+		{Name: "hostile", In: Hostile, Want: "Win11 Lab SAFE"},
+		{Name: "CSI with intermediates", In: "a\x1b[1;31mb\x1b[0m", Want: "ab"},
+		{Name: "OSC ended by ST", In: "a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\b", Want: "alinkb"},
+		{Name: "DCS", In: "a\x1bPq#0;2;0;0;0\x1b\\b", Want: "ab"},
+		{Name: "charset select", In: "a\x1b(0b", Want: "ab"},
+		{Name: "unterminated OSC", In: "a\x1b]0;title", Want: "a"},
+		{Name: "lone ESC at end", In: "a\x1b", Want: "a"},
+		{Name: "tabs and newlines", In: "a\tb\nc\r\nd", Want: "a b c  d"},
+		{Name: "NUL and DEL", In: "a\x00b\x7fc", Want: "abc"},
+		{Name: "invalid UTF-8", In: "a\xffb", Want: "a\ufffdb"},
+		{Name: "bidi override", In: "abc\u202Etxt.exe", Want: "abctxt.exe"},
+	})
 }
 
 func TestTextKeepsLineFeeds(t *testing.T) {

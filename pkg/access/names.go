@@ -82,32 +82,22 @@ var detailNames = [...]string{
 // than one that hides a job the technician could have run.
 func taskPermissions(t model.Task) (perms [4]int, n int, d detail) {
 	one := func(p int) ([4]int, int, detail) { return [4]int{p}, 1, detailKnown }
+	if p, ok := model.TaskPermission[t.Type]; ok {
+		return one(p)
+	}
 	switch t.Type {
-	case model.TaskRunScript:
-		return one(model.PermRunScript)
 	case model.TaskPowerControl:
 		all := [4]int{model.PermShutdown, model.PermReboot, model.PermLogOff, model.PermWakeUp}
 		if t.PowerType == nil {
 			return all, 4, detailMissing
 		}
-		switch *t.PowerType {
-		case model.PowerReboot:
-			return one(model.PermReboot)
-		case model.PowerShutdown:
-			return one(model.PermShutdown)
-		case model.PowerLogOff:
-			return one(model.PermLogOff)
-		case model.PowerWakeUp:
-			return one(model.PermWakeUp)
+		if p, ok := model.PowerPermission[*t.PowerType]; ok {
+			return one(p)
 		}
 		return all, 4, detailUnknownVal
-	case model.TaskCopyFile:
-		return one(model.PermCopyFile)
 	case model.TaskRegistry:
 		// Whether a 13 backs up or restores is in a detail table not loaded.
 		return [4]int{model.PermBackupRegistry, model.PermRestoreRegistry}, 2, detailNotLoaded
-	case model.TaskModifyConfig:
-		return one(model.PermConfigure)
 	case model.TaskImage:
 		if t.CreateImage == nil {
 			return [4]int{model.PermCreateImage, model.PermDistributeImage}, 2, detailMissing
@@ -116,15 +106,9 @@ func taskPermissions(t model.Task) (perms [4]int, n int, d detail) {
 			return one(model.PermCreateImage)
 		}
 		return one(model.PermDistributeImage)
-	case model.TaskSoftware:
-		return one(model.PermDistributeSoftware)
-	case model.TaskScriptedInstall:
-		return one(model.PermScriptedInstall)
 	case model.TaskPersonality:
 		// Capture or distribute sits in a detail table not loaded.
 		return [4]int{model.PermCapturePersonality, model.PermDistributePersonal}, 2, detailNotLoaded
-	case model.TaskInventory:
-		return one(model.PermGetInventory)
 	}
 	return perms, 0, detailUnknownTask
 }

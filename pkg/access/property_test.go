@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/synth"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -76,9 +77,11 @@ func (o original) effectivePermission(permissionID int, principalID, objectID in
 // specRequired transcribes docs/ds-schema.md's task → permission table, with the
 // fail-closed rule for missing or unknown detail.
 func specRequired(t model.Task) []int {
+	// The task types whose permission needs no detail.
+	if p, ok := map[int][]int{10: {48}, 12: {47}, 13: {45, 46}, 14: {41}, 16: {42}, 17: {49}, 18: {43, 44}, 19: {64}}[t.Type]; ok {
+		return p
+	}
 	switch t.Type {
-	case 10:
-		return []int{48}
 	case 11:
 		if t.PowerType != nil {
 			if p, ok := map[int]int{1: 51, 2: 50, 8: 52, 64: 53}[*t.PowerType]; ok {
@@ -86,12 +89,6 @@ func specRequired(t model.Task) []int {
 			}
 		}
 		return []int{50, 51, 52, 53}
-	case 12:
-		return []int{47}
-	case 13:
-		return []int{45, 46}
-	case 14:
-		return []int{41}
 	case 15:
 		switch {
 		case t.CreateImage == nil:
@@ -100,14 +97,6 @@ func specRequired(t model.Task) []int {
 			return []int{39}
 		}
 		return []int{40}
-	case 16:
-		return []int{42}
-	case 17:
-		return []int{49}
-	case 18:
-		return []int{43, 44}
-	case 19:
-		return []int{64}
 	}
 	panic(fmt.Sprint("task type outside the spec: ", t.Type))
 }
@@ -346,21 +335,7 @@ func benchSnapshot(r *rand.Rand) *model.Snapshot {
 	s := &model.Snapshot{SecurityOn: true, RootFolderID: 1000001,
 		Folders: map[int64]model.Folder{}, Jobs: map[int64]*model.Job{}, ComputerGroups: map[int64]model.ComputerGroup{}}
 	const folders, jobs, groups = 1000, 10000, 200
-	depth := map[int64]int{0: 0}
-	for i := range folders {
-		id := int64(1000001 + i)
-		var parent int64
-		if i > 0 {
-			for {
-				parent = int64(1000001 + r.IntN(i))
-				if depth[parent] < 10 {
-					break
-				}
-			}
-		}
-		depth[id] = depth[parent] + 1
-		s.Folders[id] = model.Folder{ID: id, ParentID: parent, Name: fmt.Sprint("Folder ", i)}
-	}
+	synth.FolderTree(r, s, folders, 10, func(i int) string { return fmt.Sprint("Folder ", i) })
 	for i := range groups {
 		id := int64(1 + i)
 		var parent int64

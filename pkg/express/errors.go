@@ -159,14 +159,24 @@ func (s *Store) sqliteFileProblem(err error) string {
 	return ""
 }
 
-func isSchemaError(err error) bool {
+// driverError is what the driver said under err: the SQL Server error
+// number (0 when err is not from SQL Server) or the SQLite error (nil when
+// it is not from SQLite).
+func driverError(err error) (mssqlNumber int32, lite *sqlite.Error) {
 	var me mssql.Error
 	if errors.As(err, &me) {
-		// 207 invalid column name, 208 invalid object name, 2812 no such procedure.
-		return me.Number == 207 || me.Number == 208 || me.Number == 2812
+		return me.Number, nil
 	}
-	var le *sqlite.Error
-	if errors.As(err, &le) {
+	errors.As(err, &lite)
+	return 0, lite
+}
+
+func isSchemaError(err error) bool {
+	switch num, le := driverError(err); {
+	case num != 0:
+		// 207 invalid column name, 208 invalid object name, 2812 no such procedure.
+		return num == 207 || num == 208 || num == 2812
+	case le != nil:
 		m := le.Error()
 		return strings.Contains(m, "no such table") || strings.Contains(m, "no such column")
 	}
@@ -175,16 +185,14 @@ func isSchemaError(err error) bool {
 
 func isUnreachable(err error) bool {
 	var ne net.Error
-	var me mssql.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
-		return true
-	case errors.As(err, &me) && me.Number == 18456:
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) {
 		return true
 	}
-	var le *sqlite.Error
-	if errors.As(err, &le) {
+	switch num, le := driverError(err); {
+	case num != 0:
+		return num == 18456 // login failed
+	case le != nil:
 		// SQLITE_CANTOPEN: the file vanished or is not readable.
 		return le.Code()&0xff == 14
 	}
@@ -194,12 +202,10 @@ func isUnreachable(err error) bool {
 // isRetryableWrite tells a lost race (another writer took the same
 // schedule_id, a deadlock victim, a busy SQLite file) from a real failure.
 func isRetryableWrite(err error) bool {
-	var me mssql.Error
-	if errors.As(err, &me) {
-		return me.Number == 2627 || me.Number == 2601 || me.Number == 1205
-	}
-	var le *sqlite.Error
-	if errors.As(err, &le) {
+	switch num, le := driverError(err); {
+	case num != 0:
+		return num == 2627 || num == 2601 || num == 1205
+	case le != nil:
 		switch le.Code() & 0xff {
 		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
 			return true

@@ -2,7 +2,6 @@ package express_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +14,17 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
+
+// openFails opens a store that must not open and returns why it did not.
+func openFails(t *testing.T, url string, opts express.OpenOptions) error {
+	t.Helper()
+	s, err := express.Open(context.Background(), url, opts)
+	if err == nil {
+		s.Close()
+		t.Fatal("open succeeded")
+	}
+	return err
+}
 
 // Nothing listens on port 1 of the loopback address: the dial is refused at
 // once, which is the "SQL Server does not accept TCP" case.
@@ -32,11 +42,7 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := express.Open(context.Background(), tt.url, tt.opts)
-			if err == nil {
-				s.Close()
-				t.Fatal("open succeeded against a closed port")
-			}
+			err := openFails(t, tt.url, tt.opts)
 			if !errors.Is(err, model.ErrStoreUnreachable) {
 				t.Errorf("err = %v, want ErrUnreachable", err)
 			}
@@ -76,11 +82,7 @@ func TestOpenSilentServerTimesOut(t *testing.T) {
 			defer c.Close()
 		}
 	}()
-	s, err := express.Open(context.Background(), "sqlserver://sa:Pw-9876@"+ln.Addr().String()+"?database=eXpress", express.OpenOptions{Timeout: 300 * time.Millisecond})
-	if err == nil {
-		s.Close()
-		t.Fatal("open succeeded against a silent server")
-	}
+	err = openFails(t, "sqlserver://sa:Pw-9876@"+ln.Addr().String()+"?database=eXpress", express.OpenOptions{Timeout: 300 * time.Millisecond})
 	if !errors.Is(err, model.ErrStoreUnreachable) || strings.Contains(err.Error(), "Pw-9876") || !strings.Contains(err.Error(), ln.Addr().String()) {
 		t.Errorf("err = %v, want ErrUnreachable naming the address, without the password", err)
 	}
@@ -101,11 +103,7 @@ func TestOpenBadURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := express.Open(context.Background(), tt.url, tt.opts)
-			if err == nil {
-				s.Close()
-				t.Fatal("open succeeded")
-			}
+			err := openFails(t, tt.url, tt.opts)
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -147,20 +145,11 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 		t.Errorf("tables %d, missing %v, security %+v", len(sc.Tables), sc.Missing, sc.Security)
 	}
 	path := expresstest.NewFile(t)
-	for _, stmt := range []string{
+	expresstest.Exec(t, path,
 		"ALTER TABLE securityuser RENAME COLUMN username TO name",
 		"ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type",
 		"DROP TABLE securityrightlink",
-	} {
-		db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-		db.Close()
-	}
+	)
 	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
 	if !errors.Is(err, model.ErrSchema) {
 		t.Fatalf("old layout opened: err = %v", err)
@@ -190,14 +179,7 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 func TestMenusWithoutThePasswordColumn(t *testing.T) {
 	ctx := context.Background()
 	path := expresstest.NewFile(t, expresstest.Fixture(t, "basic.sql"))
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("ALTER TABLE securityuser DROP COLUMN password"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	expresstest.Exec(t, path, "ALTER TABLE securityuser DROP COLUMN password")
 	s := expresstest.Open(t, path, express.OpenOptions{})
 	c := pc01(t, s)
 	snap, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})

@@ -9,45 +9,28 @@ import (
 
 	mssql "github.com/microsoft/go-mssqldb"
 
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
 func TestSplitStatements(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"two statements", "SELECT 1; SELECT 2;", []string{"SELECT 1", "SELECT 2"}},
-		{"semicolon in string", "INSERT INTO t VALUES ('a;b'); SELECT 1", []string{"INSERT INTO t VALUES ('a;b')", "SELECT 1"}},
-		{"doubled quote", "INSERT INTO t VALUES ('it''s;'); X", []string{"INSERT INTO t VALUES ('it''s;')", "X"}},
-		{"comment with semicolon", "SELECT 1 -- a; b\n; SELECT 2", []string{"SELECT 1", "SELECT 2"}},
-		{"only comments", "-- nothing here;\n", nil},
-		{"backslash kept", `INSERT INTO u VALUES ('LAB\tech1');`, []string{`INSERT INTO u VALUES ('LAB\tech1')`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := SplitStatements(tt.in); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("SplitStatements(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	tabletest.Slices(t, "SplitStatements", SplitStatements, []tabletest.Case[string, []string]{
+		{Name: "two statements", In: "SELECT 1; SELECT 2;", Want: []string{"SELECT 1", "SELECT 2"}},
+		{Name: "semicolon in string", In: "INSERT INTO t VALUES ('a;b'); SELECT 1", Want: []string{"INSERT INTO t VALUES ('a;b')", "SELECT 1"}},
+		{Name: "doubled quote", In: "INSERT INTO t VALUES ('it''s;'); X", Want: []string{"INSERT INTO t VALUES ('it''s;')", "X"}},
+		{Name: "comment with semicolon", In: "SELECT 1 -- a; b\n; SELECT 2", Want: []string{"SELECT 1", "SELECT 2"}},
+		{Name: "only comments", In: "-- nothing here;\n", Want: nil},
+		{Name: "backslash kept", In: `INSERT INTO u VALUES ('LAB\tech1');`, Want: []string{`INSERT INTO u VALUES ('LAB\tech1')`}},
+	})
 }
 
 func TestLikeEscape(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"default tag bracket is a T-SQL class", "[imageinvoker]", `\[imageinvoker]`},
-		{"percent and underscore", "50%_off", `50\%\_off`},
-		{"escape char itself", `a\b`, `a\\b`},
-		{"plain", "tag", "tag"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := likeEscape(tt.in); got != tt.want {
-				t.Errorf("likeEscape(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
+	tabletest.Func(t, "likeEscape", likeEscape, []tabletest.Case[string, string]{
+		{Name: "default tag bracket is a T-SQL class", In: "[imageinvoker]", Want: `\[imageinvoker]`},
+		{Name: "percent and underscore", In: "50%_off", Want: `50\%\_off`},
+		{Name: "escape char itself", In: `a\b`, Want: `a\\b`},
+		{Name: "plain", In: "tag", Want: "tag"},
+	})
 }
 
 func TestInListAndChunks(t *testing.T) {

@@ -63,7 +63,7 @@ type nullInt struct {
 
 func (n *nullInt) Scan(src any) error {
 	n.V, n.Valid = 0, true
-	switch v := src.(type) {
+	switch v := textAsString(src).(type) {
 	case nil:
 		n.Valid = false
 	case int64:
@@ -78,22 +78,15 @@ func (n *nullInt) Scan(src any) error {
 		if v {
 			n.V = 1
 		}
-	case []byte:
-		return n.parse(string(v))
 	case string:
-		return n.parse(v)
+		i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return fmt.Errorf("cannot read %q as an integer", v)
+		}
+		n.V = i
 	default:
 		return fmt.Errorf("cannot read %T as an integer", src)
 	}
-	return nil
-}
-
-func (n *nullInt) parse(s string) error {
-	i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil {
-		return fmt.Errorf("cannot read %q as an integer", s)
-	}
-	n.V = i
 	return nil
 }
 
@@ -111,6 +104,15 @@ func (n nullInt) ptrBool() *bool {
 	}
 	v := n.V != 0
 	return &v
+}
+
+// textAsString turns the []byte a driver may give for a text column into a
+// string, so the Scan methods read text one way.
+func textAsString(src any) any {
+	if b, ok := src.([]byte); ok {
+		return string(b)
+	}
+	return src
 }
 
 // nullText scans text, trimming the padding SQL Server adds to CHAR columns.
@@ -145,13 +147,11 @@ var timeLayouts = []string{
 
 func (t *dbTime) Scan(src any) error {
 	t.T, t.Valid = time.Time{}, true
-	switch v := src.(type) {
+	switch v := textAsString(src).(type) {
 	case nil:
 		t.Valid = false
 	case time.Time:
 		t.T = v
-	case []byte:
-		return t.parse(string(v))
 	case string:
 		return t.parse(v)
 	default:

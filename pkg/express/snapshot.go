@@ -52,14 +52,8 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 		return nil, fmt.Errorf("console security %q: must be auto, on or off", opts.ConsoleSecurity)
 	}
 
-	err := s.each(ctx, s.db, n, s.q.folders, nil, func(rows *sql.Rows) error {
-		var fid, parent nullInt
-		var name nullText
-		if err := rows.Scan(&fid, &parent, &name); err != nil {
-			return err
-		}
-		snap.Folders[fid.V] = model.Folder{ID: fid.V, ParentID: parent.V, Name: name.S}
-		return nil
+	err := s.eachNode(ctx, n, s.q.folders, nil, func(id, parent int64, name string) {
+		snap.Folders[id] = model.Folder{ID: id, ParentID: parent, Name: name}
 	})
 	if err != nil {
 		return nil, s.classify("load job folders", err)
@@ -87,14 +81,9 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	}
 
 	if c.GroupID != 0 {
-		err = s.each(ctx, s.db, n, s.q.groupChain, []any{sql.Named("groupId", c.GroupID), sql.Named("maxDepth", maxTreeDepth)}, func(rows *sql.Rows) error {
-			var gid, parent nullInt
-			var name nullText
-			if err := rows.Scan(&gid, &parent, &name); err != nil {
-				return err
-			}
-			snap.ComputerGroups[gid.V] = model.ComputerGroup{ID: gid.V, ParentID: parent.V, Name: name.S}
-			return nil
+		args := []any{sql.Named("groupId", c.GroupID), sql.Named("maxDepth", maxTreeDepth)}
+		err = s.eachNode(ctx, n, s.q.groupChain, args, func(id, parent int64, name string) {
+			snap.ComputerGroups[id] = model.ComputerGroup{ID: id, ParentID: parent, Name: name}
 		})
 		if err != nil {
 			return nil, s.classify("load computer groups", err)
@@ -269,4 +258,18 @@ func candidateArgs(root int64, tag string) []any {
 func likeEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`, `[`, `\[`)
 	return r.Replace(s)
+}
+
+// eachNode reads the (id, parent, name) rows of a folder or computer group
+// tree query and hands each to add.
+func (s *Store) eachNode(ctx context.Context, n *int, q string, args []any, add func(id, parent int64, name string)) error {
+	return s.each(ctx, s.db, n, q, args, func(rows *sql.Rows) error {
+		var id, parent nullInt
+		var name nullText
+		if err := rows.Scan(&id, &parent, &name); err != nil {
+			return err
+		}
+		add(id.V, parent.V, name.S)
+		return nil
+	})
 }

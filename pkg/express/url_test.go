@@ -3,11 +3,13 @@ package express
 import (
 	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 )
 
 // A mistyped store URL must not print its password (issue 9, attack 6).
 func TestRedactURL(t *testing.T) {
-	cases := []struct{ in, want string }{
+	cases := [][2]string{
 		{"sqlserver://sa:S3cretPW@ds1/SQLEXPRESS?database=eXpress", "sqlserver://***@ds1/SQLEXPRESS?database=eXpress"},
 		{"sqlserver//sa:S3cretPW@ds1?database=eXpress", "sqlserver//***@ds1?database=eXpress"},
 		{"sqlserver:sa:S3cretPW@ds1", "sqlserver:***@ds1"},
@@ -18,13 +20,11 @@ func TestRedactURL(t *testing.T) {
 		{"sqlserver://ds1/SQLEXPRESS?database=eXpress", "sqlserver://ds1/SQLEXPRESS?database=eXpress"},
 		{"sqlite:/var/lib/express.db", "sqlite:/var/lib/express.db"},
 	}
-	for _, tc := range cases {
-		got := RedactURL(tc.in)
-		if got != tc.want {
-			t.Errorf("RedactURL(%q) = %q; want %q", tc.in, got, tc.want)
-		}
-		if strings.Contains(got, "S3c") || strings.Contains(got, "PW@") {
-			t.Errorf("RedactURL(%q) = %q: the password shows", tc.in, got)
+	tabletest.Pairs(t, "RedactURL", RedactURL, cases)
+	// The table itself must not expect a password to show.
+	for _, c := range cases {
+		if strings.Contains(c[1], "S3c") || strings.Contains(c[1], "PW@") {
+			t.Errorf("the case for %q wants the password shown: %q", c[0], c[1])
 		}
 	}
 }

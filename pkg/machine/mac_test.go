@@ -1,80 +1,38 @@
 package machine
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 )
-
-// text is what parsers here read: typed strings or raw bytes.
-type text interface{ ~string | ~[]byte }
-
-// parseCase is one input of a parser with what it must give: an error
-// containing wantErr when that is set, else exactly want.
-type parseCase[In text, Out comparable] struct {
-	name    string
-	in      In
-	want    Out
-	wantErr string
-}
-
-// checkParse runs every case through f, fn being its name in messages.
-func checkParse[In text, Out comparable](t *testing.T, fn string, f func(In) (Out, error), cases []parseCase[In, Out]) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := f(tc.in)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("%s(%q) = %+v, %v; want an error containing %q", fn, tc.in, got, err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tc.want {
-				t.Fatalf("%s(%q) = %+v, %v; want %+v", fn, tc.in, got, err, tc.want)
-			}
-		})
-	}
-}
-
-// checkEach checks f(in) == want for every {in, want}, fn being f's name.
-func checkEach(t *testing.T, fn string, f func(string) string, cases [][2]string) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc[0], func(t *testing.T) {
-			if got := f(tc[0]); got != tc[1] {
-				t.Errorf("%s(%q) = %q, want %q", fn, tc[0], got, tc[1])
-			}
-		})
-	}
-}
 
 func TestNormalizeMAC(t *testing.T) {
 	const want = "AABBCCDDEEFF"
-	checkParse(t, "NormalizeMAC", NormalizeMAC, []parseCase[string, string]{
-		{name: "colons upper", in: "AA:BB:CC:DD:EE:FF", want: want},
-		{name: "colons lower", in: "aa:bb:cc:dd:ee:ff", want: want},
-		{name: "dashes lower (Windows ipconfig)", in: "aa-bb-cc-dd-ee-ff", want: want},
-		{name: "bare", in: "aabbccddeeff", want: want},
-		{name: "bare mixed case", in: "AaBbCcDdEeFf", want: want},
-		{name: "cisco dotted", in: "AABB.CCDD.EEFF", want: want},
-		{name: "cisco dotted lower", in: "aabb.ccdd.eeff", want: want},
-		{name: "surrounding space", in: "  00:1a:a0:12:34:56\n", want: "001AA0123456"},
-		{name: "empty", in: "", wantErr: `not a MAC address: "" (want 12 hex digits, e.g. AA:BB:CC:DD:EE:FF)`},
-		{name: "too short", in: "AA:BB:CC:DD:EE", wantErr: "not a MAC address"},
-		{name: "too long", in: "AABBCCDDEEFF00", wantErr: "not a MAC address"},
-		{name: "non-hex", in: "GG:BB:CC:DD:EE:FF", wantErr: "not a MAC address"},
-		{name: "bare non-hex", in: "aabbccddeefg", wantErr: "not a MAC address"},
-		{name: "mixed separators", in: "AA:BB-CC:DD:EE:FF", wantErr: "not a MAC address"},
-		{name: "misplaced separators", in: "AAB:BCC:DDE:EFF:00", wantErr: "not a MAC address"},
-		{name: "dots in colon positions", in: "AA.BB.CC.DD.EE.FF", wantErr: "not a MAC address"},
-		{name: "cisco with colons", in: "AABB:CCDD:EEFF", wantErr: "not a MAC address"},
-		{name: "EUI-64", in: "00:11:22:33:44:55:66:77", wantErr: "not a MAC address"},
-		{name: "sign in hex", in: "+abbccddeeff", wantErr: "not a MAC address"},
+	tabletest.Err(t, "NormalizeMAC", NormalizeMAC, []tabletest.ErrCase[string, string]{
+		{Name: "colons upper", In: "AA:BB:CC:DD:EE:FF", Want: want},
+		{Name: "colons lower", In: "aa:bb:cc:dd:ee:ff", Want: want},
+		{Name: "dashes lower (Windows ipconfig)", In: "aa-bb-cc-dd-ee-ff", Want: want},
+		{Name: "bare", In: "aabbccddeeff", Want: want},
+		{Name: "bare mixed case", In: "AaBbCcDdEeFf", Want: want},
+		{Name: "cisco dotted", In: "AABB.CCDD.EEFF", Want: want},
+		{Name: "cisco dotted lower", In: "aabb.ccdd.eeff", Want: want},
+		{Name: "surrounding space", In: "  00:1a:a0:12:34:56\n", Want: "001AA0123456"},
+		{Name: "empty", In: "", WantErr: `not a MAC address: "" (want 12 hex digits, e.g. AA:BB:CC:DD:EE:FF)`},
+		{Name: "too short", In: "AA:BB:CC:DD:EE", WantErr: "not a MAC address"},
+		{Name: "too long", In: "AABBCCDDEEFF00", WantErr: "not a MAC address"},
+		{Name: "non-hex", In: "GG:BB:CC:DD:EE:FF", WantErr: "not a MAC address"},
+		{Name: "bare non-hex", In: "aabbccddeefg", WantErr: "not a MAC address"},
+		{Name: "mixed separators", In: "AA:BB-CC:DD:EE:FF", WantErr: "not a MAC address"},
+		{Name: "misplaced separators", In: "AAB:BCC:DDE:EFF:00", WantErr: "not a MAC address"},
+		{Name: "dots in colon positions", In: "AA.BB.CC.DD.EE.FF", WantErr: "not a MAC address"},
+		{Name: "cisco with colons", In: "AABB:CCDD:EEFF", WantErr: "not a MAC address"},
+		{Name: "EUI-64", In: "00:11:22:33:44:55:66:77", WantErr: "not a MAC address"},
+		{Name: "sign in hex", In: "+abbccddeeff", WantErr: "not a MAC address"},
 	})
 }
 
 func TestFormatMAC(t *testing.T) {
-	checkEach(t, "FormatMAC", FormatMAC, [][2]string{
+	tabletest.Pairs(t, "FormatMAC", FormatMAC, [][2]string{
 		{"001aa0123456", "00:1A:A0:12:34:56"},
 		{"00-1A-A0-12-34-56", "00:1A:A0:12:34:56"},
 		{"001A.A012.3456", "00:1A:A0:12:34:56"},
@@ -85,17 +43,17 @@ func TestFormatMAC(t *testing.T) {
 
 func TestNormalizeUUID(t *testing.T) {
 	const want = "30D3F174-7F5D-11E1-BBDA-5F0D3DBC082E"
-	checkParse(t, "NormalizeUUID", NormalizeUUID, []parseCase[string, string]{
-		{name: "dmidecode lower", in: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", want: want},
-		{name: "canonical", in: want, want: want},
-		{name: "braces (registry, WMI)", in: "{30D3F174-7F5D-11E1-BBDA-5F0D3DBC082E}", want: want},
-		{name: "bare", in: "30d3f1747f5d11e1bbda5f0d3dbc082e", want: want},
-		{name: "braces bare", in: "{30d3f1747f5d11e1bbda5f0d3dbc082e}", want: want},
-		{name: "space around", in: " 30d3f174-7f5d-11e1-bbda-5f0d3dbc082e\n", want: want},
-		{name: "empty", in: "", wantErr: `not a UUID: "" (want 32 hex digits`},
-		{name: "dashes misplaced", in: "30d3f1747-f5d-11e1-bbda-5f0d3dbc082e", wantErr: "not a UUID"},
-		{name: "non-hex", in: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082g", wantErr: "not a UUID"},
-		{name: "one brace", in: "{30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", wantErr: "not a UUID"},
-		{name: "short", in: "30d3f174-7f5d-11e1-bbda", wantErr: "not a UUID"},
+	tabletest.Err(t, "NormalizeUUID", NormalizeUUID, []tabletest.ErrCase[string, string]{
+		{Name: "dmidecode lower", In: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", Want: want},
+		{Name: "canonical", In: want, Want: want},
+		{Name: "braces (registry, WMI)", In: "{30D3F174-7F5D-11E1-BBDA-5F0D3DBC082E}", Want: want},
+		{Name: "bare", In: "30d3f1747f5d11e1bbda5f0d3dbc082e", Want: want},
+		{Name: "braces bare", In: "{30d3f1747f5d11e1bbda5f0d3dbc082e}", Want: want},
+		{Name: "space around", In: " 30d3f174-7f5d-11e1-bbda-5f0d3dbc082e\n", Want: want},
+		{Name: "empty", In: "", WantErr: `not a UUID: "" (want 32 hex digits`},
+		{Name: "dashes misplaced", In: "30d3f1747-f5d-11e1-bbda-5f0d3dbc082e", WantErr: "not a UUID"},
+		{Name: "non-hex", In: "30d3f174-7f5d-11e1-bbda-5f0d3dbc082g", WantErr: "not a UUID"},
+		{Name: "one brace", In: "{30d3f174-7f5d-11e1-bbda-5f0d3dbc082e", WantErr: "not a UUID"},
+		{Name: "short", In: "30d3f174-7f5d-11e1-bbda", WantErr: "not a UUID"},
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tabletest"
 )
 
 const dumpDir = "../../testdata/smbios"
@@ -316,7 +318,7 @@ func TestParseSMBIOSMalformed(t *testing.T) {
 }
 
 func TestCleanString(t *testing.T) {
-	checkEach(t, "cleanString", cleanString, [][2]string{
+	tabletest.Pairs(t, "cleanString", cleanString, [][2]string{
 		{"CZC214446Z", "CZC214446Z"},
 		{"  PC16ANHL \t", "PC16ANHL"},
 		{"To Be Filled By O.E.M.", ""},
@@ -348,17 +350,17 @@ func TestParseEntryPoint(t *testing.T) {
 		return b
 	}
 	legacy := []byte("_DMI_\x00\x4C\x0B\x20\x00\x00\x00\x62\x00\x24")
-	checkParse(t, "ParseEntryPoint", ParseEntryPoint, []parseCase[[]byte, EntryPoint]{
-		{name: "real 32-bit", in: hp.entry, want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
-		{name: "real 64-bit", in: x280.entry, want: EntryPoint{Major: 3, Minor: 0, TableAddress: 0x20, TableLength: 0x0BE9}},
-		{name: "2.51 read as 2.6", in: sm2(2, 0x33), want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
-		{name: "2.31 read as 2.3", in: sm2(2, 0x1F), want: EntryPoint{Major: 2, Minor: 3, TableAddress: 0x20, TableLength: 2892}},
-		{name: "legacy DMI", in: legacy, want: EntryPoint{Major: 2, Minor: 4, TableAddress: 0x20, TableLength: 2892}},
-		{name: "truncated 32-bit", in: hp.entry[:20], wantErr: "SMBIOS 2 entry point truncated: 20 of 31 bytes"},
-		{name: "truncated 64-bit", in: x280.entry[:10], wantErr: "SMBIOS 3 entry point truncated: 10 of 24 bytes"},
-		{name: "truncated legacy", in: legacy[:8], wantErr: "legacy DMI entry point truncated"},
-		{name: "garbage", in: []byte("hello world"), wantErr: `not an SMBIOS entry point (starts with "hello"`},
-		{name: "empty", in: nil, wantErr: "not an SMBIOS entry point"},
+	tabletest.Err(t, "ParseEntryPoint", ParseEntryPoint, []tabletest.ErrCase[[]byte, EntryPoint]{
+		{Name: "real 32-bit", In: hp.entry, Want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
+		{Name: "real 64-bit", In: x280.entry, Want: EntryPoint{Major: 3, Minor: 0, TableAddress: 0x20, TableLength: 0x0BE9}},
+		{Name: "2.51 read as 2.6", In: sm2(2, 0x33), Want: EntryPoint{Major: 2, Minor: 6, TableAddress: 0x20, TableLength: 2892}},
+		{Name: "2.31 read as 2.3", In: sm2(2, 0x1F), Want: EntryPoint{Major: 2, Minor: 3, TableAddress: 0x20, TableLength: 2892}},
+		{Name: "legacy DMI", In: legacy, Want: EntryPoint{Major: 2, Minor: 4, TableAddress: 0x20, TableLength: 2892}},
+		{Name: "truncated 32-bit", In: hp.entry[:20], WantErr: "SMBIOS 2 entry point truncated: 20 of 31 bytes"},
+		{Name: "truncated 64-bit", In: x280.entry[:10], WantErr: "SMBIOS 3 entry point truncated: 10 of 24 bytes"},
+		{Name: "truncated legacy", In: legacy[:8], WantErr: "legacy DMI entry point truncated"},
+		{Name: "garbage", In: []byte("hello world"), WantErr: `not an SMBIOS entry point (starts with "hello"`},
+		{Name: "empty", In: nil, WantErr: "not an SMBIOS entry point"},
 	})
 }
 

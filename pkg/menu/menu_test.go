@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/synth"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -452,23 +453,9 @@ func TestBuildIsStable(t *testing.T) {
 // job in ten lives outside the root, half of those tagged.
 func benchSnapshot(r *rand.Rand, jobs, folders int) *model.Snapshot {
 	s := &model.Snapshot{SecurityOn: true, RootFolderID: 1000001, Folders: map[int64]model.Folder{}, Jobs: map[int64]*model.Job{}}
-	depth := map[int64]int{}
 	outsideFolder := int64(1000001 + folders)
 	s.Folders[outsideFolder] = model.Folder{ID: outsideFolder, Name: "Elsewhere"}
-	for i := range folders {
-		id := int64(1000001 + i)
-		var parent int64
-		if i > 0 {
-			for {
-				parent = int64(1000001 + r.IntN(i))
-				if depth[parent] < 8 {
-					break
-				}
-			}
-			depth[id] = depth[parent] + 1
-		}
-		s.Folders[id] = model.Folder{ID: id, ParentID: parent, Name: fmt.Sprintf("Folder %d", r.IntN(folders))}
-	}
+	synth.FolderTree(r, s, folders, 9, func(int) string { return fmt.Sprintf("Folder %d", r.IntN(folders)) })
 	words := []string{"Windows", "Linux", "Lab", "Physics", "Legacy", "BIOS", "Wipe", "Capture", "Deploy", "Office"}
 	for i := range jobs {
 		id := int64(2000001 + i)

@@ -7,8 +7,8 @@ import "errors"
 // the flow and the error table (internal/exitcode) know only these, so a
 // new implementation needs no change there.
 
-// Store and scheduler errors.
 var (
+	// Store and scheduler errors.
 	ErrUnknownComputer   = errors.New("computer not known to Deployment Server")
 	ErrAmbiguousComputer = errors.New("several computers match")
 	ErrUnknownJob        = errors.New("job not found")
@@ -18,10 +18,8 @@ var (
 	ErrSchema            = errors.New("eXpress database schema mismatch")
 	ErrQueueUnsupported  = errors.New("queue method not supported by this store")
 	ErrNotPermitted      = errors.New("not permitted by DS console security")
-)
 
-// Identity-source (sign-in) errors.
-var (
+	// Identity-source (sign-in) errors.
 	ErrEmptyPassword      = errors.New("empty password")
 	ErrBadUser            = errors.New("bad user name")
 	ErrBadCredentials     = errors.New("bad credentials")

@@ -67,6 +67,19 @@ const (
 	PowerWakeUp   = 64
 )
 
+// TaskPermission is the "Schedule <task>" permission of each task type whose
+// permission needs no detail row; power control, image, registry and
+// personality tasks are the others (docs/ds-schema.md, rule 6).
+var TaskPermission = map[int]int{
+	TaskRunScript: PermRunScript, TaskCopyFile: PermCopyFile, TaskModifyConfig: PermConfigure,
+	TaskSoftware: PermDistributeSoftware, TaskScriptedInstall: PermScriptedInstall, TaskInventory: PermGetInventory,
+}
+
+// PowerPermission is the permission of each power action.
+var PowerPermission = map[int]int{
+	PowerReboot: PermReboot, PowerShutdown: PermShutdown, PowerLogOff: PermLogOff, PowerWakeUp: PermWakeUp,
+}
+
 // Folder is a job folder (`event_folder`). ParentID 0 means top level.
 type Folder struct {
 	ID       int64

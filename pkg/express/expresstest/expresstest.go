@@ -70,3 +70,30 @@ func Fixture(t testing.TB, name string) string {
 	}
 	return string(b)
 }
+
+// Scalar runs q, a query for one value such as a COUNT, on a database the
+// test opened directly, and fails the test when it cannot.
+func Scalar[T any](t testing.TB, db *sql.DB, q string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRow(q, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return v
+}
+
+// Exec runs statements on the database file at path directly, not through a
+// store: for tests that change a store's data or layout behind its back.
+func Exec(t testing.TB, path string, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, stmt := range stmts {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+}
