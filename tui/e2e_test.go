@@ -120,11 +120,7 @@ func TestE2EConsoleRefusesOverridesInTmux(t *testing.T) {
 // console is refused (boot-media policy).
 func TestE2ESitePromptInTmux(t *testing.T) {
 	term, bin, dir := e2eSetup(t)
-	fixture, err := os.ReadFile(filepath.Join("..", "testdata", "preview", "lab.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := expresstest.NewFile(t, string(fixture))
+	store := expresstest.LabFile(t)
 	// TEST-NET-2 and -3: no test machine has these addresses.
 	cfg := filepath.Join(dir, "imageinvoker.yaml")
 	body := "store:\n  url: 'sqlite:" + filepath.Join(dir, "no-such.db") + "'\ndirectory:\n  dcs: [ldaps://127.0.0.1:1]\n  dns_domain: lab.example\n" +

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,11 +33,7 @@ func execute(t *testing.T, env map[string]string, stdin string, args ...string) 
 // labStore is testdata/preview/lab.sql in a fresh SQLite file.
 func labStore(t testing.TB) string {
 	t.Helper()
-	fixture, err := os.ReadFile(filepath.Join("..", "..", "testdata", "preview", "lab.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "sqlite:" + expresstest.NewFile(t, string(fixture))
+	return "sqlite:" + expresstest.LabFile(t)
 }
 
 type menuOut struct {

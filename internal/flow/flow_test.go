@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +15,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
-
-func labFile(t *testing.T) string {
-	t.Helper()
-	fixture, err := os.ReadFile(filepath.Join("..", "..", "testdata", "preview", "lab.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return expresstest.NewFile(t, string(fixture))
-}
 
 // execLab changes the lab database at path as DS would. It reports with
 // t.Error, so it may run in a goroutine.
@@ -61,7 +50,7 @@ func bobsMenu(t *testing.T, ctx context.Context, f *Flow) (*Session, *Menu) {
 // labFlow is a flow over a fresh copy of the lab database, at path.
 func labFlow(t *testing.T) (f *Flow, cfg *config.Config, path string) {
 	t.Helper()
-	path = labFile(t)
+	path = expresstest.LabFile(t)
 	f, cfg = newFlow(t, path, nil)
 	return f, cfg, path
 }
@@ -240,7 +229,7 @@ func TestStoreErrorsGetCodes(t *testing.T) {
 // A menu path that matches two jobs is refused as ambiguous, listing both:
 // a script must never queue a job it merely guessed.
 func TestChooseAmbiguousPath(t *testing.T) {
-	path := labFile(t)
+	path := expresstest.LabFile(t)
 	execLab(t, path, "UPDATE event SET name = 'BIOS update', description = 'a second BIOS update', folder_id = (SELECT folder_id FROM event WHERE event_id = 2000140) WHERE event_id = 2000150")
 	if t.Failed() {
 		t.FailNow()

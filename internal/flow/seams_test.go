@@ -3,8 +3,6 @@ package flow_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -16,16 +14,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
-
-// labPath is a fresh copy of testdata/preview/lab.sql as a store file.
-func labPath(t *testing.T) string {
-	t.Helper()
-	fixture, err := os.ReadFile(filepath.Join("..", "..", "testdata", "preview", "lab.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return expresstest.NewFile(t, string(fixture))
-}
 
 func openLab(t *testing.T, path string) *express.Store {
 	t.Helper()
@@ -106,9 +94,9 @@ func TestFakesConform(t *testing.T) {
 		MissingScheduleID: 199999999,
 		MissingComputerID: 5999999,
 	}
-	flowtest.RunReader(t, func(t *testing.T) flow.Reader { return &countingReader{Store: openLab(t, labPath(t))} }, fx)
+	flowtest.RunReader(t, func(t *testing.T) flow.Reader { return &countingReader{Store: openLab(t, expresstest.LabFile(t))} }, fx)
 	flowtest.RunScheduler(t, func(t *testing.T) (flow.Reader, flow.Scheduler) {
-		path := labPath(t)
+		path := expresstest.LabFile(t)
 		return openLab(t, path), &countingScheduler{st: openLab(t, path)}
 	}, fx)
 }
@@ -116,7 +104,7 @@ func TestFakesConform(t *testing.T) {
 // The flow queues through the Scheduler and reads back through the Reader,
 // whichever they are, and a session closes each once.
 func TestSeparateScheduler(t *testing.T) {
-	fk := &fakes{path: labPath(t)}
+	fk := &fakes{path: expresstest.LabFile(t)}
 	f := flow.New(fk.deps(t))
 	ctx := context.Background()
 	sess, err := f.Preview(ctx, model.Identity{User: `LAB\bob`, Groups: []string{`LAB\Techs`}})
@@ -160,7 +148,7 @@ func TestSeparateScheduler(t *testing.T) {
 
 // A session whose scheduler is its reader (the eXpress store) closes it once.
 func TestSharedSchedulerClosedOnce(t *testing.T) {
-	fk := &fakes{path: labPath(t), shared: true}
+	fk := &fakes{path: expresstest.LabFile(t), shared: true}
 	sess, err := flow.New(fk.deps(t)).Preview(context.Background(), model.Identity{User: `LAB\bob`})
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +160,7 @@ func TestSharedSchedulerClosedOnce(t *testing.T) {
 
 // A scheduler that cannot be opened fails the session and closes its reader.
 func TestSchedulerOpenFails(t *testing.T) {
-	fk := &fakes{path: labPath(t)}
+	fk := &fakes{path: expresstest.LabFile(t)}
 	d := fk.deps(t)
 	d.OpenScheduler = func(context.Context, flow.Reader, *flow.Credentials) (flow.Scheduler, error) {
 		return nil, model.ErrStoreUnreachable
@@ -185,7 +173,7 @@ func TestSchedulerOpenFails(t *testing.T) {
 
 // Without a scheduler nothing can be queued, and the flow says so.
 func TestNoScheduler(t *testing.T) {
-	fk := &fakes{path: labPath(t)}
+	fk := &fakes{path: expresstest.LabFile(t)}
 	d := fk.deps(t)
 	d.OpenScheduler = nil
 	f := flow.New(d)
@@ -219,7 +207,7 @@ func (s fakeSource) SignIn(_ context.Context, user, password string) (*model.Sig
 }
 
 func TestIdentitySources(t *testing.T) {
-	fk := &fakes{path: labPath(t), shared: true}
+	fk := &fakes{path: expresstest.LabFile(t), shared: true}
 	d := fk.deps(t)
 	f := flow.New(d)
 	ctx := context.Background()
@@ -297,7 +285,7 @@ func TestDSAccountEmptyPasswordNeverLeavesTheFlow(t *testing.T) {
 		{"store.auth technician", false, config.AuthTechnician},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			fk := &fakes{path: labPath(t), shared: true}
+			fk := &fakes{path: expresstest.LabFile(t), shared: true}
 			d := fk.deps(t)
 			d.Config.Directory.DSAccounts = true
 			if tc.auth != "" {

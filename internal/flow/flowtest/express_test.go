@@ -2,8 +2,6 @@ package flowtest_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/directory"
@@ -31,14 +29,7 @@ var labFixture = flowtest.Fixture{
 
 const cloneSerial = `INSERT INTO computer VALUES (5000003, 'PC-043-CLONE', 11, 'SN-043', NULL, NULL);`
 
-func labFile(t *testing.T) string {
-	t.Helper()
-	lab, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "preview", "lab.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return expresstest.NewFile(t, string(lab), cloneSerial)
-}
+func labFile(t *testing.T) string { return expresstest.LabFile(t, cloneSerial) }
 
 func openLab(t *testing.T) *express.Store {
 	t.Helper()

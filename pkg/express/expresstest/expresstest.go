@@ -59,11 +59,25 @@ func Open(t testing.TB, path string, opts express.OpenOptions) *express.Store {
 // wherever the calling test runs.
 func Fixture(t testing.TB, name string) string {
 	t.Helper()
+	return testdata(t, "express", name)
+}
+
+// LabFile is a fresh SQLite store file of testdata/preview/lab.sql (the
+// lab site the app, flow and console tests share), with extra statements
+// applied after it.
+func LabFile(t testing.TB, extra ...string) string {
+	t.Helper()
+	return NewFile(t, append([]string{testdata(t, "preview", "lab.sql")}, extra...)...)
+}
+
+// testdata returns the text of testdata/DIR/NAME from the repository.
+func testdata(t testing.TB, dir, name string) string {
+	t.Helper()
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
 		t.Fatal("expresstest: cannot locate the repository")
 	}
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "express", name)
+	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", dir, name)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
