@@ -77,17 +77,7 @@ func e2eBinary(t *testing.T) string {
 	return e2eBuilt
 }
 
-func TestMain(m *testing.M) {
-	d, err := os.MkdirTemp("", "imageinvoker-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	e2eBuildDir = d
-	code := m.Run()
-	os.RemoveAll(d)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tmuxtest.Main(m, "imageinvoker-e2e-", &e2eBuildDir) }
 
 // TestE2EConsoleRefusesOverridesInTmux starts the BUILT binary as the
 // console in a real terminal the way Linux boot media would, with the

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
 )
 
 // TestREADMEPreviewExamples runs the README's demo preview commands, so the
@@ -118,5 +120,29 @@ func TestREADMELayoutListsEveryPackage(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's configuration reference in
+// step with the Settings table: a newcomer reads the README, not the code.
+func TestREADMEListsEverySetting(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, s := range config.Settings {
+		row := "| `" + s.Key + "` | `--" + s.Flag + "` | `" + s.Env() + "` |"
+		if !strings.Contains(readme, row) {
+			t.Errorf("README.md configuration table lacks the row for %s: %q", s.Key, row)
+			continue
+		}
+		// The boot-media policy is stated per setting: a new policy setting
+		// (directory.ds_accounts) must be marked too.
+		line := readme[strings.Index(readme, row):]
+		line = line[:strings.Index(line, "\n")]
+		if s.Policy != strings.Contains(line, "**(policy)**") {
+			t.Errorf("README.md row of %s: marked **(policy)** = %v, want %v", s.Key, !s.Policy, s.Policy)
+		}
 	}
 }

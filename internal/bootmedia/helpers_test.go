@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/imageinvoker/imageinvoker/internal/tmuxtest"
 )
 
 // repoRoot is the module root, two levels up from this package.
@@ -139,17 +141,7 @@ func binary(t testing.TB, goos, goarch string) string {
 	return b.path
 }
 
-func TestMain(m *testing.M) {
-	d, err := os.MkdirTemp("", "imageinvoker-bootmedia-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	tmpRoot = d
-	code := m.Run()
-	os.RemoveAll(d)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { tmuxtest.Main(m, "imageinvoker-bootmedia-", &tmpRoot) }
 
 // run runs a command and returns stdout, stderr and the exit code; it fails
 // the test only when the command could not be started at all.

@@ -58,6 +58,10 @@ func (e *Env) Close() {
 	}
 }
 
+// Builder is Build's signature: commands hold one in their Options so
+// tests can build the flow their own way.
+type Builder func(ctx context.Context, cfg *config.Config, o Options) (*Env, error)
+
 // Build returns the flow for cfg. In demo mode cfg's store and directory
 // settings are replaced by the embedded demo's.
 func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {

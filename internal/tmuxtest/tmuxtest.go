@@ -5,6 +5,7 @@
 package tmuxtest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,4 +100,19 @@ func (x *Term) wait(want string, capture func() string) string {
 	}
 	x.t.Fatalf("screen never showed %q within %s; last screen:\n%s", want, x.Timeout, screen)
 	return ""
+}
+
+// Main is TestMain for the test binaries that build imageinvoker once and
+// drive it: it makes the run's scratch directory (*dir; the shared builds
+// go there), runs the tests and removes it.
+func Main(m *testing.M, prefix string, dir *string) {
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*dir = d
+	code := m.Run()
+	os.RemoveAll(d)
+	os.Exit(code)
 }

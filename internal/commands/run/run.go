@@ -15,7 +15,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/logging"
-	"github.com/imageinvoker/imageinvoker/internal/secret"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
@@ -29,17 +28,15 @@ type Options struct {
 	// Config is the configuration, resolved once with the boot-media policy
 	// enforced (cmdutil.Factory.QueueConfig).
 	Config *config.Config
-	// Build turns the configuration into the flow (setup.Build).
-	Build func(context.Context, *config.Config, setup.Options) (*setup.Env, error)
+	Build  setup.Builder // the flow from the configuration (setup.Build)
 
 	Machine cmdutil.MachineFlags
-	Secret  secret.Options
-	User    string
-	Job     string
-	Yes     bool
-	JSON    bool
-	Demo    bool
-	Wait    bool
+	cmdutil.SignInFlags
+	Job  string
+	Yes  bool
+	JSON bool
+	Demo bool
+	Wait bool
 }
 
 // Result is what run prints with --json.
@@ -87,11 +84,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
   printf 'alice-demo' | imageinvoker run --demo --user alice --password-stdin --job 'Windows 11/Student Labs/Win11 Physics Lab' --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.Secret.In, o.Secret.Getenv, o.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
-			if o.User == "" {
-				o.User = f.Getenv("IMAGEINVOKER_USER")
-			}
-			if err := o.validate(); err != nil {
+			if err := o.validate(f); err != nil {
 				return err
 			}
 			return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
@@ -99,8 +92,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 	}
 	fs := cmd.Flags()
 	o.Machine.Add(fs)
-	secret.AddFlags(fs, &o.Secret.Stdin, &o.Secret.File)
-	fs.StringVar(&o.User, "user", "", `AD user: user, user@domain or DOMAIN\user (env IMAGEINVOKER_USER)`)
+	o.SignInFlags.Add(fs)
 	fs.StringVar(&o.Job, "job", "", "the job to queue: its DS id or its menu path (required)")
 	fs.BoolVarP(&o.Yes, "yes", "y", false, "queue without asking (required without a terminal)")
 	fs.BoolVar(&o.JSON, "json", false, "print the result as JSON on stdout")
@@ -112,12 +104,12 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 }
 
 // validate checks what the flags alone decide, before anything is read.
-func (o *Options) validate() error {
+func (o *Options) validate(f *cmdutil.Factory) error {
 	if strings.TrimSpace(o.Job) == "" {
 		return exitcode.New(exitcode.Usage, "--job is required: a DS job id or a menu path (see `imageinvoker menu`)")
 	}
-	if strings.TrimSpace(o.User) == "" {
-		return exitcode.New(exitcode.Usage, `--user is required: user, user@domain or DOMAIN\user`)
+	if err := o.SignInFlags.Bind(f); err != nil {
+		return err
 	}
 	if interactive := o.IO.InTTY && !o.Secret.Stdin; !o.Yes && !interactive {
 		return exitcode.New(exitcode.Usage, "--yes is required when not running interactively: nothing was queued")
@@ -128,9 +120,9 @@ func (o *Options) validate() error {
 // run is the command: sign in, choose the job, confirm, queue, report, and
 // with --wait watch for DS to pick it up.
 func run(ctx context.Context, o *Options) error {
-	password, err := secret.Read(o.Secret)
+	password, err := o.Password()
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
+		return err
 	}
 	cfg := o.Config
 	if cfg.SitePending && !o.Demo {

@@ -11,8 +11,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
-	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/imageinvoker/imageinvoker/internal/secret"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -23,12 +21,10 @@ import (
 type Options struct {
 	IO     *cmdutil.IOStreams
 	Config *config.Config
-	// Build turns the configuration into the flow (setup.Build).
-	Build  func(context.Context, *config.Config, setup.Options) (*setup.Env, error)
-	Secret secret.Options
-	User   string
-	JSON   bool
-	Demo   bool
+	Build  setup.Builder // the flow from the configuration (setup.Build)
+	cmdutil.SignInFlags
+	JSON bool
+	Demo bool
 }
 
 // NewCmd returns the whoami command; runF, when not nil, runs instead of
@@ -52,24 +48,14 @@ shows in the process list.`,
   echo alice-demo | imageinvoker whoami --demo --user alice --password-stdin --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Secret.In, opts.Secret.Getenv, opts.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
-			cfg, err := f.Config(cmd)
-			if err != nil {
+			if err := opts.SignInFlags.Bind(f); err != nil {
 				return err
 			}
-			opts.Config = cfg
-			if opts.User == "" {
-				return exitcode.New(exitcode.Usage, "--user is required (name, DOMAIN\\name or name@domain)")
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return run(cmd.Context(), opts)
+			return cmdutil.Dispatch(cmd, f.Config, &opts.Config, opts, runF, run)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.User, "user", "u", "", "user to sign in as: name, DOMAIN\\name or name@domain")
-	secret.AddFlags(fl, &opts.Secret.Stdin, &opts.Secret.File)
+	opts.SignInFlags.Add(fl)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
 	config.AddGroups(fl, config.GroupSite|config.GroupDirectory|config.GroupDebug)
@@ -98,9 +84,9 @@ type Result struct {
 // run signs in through the flow, as the console and `run` do, and prints
 // the result.
 func run(ctx context.Context, o *Options) error {
-	password, err := secret.Read(o.Secret)
+	password, err := o.Password()
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
+		return err
 	}
 	// An AD sign-in needs no store; a DS console account (.\name) is
 	// checked by DS's own database, as at the console.

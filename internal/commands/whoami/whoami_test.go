@@ -36,6 +36,7 @@ func TestArgvToOptions(t *testing.T) {
 			return o.User == `LAB\bob` && o.Secret.File == "pw.txt" && o.Config.Directory.Domain == "LAB" && slices.Equal(o.Config.Directory.DCs, []string{"ldaps://dc1"})
 		}},
 		{Name: "demo", Argv: []string{"--demo", "--user", "alice"}, Check: func(o *Options) bool { return o.Demo && !o.JSON }},
+		{Name: "user from the environment, as run takes it", Argv: []string{"--password-stdin"}, Env: map[string]string{"IMAGEINVOKER_USER": `LAB\carol`}, Check: func(o *Options) bool { return o.User == `LAB\carol` && o.Secret.Getenv != nil }},
 		{Name: "no user", Argv: []string{"--password-stdin"}, WantErr: "--user is required"},
 		{Name: "no password flag", Argv: []string{"--user", "alice", "--password", "x"}, WantErr: "unknown flag: --password"},
 		{Name: "bad timeout", Argv: []string{"--user", "a", "--dc-timeout", "soon"}, WantErr: "--dc-timeout"},
