@@ -87,11 +87,8 @@ ldflags+=" -X $PKG/internal/buildinfo.Date=$date"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# Pin everything in the environment that changes the output bytes, so a
-# developer's shell settings can't make their build differ from CI's.
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
-export GOAMD64=v1 GO386=sse2 GOARM64=v8.0
-unset GOEXPERIMENT
+# Pin everything in the environment that changes the output bytes.
+. "$root/scripts/release-env.sh"
 
 echo "build.sh: imageinvoker $version (commit $commit, $date) -> $out" >&2
 names=()

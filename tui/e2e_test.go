@@ -63,7 +63,9 @@ func e2eBinary(t *testing.T) string {
 	t.Helper()
 	e2eBuild.Do(func() {
 		bin := filepath.Join(e2eBuildDir, "imageinvoker")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/imageinvoker")
+		// Built as a release is (scripts/release-env.sh, -trimpath): what
+		// boot media carry, and the compile scripts/test has already done.
+		build := exec.Command("bash", "-c", `. scripts/release-env.sh && exec go build -trimpath -o "$1" ./cmd/imageinvoker`, "build", bin)
 		build.Dir = ".."
 		if out, err := build.CombinedOutput(); err != nil {
 			e2eBuildErr = fmt.Errorf("build: %v\n%s", err, out)
