@@ -375,7 +375,7 @@ func describeMissing(missing []string) string {
 
 // Schema discovers the database's names on first use and builds the
 // statements for it; later calls return the same answer. A database that
-// lacks a required table or column is an model.ErrSchema naming it.
+// lacks a required table or column is a model.ErrSchema naming it.
 func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 	s.schemaMu.Lock()
 	defer s.schemaMu.Unlock()
