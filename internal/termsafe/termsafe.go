@@ -10,6 +10,7 @@ package termsafe
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -81,11 +82,10 @@ func clean(s string, keepLF bool) string {
 	return b.String()
 }
 
-// isBidiControl: embeddings, overrides and isolates (U+202A–U+202E,
-// U+2066–U+2069), which make text read differently from what it is.
-func isBidiControl(r rune) bool {
-	return (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
-}
+// isBidiControl: Unicode's Bidi_Control characters — embeddings, overrides
+// and isolates (U+202A–U+202E, U+2066–U+2069) and the marks (U+061C,
+// U+200E, U+200F) — which make text read differently from what it is.
+func isBidiControl(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // skipEscape returns the index after the escape sequence whose ESC was at i-1.
 func skipEscape(s string, i int) int {

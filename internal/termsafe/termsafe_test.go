@@ -26,6 +26,7 @@ func TestLine(t *testing.T) {
 		{Name: "NUL and DEL", In: "a\x00b\x7fc", Want: "abc"},
 		{Name: "invalid UTF-8", In: "a\xffb", Want: "a\ufffdb"},
 		{Name: "bidi override", In: "abc\u202Etxt.exe", Want: "abctxt.exe"},
+		{Name: "bidi marks", In: "a\u200Fb\u200Ec\u061Cd", Want: "abcd"},
 	})
 }
 
