@@ -178,6 +178,13 @@ func safeUser(u User) User {
 	return u
 }
 
+// safeOptions is o with what the configuration names (the site, its
+// warnings, perhaps from a central file someone else edits) made safe to draw.
+func safeOptions(o Options) Options {
+	o.Site, o.ConfigWarnings = termsafe.Line(o.Site), termsafe.Lines(o.ConfigWarnings)
+	return o
+}
+
 // safeMenu is l's menu with DS's names and descriptions made safe to draw.
 func safeMenu(l Loaded) *menu.Menu {
 	return l.Menu.Map(termsafe.Line, termsafe.Text)

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 )
 
 // SitePrompt is the screen the console shows before anything else when the
@@ -55,6 +56,8 @@ func newSiteKeys() siteKeys {
 }
 
 func newSiteModel(p SitePrompt, st *styles) *siteModel {
+	// The names come from the config, perhaps a central file: safe to draw.
+	p.Sites, p.Reason = termsafe.Lines(p.Sites), termsafe.Line(p.Reason)
 	return &siteModel{p: p, st: st, keys: newSiteKeys()}
 }
 

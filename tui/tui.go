@@ -152,6 +152,7 @@ type Model struct {
 // New builds the root model; out is where styles render (for the colour profile).
 func New(b Backend, o Options, out io.Writer) *Model {
 	o.defaults()
+	o = safeOptions(o)
 	if out == nil {
 		out = os.Stdout
 	}

@@ -8,6 +8,27 @@ import (
 	"unicode/utf8"
 )
 
+// checkSafe fails unless out is valid UTF-8 holding nothing a terminal
+// acts on (Unsafe, checked against its own spelling of the rule below) and
+// is its own cleaning (cleaning twice changes nothing).
+func checkSafe(t *testing.T, name, in, out string, keepLF bool) {
+	t.Helper()
+	if !utf8.ValidString(out) {
+		t.Fatalf("%s(%q) = %q: not valid UTF-8", name, in, out)
+	}
+	for i, r := range out {
+		if why := forbidden(r, keepLF); why != "" {
+			t.Fatalf("%s(%q) = %q: %s %U at byte %d", name, in, out, why, r, i)
+		}
+	}
+	if why := Unsafe(out, keepLF); why != "" {
+		t.Fatalf("Unsafe(%s(%q)) = %s", name, in, why)
+	}
+	if again := clean(out, keepLF); again != out {
+		t.Fatalf("%s(%q) = %q, and cleaned again %q", name, in, out, again)
+	}
+}
+
 // forbidden says why r must never reach a terminal from Line (keepLF
 // false) or Text (keepLF true), or "" when it may: C0 controls (LF only in
 // Text), DEL, C1 controls, and the Unicode Bidi_Control characters
@@ -31,20 +52,20 @@ func forbidden(r rune, keepLF bool) string {
 	return ""
 }
 
-// checkSafe fails unless out is valid UTF-8 holding nothing forbidden, and
-// is its own cleaning (cleaning twice changes nothing).
-func checkSafe(t *testing.T, name, in, out string, keepLF bool) {
-	t.Helper()
-	if !utf8.ValidString(out) {
-		t.Fatalf("%s(%q) = %q: not valid UTF-8", name, in, out)
-	}
-	for i, r := range out {
-		if why := forbidden(r, keepLF); why != "" {
-			t.Fatalf("%s(%q) = %q: %s %U at byte %d", name, in, out, why, r, i)
+// TestUnsafe: Unsafe finds what the property forbids, and nothing else.
+func TestUnsafe(t *testing.T) {
+	r := rand.New(rand.NewPCG(22, 3))
+	for range 100000 {
+		in := randomHostile(r)
+		for _, keepLF := range []bool{false, true} {
+			want := !utf8.ValidString(in)
+			for _, c := range in {
+				want = want || forbidden(c, keepLF) != ""
+			}
+			if got := Unsafe(in, keepLF) != ""; got != want {
+				t.Fatalf("Unsafe(%q, %v) = %q, want unsafe %v", in, keepLF, Unsafe(in, keepLF), want)
+			}
 		}
-	}
-	if again := clean(out, keepLF); again != out {
-		t.Fatalf("%s(%q) = %q, and cleaned again %q", name, in, out, again)
 	}
 }
 

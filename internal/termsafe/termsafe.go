@@ -9,6 +9,7 @@
 package termsafe
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +24,36 @@ func Line(s string) string { return clean(s, false) }
 // Text is Line for text of several lines (a description, an error): LF is
 // kept, everything else as in Line.
 func Text(s string) string { return clean(s, true) }
+
+// Unsafe says what in s a terminal would act on — not valid UTF-8, ESC, a
+// C0 control (LF allowed when keepLF), DEL, a C1 control or a bidi control
+// — or "" when nothing: what Line (keepLF false) and Text (true) must
+// never return. Tests of the text the commands and the console print use it.
+func Unsafe(s string, keepLF bool) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8"
+	}
+	for i, r := range s {
+		why := ""
+		switch {
+		case r == '\n' && keepLF:
+		case r == 0x1b:
+			why = "ESC"
+		case r < 0x20:
+			why = "a C0 control"
+		case r == 0x7f:
+			why = "DEL"
+		case r >= 0x80 && r < 0xa0:
+			why = "a C1 control"
+		case unicode.Is(unicode.Bidi_Control, r):
+			why = "a bidi control"
+		}
+		if why != "" {
+			return fmt.Sprintf("%s (%U) at byte %d", why, r, i)
+		}
+	}
+	return ""
+}
 
 // Lines applies Line to each string.
 func Lines(ss []string) []string {
