@@ -3,26 +3,80 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 )
 
-// The settings that widen what may be scheduled or whom the client trusts
-// are exactly these; a new one (directory.ds_accounts) must be added here
-// and marked Policy, or this fails.
+// Every setting, whether flags and the environment reach it (Settings) or
+// only the config file does, is classified here: trusted settings widen
+// what may be scheduled or whom the client trusts, and come only from the
+// config file on the console and in `run`; open ones may come from
+// anywhere. The keys must be exactly every setting: a new one, in Settings
+// or only in the file (directory.ds_accounts), fails this until classified,
+// and a trusted one reachable from a flag must be marked Policy.
 func TestPolicySettings(t *testing.T) {
-	want := map[string]bool{
-		"store.url": true, "store.auth": true, "store.queue": true, "store.console_security": true,
-		"directory.dcs": true, "directory.domain": true, "directory.dns_domain": true, "directory.base_dn": true,
-		"directory.ca_file": true, "directory.allow_plain": true, "directory.ds_accounts": true,
-		"menu.root": true, "menu.tag": true, "site": true, "machine.match": true,
+	const (
+		open = iota + 1
+		trusted
+	)
+	class := map[string]int{
+		"store.url": trusted, "store.auth": trusted, "store.queue": trusted, "store.console_security": trusted, "store.timeout": open,
+		"directory.dcs": trusted, "directory.domain": trusted, "directory.dns_domain": trusted, "directory.base_dn": trusted,
+		"directory.ca_file": trusted, "directory.allow_plain": trusted, "directory.timeout": open, "directory.total_timeout": open,
+		"directory.ds_accounts": trusted, "directory.domains": trusted,
+		"machine.match": trusted, "machine.wait_registration": open,
+		"menu.root": trusted, "menu.tag": trusted, "menu.flat": open, "menu.folder_names": open, "menu.type_to_confirm": open,
+		"session.idle_timeout": open, "session.idle_action": open, "session.after_queue": open, "session.watch_timeout": open,
+		"session.step_timeout": open, "look.style": open, "log.file": open, "log.debug": open,
+		"policy.allow_overrides": trusted, "include": trusted, "include_ca_file": trusted,
+		"sites": trusted, "sites_prompt": trusted, "site": trusted,
 	}
-	for _, s := range Settings {
-		if s.Policy != want[s.Key] {
-			t.Errorf("%s: Policy = %v, want %v", s.Key, s.Policy, want[s.Key])
+	all := map[string]bool{}
+	v := reflect.ValueOf(Default()).Elem()
+	for _, key := range fileKeys(reflect.TypeOf(Config{}), "") {
+		if f, ok := field(v, key); !ok || f.Kind() != reflect.Struct { // a section is not a setting
+			all[key] = true
 		}
+	}
+	inSettings := map[string]Setting{}
+	for _, s := range Settings {
+		all[s.Key] = true
+		inSettings[s.Key] = s
+	}
+	for key := range all {
+		if class[key] == 0 {
+			t.Errorf("%s is not classified: add it to this test as trusted (config file only on the console) or open", key)
+		}
+	}
+	for key, c := range class {
+		if !all[key] {
+			t.Errorf("%s is classified but is no setting (renamed?)", key)
+			continue
+		}
+		s, reachable := inSettings[key]
+		switch {
+		case reachable && s.Policy != (c == trusted):
+			t.Errorf("%s: Policy = %v, but it is classified %s", key, s.Policy, map[int]string{open: "open", trusted: "trusted"}[c])
+		case !reachable && c == trusted:
+			// Only the config file sets it: no variable can.
+			env := "IMAGEINVOKER_" + strings.ToUpper(strings.NewReplacer(".", "_").Replace(key))
+			cfg, err := Resolve(pflag.NewFlagSet("x", pflag.ContinueOnError), func(k string) string {
+				return map[string]string{env: "true", strings.Replace(env, "DIRECTORY_", "", 1): "true"}[k]
+			})
+			if err != nil {
+				t.Errorf("%s: %v", key, err)
+			} else if o := cfg.Origin(key); o.Kind != FromDefault {
+				t.Errorf("%s is set from the environment (%s): %v", key, env, o)
+			}
+		}
+	}
+	if c, err := Resolve(pflag.NewFlagSet("x", pflag.ContinueOnError), func(k string) string {
+		return map[string]string{"IMAGEINVOKER_DS_ACCOUNTS": "true", "IMAGEINVOKER_DIRECTORY_DS_ACCOUNTS": "true"}[k]
+	}); err != nil || c.Directory.DSAccounts {
+		t.Errorf("directory.ds_accounts came from the environment: %v, %v", c != nil && c.Directory.DSAccounts, err)
 	}
 }
 
