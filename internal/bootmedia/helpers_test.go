@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/testenv"
 	"github.com/imageinvoker/imageinvoker/internal/tmuxtest"
 )
 
@@ -27,7 +28,7 @@ func repoRoot(t testing.TB) string {
 	return root
 }
 
-func inCI() bool { return os.Getenv("CI") != "" }
+func inCI() bool { return testenv.CI() }
 
 // need skips when a tool is missing, except in CI, where
 // scripts/install-test-deps-bootmedia.sh must have installed it.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/testenv"
 )
 
 // Term is one tmux server, private to a test and killed when it ends.
@@ -31,10 +33,7 @@ func New(t testing.TB) *Term {
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is required in CI for the end-to-end console tests (scripts/install-test-deps.sh installs it)")
-		}
-		t.Skip("tmux is not installed; the end-to-end console tests need it")
+		testenv.SkipOrFail(t, "tmux is not installed; the end-to-end console tests need it (scripts/install-test-deps.sh installs it)")
 	}
 	x := &Term{t: t, tmux: tmux, sock: filepath.Join(t.TempDir(), "tmux.sock"), Timeout: 20 * time.Second, Poll: 100 * time.Millisecond}
 	t.Cleanup(func() { _ = exec.Command(tmux, "-S", x.sock, "kill-server").Run() })

@@ -33,6 +33,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/directorytest"
+	"github.com/imageinvoker/imageinvoker/internal/testenv"
 )
 
 //go:embed seed.py
@@ -141,10 +142,7 @@ func need(t testing.TB, what, skip string, err error) {
 	t.Helper()
 	const install = "run scripts/install-test-deps.sh as root"
 	if skip != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s required in CI: %s (%s)", what, skip, install)
-		}
-		t.Skipf("no %s: %s (%s, or set CI=true to make this fail)", what, skip, install)
+		testenv.SkipOrFail(t, "no %s: %s (%s)", what, skip, install)
 	}
 	if err != nil {
 		t.Fatalf("start %s: %v", what, err)
