@@ -187,7 +187,10 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			},
 			fails: []string{"dc 127.0.0.9:636 connect", "clock"},
 			want: func(e *env) []want {
-				return []want{{"clock", doctor.Fail, []string{"the database server says " + time.Now().UTC().Format("2006-01-02")}, []string{"BIOS"}}}
+				return []want{
+					{"store", doctor.OK, []string{"SQLite store " + e.storePath}, nil}, // the clock's reference
+					{"clock", doctor.Fail, []string{"the database server says " + time.Now().UTC().Format("2006-01-02")}, []string{"BIOS"}},
+				}
 			},
 		},
 		{
@@ -211,8 +214,10 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			},
 			fails: []string{"machine"},
 			want: func(e *env) []want {
-				return []want{{"machine", doctor.Fail, []string{"not known to Deployment Server", "MAC 02:DE:AD:BE:EF:01", "serial NOPE-1"},
-					[]string{"New Computers", "machine.match"}}}
+				return []want{
+					{"store", doctor.OK, []string{"SQLite store " + e.storePath}, nil}, // the lookup ran against it
+					{"machine", doctor.Fail, []string{"not known to Deployment Server", "MAC 02:DE:AD:BE:EF:01", "serial NOPE-1"},
+						[]string{"New Computers", "machine.match"}}}
 			},
 		},
 		{
@@ -391,6 +396,13 @@ func TestDoctorOneThingBroken(t *testing.T) {
 				}
 				if (c.Status == doctor.Fail || c.Status == doctor.Warn) && c.Fix == "" {
 					t.Errorf("%s: %s without a fix", w.check, c.Status)
+				}
+			}
+			// Every report lists every check, whatever broke: a check that
+			// vanished (the store's, say) fails every case, not only its own.
+			for _, name := range []string{"config", "dns", "store", "store tables", "clock", "machine"} {
+				if _, ok := r.Find(name); !ok {
+					t.Errorf("the report has no %q check", name)
 				}
 			}
 			var wantFails []string
