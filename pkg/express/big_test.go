@@ -3,9 +3,11 @@ package express_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/pkg/dscipher"
@@ -118,37 +120,99 @@ func bigSite(t testing.TB, n siteSize) (*express.Store, model.Identity) {
 	return s, id
 }
 
-// expectedLinks computes, with a plain query per principal, which links a
-// snapshot must hold: the independent check of the store's one statement.
-func expectedLinks(t testing.TB, db *sql.DB, snap *model.Snapshot) []model.Link {
-	objects := map[int64]bool{snap.Computer.ID: true, model.AllComputersGroupID: true, snap.Computer.GroupID: true}
-	for id := range snap.ComputerGroups {
-		objects[id] = true
+// expectedLinks computes, from the database alone and with statements of
+// its own, which links a snapshot of computerID for id must hold: the
+// independent check of the store's one statement. The principals are the
+// console users whose deciphered name is id's (in its domain) and the
+// console groups of that domain named in id.Groups; the computer's group
+// chain comes from a recursive query. Nothing is taken from the snapshot
+// under test.
+func expectedLinks(t testing.TB, db *sql.DB, computerID int64, id model.Identity) []model.Link {
+	t.Helper()
+	domain, user := model.SplitAccount(id.User)
+	var principals []any
+	rows, err := db.Query("SELECT user_id, username FROM securityuser WHERE UPPER(netbiosdomain) = UPPER(?)", domain)
+	if err != nil {
+		t.Fatal(err)
 	}
-	wanted := map[int]bool{}
-	for _, p := range model.SchedulePermissionIDs {
-		wanted[p] = true
-	}
-	var out []model.Link
-	for _, p := range snap.Principals {
-		rows, err := db.Query("SELECT permission_id, object_id, allow FROM securitypermissionlink WHERE user_id = ?", p.ID)
-		if err != nil {
+	for rows.Next() {
+		var uid int64
+		var stored string
+		if err := rows.Scan(&uid, &stored); err != nil {
 			t.Fatal(err)
 		}
-		for rows.Next() {
-			var l model.Link
-			var allow int
-			if err := rows.Scan(&l.PermissionID, &l.ObjectID, &allow); err != nil {
-				t.Fatal(err)
-			}
-			l.PrincipalID, l.Allow = p.ID, allow == 1
-			if wanted[l.PermissionID] && (l.PermissionID == model.PermScheduleJob || objects[l.ObjectID]) {
-				out = append(out, l)
-			}
+		if name, err := dscipher.DecryptText(stored); err == nil && strings.EqualFold(name, user) {
+			principals = append(principals, uid)
 		}
-		rows.Close()
+	}
+	rows.Close()
+	for _, g := range id.Groups {
+		gdom, gname := model.SplitAccount(g)
+		var gid int64
+		err := db.QueryRow("SELECT group_id FROM securitygroup WHERE UPPER(ad_group_netbiosdomain) = UPPER(?) AND UPPER(name) = UPPER(?)", gdom, gname).Scan(&gid)
+		if err == nil {
+			principals = append(principals, gid)
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			t.Fatal(err)
+		}
+	}
+	// The computer, every group up its chain, and All Computers.
+	objects := []any{computerID, model.AllComputersGroupID}
+	for _, g := range groupChain(t, db, computerID) {
+		objects = append(objects, g)
+	}
+	if len(principals) < 2 || len(objects) < 3 {
+		t.Fatalf("the identity matched %d principals and the computer has %d levels: the comparison would prove little", len(principals), len(objects))
+	}
+	perms := make([]any, 0, len(model.SchedulePermissionIDs))
+	for _, p := range model.SchedulePermissionIDs {
+		perms = append(perms, p)
+	}
+	in := func(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+	q := "SELECT permission_id, user_id, object_id, allow FROM securitypermissionlink WHERE user_id IN (" + in(len(principals)) +
+		") AND permission_id IN (" + in(len(perms)) + ") AND (permission_id = ? OR object_id IN (" + in(len(objects)) + "))"
+	args := append(append(append(principals, perms...), model.PermScheduleJob), objects...)
+	rows, err = db.Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []model.Link
+	for rows.Next() {
+		var l model.Link
+		var allow int
+		if err := rows.Scan(&l.PermissionID, &l.PrincipalID, &l.ObjectID, &allow); err != nil {
+			t.Fatal(err)
+		}
+		l.Allow = allow == 1
+		out = append(out, l)
 	}
 	return sortLinks(out)
+}
+
+// groupChain is the computer's group and every group above it, by a
+// recursive query of its own.
+func groupChain(t testing.TB, db *sql.DB, computerID int64) []int64 {
+	t.Helper()
+	rows, err := db.Query(`WITH RECURSIVE chain(id, depth) AS (
+		SELECT group_id, 0 FROM computer WHERE computer_id = ? AND group_id IS NOT NULL
+		UNION
+		SELECT g.parent_id, c.depth + 1 FROM computer_group g JOIN chain c ON g.group_id = c.id
+		 WHERE g.parent_id IS NOT NULL AND c.depth < 100)
+		SELECT id FROM chain ORDER BY depth`, computerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var g int64
+		if err := rows.Scan(&g); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, g)
+	}
+	return out
 }
 
 func TestSnapshotStatementsIndependentOfSize(t *testing.T) {
@@ -161,6 +225,17 @@ func TestSnapshotStatementsIndependentOfSize(t *testing.T) {
 	c, err := s.FindComputer(ctx, model.ComputerKey{By: model.MatchMAC, Values: []string{"00505600002A"}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Random links seldom land on this computer's chain for these 21
+	// principals: give each level of the chain one of theirs.
+	chain := groupChain(t, s.DB(), c.ID)
+	if len(chain) < 3 {
+		t.Fatalf("the computer's group chain %v is too short to test the walk", chain)
+	}
+	for i, g := range chain {
+		if _, err := s.DB().Exec("INSERT OR REPLACE INTO securitypermissionlink VALUES (?, ?, ?, ?)", model.PermRunScript, 15000001+i%20, g, i%2); err != nil {
+			t.Fatal(err)
+		}
 	}
 	snap, err := s.Snapshot(ctx, c, id, express.SnapshotOptions{})
 	if err != nil {
@@ -186,7 +261,7 @@ func TestSnapshotStatementsIndependentOfSize(t *testing.T) {
 	if tagged != 200 {
 		t.Errorf("%d tagged jobs among candidates, want all 200", tagged)
 	}
-	want := expectedLinks(t, s.DB(), snap)
+	want := expectedLinks(t, s.DB(), c.ID, id)
 	if len(want) == 0 {
 		t.Fatal("generated site gives the identity no links; the comparison would prove nothing")
 	}
