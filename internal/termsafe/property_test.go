@@ -55,7 +55,7 @@ func forbidden(r rune, keepLF bool) string {
 // TestUnsafe: Unsafe finds what the property forbids, and nothing else.
 func TestUnsafe(t *testing.T) {
 	r := rand.New(rand.NewPCG(22, 3))
-	for range 100000 {
+	for range 50000 {
 		in := randomHostile(r)
 		for _, keepLF := range []bool{false, true} {
 			want := !utf8.ValidString(in)
@@ -100,7 +100,7 @@ func randomHostile(r *rand.Rand) string {
 // control (LF only from Text), and Line's output is one line.
 func TestCleanProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(22, 1))
-	for range 200000 {
+	for range 100000 {
 		in := randomHostile(r)
 		checkSafe(t, "Line", in, Line(in), false)
 		checkSafe(t, "Text", in, Text(in), true)
