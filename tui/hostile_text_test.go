@@ -2,12 +2,14 @@ package tui
 
 import (
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
@@ -74,13 +76,10 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 	o.AfterQueue = config.AfterStay
 	o.Site = "site-north" + evil
 	o.ConfigWarnings = []string{"config-warn" + evil}
-	h := newHarness(t, &hostileBackend{}, o, 160, 40)
 	var mu sync.Mutex
 	var bad []string
 	frames := 0
-	observe := h.m.observe
-	h.m.observe = func(m *Model) {
-		observe(m)
+	h := newObservedHarness(t, &hostileBackend{}, o, 160, 40, func(m *Model) {
 		v := m.View()
 		mu.Lock()
 		defer mu.Unlock()
@@ -88,7 +87,7 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 		if why := termsafe.Unsafe(v, true); why != "" || strings.Contains(v, "pwned") {
 			bad = append(bad, why+" in\n"+v)
 		}
-	}
+	})
 	h.waitFor("PC-042", "Physics", "00:15:5D:2A:00:42", "dmi-note", "config-warn", "site-north")
 	h.press(tea.KeyEnter)
 	h.waitFor("Password")
@@ -122,6 +121,23 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 			t.Fatalf("and %d more", len(bad)-1)
 		}
 	}
+}
+
+// newObservedHarness is newHarness whose observer also hands every model after its
+// Update, on the program's goroutine, from the first one on.
+func newObservedHarness(t *testing.T, b Backend, o Options, w, h int, also func(*Model)) *harness {
+	t.Helper()
+	m := New(b, o, io.Discard)
+	hs := &harness{t: t, m: m}
+	m.observe = func(m *Model) {
+		hs.mu.Lock()
+		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp}
+		hs.mu.Unlock()
+		also(m)
+	}
+	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = hs.tm.Quit() })
+	return hs
 }
 
 // The site prompt draws the configuration's site names and its reason
