@@ -74,7 +74,7 @@ func Baseline(ctx context.Context, db *sql.DB, q BaselineQuery) (BaselineResult,
 	admin := false
 	for _, p := range principals {
 		var n int
-		if err := w.row("SELECT COUNT(*) FROM securityrightlink WHERE right_id = ? AND user_id = ?",
+		if err := w.row("SELECT COUNT(*) FROM securityprivilegelink WHERE privilege_id = ? AND user_id = ?",
 			[]any{model.RightAdministrative, p}, &n); err != nil {
 			return res, fmt.Errorf("baseline: administrative right: %w", err)
 		}

@@ -400,9 +400,9 @@ func (g *gen) tables() []table {
 		}
 		cgroups.rows = append(cgroups.rows, []any{firstGroupID + int64(i), groupName(i), dns, domain})
 	}
-	rights := table{name: "securityrightlink", cols: []string{"right_id", "user_id"}, rows: [][]any{
+	rights := table{name: "securityprivilegelink", cols: []string{"user_id", "privilege_id"}, rows: [][]any{
 		// The administrators are never the identity: an admin's menu is trivial.
-		{model.RightAdministrative, firstGroupID + int64(p.ConsoleGroups-1)},
+		{firstGroupID + int64(p.ConsoleGroups-1), model.RightAdministrative},
 	}}
 	perms := table{name: "securitypermission", cols: []string{"permission_id", "name", "description"}}
 	for id := 1; id <= 81; id++ {

@@ -78,7 +78,18 @@ var needs = []tableNeed{
 		why:     "DS console groups without an AD domain match nobody (fail closed)",
 		columns: cols(Unverified, "group_id", "user_id")},
 	{key: "securitypermissionlink", names: []string{"securitypermissionlink"}, evidence: Seen, columns: cols(Seen, "permission_id", "user_id", "object_id", "allow")},
-	{key: "securityrightlink", names: []string{"securityrightlink"}, evidence: Unverified, columns: cols(Unverified, "right_id", "user_id")},
+	// Rights (the Administrative right): DS writes them with
+	// wc_ins_security_privilege_link and reads them back as privilege_id,
+	// so securityprivilegelink is the likely table; securityrightlink is the
+	// older reading. Neither is required: on SQL Server DS's own
+	// wc_sel_security_right answers instead, and where nothing can tell,
+	// nobody holds the right (fail closed).
+	{key: "rights", names: []string{"securityprivilegelink", "securityrightlink"}, evidence: Unverified, optional: true,
+		why: noteNoRights,
+		columns: []colNeed{
+			{key: "user_id", names: []string{"user_id"}, evidence: SeenAsProc},
+			{key: "right", names: []string{"privilege_id", "right_id"}, evidence: SeenAsProc},
+		}},
 	{key: "event_schedule", names: []string{"event_schedule"}, evidence: Seen,
 		columns: append(cols(SeenAsProc, "schedule_id", "computer_id", "event_id", "start_time", "status", "status_code"),
 			colNeed{key: "user_name", names: []string{"user_name"}, optional: true, evidence: SeenAsProc, why: "who queued is not shown from the schedule row"},
@@ -96,7 +107,11 @@ var procNeeds = []struct {
 	{"wc_sel_inage_task_type", "tells create from distribute for image tasks when image_task has no known column"},
 	{"wc_sel_security_state", "tells whether DS console security is on"},
 	{"wc_sel_security_permission", "DS's own permission decision, for doctor --access"},
+	{"wc_sel_security_right", "tells who holds the Administrative right when no rights table is visible"},
 }
+
+// noteNoRights says what a database without a visible rights table costs.
+const noteNoRights = "DS's wc_sel_security_right is asked who holds the Administrative right; where it cannot be called either, nobody counts as holding it (fail closed: permissions alone decide)"
 
 // Schema is what discovery found: the name of every table and column the
 // client uses, the procedures it may call, and what is missing.

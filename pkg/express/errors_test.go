@@ -148,13 +148,13 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 	expresstest.Exec(t, path,
 		"ALTER TABLE securityuser RENAME COLUMN username TO name",
 		"ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type",
-		"DROP TABLE securityrightlink",
+		"DROP TABLE nics",
 	)
 	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
 	if !errors.Is(err, model.ErrSchema) {
 		t.Fatalf("old layout opened: err = %v", err)
 	}
-	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table securityrightlink", "doctor"} {
+	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table nics", "doctor"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %q: %v", want, err)
 		}

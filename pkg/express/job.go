@@ -198,6 +198,13 @@ func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []im
 // ends the reading). extra are parameters shared by every call.
 func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template string, count int,
 	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
+	return s.execBatchCol(ctx, q, n, op, template, "", count, argsOf, answer, extra...)
+}
+
+// execBatchCol is execBatch reading the column named col of each answer's
+// first row ("" for column 0), as DS's client reads results by name.
+func (s *Store) execBatchCol(ctx context.Context, q querier, n *int, op, template, col string, count int,
+	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
 	letters := paramLetters(template)
 	var text strings.Builder
 	args := append([]any(nil), extra...)
@@ -232,8 +239,8 @@ func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template s
 		if !rows.Next() {
 			continue
 		}
-		var v nullInt
-		if err := rows.Scan(&v); err != nil {
+		v, err := scanColumn(rows, col)
+		if err != nil {
 			return s.classify(op, err)
 		}
 		answer(i, v)

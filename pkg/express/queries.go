@@ -61,15 +61,26 @@ const (
 	// it. User names are encrypted (decrypted in Go: docs/ds-schema.md, "The
 	// DS cipher"); the password column is never read here. {members} adds
 	// the DS-native groups' memberships as kind-3 rows when the database
-	// shows where DS keeps them.
+	// shows where DS keeps them. {rights_u}/{rights_g} join the rights table
+	// where one is visible; without it ref is NULL and the right is asked of
+	// DS (wc_sel_security_right) or held by nobody.
 	rawPrincipals = `
-SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.right_id AS ref
-  FROM {securityuser} u
-  LEFT JOIN {securityrightlink} r ON r.user_id = u.user_id AND r.right_id = @adminRight
+SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, {admin_u} AS ref
+  FROM {securityuser} u{rights_u}
 UNION ALL
-SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.right_id
-  FROM {securitygroup} g
-  LEFT JOIN {securityrightlink} r ON r.user_id = g.group_id AND r.right_id = @adminRight{members}`
+SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, {admin_g}
+  FROM {securitygroup} g{rights_g}{members}`
+
+	rawRightsJoinUser = `
+  LEFT JOIN {rights} r ON r.{rights.user_id} = u.user_id AND r.{rights.right} = @adminRight`
+	rawRightsJoinGroup = `
+  LEFT JOIN {rights} r ON r.{rights.user_id} = g.group_id AND r.{rights.right} = @adminRight`
+
+	// DS's own answer to "does this console user or group hold the
+	// Administrative right?" where no rights table is visible: one EXEC a
+	// principal, one batch, each answering one row read by column name
+	// (granted, rightname).
+	rawAskRight = `EXEC {wc_sel_security_right} @userId = @u%d, @right = @adminRight, @selectResults = @selectResults;`
 
 	rawMembers = `
 UNION ALL
@@ -148,7 +159,7 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
 
 	// The Administrative right of the matched principals, read again at
 	// queue time.
-	rawAdminRights = `SELECT user_id FROM {securityrightlink} WHERE right_id = @adminRight AND user_id IN ({in:pr})`
+	rawAdminRights = `SELECT {rights.user_id} FROM {rights} WHERE {rights.right} = @adminRight AND {rights.user_id} IN ({in:pr})`
 
 	rawComputerColumns = `
 SELECT c.computer_id, c.name, c.group_id, c.serial_num, c.asset_tag, c.uuid, n.mac_addr
@@ -200,7 +211,8 @@ type queries struct {
 	jobByID, tasksByJob           string
 	imageTypeExec                 string
 	groupChain, links             string
-	adminRights                   string
+	adminRights                   string // "" without a rights table
+	askRight                      string // "" where wc_sel_security_right cannot be called
 	computerBase, computerOrder   string
 	scheduleByID, pendingSchedule string
 	pendingForComputer            string
@@ -265,6 +277,17 @@ func buildQueries(sc *Schema) *queries {
 	if sc.ident("members") != "" {
 		members = rawMembers
 	}
+	adminU, adminG, rightsU, rightsG, adminRights := "NULL", "NULL", "", "", ""
+	if sc.ident("rights") != "" {
+		adminU, adminG = "r.{rights.user_id}", "r.{rights.user_id}"
+		rightsU, rightsG, adminRights = rawRightsJoinUser, rawRightsJoinGroup, rawAdminRights
+	}
+	principals := strings.NewReplacer("{members}", members, "{admin_u}", adminU, "{admin_g}", adminG,
+		"{rights_u}", rightsU, "{rights_g}", rightsG).Replace(rawPrincipals)
+	askRight := ""
+	if sc.HasProcedure("wc_sel_security_right") {
+		askRight = rawAskRight
+	}
 	imageSelect, imageJoin := "NULL", ""
 	if sc.ident("image_task.create_image") != "" {
 		imageSelect, imageJoin = "i.{image_task.create_image}", rawImageJoin
@@ -278,7 +301,7 @@ func buildQueries(sc *Schema) *queries {
 	q := &queries{
 		now:                x(`SELECT {now}`),
 		runNow:             x(`SELECT {run_now}`),
-		principals:         x(strings.Replace(rawPrincipals, "{members}", members, 1)),
+		principals:         x(principals),
 		dsAccounts:         x(rawDSAccounts),
 		folders:            x(rawFolders),
 		candidateJobs:      x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
@@ -288,7 +311,8 @@ func buildQueries(sc *Schema) *queries {
 		imageTypeExec:      x(rawImageTypeExec),
 		groupChain:         x(rawGroupChain),
 		links:              x(rawLinks),
-		adminRights:        x(rawAdminRights),
+		adminRights:        x(adminRights),
+		askRight:           x(askRight),
 		computerBase:       x(rawComputerColumns),
 		computerOrder:      expand(sc, rawComputerOrder),
 		scheduleByID:       x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),

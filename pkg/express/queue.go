@@ -198,27 +198,8 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 		if err := s.loadLinks(ctx, q, nil, &snap); err != nil {
 			return err
 		}
-		admins := map[int64]bool{}
-		ids := make([]int64, len(snap.Principals))
-		for i, p := range snap.Principals {
-			ids[i] = p.ID
-		}
-		for _, part := range chunks(ids, maxInList) {
-			text, args := withInList(s.q.adminRights, "pr", part)
-			err := s.each(ctx, q, nil, text, append(args, sql.Named("adminRight", model.RightAdministrative)), func(rows *sql.Rows) error {
-				var id nullInt
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				admins[id.V] = true
-				return nil
-			})
-			if err != nil {
-				return s.classify("read rights", err)
-			}
-		}
-		for i := range snap.Principals {
-			snap.Principals[i].Admin = admins[snap.Principals[i].ID]
+		if err := s.setAdmins(ctx, q, nil, &snap); err != nil {
+			return err
 		}
 	}
 	d := access.New(&snap).Decide(job.ID)

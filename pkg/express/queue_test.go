@@ -262,7 +262,7 @@ func TestQueueDecidesAgain(t *testing.T) {
 		{"still allowed", "", nil},
 		{"folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", model.ErrNotPermitted},
 		{"denied on the job itself", "INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000009, 0)", model.ErrNotPermitted},
-		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityrightlink VALUES (1, 15000001)", nil},
+		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityprivilegelink VALUES (15000001, 1)", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := basicStore(t)

@@ -22,7 +22,8 @@ CREATE TABLE securitygroup(group_id INT PRIMARY KEY, name NVARCHAR(50) NOT NULL,
 CREATE TABLE securitygroupmember(group_id INT, user_id INT, PRIMARY KEY(group_id, user_id));
 CREATE TABLE securitypermission(permission_id INT PRIMARY KEY, name NVARCHAR(255), description NVARCHAR(255));
 CREATE TABLE securitypermissionlink(permission_id INT, user_id INT, object_id INT, allow INT, PRIMARY KEY(permission_id, user_id, object_id));
-CREATE TABLE securityrightlink(right_id INT, user_id INT, PRIMARY KEY(right_id, user_id));
+-- Rights: DS writes them with wc_ins_security_privilege_link (docs/ds-schema.md, "Rights").
+CREATE TABLE securityprivilegelink(user_id INT, privilege_id INT, PRIMARY KEY(user_id, privilege_id));
 CREATE TABLE event_schedule(schedule_id INT PRIMARY KEY, computer_id INT NOT NULL, event_id INT NOT NULL, start_time DATETIME NULL,
                             status NVARCHAR(255) NULL, status_code INT NULL, user_name NVARCHAR(255) NULL, user_full_name NVARCHAR(255) NULL);
 -- Indexes DS has on its own tables in some form; the embedded store needs them for the same lookups.

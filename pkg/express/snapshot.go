@@ -125,7 +125,29 @@ func (s *Store) loadPrincipals(ctx context.Context, n *int, id model.Identity, s
 		return false, err
 	}
 	snap.Principals, snap.Notes = access.MatchPrincipals(all, members, id)
+	if s.schema.RightsSource() != RightsTable {
+		if err := s.setAdmins(ctx, s.db, n, snap); err != nil {
+			return false, err
+		}
+	}
 	return len(all) > 0, nil
+}
+
+// setAdmins reads the matched principals' Administrative right where the
+// principals statement could not (no rights table), noting when nothing
+// can tell.
+func (s *Store) setAdmins(ctx context.Context, q querier, n *int, snap *model.Snapshot) error {
+	admins, note, err := s.admins(ctx, q, n, snap.Principals)
+	if err != nil {
+		return err
+	}
+	for i := range snap.Principals {
+		snap.Principals[i].Admin = admins[snap.Principals[i].ID]
+	}
+	if note != "" {
+		snap.Notes = append(snap.Notes, note)
+	}
+	return nil
 }
 
 // consolePrincipals reads every console user and group. members is nil when
@@ -136,7 +158,11 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 	if s.schema.ident("members") != "" {
 		members = []model.Membership{}
 	}
-	err := s.each(ctx, q, n, s.q.principals, []any{sql.Named("adminRight", model.RightAdministrative)}, func(rows *sql.Rows) error {
+	var args []any
+	if s.schema.RightsSource() == RightsTable {
+		args = []any{sql.Named("adminRight", model.RightAdministrative)}
+	}
+	err := s.each(ctx, q, n, s.q.principals, args, func(rows *sql.Rows) error {
 		var kind, pid, ref nullInt
 		var name, dns, nb nullText
 		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref); err != nil {

@@ -378,3 +378,68 @@ func TestDiscoveryTakesOnlyPlainIdentifiers(t *testing.T) {
 		})
 	}
 }
+
+// Without a visible rights table, DS's own wc_sel_security_right answers
+// for each matched console user and group, all in one batch, each row read
+// by its column name `granted` (DS answers granted and rightname; extra
+// columns are ignored, as DS's client ignores them).
+func TestRightsAskDS(t *testing.T) {
+	var texts []string
+	var sigs [][]string
+	s, _ := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		if isDiscovery(text) {
+			return discoveryAnswer(map[string]bool{"rights": true}, allProcs(), nil), nil
+		}
+		texts, sigs = append(texts, text), append(sigs, argSig(args))
+		return []resultSet{
+			{named("rightname", "granted", "extra"), {"Administrative", int64(0), "x"}},
+			{named("rightname", "granted"), {"Administrative", int64(1)}},
+			{named("granted", "rightname"), {nil, "Administrative"}},
+		}, nil
+	})
+	ctx := context.Background()
+	sc, err := s.Schema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.RightsSource() != RightsProcedure {
+		t.Fatalf("rights source = %s", sc.RightsSource())
+	}
+	if strings.Contains(s.q.principals, "JOIN") || strings.Contains(s.q.principals, "rightlink") {
+		t.Errorf("principals statement joins a rights table this database lacks: %s", s.q.principals)
+	}
+	ps := []model.Principal{{ID: 14000001, Kind: model.ConsoleUser}, {ID: 15000001, Kind: model.ConsoleGroup}, {ID: 15000002, Kind: model.ConsoleGroup}}
+	n := 0
+	admins, note, err := s.admins(ctx, s.db, &n, ps)
+	if err != nil || note != "" {
+		t.Fatal(err, note)
+	}
+	if n != 1 || len(texts) != 1 {
+		t.Fatalf("%d round trips for 3 principals, want 1", n)
+	}
+	want := "EXEC wc_sel_security_right @userId = @u0, @right = @adminRight, @selectResults = @selectResults;\n" +
+		"EXEC wc_sel_security_right @userId = @u1, @right = @adminRight, @selectResults = @selectResults;\n" +
+		"EXEC wc_sel_security_right @userId = @u2, @right = @adminRight, @selectResults = @selectResults;"
+	if texts[0] != want {
+		t.Errorf("batch = %q\nwant %q", texts[0], want)
+	}
+	wantArgs := []string{"adminRight int32 1", "selectResults int32 1", "u0 int32 14000001", "u1 int32 15000001", "u2 int32 15000002"}
+	if !reflect.DeepEqual(sigs[0], wantArgs) {
+		t.Errorf("args = %v, want %v", sigs[0], wantArgs)
+	}
+	if !reflect.DeepEqual(admins, map[int64]bool{15000001: true}) {
+		t.Errorf("admins = %v, want only 15000001", admins)
+	}
+
+	// Neither a table nor the procedure: nobody, with the note.
+	s2, rec2 := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+		return discoveryAnswer(map[string]bool{"rights": true}, []string{"wc_ins_schedule"}, nil), nil
+	})
+	if _, err := s2.Schema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admins, note, err = s2.admins(ctx, s2.db, nil, ps)
+	if err != nil || len(admins) != 0 || note != noteRightsUnknown || len(rec2.Calls()) != 1 {
+		t.Errorf("admins %v, note %q, err %v, %d statements", admins, note, err, len(rec2.Calls()))
+	}
+}

@@ -55,7 +55,7 @@ INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES
 (15000004, 'Techs', 'OTHER'); -- same name, another domain
 INSERT INTO securitygroup(group_id, name) VALUES (15000005, 'Bench'); -- DS-native: kiosk is a member
 INSERT INTO securitygroupmember VALUES (15000005, 14000003);
-INSERT INTO securityrightlink VALUES (1, 15000003);
+INSERT INTO securityprivilegelink VALUES (15000003, 1);
 
 -- "Schedule this job" (66).
 INSERT INTO securitypermissionlink VALUES
