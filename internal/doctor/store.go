@@ -123,6 +123,13 @@ func (ph *storePhase) checkTables(ctx context.Context, st Store) []string {
 	default:
 		c.Status, c.Detail = OK, fmt.Sprintf("all %d tables and %d columns ImageInvoker uses were found", len(sc.Tables), cols)
 	}
+	// DS's own "security off" decides, but with console users or groups
+	// present it deserves a person's look.
+	if w := sc.Security.Warning; w != "" && c.Status != Fail {
+		c.Status = Warn
+		c.Detail += "; " + w
+		c.Fix = "Switch console security on in the DS console (Tools > Security) if it should be; ImageInvoker follows DS's answer"
+	}
 	return dedupe(bad)
 }
 

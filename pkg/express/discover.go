@@ -160,6 +160,9 @@ type SecurityState struct {
 	// Source: "wc_sel_security_state", or "inferred" (on when DS has console
 	// users or groups, decided per snapshot).
 	Source string `json:"source"`
+	// Warning: DS says security is off while it has console users or
+	// groups (doctor shows it; DS's answer decides).
+	Warning string `json:"warning,omitempty"`
 }
 
 // ident is the discovered name of a key ("table" or "table.column"), "" when absent.
@@ -257,11 +260,18 @@ func (s *Store) discover(ctx context.Context) (*Schema, error) {
 		}
 		found[lt][strings.ToLower(c.S)] = c.S
 	}
+	// DS's wc_sel_security_state, read as RemotedObject::IsSecurityEnabled
+	// reads it (docs/ds-schema.md): its set present without a row = on,
+	// NULL = off, 0 = off, anything else = on; column 0 whatever else comes.
 	var state SecurityState
-	if rows.NextResultSet() && rows.Next() {
-		var v nullInt
-		if err := rows.Scan(&v); err == nil && v.Valid {
-			state = SecurityState{Known: true, On: v.V != 0, Source: "wc_sel_security_state"}
+	if rows.NextResultSet() {
+		state = SecurityState{Known: true, On: true, Source: "wc_sel_security_state"}
+		if rows.Next() {
+			v, err := scanScalar(rows)
+			if err != nil {
+				return nil, s.classify("read the eXpress schema", err)
+			}
+			state.On = v.Valid && v.V != 0
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -402,6 +412,9 @@ func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 		s.schema = sc
 		if len(sc.Missing) == 0 {
 			s.q = buildQueries(sc)
+			if sc.Security.Known && !sc.Security.On {
+				s.securityWarning(ctx)
+			}
 		}
 	}
 	if len(s.schema.Missing) > 0 {
@@ -414,4 +427,14 @@ func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 func (s *Store) ready(ctx context.Context) error {
 	_, err := s.Schema(ctx)
 	return err
+}
+
+// securityWarning notes DS's "off" while DS has console users or groups:
+// DS's own answer decides, but a person should look (doctor shows it).
+func (s *Store) securityWarning(ctx context.Context) {
+	var n nullInt
+	if err := s.queryRow(ctx, s.db, s.q.principalCount, nil).Scan(&n); err != nil || n.V == 0 {
+		return
+	}
+	s.schema.Security.Warning = fmt.Sprintf("DS says console security is off (wc_sel_security_state), yet it has %d console users or groups: every job is allowed to everyone until it is switched on in the DS console (Tools > Security)", n.V)
 }

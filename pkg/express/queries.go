@@ -200,6 +200,10 @@ VALUES (@scheduleId, @computerId, @jobId, {run_now}{user_vals})`
 	rawScheduleInfo = `EXEC {wc_ins_schedule_info} @schedule_id = @schedule_id, @user_id = @user_id`
 
 	rawComputerExists = `SELECT computer_id FROM {computer} WHERE computer_id = @computerId`
+
+	// How many console users and groups DS has (doctor's warning when DS
+	// says security is off).
+	rawPrincipalCount = `SELECT (SELECT COUNT(*) FROM {securityuser}) + (SELECT COUNT(*) FROM {securitygroup})`
 )
 
 // queries is one database's expanded statements.
@@ -221,6 +225,7 @@ type queries struct {
 	selLoggedOn, insLoggedOn      string
 	scheduleInfo                  string
 	computerExists                string
+	principalCount                string
 	computerWhere                 map[matchColumn]string
 }
 
@@ -325,6 +330,7 @@ func buildQueries(sc *Schema) *queries {
 		insLoggedOn:        x(rawInsLoggedOn),
 		scheduleInfo:       x(rawScheduleInfo),
 		computerExists:     x(rawComputerExists),
+		principalCount:     x(rawPrincipalCount),
 		computerWhere:      map[matchColumn]string{},
 	}
 	for k, v := range rawComputerWhere {

@@ -246,8 +246,8 @@ func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.Qu
 	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&now); err != nil {
 		return 0, fmt.Errorf("read server time: %w", err)
 	}
-	var id nullInt
-	if err := s.queryRow(ctx, q, s.q.execSchedule, procedureArgs(req, now.T)).Scan(&id); err != nil {
+	id, err := s.queryScalar(ctx, q, s.q.execSchedule, procedureArgs(req, now.T))
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, errors.New("wc_ins_schedule returned no schedule id — set store.queue: insert and tell your ImageInvoker contact (send `imageinvoker doctor` output)")
 		}
@@ -272,8 +272,7 @@ func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.Qu
 // when it does not.
 func (s *Store) loggedOnUser(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
 	sel := func() (int64, bool, error) {
-		var id nullInt
-		err := s.queryRow(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)}).Scan(&id)
+		id, err := s.queryScalar(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)})
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !id.Valid) {
 			return 0, false, nil
 		}
@@ -285,8 +284,7 @@ func (s *Store) loggedOnUser(ctx context.Context, q querier, req model.QueueRequ
 	if id, ok, err := sel(); ok || err != nil {
 		return id, err
 	}
-	var id nullInt
-	err := s.queryRow(ctx, q, s.q.insLoggedOn, []any{sql.Named("user_name", req.UserName), sql.Named("full_name", req.UserFullName)}).Scan(&id)
+	id, err := s.queryScalar(ctx, q, s.q.insLoggedOn, []any{sql.Named("user_name", req.UserName), sql.Named("full_name", req.UserFullName)})
 	switch {
 	case err == nil && id.Valid:
 		return id.V, nil

@@ -105,12 +105,10 @@ func (s *Store) securityOn(mode string, exist bool) bool {
 	if mode == "on" {
 		return true
 	}
-	// DS's own switch decides, with one exception: "off" while DS has
-	// console users or groups. How to read wc_sel_security_state's answer
-	// is not confirmed on a real DS (docs/ds-schema.md), and misreading it
-	// would allow every job to everyone; so security stays on then
-	// (fail closed) and doctor shows the contradiction.
-	if st := s.schema.Security; st.Known && (st.On || !exist) {
+	// DS's own switch decides, read as DS's client reads it
+	// (docs/ds-schema.md); "off" while DS has console users or groups is
+	// doctor's warning (Schema.Security.Warning), not overruled here.
+	if st := s.schema.Security; st.Known {
 		return st.On
 	}
 	return exist

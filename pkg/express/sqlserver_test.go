@@ -52,15 +52,17 @@ func queueServer(knownUser int64) answerFunc {
 			return []resultSet{{{int64(100000042), int64(5000001), int64(2000002), serverNow, nil, nil, nil, nil}}}, nil
 		case strings.HasPrefix(text, "SELECT DATEADD"):
 			return []resultSet{{{serverNow.Add(-time.Minute)}}}, nil
+		// DS's procedures may answer with more columns than the id: DS's
+		// client takes column 0 of row 0 (ExecuteScalar) and so must we.
 		case strings.HasPrefix(text, "EXEC wc_ins_schedule "):
-			return []resultSet{{{int64(100000042)}}}, nil
+			return []resultSet{{named("schedule_id", "event_id", "computer_id"), {int64(100000042), int64(2000002), int64(5000001)}}}, nil
 		case strings.HasPrefix(text, "EXEC wc_sel_loggedon_users"):
 			if knownUser != 0 {
-				return []resultSet{{{knownUser}}}, nil
+				return []resultSet{{named("user_id", "user_name", "full_name"), {knownUser, `LAB	ech9`, nil}}}, nil
 			}
 			return nil, nil
 		case strings.HasPrefix(text, "EXEC wc_ins_loggedon_users"):
-			return []resultSet{{{int64(7)}}}, nil
+			return []resultSet{{named("id", "user_name"), {int64(7), `LAB	ech1`}}}, nil
 		case strings.HasPrefix(text, "EXEC wc_ins_schedule_info"):
 			return nil, nil
 		}
@@ -168,39 +170,64 @@ func TestQueueProcedureNotCallable(t *testing.T) {
 }
 
 // DS's own security state, when its procedure answers, decides whether
-// console security applies ("auto"); it rides on the discovery round trip.
+// console security applies ("auto"); it rides on the discovery round trip
+// and is read as DS's RemotedObject::IsSecurityEnabled reads it: no row =
+// on, NULL = off, 0 = off, non-zero = on, column 0 whatever else comes.
+// DS's "off" while it has console users or groups is doctor's warning.
 func TestSecurityStateFromDS(t *testing.T) {
+	ds := SecurityState{Known: true, Source: "wc_sel_security_state"}
+	on := ds
+	on.On = true
 	for _, tt := range []struct {
 		name  string
-		state *int64
+		state []resultSet // the second result set(s); nil: not callable
 		want  SecurityState
+		warn  bool
 	}{
-		{"on", ptr64(1), SecurityState{Known: true, On: true, Source: "wc_sel_security_state"}},
-		{"off", ptr64(0), SecurityState{Known: true, On: false, Source: "wc_sel_security_state"}},
-		{"not callable", nil, SecurityState{Source: "inferred"}},
+		{"on", []resultSet{{{int64(1)}}}, on, false},
+		{"non-zero", []resultSet{{{int64(7)}}}, on, false},
+		{"off", []resultSet{{{int64(0)}}}, ds, true},
+		{"NULL is off", []resultSet{{{nil}}}, ds, true},
+		{"no row is on", []resultSet{{}}, on, false},
+		{"extra columns", []resultSet{{named("state", "note"), {int64(0), "console security disabled"}}}, ds, true},
+		{"not callable", nil, SecurityState{Source: "inferred"}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, rec := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
-				return discoveryAnswer(nil, allProcs(), tt.state), nil
+				if strings.HasPrefix(text, "SELECT (SELECT COUNT(*) FROM securityuser)") {
+					return []resultSet{{{int64(3)}}}, nil
+				}
+				return append(discoveryAnswer(nil, allProcs(), nil), tt.state...), nil
 			})
 			sc, err := s.Schema(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
+			warning := sc.Security.Warning
+			sc.Security.Warning = ""
 			if sc.Security != tt.want {
 				t.Errorf("security = %+v, want %+v", sc.Security, tt.want)
 			}
+			if (warning != "") != tt.warn || (tt.warn && !strings.Contains(warning, "3 console users or groups")) {
+				t.Errorf("warning = %q, want one: %v", warning, tt.warn)
+			}
 			calls := rec.Calls()
-			if len(calls) != 1 || !strings.Contains(calls[0].text, "HAS_PERMS_BY_NAME(N'wc_sel_security_state'") {
-				t.Errorf("discovery took %d statements: %v", len(calls), calls)
+			if !strings.Contains(calls[0].text, "HAS_PERMS_BY_NAME(N'wc_sel_security_state'") {
+				t.Errorf("security state not asked in discovery: %v", calls[0].text)
 			}
-			// DS's "off" counts only where DS has no console users or
-			// groups; with them, security stays on (fail closed).
-			if !s.securityOn("auto", true) || !s.securityOn("on", false) {
-				t.Error("security off while DS has console users")
+			if want := map[bool]int{true: 2, false: 1}[tt.warn]; len(calls) != want {
+				t.Errorf("%d statements, want %d", len(calls), want)
 			}
-			if s.securityOn("auto", false) != (tt.state != nil && *tt.state == 1) {
-				t.Error("securityOn disagrees with DS's state")
+			// DS's answer decides, console users or not; "on" is always on.
+			known := tt.state != nil
+			if !s.securityOn("on", false) {
+				t.Error(`"on" is not on`)
+			}
+			if got := s.securityOn("auto", true); got != (!known || tt.want.On) {
+				t.Errorf("auto with console users = %v", got)
+			}
+			if got := s.securityOn("auto", false); got != (known && tt.want.On) {
+				t.Errorf("auto without console users = %v", got)
 			}
 		})
 	}
@@ -299,7 +326,8 @@ func TestImageTypesWithoutDS(t *testing.T) {
 }
 
 // doctor --access asks DS's own wc_sel_security_permission: one EXEC a
-// question, sent in batches (one round trip each), the answer in column 0.
+// question, sent in batches (one round trip each), @selectResults an int as
+// DS's client sends it, the answer DS's 4-column row read by name.
 func TestAskDSContract(t *testing.T) {
 	defer func(n int) { askBatch = n }(askBatch)
 	askBatch = 2
@@ -312,11 +340,15 @@ func TestAskDSContract(t *testing.T) {
 		texts, sigs = append(texts, text), append(sigs, argSig(args))
 		var sets []resultSet
 		for i := 2; i < len(args); i += 2 {
+			// DS's one row, read by name: granted, permission, object,
+			// user ("" = no explicit entry anywhere), in an order that puts
+			// granted elsewhere than column 0.
+			head := named("permission", "granted", "object", "user")
 			switch args[i].Value.(int32) { // the permission
 			case model.PermScheduleJob:
-				sets = append(sets, resultSet{{true}})
+				sets = append(sets, resultSet{head, {"Schedule this job", int64(1), "Deploy", `LAB	ech1`}})
 			case model.PermDistributeImage:
-				sets = append(sets, resultSet{{int64(0)}})
+				sets = append(sets, resultSet{head, {"Distribute image", int64(0), "PC-01", ""}})
 			default:
 				sets = append(sets, resultSet{}) // no answer
 			}
@@ -337,7 +369,7 @@ func TestAskDSContract(t *testing.T) {
 	if texts[0] != wantText {
 		t.Errorf("batch text = %q", texts[0])
 	}
-	wantArgs := []string{"u int32 14000001", "r bool true", "p0 int32 66", "o0 int32 2000001", "p1 int32 40", "o1 int32 5000001"}
+	wantArgs := []string{"u int32 14000001", "r int32 1", "p0 int32 66", "o0 int32 2000001", "p1 int32 40", "o1 int32 5000001"}
 	if !reflect.DeepEqual(sigs[0], wantArgs) {
 		t.Errorf("args = %v, want %v", sigs[0], wantArgs)
 	}

@@ -309,6 +309,27 @@ func (r *row) Scan(dest ...any) error {
 	return r.rows.Close()
 }
 
+// queryScalar reads a procedure's answer as DS's ExpressDatabase.ExecuteScalar
+// does: column 0 of row 0 of the first result set, whatever the column
+// count; sql.ErrNoRows when there is no row.
+func (s *Store) queryScalar(ctx context.Context, q querier, text string, args []any) (nullInt, error) {
+	var v nullInt
+	found := false
+	err := s.each(ctx, q, nil, text, args, func(rows *sql.Rows) error {
+		if found {
+			return nil
+		}
+		found = true
+		var err error
+		v, err = scanScalar(rows)
+		return err
+	})
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
+	return v, err
+}
+
 func (s *Store) queryRow(ctx context.Context, q querier, text string, args []any) *row {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	s.statements.Add(1)
