@@ -412,7 +412,7 @@ func (w *walker) effective(perm int, principal, object int64) (bool, error) {
 func (w *walker) parent(object int64) (int64, bool, error) {
 	var q string
 	switch {
-	case object == model.AllComputersGroupID:
+	case object == model.AllComputersGroupID, object == model.AllJobsFolderID:
 		return 0, false, nil
 	case object >= 2000001 && object <= 3000000:
 		q = "SELECT folder_id FROM event WHERE event_id = ?"
@@ -436,7 +436,8 @@ func (w *walker) parent(object int64) (int64, bool, error) {
 			// Top-level computer groups sit under All Computers.
 			return model.AllComputersGroupID, true, nil
 		}
-		return 0, false, nil
+		// Top-level folders and jobs sit under All Jobs.
+		return model.AllJobsFolderID, true, nil
 	}
 	return par.Int64, true, nil
 }

@@ -443,7 +443,7 @@ type linkKey struct {
 // links spreads p.Links explicit entries: about half "Schedule this job" on
 // folders and jobs, half task permissions on computer groups, computers and
 // All Computers; four in five allow. The identity gets a baseline of allows
-// on All Computers and on the root, so its menu is neither empty nor full:
+// on All Computers and on the root, an entry on All Jobs, so its menu is neither empty nor full:
 // the random entries below override them level by level.
 func (g *gen) links() [][]any {
 	p := g.p
@@ -462,6 +462,9 @@ func (g *gen) links() [][]any {
 		add(perm, idGroup(), model.AllComputersGroupID, g.r.Intn(8) != 0)
 	}
 	add(model.PermScheduleJob, idGroup(), firstFolderID, true)
+	// An entry on All Jobs (-10), the top of every job walk: it decides the
+	// tagged jobs outside the root that have no nearer entry.
+	add(model.PermScheduleJob, idGroup(), model.AllJobsFolderID, g.r.Intn(2) == 0)
 	// Entries on the test computer's own chain, so its walk has something to find.
 	chain := []int64{g.testComputer.ID}
 	for gid := g.testComputer.GroupID; gid > 0; gid = g.groupParent[gid-1] {

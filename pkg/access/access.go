@@ -22,6 +22,8 @@ type Evaluator struct {
 	// folder, as seen from a job inside it, so Allowed costs a few map
 	// lookups per job however deep the tree.
 	folder66 map[int64]outcome
+	// allJobs66 is the walk from All Jobs (-10), for jobs at the top level.
+	allJobs66 outcome
 	// jobEntries66 holds the "Schedule this job" entries set on jobs themselves,
 	// keyed by job id alone: most jobs have none, and a small int64-keyed
 	// map is what keeps Allowed cheap across 10,000 jobs.
@@ -77,6 +79,7 @@ func New(s *model.Snapshot) *Evaluator {
 			e.jobEntries66[k.object] = entries
 		}
 	}
+	e.allJobs66 = e.walk(model.PermScheduleJob, node{kindAllJobs, model.AllJobsFolderID}, 1)
 	e.folder66 = make(map[int64]outcome, len(s.Folders))
 	for id := range s.Folders {
 		e.folder66[id] = e.walk(model.PermScheduleJob, node{kindFolder, id}, 1)
@@ -125,8 +128,12 @@ func (e *Evaluator) job66(j *model.Job) outcome {
 		o.level = node{kindJob, j.ID}
 		return o
 	}
-	if j.FolderID == 0 {
-		return outcome{rule: ruleDefaultDeny, level: node{kindJob, j.ID}, winner: -1, loser: -1}
+	if j.FolderID == 0 || j.FolderID == model.AllJobsFolderID {
+		o := e.allJobs66
+		if o.rule == ruleDefaultDeny {
+			o.level = node{kindJob, j.ID}
+		}
+		return o
 	}
 	if o, ok := e.folder66[j.FolderID]; ok {
 		if o.rule == ruleDefaultDeny {
@@ -269,6 +276,8 @@ func (e *Evaluator) name(n node) string {
 		}
 	case kindAllComputers:
 		return "All Computers"
+	case kindAllJobs:
+		return "All Jobs"
 	}
 	return ""
 }

@@ -101,7 +101,7 @@ func (r Reason) sentence() string {
 		}
 		return s + "."
 	case "default-deny":
-		where := " or any job folder above it"
+		where := ", any job folder above it or All Jobs"
 		if r.TargetKind == kindComputer.String() {
 			where = ", any computer group above it or All Computers"
 		}
@@ -157,6 +157,8 @@ func describe(kind string, id int64, name string) string {
 	switch {
 	case kind == kindAllComputers.String():
 		return "All Computers"
+	case kind == kindAllJobs.String():
+		return "All Jobs"
 	case name == "":
 		return fmt.Sprintf("%s id %d", kind, id)
 	}

@@ -10,6 +10,11 @@ import "strings"
 const (
 	AllComputersGroupID int64 = -1 // the implicit root of the computer group tree
 	NewComputersGroupID int64 = -7 // where DS puts machines on first contact
+	// AllJobsFolderID is the virtual root of the job folder tree ("All
+	// Jobs"): DS's Folder::IsFolderId accepts it and Folder::Load(-10) gives
+	// the folder AllJobs with parent 0. A permission entry on it applies to
+	// every job without a nearer one, as All Computers does for computers.
+	AllJobsFolderID int64 = -10
 )
 
 // Permission ids that console security checks for scheduling (docs/ds-schema.md).

@@ -74,6 +74,7 @@ INSERT INTO securitypermissionlink VALUES
 -- OTHER's alice and OTHER's Techs: entries that must never reach LAB's accounts.
 (66, 14000002, 2000133, 1), -- OTHER\alice on Physics
 (66, 15000004, 2000133, 1), -- OTHER\Techs on Physics
+(66, 15000004, -10, 1), -- OTHER\Techs on All Jobs, the top of every job walk
 (40, 15000004, 10, 1),
 (51, 15000004, -1, 1),
 -- The DS console group Bench (kiosk): Utilities, running scripts.
