@@ -56,8 +56,8 @@ const (
 func (e *Evaluator) parent(n node) (node, step) {
 	switch n.kind {
 	case kindJob:
-		j, ok := e.s.Jobs[n.id]
-		if !ok || j == nil {
+		j := e.job(n.id)
+		if j == nil {
 			return node{}, stepUnknown
 		}
 		return folderNode(j.FolderID), stepParent

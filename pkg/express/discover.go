@@ -90,6 +90,13 @@ var needs = []tableNeed{
 			{key: "user_id", names: []string{"user_id"}, evidence: SeenAsProc},
 			{key: "right", names: []string{"privilege_id", "right_id"}, evidence: SeenAsProc},
 		}},
+	// The jobs a job's tasks start on a return code: DS's SDK reads them with
+	// "select handler from task_return_handlers where event_id=", and its
+	// Schedule::Add demands on them the job's own permissions. Required
+	// unless DS's wc_sel_return_handler_jobs can answer instead (resolveSchema).
+	{key: "task_return_handlers", names: []string{"task_return_handlers"}, evidence: Seen, optional: true,
+		why:     "return-handler jobs are asked of DS's wc_sel_return_handler_jobs",
+		columns: cols(Seen, "event_id", "handler")},
 	{key: "event_schedule", names: []string{"event_schedule"}, evidence: Seen,
 		columns: append(cols(SeenAsProc, "schedule_id", "computer_id", "event_id", "start_time", "status", "status_code"),
 			colNeed{key: "user_name", names: []string{"user_name"}, optional: true, evidence: SeenAsProc, why: "who queued is not shown from the schedule row"},
@@ -108,6 +115,7 @@ var procNeeds = []struct {
 	{"wc_sel_security_state", "tells whether DS console security is on"},
 	{"wc_sel_security_permission", "DS's own permission decision, for doctor --access"},
 	{"wc_sel_security_right", "tells who holds the Administrative right when no rights table is visible"},
+	{"wc_sel_return_handler_jobs", "lists the jobs a job starts on a return code when task_return_handlers is not visible"},
 }
 
 // noteNoRights says what a database without a visible rights table costs.
@@ -353,6 +361,11 @@ func resolveSchema(dialect string, found map[string]map[string]string, tableName
 	}
 	for _, p := range procNeeds {
 		sc.Procedures = append(sc.Procedures, ProcMap{Name: p.name, Found: procs[strings.ToLower(p.name)], Use: p.use})
+	}
+	// Return handlers must be known one way or the other: a job whose
+	// handler starts a forbidden job would otherwise be offered.
+	if sc.names["task_return_handlers"] == "" && !(dialect == DialectSQLServer && procs["wc_sel_return_handler_jobs"]) {
+		sc.Missing = append(sc.Missing, "task_return_handlers")
 	}
 	sort.Strings(sc.Missing)
 	return sc

@@ -141,7 +141,7 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fixture schema refused: %v", err)
 	}
-	if len(sc.Tables) != 14 || len(sc.Missing) != 0 || sc.Security.Known {
+	if len(sc.Tables) != 15 || len(sc.Missing) != 0 || sc.Security.Known {
 		t.Errorf("tables %d, missing %v, security %+v", len(sc.Tables), sc.Missing, sc.Security)
 	}
 	path := expresstest.NewFile(t)

@@ -161,6 +161,16 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
 	// queue time.
 	rawAdminRights = `SELECT {rights.user_id} FROM {rights} WHERE {rights.right} = @adminRight AND {rights.user_id} IN ({in:pr})`
 
+	// Return handlers (docs/ds-schema.md, "Return handlers"): of every
+	// candidate in one statement, then of the handler jobs found, by id.
+	rawCandidateHandlers = `
+SELECT r.event_id, r.handler FROM {task_return_handlers} r
+ WHERE r.event_id IN (SELECT e.event_id FROM {event} e WHERE`
+	rawHandlersOf = `SELECT event_id, handler FROM {task_return_handlers} WHERE event_id IN ({in:j})`
+	// DS's own list where the table is not visible: one EXEC a job, one
+	// batch, the handler jobs in the column named job.
+	rawAskHandlers = `EXEC {wc_sel_return_handler_jobs} @jobId = @j%d;`
+
 	rawComputerColumns = `
 SELECT c.computer_id, c.name, c.group_id, c.serial_num, c.asset_tag, c.uuid, n.mac_addr
   FROM {computer} c LEFT JOIN {nics} n ON n.computer_id = c.computer_id`
@@ -199,7 +209,18 @@ VALUES (@scheduleId, @computerId, @jobId, {run_now}{user_vals})`
 	rawInsLoggedOn  = `EXEC {wc_ins_loggedon_users} @user_name = @user_name, @full_name = @full_name`
 	rawScheduleInfo = `EXEC {wc_ins_schedule_info} @schedule_id = @schedule_id, @user_id = @user_id`
 
-	rawComputerExists = `SELECT computer_id FROM {computer} WHERE computer_id = @computerId`
+	// The computer as it is at queue time: gone, or moved to another group.
+	rawComputerExists = `SELECT computer_id, group_id FROM {computer} WHERE computer_id = @computerId`
+
+	// The job folders above the queued job and its handler jobs, walked
+	// upward in SQL (the queue transaction reads only these).
+	rawFolderChain = `
+WITH up(folder_id, parent_id, name, depth) AS (
+  SELECT folder_id, parent_id, name, 0 FROM {event_folder} WHERE folder_id IN ({in:f})
+  UNION ALL
+  SELECT f.folder_id, f.parent_id, f.name, u.depth + 1 FROM {event_folder} f JOIN up u ON f.folder_id = u.parent_id WHERE u.depth < @maxDepth
+)
+SELECT DISTINCT folder_id, parent_id, name FROM up`
 
 	// How many console users and groups DS has (doctor's warning when DS
 	// says security is off).
@@ -224,8 +245,12 @@ type queries struct {
 	execSchedule                  string
 	selLoggedOn, insLoggedOn      string
 	scheduleInfo                  string
-	computerExists                string
+	computerExists, folderChain   string
 	principalCount                string
+	candidateHandlers             string // "" without task_return_handlers
+	handlersOf                    string // "" without task_return_handlers
+	askHandlers                   string // "" where wc_sel_return_handler_jobs cannot be called
+	jobsByIDs, tasksByJobIDs      string
 	computerWhere                 map[matchColumn]string
 }
 
@@ -303,7 +328,18 @@ func buildQueries(sc *Schema) *queries {
 		userCols, userVals = ", {event_schedule.user_name}, {event_schedule.user_full_name}", ", @userName, @userFullName"
 	}
 	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
+	candidateHandlers, handlersOf, askHandlers := "", "", ""
+	if sc.ident("task_return_handlers") != "" {
+		candidateHandlers = x(rawSubtreeCTE + rawCandidateHandlers + rawCandidateWhere + ")")
+		handlersOf = x(rawHandlersOf)
+	}
+	if sc.HasProcedure("wc_sel_return_handler_jobs") {
+		askHandlers = x(rawAskHandlers)
+	}
 	q := &queries{
+		candidateHandlers:  candidateHandlers,
+		handlersOf:         handlersOf,
+		askHandlers:        askHandlers,
 		now:                x(`SELECT {now}`),
 		runNow:             x(`SELECT {run_now}`),
 		principals:         x(principals),
@@ -330,7 +366,10 @@ func buildQueries(sc *Schema) *queries {
 		insLoggedOn:        x(rawInsLoggedOn),
 		scheduleInfo:       x(rawScheduleInfo),
 		computerExists:     x(rawComputerExists),
+		folderChain:        x(rawFolderChain),
 		principalCount:     x(rawPrincipalCount),
+		jobsByIDs:          x(rawJobColumns + " WHERE e.event_id IN ({in:j})"),
+		tasksByJobIDs:      x(tasks + "\n WHERE t.event_id IN ({in:j})" + rawTaskOrder),
 		computerWhere:      map[matchColumn]string{},
 	}
 	for k, v := range rawComputerWhere {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -144,14 +145,16 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", model.ErrJobChanged, req.Job.Name, req.Job.ID, diff)
 	}
 	cid := sql.Named("computerId", req.Computer.ID)
-	var found nullInt
-	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found); errors.Is(err, sql.ErrNoRows) {
+	var found, group nullInt
+	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found, &group); errors.Is(err, sql.ErrNoRows) {
 		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", model.ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
 	} else if err != nil {
 		return res, fmt.Errorf("check computer: %w", err)
 	}
+	computer := req.Computer
+	computer.GroupID = group.V // where DS has it now, not where the menu saw it
 
-	if err := s.decideAgain(ctx, tx.q, req, now); err != nil {
+	if err := s.decideAgain(ctx, tx.q, req, computer, now); err != nil {
 		return res, err
 	}
 
@@ -182,27 +185,67 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 	return model.QueueResult{Schedule: sched}, nil
 }
 
-// decideAgain reads the menu principals' explicit entries and
-// Administrative right again, inside the queue transaction, and decides the
-// job as it is now. The principal set itself (who the technician is, their
-// AD groups) and the folder and group trees are the menu's.
-func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, job *model.Job) error {
-	if req.Menu == nil || !req.Menu.SecurityOn {
+// decideAgain decides the job from scratch inside the queue transaction,
+// from what it reads there: DS's console users and groups with their
+// Administrative right, the computer's group chain from its group now, the
+// folders above the job and its return-handler jobs, and the principals'
+// explicit entries. Who asks is req.Identity matched afresh, else the
+// menu's principals as they are now; with neither it refuses. Only the
+// identity's AD groups come from the sign-in.
+func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, computer model.Computer, job *model.Job) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, computer.Name, why)
+	}
+	if req.Identity == nil && req.Menu == nil {
+		return refuse("the request says neither who asks nor which menu it came from, so it cannot be decided (fail closed)")
+	}
+	all, members, err := s.consolePrincipals(ctx, q, nil)
+	if err != nil {
+		return err
+	}
+	snap := &model.Snapshot{Computer: computer, Jobs: map[int64]*model.Job{job.ID: job},
+		Folders: map[int64]model.Folder{}, ComputerGroups: map[int64]model.ComputerGroup{}}
+	snap.SecurityOn = s.securityOn("auto", len(all) > 0) || (req.Menu != nil && req.Menu.SecurityOn)
+	if !snap.SecurityOn {
 		return nil
 	}
-	snap := *req.Menu
-	snap.Jobs = map[int64]*model.Job{job.ID: job}
-	snap.Links = nil
-	snap.Principals = append([]model.Principal(nil), req.Menu.Principals...)
-	if len(snap.Principals) > 0 {
-		if err := s.loadLinks(ctx, q, nil, &snap); err != nil {
-			return err
-		}
-		if err := s.setAdmins(ctx, q, nil, &snap); err != nil {
+	if req.Identity != nil {
+		snap.Principals, _ = access.MatchPrincipals(all, members, *req.Identity)
+	} else {
+		snap.Principals = samePrincipals(all, req.Menu.Principals)
+	}
+	if s.schema.RightsSource() != RightsTable {
+		if err := s.setAdmins(ctx, q, nil, snap); err != nil {
 			return err
 		}
 	}
-	d := access.New(&snap).Decide(job.ID)
+	if snap.HandlerJobs, err = s.loadHandlers(ctx, q, nil, snap.Jobs, nil); err != nil {
+		return err
+	}
+	if err := s.loadFolderChains(ctx, q, snap); err != nil {
+		return err
+	}
+	if computer.GroupID != 0 {
+		args := []any{sql.Named("groupId", computer.GroupID), sql.Named("maxDepth", maxTreeDepth)}
+		err := s.each(ctx, q, nil, s.q.groupChain, args, func(rows *sql.Rows) error {
+			var id, parent nullInt
+			var name nullText
+			if err := rows.Scan(&id, &parent, &name); err != nil {
+				return err
+			}
+			snap.ComputerGroups[id.V] = model.ComputerGroup{ID: id.V, ParentID: parent.V, Name: name.S}
+			return nil
+		})
+		if err != nil {
+			return s.classify("load computer groups", err)
+		}
+	}
+	if len(snap.Principals) > 0 {
+		if err := s.loadLinks(ctx, q, nil, snap); err != nil {
+			return err
+		}
+	}
+	d := access.New(snap).Decide(job.ID)
 	if d.Allowed {
 		return nil
 	}
@@ -210,7 +253,64 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 	if r, denied := d.Denial(); denied {
 		why = r.String()
 	}
-	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
+	return refuse(why)
+}
+
+// samePrincipals are the menu's matched principals as DS has them now: one
+// deleted since drops out, the Administrative right is the one read now.
+func samePrincipals(all []model.ConsolePrincipal, menu []model.Principal) []model.Principal {
+	want := map[int64]bool{}
+	for _, p := range menu {
+		want[p.ID] = true
+	}
+	var out []model.Principal
+	seen := map[int64]int{}
+	for _, p := range all {
+		if !want[p.ID] {
+			continue
+		}
+		if i, ok := seen[p.ID]; ok {
+			out[i].Admin = out[i].Admin || p.Admin
+			continue
+		}
+		seen[p.ID] = len(out)
+		out = append(out, model.Principal{ID: p.ID, Name: p.Display(), Kind: p.Kind, Admin: p.Admin})
+	}
+	return out
+}
+
+// loadFolderChains reads the folders above the snapshot's jobs and
+// handler jobs (All Jobs ends each walk; a folder not found refuses).
+func (s *Store) loadFolderChains(ctx context.Context, q querier, snap *model.Snapshot) error {
+	var start []int64
+	for _, jobs := range []map[int64]*model.Job{snap.Jobs, snap.HandlerJobs} {
+		for _, j := range jobs {
+			if j.FolderID > 0 {
+				start = append(start, j.FolderID)
+			}
+		}
+	}
+	if len(start) == 0 {
+		return nil
+	}
+	sort.Slice(start, func(i, j int) bool { return start[i] < start[j] })
+	start = dedupeInts(start)
+	for _, part := range chunks(start, maxInList) {
+		text, args := withInList(s.q.folderChain, "f", part)
+		err := s.each(ctx, q, nil, text, append(args, sql.Named("maxDepth", maxTreeDepth)), func(rows *sql.Rows) error {
+			var id, parent nullInt
+			var name nullText
+			if err := rows.Scan(&id, &parent, &name); err != nil {
+				return err
+			}
+			snap.Folders[id.V] = model.Folder{ID: id.V, ParentID: parent.V, Name: name.S}
+			return nil
+		})
+		if err != nil {
+			return s.classify("load job folders", err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {

@@ -8,6 +8,9 @@ CREATE TABLE event_folder(folder_id INT PRIMARY KEY, parent_id INT NULL, name NV
 CREATE TABLE event(event_id INT PRIMARY KEY, name NVARCHAR(255) NOT NULL, folder_id INT NULL, description NVARCHAR(1024) NULL);
 CREATE TABLE task(event_id INT, cond_seq INT, task_seq INT, task_type INT, PRIMARY KEY(event_id, cond_seq, task_seq));
 CREATE TABLE image_task(event_id INT, cond_seq INT, task_seq INT, create_image INT);
+-- The jobs a task starts on a return code (DS reads "select handler from
+-- task_return_handlers where event_id="); columns between the two are a reading.
+CREATE TABLE task_return_handlers(event_id INT, cond_seq INT, task_seq INT, return_code INT NULL, handler INT);
 CREATE TABLE reboot_task(event_id INT, cond_seq INT, task_seq INT, reboot_method INT, force INT);
 CREATE TABLE computer_group(group_id INT PRIMARY KEY, parent_id INT NULL, name NVARCHAR(255) NOT NULL);
 CREATE TABLE computer(computer_id INT PRIMARY KEY, name NVARCHAR(64) NOT NULL, group_id INT NULL, serial_num NVARCHAR(64) NULL,

@@ -78,6 +78,9 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 		if err := s.resolveImageTypes(ctx, s.db, n, snap.Jobs); err != nil {
 			return nil, err
 		}
+		if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs, args); err != nil {
+			return nil, err
+		}
 	}
 
 	if c.GroupID != 0 {

@@ -111,6 +111,10 @@ type Job struct {
 	FolderID    int64
 	Description string
 	Tasks       []Task
+	// Handlers are the jobs this job's tasks start on a return code
+	// (task_return_handlers.handler), de-duplicated: DS demands the same
+	// permissions on them as on the job itself (docs/ds-schema.md).
+	Handlers []int64
 }
 
 // ComputerGroup is a node of the computer group tree. ParentID 0 means top level.
@@ -263,7 +267,11 @@ type Snapshot struct {
 	RootFolderID int64
 	Folders      map[int64]Folder
 	// Jobs are the menu candidates: jobs under the root folder and tagged jobs anywhere.
-	Jobs           map[int64]*Job
+	Jobs map[int64]*Job
+	// HandlerJobs are the jobs reachable through the candidates' return
+	// handlers that are not candidates themselves: checked, never shown.
+	// A handler job missing here (deleted, or not loaded) refuses its job.
+	HandlerJobs    map[int64]*Job
 	Computer       Computer
 	ComputerGroups map[int64]ComputerGroup
 	// Principals are the console users and groups that matched the identity.

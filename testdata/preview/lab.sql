@@ -31,6 +31,12 @@ INSERT INTO image_task VALUES
 (2000133, 1, 1, 0),
 (2000134, 1, 1, 0);
 INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method) VALUES (2000133, 1, 2, 1);
+-- Return handlers: Disk wipe starts Server inventory on a return code, which
+-- nobody here may schedule, and Server inventory starts Disk wipe again (a
+-- cycle). Disk wipe is refused on its own already, so no menu changes.
+INSERT INTO task_return_handlers VALUES
+(2000141, 1, 1, 1, 2000151),
+(2000151, 1, 1, NULL, 2000141);
 
 INSERT INTO computer_group VALUES
 (10, NULL, 'Labs'),
@@ -74,7 +80,7 @@ INSERT INTO securitypermissionlink VALUES
 -- OTHER's alice and OTHER's Techs: entries that must never reach LAB's accounts.
 (66, 14000002, 2000133, 1), -- OTHER\alice on Physics
 (66, 15000004, 2000133, 1), -- OTHER\Techs on Physics
-(66, 15000004, -10, 1), -- OTHER\Techs on All Jobs, the top of every job walk
+(66, 15000004, -10, 0), -- OTHER\Techs denied on All Jobs, the top of every job walk: nearer entries beat it
 (40, 15000004, 10, 1),
 (51, 15000004, -1, 1),
 -- The DS console group Bench (kiosk): Utilities, running scripts.
