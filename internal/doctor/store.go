@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -65,6 +66,23 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	ph.store.Status, ph.store.Detail = OK, "connected to "+where
 	if st.Dialect() == express.DialectSQLServer {
 		ph.store.Detail += "; the login works"
+	}
+	// Which database on the server (a SQLite store is its file, named
+	// above), in DS's own words where it answers.
+	if di, ok := st.(interface {
+		DatabaseInfo(context.Context) (string, []string, error)
+	}); ok && st.Dialect() == express.DialectSQLServer {
+		if name, info, err := di.DatabaseInfo(ctx); err == nil && name != "" {
+			ph.store.Detail += "; database " + name
+			if len(info) > 0 {
+				ph.store.Detail += " (wc_sel_database_info: " + strings.Join(info, ", ") + ")"
+			}
+		}
+	}
+	// DS hands out schedule ids with its own counter: insert would race it.
+	if st.Dialect() == express.DialectSQLServer && cfg.Store.Queue == config.QueueInsert {
+		ph.store.Status = Fail
+		ph.store.Detail, ph.store.Fix = splitFix(express.InsertOnSQLServer)
 	}
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true

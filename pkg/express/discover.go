@@ -116,6 +116,8 @@ var procNeeds = []struct {
 	{"wc_sel_security_permission", "DS's own permission decision, for doctor --access"},
 	{"wc_sel_security_right", "tells who holds the Administrative right when no rights table is visible"},
 	{"wc_sel_return_handler_jobs", "lists the jobs a job starts on a return code when task_return_handlers is not visible"},
+	{"wc_sel_user", "lists a console user's DS groups when no member table is visible"},
+	{"wc_sel_database_info", "DS's own account of its database, shown by doctor"},
 }
 
 // noteNoRights says what a database without a visible rights table costs.

@@ -47,6 +47,9 @@ func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueR
 	}
 	switch s.queueMethod {
 	case QueueInsert:
+		if s.dialect == DialectSQLServer {
+			return model.QueueResult{}, fmt.Errorf("%w: %s", model.ErrQueueUnsupported, InsertOnSQLServer)
+		}
 	case QueueProcedure:
 		if s.dialect != DialectSQLServer {
 			return model.QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", model.ErrQueueUnsupported, s.dialect)

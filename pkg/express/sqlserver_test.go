@@ -714,3 +714,51 @@ func TestReturnHandlersAskDS(t *testing.T) {
 		t.Errorf("neither table nor procedure: missing %v, err %v", sc.Missing, err)
 	}
 }
+
+// store.queue insert on SQL Server would take MAX(schedule_id)+1 beside
+// DS's own counter (sel_next_system_id): it is refused before anything is
+// sent, saying why and what to use.
+func TestQueueInsertRefusedOnSQLServer(t *testing.T) {
+	s, rec := recordingStore(t, OpenOptions{QueueMethod: QueueInsert}, queueServer(queueRun{}))
+	_, err := s.Queue(context.Background(), QueueRequest{Computer: model.Computer{ID: 5000001}, Job: testJob, UserName: `LAB\tech1`, Identity: &tech1Identity})
+	if !errors.Is(err, model.ErrQueueUnsupported) || !strings.Contains(err.Error(), "sel_next_system_id") || !strings.Contains(err.Error(), "store.queue: procedure") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := sent(rec); !reflect.DeepEqual(got, []string{"discover"}) {
+		t.Errorf("statements after the refusal: %v", got)
+	}
+}
+
+// doctor names the database (DS's data source may point at one other than
+// eXpress) and shows what DS's wc_sel_database_info says, where callable.
+func TestDatabaseInfo(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		procs []string
+		want  []string
+	}{
+		{"with wc_sel_database_info", allProcs(), []string{"version=6.9.453", "dbname=DSLab", "build=NULL"}},
+		{"without", nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, rec := recordingStore(t, OpenOptions{}, func(text string, _ []driver.NamedValue) ([]resultSet, error) {
+				switch {
+				case isDiscovery(text):
+					return discoveryAnswer(nil, tt.procs, nil), nil
+				case text == "SELECT DB_NAME()":
+					return []resultSet{{{"DSLab"}}}, nil
+				case text == "EXEC wc_sel_database_info":
+					return []resultSet{{named("version", "dbname", "build"), {"6.9.453", []byte("DSLab"), nil}}}, nil
+				}
+				return nil, fmt.Errorf("unscripted: %s", text)
+			})
+			name, info, err := s.DatabaseInfo(context.Background())
+			if err != nil || name != "DSLab" || !reflect.DeepEqual(info, tt.want) {
+				t.Errorf("DatabaseInfo = %q, %q, %v; want DSLab, %q", name, info, err, tt.want)
+			}
+			if n := len(sent(rec)); n != 2+len(tt.want)/3 {
+				t.Errorf("%d statements: %v", n, sent(rec))
+			}
+		})
+	}
+}
