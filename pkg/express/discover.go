@@ -69,7 +69,9 @@ var needs = []tableNeed{
 		// builds menus should not be able to read it at all (README grants).
 		columns: append(cols(SeenAsProc, "user_id", "username", "fullname", "domain", "netbiosdomain"),
 			colNeed{key: "password", names: []string{"password"}, optional: true, evidence: SeenAsProc,
-				why: "DS console accounts (directory.ds_accounts) cannot sign in; menus need it not"})},
+				why: "DS console accounts (directory.ds_accounts) cannot sign in; menus need it not"},
+			colNeed{key: "upnname", names: []string{"upnname"}, optional: true, evidence: SeenAsProc,
+				why: "console users are matched by DOMAIN\\name only, not by their UPN"})},
 	{key: "securitygroup", names: []string{"securitygroup"}, evidence: Seen,
 		columns: cols(SeenAsProc, "group_id", "name", "ad_group_domain", "ad_group_netbiosdomain")},
 	// Where DS keeps DS-native groups' members (wc_ins_security_group_member):

@@ -65,16 +65,21 @@ const (
 	// where one is visible; without it ref is NULL and the right is asked of
 	// DS (wc_sel_security_right) or held by nobody.
 	rawPrincipals = `
-SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, {admin_u} AS ref
+SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, {admin_u} AS ref, {upn_u} AS upn
   FROM {securityuser} u{rights_u}
 UNION ALL
-SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, {admin_g}
+SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, {admin_g}, NULL
   FROM {securitygroup} g{rights_g}{members}`
 
 	rawRightsJoinUser = `
   LEFT JOIN {rights} r ON r.{rights.user_id} = u.user_id AND r.{rights.right} = @adminRight`
 	rawRightsJoinGroup = `
   LEFT JOIN {rights} r ON r.{rights.user_id} = g.group_id AND r.{rights.right} = @adminRight`
+
+	// A console user as DS's SecurityUser::Load reads it: three result sets
+	// (the user row, which carries the password and is never read here;
+	// its DS groups by group_id; its rights by privilege_id).
+	rawSelUser = `EXEC {wc_sel_user} @user = @user`
 
 	// DS's own answer to "does this console user or group hold the
 	// Administrative right?" where no rights table is visible: one EXEC a
@@ -84,7 +89,7 @@ SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, {admi
 
 	rawMembers = `
 UNION ALL
-SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}
+SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}, NULL
   FROM {members} m`
 
 	// DS console accounts (no domain) with their encrypted passwords, for the
@@ -238,6 +243,7 @@ type queries struct {
 	groupChain, links             string
 	adminRights                   string // "" without a rights table
 	askRight                      string // "" where wc_sel_security_right cannot be called
+	selUser                       string // "" where wc_sel_user cannot be called
 	computerBase, computerOrder   string
 	scheduleByID, pendingSchedule string
 	pendingForComputer            string
@@ -312,11 +318,18 @@ func buildQueries(sc *Schema) *queries {
 		adminU, adminG = "r.{rights.user_id}", "r.{rights.user_id}"
 		rightsU, rightsG, adminRights = rawRightsJoinUser, rawRightsJoinGroup, rawAdminRights
 	}
-	principals := strings.NewReplacer("{members}", members, "{admin_u}", adminU, "{admin_g}", adminG,
+	upnU := "NULL"
+	if sc.ident("securityuser.upnname") != "" {
+		upnU = "u.{securityuser.upnname}"
+	}
+	principals := strings.NewReplacer("{members}", members, "{admin_u}", adminU, "{admin_g}", adminG, "{upn_u}", upnU,
 		"{rights_u}", rightsU, "{rights_g}", rightsG).Replace(rawPrincipals)
-	askRight := ""
+	askRight, selUser := "", ""
 	if sc.HasProcedure("wc_sel_security_right") {
 		askRight = rawAskRight
+	}
+	if sc.HasProcedure("wc_sel_user") {
+		selUser = rawSelUser
 	}
 	imageSelect, imageJoin := "NULL", ""
 	if sc.ident("image_task.create_image") != "" {
@@ -354,6 +367,7 @@ func buildQueries(sc *Schema) *queries {
 		links:              x(rawLinks),
 		adminRights:        x(adminRights),
 		askRight:           x(askRight),
+		selUser:            x(selUser),
 		computerBase:       x(rawComputerColumns),
 		computerOrder:      expand(sc, rawComputerOrder),
 		scheduleByID:       x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),

@@ -213,7 +213,9 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 		return nil
 	}
 	if req.Identity != nil {
-		snap.Principals, _ = access.MatchPrincipals(all, members, *req.Identity)
+		if snap.Principals, _, err = s.match(ctx, q, nil, all, members, *req.Identity); err != nil {
+			return err
+		}
 	} else {
 		snap.Principals = samePrincipals(all, req.Menu.Principals)
 	}

@@ -125,7 +125,10 @@ func (s *Store) loadPrincipals(ctx context.Context, n *int, id model.Identity, s
 	if err != nil {
 		return false, err
 	}
-	snap.Principals, snap.Notes = access.MatchPrincipals(all, members, id)
+	snap.Principals, snap.Notes, err = s.match(ctx, s.db, n, all, members, id)
+	if err != nil {
+		return false, err
+	}
 	if s.schema.RightsSource() != RightsTable {
 		if err := s.setAdmins(ctx, s.db, n, snap); err != nil {
 			return false, err
@@ -165,8 +168,8 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 	}
 	err := s.each(ctx, q, n, s.q.principals, args, func(rows *sql.Rows) error {
 		var kind, pid, ref nullInt
-		var name, dns, nb nullText
-		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref); err != nil {
+		var name, dns, nb, upn nullText
+		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref, &upn); err != nil {
 			return err
 		}
 		p := model.ConsolePrincipal{ID: pid.V, DNSDomain: strings.TrimSpace(dns.S), NetBIOSDomain: strings.TrimSpace(nb.S), Admin: ref.Valid}
@@ -175,6 +178,9 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 			p.Kind = model.ConsoleUser
 			// A name that does not decrypt stays "", which matches nothing.
 			p.Name, _ = dscipher.DecryptText(name.S)
+			if upn.S != "" {
+				p.UPN, _ = dscipher.DecryptText(upn.S)
+			}
 		case 2:
 			p.Kind, p.Name = model.ConsoleGroup, name.S
 		case 3:
@@ -299,4 +305,58 @@ func (s *Store) eachNode(ctx context.Context, n *int, q string, args []any, add 
 		add(id.V, parent.V, name.S)
 		return nil
 	})
+}
+
+// match is access.MatchPrincipals, with DS-native groups' members asked of
+// DS when no member table is visible: result set 2 of wc_sel_user (column
+// group_id) for each matched console user, as DS's SecurityUser::Load reads
+// it. Result set 1 carries the user's password: it is never read.
+func (s *Store) match(ctx context.Context, q querier, n *int, all []model.ConsolePrincipal, members []model.Membership, id model.Identity) ([]model.Principal, []string, error) {
+	matched, notes := access.MatchPrincipals(all, members, id)
+	if members != nil || s.q.selUser == "" || s.dialect != DialectSQLServer {
+		return matched, notes, nil
+	}
+	members = []model.Membership{}
+	for _, p := range matched {
+		if p.Kind != model.ConsoleUser {
+			continue
+		}
+		groups, err := s.userGroups(ctx, q, n, p.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, g := range groups {
+			members = append(members, model.Membership{GroupID: g, UserID: p.ID})
+		}
+	}
+	matched, notes = access.MatchPrincipals(all, members, id)
+	return matched, notes, nil
+}
+
+// userGroups is result set 2 of wc_sel_user for one console user.
+func (s *Store) userGroups(ctx context.Context, q querier, n *int, user int64) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	s.statements.Add(1)
+	if n != nil {
+		*n++
+	}
+	rows, err := q.QueryContext(ctx, s.q.selUser, sql.Named("user", int32(user)))
+	if err != nil {
+		return nil, s.classify("ask DS for a console user's groups", err)
+	}
+	defer rows.Close()
+	var out []int64
+	if rows.NextResultSet() { // past the user row, unread
+		for rows.Next() {
+			v, err := scanColumn(rows, "group_id")
+			if err != nil {
+				return nil, s.classify("ask DS for a console user's groups", err)
+			}
+			if v.Valid {
+				out = append(out, v.V)
+			}
+		}
+	}
+	return out, s.classify("ask DS for a console user's groups", rows.Err())
 }

@@ -62,10 +62,10 @@ func queueServer(run queueRun) answerFunc {
 			return []resultSet{{named("computer_id", "group_id"), {int64(5000001), int64(12)}}}, nil
 		case strings.HasPrefix(text, "SELECT 1 AS kind"):
 			return []resultSet{{
-				{int64(1), int64(14000001), "S_MSAIuLDKv_^P", "lab.example", "LAB", nil},
-				{int64(2), int64(15000001), "Imaging Techs", nil, "LAB", nil},
-				{int64(2), int64(15000002), "Domain Admins", nil, "LAB", int64(15000002)},
-				{int64(3), int64(15000009), nil, nil, nil, int64(14000002)},
+				{int64(1), int64(14000001), "S_MSAIuLDKv_^P", "lab.example", "LAB", nil, nil},
+				{int64(2), int64(15000001), "Imaging Techs", nil, "LAB", nil, nil},
+				{int64(2), int64(15000002), "Domain Admins", nil, "LAB", int64(15000002), nil},
+				{int64(3), int64(15000009), nil, nil, nil, int64(14000002), nil},
 			}}, nil
 		case strings.HasPrefix(text, "SELECT event_id, handler FROM task_return_handlers"):
 			return nil, nil
@@ -149,15 +149,15 @@ var queueDecisionSQL = []string{
   LEFT JOIN reboot_task r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq
  WHERE t.event_id = @jobId ORDER BY t.event_id, t.cond_seq, t.task_seq [jobId int64 2000002]`,
 	"query SELECT computer_id, group_id FROM computer WHERE computer_id = @computerId [computerId int64 5000001]",
-	`query SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.user_id AS ref
+	`query SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.user_id AS ref, u.upnname AS upn
   FROM securityuser u
   LEFT JOIN securityprivilegelink r ON r.user_id = u.user_id AND r.privilege_id = @adminRight
 UNION ALL
-SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.user_id
+SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.user_id, NULL
   FROM securitygroup g
   LEFT JOIN securityprivilegelink r ON r.user_id = g.group_id AND r.privilege_id = @adminRight
 UNION ALL
-SELECT 3, m.group_id, NULL, NULL, NULL, m.user_id
+SELECT 3, m.group_id, NULL, NULL, NULL, m.user_id, NULL
   FROM securitygroupmember m [adminRight int 1]`,
 	"query SELECT event_id, handler FROM task_return_handlers WHERE event_id IN (@j0) [j0 int64 2000002]",
 	`query WITH up(folder_id, parent_id, name, depth) AS (
@@ -760,5 +760,48 @@ func TestDatabaseInfo(t *testing.T) {
 				t.Errorf("%d statements: %v", n, sent(rec))
 			}
 		})
+	}
+}
+
+// Without a member table, a DS-native group's members are asked of DS the
+// way its SecurityUser::Load reads them: result set 2 of wc_sel_user
+// (group_id, by name) for each matched console user; result set 1, which
+// carries the password, is passed over.
+func TestUserGroupsFromWcSelUser(t *testing.T) {
+	var calls []string
+	s, _ := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+		if isDiscovery(text) {
+			return discoveryAnswer(map[string]bool{"members": true}, allProcs(), nil), nil
+		}
+		calls = append(calls, text+" "+strings.Join(argSig(args), "; "))
+		return []resultSet{
+			{named("user_id", "username", "password"), {int64(14000002), "S_MSAJuLGX[kuP", "TIMW[]AIDJn^lP"}},
+			{named("name", "group_id"), {"Bench crew", int64(15000005)}, {"Gone", int64(15000077)}},
+			{named("privilege_id"), {int64(2)}},
+		}, nil
+	})
+	ctx := context.Background()
+	if _, err := s.Schema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	all := []model.ConsolePrincipal{
+		{ID: 14000002, Kind: model.ConsoleUser, Name: "tech2"},
+		{ID: 15000004, Kind: model.ConsoleGroup, Name: "Nobody"},
+		{ID: 15000005, Kind: model.ConsoleGroup, Name: "Bench crew"},
+	}
+	n := 0
+	matched, notes, err := s.match(ctx, s.db, &n, all, nil, model.Identity{User: `.\tech2`, DSAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, p := range matched {
+		ids = append(ids, p.ID)
+	}
+	if !reflect.DeepEqual(ids, []int64{14000002, 15000005}) || len(notes) != 0 || n != 1 {
+		t.Errorf("matched %v, notes %q, %d round trips", ids, notes, n)
+	}
+	if want := []string{"EXEC wc_sel_user @user = @user user int32 14000002"}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("calls = %q, want %q", calls, want)
 	}
 }

@@ -173,7 +173,9 @@ type ConsolePrincipal struct {
 	Name          string // decrypted securityuser.username, or securitygroup.name
 	DNSDomain     string // securityuser.domain / securitygroup.ad_group_domain
 	NetBIOSDomain string // securityuser.netbiosdomain / securitygroup.ad_group_netbiosdomain
-	Admin         bool
+	// UPN is the decrypted securityuser.upnname, "" when none.
+	UPN   string
+	Admin bool
 }
 
 // Native reports a DS-native console account or group (no AD domain).
@@ -217,6 +219,9 @@ type Identity struct {
 	// their DNS names, so a console entry that stores only the DNS name
 	// (securityuser.domain) can be compared.
 	Domains []Domain `json:"domains,omitempty"`
+	// UPN is the AD account's userPrincipalName (alice@lab.example), ""
+	// when unknown: DS matches it against a console user's upnname too.
+	UPN string `json:"upn,omitempty"`
 	// DSAccount: signed in with a DS console account, not an AD one.
 	DSAccount bool `json:"ds_account,omitempty"`
 	// ConsoleUserID is the DS console account that signed in (its password
