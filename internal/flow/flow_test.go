@@ -142,9 +142,7 @@ func TestPreviewChooseQueueWatch(t *testing.T) {
 	cfg.Session.WatchTimeout = 10 * time.Second
 	ctx := context.Background()
 	sess, mm := bobsMenu(t, ctx, f)
-	// 6 for the menu, 4 for lab.sql's return handlers (two levels and the
-	// handler job outside the root with its tasks).
-	if mm.Menu.Count != 2 || mm.Snapshot.Statements > 10 {
+	if mm.Menu.Count != 2 || mm.Snapshot.Statements > 8 {
 		t.Errorf("menu has %d jobs in %d statements", mm.Menu.Count, mm.Snapshot.Statements)
 	}
 	if _, err := f.Choose(mm, "2000133"); exitcode.Of(err) != exitcode.NotPermitted || !strings.Contains(err.Error(), "Denied") {

@@ -409,7 +409,23 @@ func (g *gen) tables() []table {
 		perms.rows = append(perms.rows, []any{id, fmt.Sprintf("Permission %d", id), nil})
 	}
 	links := table{name: "securitypermissionlink", cols: []string{"permission_id", "user_id", "object_id", "allow"}, rows: g.links()}
-	return []table{perms, folders, jobs, tasks, images, reboots, groups, computers, nics, users, cgroups, rights, links}
+	return []table{perms, folders, jobs, tasks, images, reboots, groups, computers, nics, users, cgroups, rights, links, g.handlers()}
+}
+
+// handlers gives one job in 4 a return handler to any job (inside the
+// menu root or not), and two jobs handlers to each other (a cycle). It
+// draws from its own source, so the rest of the site is the same with or
+// without it.
+func (g *gen) handlers() table {
+	t := table{name: "task_return_handlers", cols: []string{"event_id", "cond_seq", "task_seq", "return_code", "handler"}}
+	r := rand.New(rand.NewSource(g.p.Seed ^ 0x5eed))
+	for i := 2; i < g.p.Jobs; i += 4 {
+		t.rows = append(t.rows, []any{firstJobID + int64(i), 1, 1, 1 + r.Intn(3), firstJobID + int64(r.Intn(g.p.Jobs))})
+	}
+	if a, b := firstJobID+int64(3%g.p.Jobs), firstJobID+int64(4%g.p.Jobs); a != b {
+		t.rows = append(t.rows, []any{a, 1, 1, 5, b}, []any{b, 1, 1, 5, a})
+	}
+	return t
 }
 
 func boolInt(b bool) int {

@@ -17,13 +17,43 @@ const maxHandlerLevels = 64
 // before reading them: no job has id 0, so access refuses the job.
 const notLoadedHandler int64 = 0
 
+// handlerJobs sets Handlers on every loaded job from the (job, handler)
+// pairs read with the candidates, and returns the loaded jobs reachable from
+// the candidates that are not candidates themselves. A handler that was not
+// loaded does not exist: access refuses its job.
+func handlerJobs(candidates, loaded map[int64]*model.Job, edges [][2]int64) map[int64]*model.Job {
+	for _, e := range edges {
+		if j := loaded[e[0]]; j != nil && !slices.Contains(j.Handlers, e[1]) {
+			j.Handlers = append(j.Handlers, e[1])
+		}
+	}
+	out := map[int64]*model.Job{}
+	var queue []*model.Job
+	for _, j := range candidates {
+		queue = append(queue, j)
+	}
+	for len(queue) > 0 {
+		j := queue[0]
+		queue = queue[1:]
+		for _, h := range j.Handlers {
+			hj := loaded[h]
+			if hj == nil || candidates[h] != nil || out[h] != nil {
+				continue
+			}
+			out[h] = hj
+			queue = append(queue, hj)
+		}
+	}
+	return out
+}
+
 // loadHandlers fills Handlers of jobs (and of every job reached through
 // them) and returns the reached jobs that are not in jobs: DS's
 // Schedule::Add demands the job's own permissions on each (docs/ds-schema.md,
-// "Return handlers"). candArgs, when set, reads the candidates' handlers in
-// one statement through the candidate predicate; otherwise by id. Handler
-// jobs that no longer exist are left out, so access refuses the job.
-func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job, candArgs []any) (map[int64]*model.Job, error) {
+// "Return handlers"). It reads by id, one level at a time (the queue, and
+// DS's procedure where the table is not visible). Handler jobs that no
+// longer exist are left out, so access refuses the job.
+func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job) (map[int64]*model.Job, error) {
 	extra := map[int64]*model.Job{}
 	find := func(id int64) *model.Job {
 		if j := jobs[id]; j != nil {
@@ -49,7 +79,7 @@ func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[in
 			}
 			break
 		}
-		edges, err := s.handlerEdges(ctx, q, n, frontier, level == 0 && candArgs != nil, candArgs)
+		edges, err := s.handlerEdges(ctx, q, n, frontier)
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +117,7 @@ func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[in
 // handlerEdges reads (job, handler) pairs for the frontier jobs: from
 // task_return_handlers where visible, else from DS's
 // wc_sel_return_handler_jobs (one EXEC a job, batched).
-func (s *Store) handlerEdges(ctx context.Context, q querier, n *int, ids []int64, byCandidates bool, candArgs []any) ([][2]int64, error) {
+func (s *Store) handlerEdges(ctx context.Context, q querier, n *int, ids []int64) ([][2]int64, error) {
 	var edges [][2]int64
 	collect := func(rows *sql.Rows) error {
 		var job, handler nullInt
@@ -100,10 +130,6 @@ func (s *Store) handlerEdges(ctx context.Context, q querier, n *int, ids []int64
 		return nil
 	}
 	switch {
-	case s.q.handlersOf != "" && byCandidates:
-		if err := s.each(ctx, q, n, s.q.candidateHandlers, candArgs, collect); err != nil {
-			return nil, s.classify("load return handlers", err)
-		}
 	case s.q.handlersOf != "":
 		for _, part := range chunks(ids, maxInList) {
 			text, args := withInList(s.q.handlersOf, "j", part)

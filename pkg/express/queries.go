@@ -166,11 +166,23 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
 	// queue time.
 	rawAdminRights = `SELECT {rights.user_id} FROM {rights} WHERE {rights.right} = @adminRight AND {rights.user_id} IN ({in:pr})`
 
-	// Return handlers (docs/ds-schema.md, "Return handlers"): of every
-	// candidate in one statement, then of the handler jobs found, by id.
-	rawCandidateHandlers = `
-SELECT r.event_id, r.handler FROM {task_return_handlers} r
- WHERE r.event_id IN (SELECT e.event_id FROM {event} e WHERE`
+	// The candidate jobs: kind 1, then the job's columns and whether it is
+	// a candidate (always, here).
+	rawCandidateJobs      = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description, 1 AS candidate FROM {event} e WHERE`
+	rawCandidateJobsOrder = ` ORDER BY 1, 2`
+
+	// Return handlers (docs/ds-schema.md, "Return handlers"), read with the
+	// candidates: the candidates and every job that is a return handler
+	// (candidate 0 when it is not one), then every (job, handler) pair as
+	// kind 2 rows. Later reads (the queue) go by id.
+	rawCandidateJobsWithHandlers = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description,
+       CASE WHEN ({candidate}) THEN 1 ELSE 0 END AS candidate
+  FROM {event} e
+ WHERE ({candidate})
+    OR e.event_id IN (SELECT h.handler FROM {task_return_handlers} h)
+UNION ALL
+SELECT 2, r.event_id, NULL, r.handler, NULL, 0 FROM {task_return_handlers} r
+ ORDER BY 1, 2`
 	rawHandlersOf = `SELECT event_id, handler FROM {task_return_handlers} WHERE event_id IN ({in:j})`
 	// DS's own list where the table is not visible: one EXEC a job, one
 	// batch, the handler jobs in the column named job.
@@ -253,7 +265,6 @@ type queries struct {
 	scheduleInfo                  string
 	computerExists, folderChain   string
 	principalCount                string
-	candidateHandlers             string // "" without task_return_handlers
 	handlersOf                    string // "" without task_return_handlers
 	askHandlers                   string // "" where wc_sel_return_handler_jobs cannot be called
 	jobsByIDs, tasksByJobIDs      string
@@ -341,16 +352,24 @@ func buildQueries(sc *Schema) *queries {
 		userCols, userVals = ", {event_schedule.user_name}, {event_schedule.user_full_name}", ", @userName, @userFullName"
 	}
 	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
-	candidateHandlers, handlersOf, askHandlers := "", "", ""
+	// Candidate jobs (kind 1, candidate 1) with their tasks. Where
+	// task_return_handlers is visible the same statements also bring every
+	// job that is some job's return handler (candidate 0) and every handler
+	// pair (kind 2: job, NULL, handler), so the handler check costs no
+	// statement of its own whatever the depth of the handler chains.
+	candidateJobs := rawSubtreeCTE + "\n" + rawCandidateJobs + rawCandidateWhere + rawCandidateJobsOrder
+	candidateTasks := rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder
+	handlersOf, askHandlers := "", ""
 	if sc.ident("task_return_handlers") != "" {
-		candidateHandlers = x(rawSubtreeCTE + rawCandidateHandlers + rawCandidateWhere + ")")
+		candidateJobs = rawSubtreeCTE + "\n" + strings.Replace(rawCandidateJobsWithHandlers, "{candidate}", rawCandidateWhere, 2)
+		candidateTasks = rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" +
+			"\n    OR t.event_id IN (SELECT h.handler FROM {task_return_handlers} h)" + rawTaskOrder
 		handlersOf = x(rawHandlersOf)
 	}
 	if sc.HasProcedure("wc_sel_return_handler_jobs") {
 		askHandlers = x(rawAskHandlers)
 	}
 	q := &queries{
-		candidateHandlers:  candidateHandlers,
 		handlersOf:         handlersOf,
 		askHandlers:        askHandlers,
 		now:                x(`SELECT {now}`),
@@ -358,8 +377,8 @@ func buildQueries(sc *Schema) *queries {
 		principals:         x(principals),
 		dsAccounts:         x(rawDSAccounts),
 		folders:            x(rawFolders),
-		candidateJobs:      x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
-		candidateTasks:     x(rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
+		candidateJobs:      x(candidateJobs),
+		candidateTasks:     x(candidateTasks),
 		jobByID:            x(rawJobColumns + " WHERE e.event_id = @jobId"),
 		tasksByJob:         x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
 		imageTypeExec:      x(rawImageTypeExec),

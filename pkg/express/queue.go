@@ -224,7 +224,7 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 			return err
 		}
 	}
-	if snap.HandlerJobs, err = s.loadHandlers(ctx, q, nil, snap.Jobs, nil); err != nil {
+	if snap.HandlerJobs, err = s.loadHandlers(ctx, q, nil, snap.Jobs); err != nil {
 		return err
 	}
 	if err := s.loadFolderChains(ctx, q, snap); err != nil {

@@ -61,24 +61,42 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	snap.RootFolderID = findRootFolder(snap.Folders, opts.RootFolder)
 
 	args := candidateArgs(snap.RootFolderID, opts.Tag)
+	loaded := map[int64]*model.Job{} // candidates and, with the table, every handler job
+	var edges [][2]int64
 	err = s.each(ctx, s.db, n, s.q.candidateJobs, args, func(rows *sql.Rows) error {
-		j, err := scanJob(rows)
-		if err == nil {
+		var kind, id, folder, cand nullInt
+		var name, desc nullText
+		if err := rows.Scan(&kind, &id, &name, &folder, &desc, &cand); err != nil {
+			return err
+		}
+		if kind.V == 2 {
+			if folder.Valid && folder.V != 0 {
+				edges = append(edges, [2]int64{id.V, folder.V}) // the handler rides in the folder column
+			}
+			return nil
+		}
+		j := &model.Job{ID: id.V, Name: name.S, FolderID: folder.V, Description: desc.S}
+		loaded[j.ID] = j
+		if cand.V != 0 {
 			snap.Jobs[j.ID] = j
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, s.classify("load candidate jobs", err)
 	}
-	if len(snap.Jobs) > 0 {
-		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(snap.Jobs)); err != nil {
+	if len(loaded) > 0 {
+		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(loaded)); err != nil {
 			return nil, s.classify("load job tasks", err)
 		}
-		if err := s.resolveImageTypes(ctx, s.db, n, snap.Jobs); err != nil {
+		if err := s.resolveImageTypes(ctx, s.db, n, loaded); err != nil {
 			return nil, err
 		}
-		if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs, args); err != nil {
+	}
+	if len(snap.Jobs) > 0 {
+		if s.q.handlersOf != "" {
+			snap.HandlerJobs = handlerJobs(snap.Jobs, loaded, edges)
+		} else if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs); err != nil {
 			return nil, err
 		}
 	}

@@ -686,7 +686,7 @@ func TestReturnHandlersAskDS(t *testing.T) {
 	}
 	jobs := map[int64]*model.Job{2000001: {ID: 2000001}, 2000002: {ID: 2000002}}
 	n := 0
-	extra, err := s.loadHandlers(ctx, s.db, &n, jobs, nil)
+	extra, err := s.loadHandlers(ctx, s.db, &n, jobs)
 	if err != nil {
 		t.Fatal(err)
 	}
