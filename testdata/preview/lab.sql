@@ -54,6 +54,9 @@ INSERT INTO nics VALUES
 INSERT INTO securityuser(user_id, username, netbiosdomain, domain) VALUES (14000001, 'FVGSJ]uHHmB{}`', 'LAB', 'lab.example'); -- LAB\alice
 INSERT INTO securityuser(user_id, username, netbiosdomain) VALUES (14000002, 'FVGSJ]uHHmB{}`', 'OTHER');                   -- OTHER\alice: not LAB's
 INSERT INTO securityuser(user_id, username, fullname, password) VALUES (14000003, 'LSASZSuH|Pw}sP', 'Kiosk account', 'LSASZSXHn}rdhpm]`N_P'); -- kiosk, a DS console account (password kiosk-demo)
+-- A hidden console user DS made for an AD user (SecurityUser::ImportInternalADUser): LAB\bob, with no
+-- entries of its own. It is a console user like any other and changes no menu.
+INSERT INTO securityuser(user_id, username, description, netbiosdomain, domain) VALUES (14000004, 'EULSiPTPaW|`', 'Internal AD User', 'LAB', 'lab.example'); -- LAB\bob
 INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES
 (15000001, 'Techs', 'LAB'),
 (15000002, 'Imaging', 'LAB'),
