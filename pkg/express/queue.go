@@ -29,9 +29,11 @@ const queueAttempts = 5
 
 // Queue schedules req.Job on req.Computer to run now ("now" by the database
 // server's clock). In one transaction it re-reads the job and refuses when it
-// is gone or differs from the menu's, returns the pending schedule when the
-// same job already waits for this computer, and otherwise writes one
-// schedule row. Nothing is written on any refusal.
+// is gone or differs from the menu's, decides it from scratch from what it
+// reads there (decideAgain: always, menu or not; model.ErrNotPermitted when
+// DS no longer allows it), returns the pending schedule when the same job
+// already waits for this computer, and otherwise writes one schedule row.
+// Nothing is written on any refusal.
 func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueResult, error) {
 	if req.Job == nil || req.Job.ID == 0 {
 		return model.QueueResult{}, errors.New("queue: no job chosen")
