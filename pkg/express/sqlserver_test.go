@@ -405,7 +405,6 @@ func TestSecurityStateFromDS(t *testing.T) {
 	}
 }
 
-
 // Without a known create/distribute column DS itself is asked, one
 // wc_sel_inage_task_type per image task, batched: one round trip per
 // maxInList tasks, each answer its own result set.
