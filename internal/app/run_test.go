@@ -252,7 +252,7 @@ func TestRunDSAccount(t *testing.T) {
 	// the Administrative right: signing in as .\kiosk must not borrow it.
 	for _, q := range []string{
 		"INSERT INTO securityuser(user_id, username, password) VALUES (14000099, '" + dscipher.Encrypt("kiosk ") + "', '" + dscipher.Encrypt("other-pw") + "')",
-		"INSERT INTO securityrightlink VALUES (1, 14000099)",
+		"INSERT INTO securityprivilegelink VALUES (14000099, 1)",
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)

@@ -555,9 +555,9 @@ func securityTables() []table {
 		{ConsoleGroupAllStaff, "All Staff", DNSDomain, Domain},
 		{ConsoleGroupBenchCrew, "Bench Crew", nil, nil},
 	}}
-	rights := table{name: "securityrightlink", cols: []string{"right_id", "user_id"}, rows: [][]any{
-		{model.RightAdministrative, ConsoleGroupAdministrators},
-		{model.RightAdministrative, ConsoleGroupDSAdmins},
+	rights := table{name: "securityprivilegelink", cols: []string{"user_id", "privilege_id"}, rows: [][]any{
+		{ConsoleGroupAdministrators, model.RightAdministrative},
+		{ConsoleGroupDSAdmins, model.RightAdministrative},
 	}}
 	links := table{name: "securitypermissionlink", cols: []string{"permission_id", "user_id", "object_id", "allow"}}
 	for _, l := range demoLinks() {

@@ -39,7 +39,7 @@ func TestDatasetLoads(t *testing.T) {
 		{"every job", "SELECT COUNT(*) FROM event", len(demoJobs())},
 		{"every folder", "SELECT COUNT(*) FROM event_folder", len(folderRows())},
 		{"every link", "SELECT COUNT(*) FROM securitypermissionlink", len(demoLinks())},
-		{"two admin groups", "SELECT COUNT(*) FROM securityrightlink WHERE right_id = 1", 2},
+		{"two admin groups", "SELECT COUNT(*) FROM securityprivilegelink WHERE privilege_id = 1", 2},
 		{"the demo machine by MAC", "SELECT COUNT(*) FROM nics WHERE mac_addr = '" + ComputerMAC + "' AND computer_id = 5000042", 1},
 		{"a machine with two NICs", "SELECT COUNT(*) FROM nics WHERE computer_id = 5000301", 2},
 		{"a computer in New Computers", "SELECT COUNT(*) FROM computer WHERE group_id = -7", 1},

@@ -512,7 +512,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	}
 	s.DN, s.UPN, s.Groups = entry.DN, entry.GetAttributeValue("userPrincipalName"), groups
 	s.Identity = model.Identity{User: c.cfg.Domain + `\` + entry.GetAttributeValue("sAMAccountName"),
-		FullName: entry.GetAttributeValue("displayName"), SID: sid}
+		FullName: entry.GetAttributeValue("displayName"), SID: sid, UPN: s.UPN}
 	for _, g := range groups {
 		if g.Name != "" {
 			s.Identity.Groups = append(s.Identity.Groups, g.Name)

@@ -104,12 +104,16 @@ func writeSchema(b *strings.Builder, sc *express.Schema) {
 	}
 	st := "inferred: on when DS has console users or groups"
 	if sc.Security.Known {
-		st = "off, says wc_sel_security_state (ImageInvoker keeps it on while DS has console users or groups: that answer's reading is not confirmed)"
+		st = "off, says wc_sel_security_state"
 		if sc.Security.On {
 			st = "on, says wc_sel_security_state"
 		}
 	}
 	b.WriteString(wrap("  ", "console security: "+st, Width, "      "))
+	if sc.Security.Warning != "" {
+		b.WriteString(wrap("  ", "WARNING: "+sc.Security.Warning, Width, "      "))
+	}
+	b.WriteString(wrap("  ", "Administrative right: "+rightsText(sc), Width, "      "))
 }
 
 // WriteJSON prints the report as one JSON object for scripts.
@@ -142,4 +146,20 @@ func wrap(prefix, s string, width int, indent string) string {
 	}
 	b.WriteString(line + "\n")
 	return b.String()
+}
+
+// rightsText says how the store learns who holds the Administrative right.
+func rightsText(sc *express.Schema) string {
+	switch sc.RightsSource() {
+	case express.RightsTable:
+		for _, t := range sc.Tables {
+			if t.Key == "rights" {
+				return "read from " + t.Name
+			}
+		}
+		return "read from the rights table"
+	case express.RightsProcedure:
+		return "asked of DS's wc_sel_security_right (no rights table is visible)"
+	}
+	return "cannot be read here (no rights table, and DS's wc_sel_security_right cannot be called): nobody counts as holding it, permissions alone decide (fail closed)"
 }

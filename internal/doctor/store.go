@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -66,6 +67,23 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	if st.Dialect() == express.DialectSQLServer {
 		ph.store.Detail += "; the login works"
 	}
+	// Which database on the server (a SQLite store is its file, named
+	// above), in DS's own words where it answers.
+	if di, ok := st.(interface {
+		DatabaseInfo(context.Context) (string, []string, error)
+	}); ok && st.Dialect() == express.DialectSQLServer {
+		if name, info, err := di.DatabaseInfo(ctx); err == nil && name != "" {
+			ph.store.Detail += "; database " + name
+			if len(info) > 0 {
+				ph.store.Detail += " (wc_sel_database_info: " + strings.Join(info, ", ") + ")"
+			}
+		}
+	}
+	// DS hands out schedule ids with its own counter: insert would race it.
+	if st.Dialect() == express.DialectSQLServer && cfg.Store.Queue == config.QueueInsert {
+		ph.store.Status = Fail
+		ph.store.Detail, ph.store.Fix = splitFix(express.InsertOnSQLServer)
+	}
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
 	}
@@ -122,6 +140,13 @@ func (ph *storePhase) checkTables(ctx context.Context, st Store) []string {
 		c.Fix = "Nothing to do for a menu; the schema mapping below says what each missing name costs"
 	default:
 		c.Status, c.Detail = OK, fmt.Sprintf("all %d tables and %d columns ImageInvoker uses were found", len(sc.Tables), cols)
+	}
+	// DS's own "security off" decides, but with console users or groups
+	// present it deserves a person's look.
+	if w := sc.Security.Warning; w != "" && c.Status != Fail {
+		c.Status = Warn
+		c.Detail += "; " + w
+		c.Fix = "Switch console security on in the DS console (Tools > Security) if it should be; ImageInvoker follows DS's answer"
 	}
 	return dedupe(bad)
 }

@@ -558,7 +558,7 @@ func (f *Flow) Queue(ctx context.Context, s *Session, mm *Menu, e menu.Entry) (m
 	defer cancel()
 	res, err := s.Scheduler.Queue(ctx, model.QueueRequest{
 		Computer: mm.Computer, Job: e.Job, UserName: recordedUser(s.Identity), UserFullName: s.Identity.FullName,
-		ConsoleUserID: consoleUserID(mm.Snapshot), Menu: mm.Snapshot,
+		ConsoleUserID: consoleUserID(mm.Snapshot), Menu: mm.Snapshot, Identity: &s.Identity,
 	})
 	if err != nil {
 		f.log.Warn("queue failed", "job", e.ID, "error", err.Error())

@@ -74,7 +74,7 @@ func Baseline(ctx context.Context, db *sql.DB, q BaselineQuery) (BaselineResult,
 	admin := false
 	for _, p := range principals {
 		var n int
-		if err := w.row("SELECT COUNT(*) FROM securityrightlink WHERE right_id = ? AND user_id = ?",
+		if err := w.row("SELECT COUNT(*) FROM securityprivilegelink WHERE privilege_id = ? AND user_id = ?",
 			[]any{model.RightAdministrative, p}, &n); err != nil {
 			return res, fmt.Errorf("baseline: administrative right: %w", err)
 		}
@@ -310,33 +310,77 @@ func (w *walker) candidates(root, tag string) ([]int64, error) {
 
 // jobAllowed is the add-on's menu predicate for one job, evaluated once per
 // principal; within a principal the AND stops at the first false, as SQL
-// Server's evaluation of the WHERE clause would.
+// Server's evaluation of the WHERE clause would. The add-on did not know
+// return handlers; DS's console demands the job's permissions on each job
+// they start (docs/ds-schema.md), so the walk checks those jobs too: the
+// same predicate, for the same principal, on every job reachable through
+// them, read one job at a time with DS's own statement.
 func (w *walker) jobAllowed(job, computer int64, principals []int64) (bool, error) {
-	perms, err := w.jobPermissions(job)
+	jobs, err := w.withHandlers(job)
 	if err != nil {
 		return false, err
 	}
-	union := false
-	for _, p := range principals {
-		ok, err := w.effective(model.PermScheduleJob, p, job)
-		if err != nil {
+	perms := make([][]int, len(jobs))
+	for i, j := range jobs {
+		if perms[i], err = w.jobPermissions(j); err != nil {
 			return false, err
 		}
-		for _, perm := range perms {
+	}
+	union := false
+	for _, p := range principals {
+		ok := true
+		for i, j := range jobs {
 			if !ok {
 				break
 			}
-			if perm < 0 { // a task type the add-on doesn't know
-				ok = false
-				break
-			}
-			if ok, err = w.effective(perm, p, computer); err != nil {
+			if ok, err = w.onePrincipal(j, perms[i], computer, p); err != nil {
 				return false, err
 			}
 		}
 		union = union || ok
 	}
 	return union, nil
+}
+
+// withHandlers is the job and every job reachable through its return
+// handlers (`select handler from task_return_handlers where event_id=`,
+// as DS's SDK reads them), each once.
+func (w *walker) withHandlers(job int64) ([]int64, error) {
+	out := []int64{job}
+	seen := map[int64]bool{job: true}
+	for i := 0; i < len(out); i++ {
+		hs, err := w.ids("SELECT handler FROM task_return_handlers WHERE event_id = ?", out[i])
+		if err != nil {
+			return nil, fmt.Errorf("return handlers: %w", err)
+		}
+		for _, h := range hs {
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	return out, nil
+}
+
+// onePrincipal is the predicate for one job and one principal.
+func (w *walker) onePrincipal(job int64, perms []int, computer, p int64) (bool, error) {
+	ok, err := w.effective(model.PermScheduleJob, p, job)
+	if err != nil {
+		return false, err
+	}
+	for _, perm := range perms {
+		if !ok {
+			break
+		}
+		if perm < 0 { // a task type the add-on doesn't know
+			return false, nil
+		}
+		if ok, err = w.effective(perm, p, computer); err != nil {
+			return false, err
+		}
+	}
+	return ok, nil
 }
 
 // jobPermissions lists, per task, the "Schedule <task>" permissions needed on
@@ -412,7 +456,7 @@ func (w *walker) effective(perm int, principal, object int64) (bool, error) {
 func (w *walker) parent(object int64) (int64, bool, error) {
 	var q string
 	switch {
-	case object == model.AllComputersGroupID:
+	case object == model.AllComputersGroupID, object == model.AllJobsFolderID:
 		return 0, false, nil
 	case object >= 2000001 && object <= 3000000:
 		q = "SELECT folder_id FROM event WHERE event_id = ?"
@@ -436,7 +480,8 @@ func (w *walker) parent(object int64) (int64, bool, error) {
 			// Top-level computer groups sit under All Computers.
 			return model.AllComputersGroupID, true, nil
 		}
-		return 0, false, nil
+		// Top-level folders and jobs sit under All Jobs.
+		return model.AllJobsFolderID, true, nil
 	}
 	return par.Int64, true, nil
 }

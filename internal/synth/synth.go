@@ -400,16 +400,32 @@ func (g *gen) tables() []table {
 		}
 		cgroups.rows = append(cgroups.rows, []any{firstGroupID + int64(i), groupName(i), dns, domain})
 	}
-	rights := table{name: "securityrightlink", cols: []string{"right_id", "user_id"}, rows: [][]any{
+	rights := table{name: "securityprivilegelink", cols: []string{"user_id", "privilege_id"}, rows: [][]any{
 		// The administrators are never the identity: an admin's menu is trivial.
-		{model.RightAdministrative, firstGroupID + int64(p.ConsoleGroups-1)},
+		{firstGroupID + int64(p.ConsoleGroups-1), model.RightAdministrative},
 	}}
 	perms := table{name: "securitypermission", cols: []string{"permission_id", "name", "description"}}
 	for id := 1; id <= 81; id++ {
 		perms.rows = append(perms.rows, []any{id, fmt.Sprintf("Permission %d", id), nil})
 	}
 	links := table{name: "securitypermissionlink", cols: []string{"permission_id", "user_id", "object_id", "allow"}, rows: g.links()}
-	return []table{perms, folders, jobs, tasks, images, reboots, groups, computers, nics, users, cgroups, rights, links}
+	return []table{perms, folders, jobs, tasks, images, reboots, groups, computers, nics, users, cgroups, rights, links, g.handlers()}
+}
+
+// handlers gives one job in 4 a return handler to any job (inside the
+// menu root or not), and two jobs handlers to each other (a cycle). It
+// draws from its own source, so the rest of the site is the same with or
+// without it.
+func (g *gen) handlers() table {
+	t := table{name: "task_return_handlers", cols: []string{"event_id", "cond_seq", "task_seq", "return_code", "handler"}}
+	r := rand.New(rand.NewSource(g.p.Seed ^ 0x5eed))
+	for i := 2; i < g.p.Jobs; i += 4 {
+		t.rows = append(t.rows, []any{firstJobID + int64(i), 1, 1, 1 + r.Intn(3), firstJobID + int64(r.Intn(g.p.Jobs))})
+	}
+	if a, b := firstJobID+int64(3%g.p.Jobs), firstJobID+int64(4%g.p.Jobs); a != b {
+		t.rows = append(t.rows, []any{a, 1, 1, 5, b}, []any{b, 1, 1, 5, a})
+	}
+	return t
 }
 
 func boolInt(b bool) int {
@@ -443,7 +459,7 @@ type linkKey struct {
 // links spreads p.Links explicit entries: about half "Schedule this job" on
 // folders and jobs, half task permissions on computer groups, computers and
 // All Computers; four in five allow. The identity gets a baseline of allows
-// on All Computers and on the root, so its menu is neither empty nor full:
+// on All Computers and on the root, an entry on All Jobs, so its menu is neither empty nor full:
 // the random entries below override them level by level.
 func (g *gen) links() [][]any {
 	p := g.p
@@ -462,6 +478,9 @@ func (g *gen) links() [][]any {
 		add(perm, idGroup(), model.AllComputersGroupID, g.r.Intn(8) != 0)
 	}
 	add(model.PermScheduleJob, idGroup(), firstFolderID, true)
+	// An entry on All Jobs (-10), the top of every job walk: it decides the
+	// tagged jobs outside the root that have no nearer entry.
+	add(model.PermScheduleJob, idGroup(), model.AllJobsFolderID, g.r.Intn(2) == 0)
 	// Entries on the test computer's own chain, so its walk has something to find.
 	chain := []int64{g.testComputer.ID}
 	for gid := g.testComputer.GroupID; gid > 0; gid = g.groupParent[gid-1] {

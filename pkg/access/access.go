@@ -22,6 +22,8 @@ type Evaluator struct {
 	// folder, as seen from a job inside it, so Allowed costs a few map
 	// lookups per job however deep the tree.
 	folder66 map[int64]outcome
+	// allJobs66 is the walk from All Jobs (-10), for jobs at the top level.
+	allJobs66 outcome
 	// jobEntries66 holds the "Schedule this job" entries set on jobs themselves,
 	// keyed by job id alone: most jobs have none, and a small int64-keyed
 	// map is what keeps Allowed cheap across 10,000 jobs.
@@ -77,6 +79,7 @@ func New(s *model.Snapshot) *Evaluator {
 			e.jobEntries66[k.object] = entries
 		}
 	}
+	e.allJobs66 = e.walk(model.PermScheduleJob, node{kindAllJobs, model.AllJobsFolderID}, 1)
 	e.folder66 = make(map[int64]outcome, len(s.Folders))
 	for id := range s.Folders {
 		e.folder66[id] = e.walk(model.PermScheduleJob, node{kindFolder, id}, 1)
@@ -101,6 +104,55 @@ func (e *Evaluator) Allowed(jobID int64) bool {
 	if !e.s.SecurityOn || e.admin >= 0 {
 		return true
 	}
+	if !e.allowedSelf(j) {
+		return false
+	}
+	if len(j.Handlers) == 0 {
+		return true
+	}
+	for _, h := range e.handlerClosure(j) {
+		hj := e.job(h)
+		if hj == nil || !e.allowedSelf(hj) {
+			return false
+		}
+	}
+	return true
+}
+
+// job is a candidate or a handler job, nil when neither was loaded.
+func (e *Evaluator) job(id int64) *model.Job {
+	if j := e.s.Jobs[id]; j != nil {
+		return j
+	}
+	return e.s.HandlerJobs[id]
+}
+
+// handlerClosure is every job reachable from j through return handlers,
+// j itself excluded, in the order first reached (breadth first); a cycle
+// ends where it meets a job already seen.
+func (e *Evaluator) handlerClosure(j *model.Job) []int64 {
+	seen := map[int64]bool{j.ID: true}
+	var out []int64
+	queue := []*model.Job{j}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, h := range cur.Handlers {
+			if seen[h] {
+				continue
+			}
+			seen[h] = true
+			out = append(out, h)
+			if hj := e.job(h); hj != nil {
+				queue = append(queue, hj)
+			}
+		}
+	}
+	return out
+}
+
+// allowedSelf decides the job on its own, without its return handlers.
+func (e *Evaluator) allowedSelf(j *model.Job) bool {
 	if !e.job66(j).allow {
 		return false
 	}
@@ -125,8 +177,12 @@ func (e *Evaluator) job66(j *model.Job) outcome {
 		o.level = node{kindJob, j.ID}
 		return o
 	}
-	if j.FolderID == 0 {
-		return outcome{rule: ruleDefaultDeny, level: node{kindJob, j.ID}, winner: -1, loser: -1}
+	if j.FolderID == 0 || j.FolderID == model.AllJobsFolderID {
+		o := e.allJobs66
+		if o.rule == ruleDefaultDeny {
+			o.level = node{kindJob, j.ID}
+		}
+		return o
 	}
 	if o, ok := e.folder66[j.FolderID]; ok {
 		if o.rule == ruleDefaultDeny {
@@ -184,14 +240,50 @@ func (e *Evaluator) Decide(jobID int64) Decision {
 			Principal: p.Name, PrincipalKind: p.Kind})}
 		return d
 	}
+	d.Reasons = e.decideSelf(j, d.Reasons)
+	// The jobs its tasks start on a return code must be allowed the same
+	// way, on this computer (DS's Schedule::Add demands it).
+	for _, h := range e.handlerClosure(j) {
+		r := target(Reason{Rule: "return-handler", HandlerJobID: h})
+		hj := e.job(h)
+		if hj == nil {
+			r.Rule = "unknown-handler"
+			d.Reasons = append(d.Reasons, r)
+			continue
+		}
+		r.HandlerJobName = hj.Name
+		sub := e.decideSelf(hj, nil)
+		r.Allow = true
+		for _, s := range sub {
+			if !s.Allow {
+				r.Allow, r.Cause = false, s.sentence()
+				break
+			}
+		}
+		d.Reasons = append(d.Reasons, r)
+	}
+	d.Allowed = true
+	for _, r := range d.Reasons {
+		d.Allowed = d.Allowed && r.Allow
+	}
+	return d
+}
+
+// decideSelf appends the reasons that decide the job on its own: "Schedule
+// this job" and every permission its tasks need on the computer.
+func (e *Evaluator) decideSelf(j *model.Job, reasons []Reason) []Reason {
+	target := func(r Reason) Reason {
+		r.TargetKind, r.TargetID, r.TargetName = kindJob.String(), j.ID, j.Name
+		return r
+	}
 	o := e.walk(model.PermScheduleJob, node{kindJob, j.ID}, 0)
-	d.Reasons = append(d.Reasons, e.reason(model.PermScheduleJob, o, node{kindJob, j.ID}))
+	reasons = append(reasons, e.reason(model.PermScheduleJob, o, node{kindJob, j.ID}))
 
 	decided := map[int]bool{}
 	for i, t := range j.Tasks {
 		perms, n, det := taskPermissions(t)
 		if det == detailUnknownTask {
-			d.Reasons = append(d.Reasons, target(Reason{Rule: "unknown-task", Task: i + 1, TaskType: t.Type}))
+			reasons = append(reasons, target(Reason{Rule: "unknown-task", Task: i + 1, TaskType: t.Type}))
 			continue
 		}
 		all := true
@@ -200,7 +292,7 @@ func (e *Evaluator) Decide(jobID int64) Decision {
 			all = all && r.Allow
 			if !decided[p] {
 				decided[p] = true
-				d.Reasons = append(d.Reasons, r)
+				reasons = append(reasons, r)
 			}
 		}
 		if det != detailKnown {
@@ -210,14 +302,10 @@ func (e *Evaluator) Decide(jobID int64) Decision {
 				r.DetailValue = *t.PowerType
 			}
 			r.DetailNote = t.DetailNote
-			d.Reasons = append(d.Reasons, r)
+			reasons = append(reasons, r)
 		}
 	}
-	d.Allowed = true
-	for _, r := range d.Reasons {
-		d.Allowed = d.Allowed && r.Allow
-	}
-	return d
+	return reasons
 }
 
 func (e *Evaluator) computerReason(perm int) Reason {
@@ -251,7 +339,7 @@ func (e *Evaluator) reason(perm int, o outcome, target node) Reason {
 func (e *Evaluator) name(n node) string {
 	switch n.kind {
 	case kindJob:
-		if j := e.s.Jobs[n.id]; j != nil {
+		if j := e.job(n.id); j != nil {
 			return j.Name
 		}
 	case kindFolder:
@@ -269,6 +357,8 @@ func (e *Evaluator) name(n node) string {
 		}
 	case kindAllComputers:
 		return "All Computers"
+	case kindAllJobs:
+		return "All Jobs"
 	}
 	return ""
 }

@@ -495,7 +495,7 @@ func TestReasonSentences(t *testing.T) {
 			name:  "nothing anywhere, image detail missing",
 			tasks: []model.Task{{Type: 15}},
 			want: []string{
-				`Denied: neither the user nor any of the user's groups has an entry for "Schedule this job" on job "Win11 Lab" (id 2000133) or any job folder above it, and no entry means deny.`,
+				`Denied: neither the user nor any of the user's groups has an entry for "Schedule this job" on job "Win11 Lab" (id 2000133), any job folder above it or All Jobs, and no entry means deny.`,
 				`Denied: neither the user nor any of the user's groups has an entry for "Schedule create disk image" on computer "PC01" (id 5000001), any computer group above it or All Computers, and no entry means deny.`,
 				`Denied: neither the user nor any of the user's groups has an entry for "Schedule distribute disk image" on computer "PC01" (id 5000001), any computer group above it or All Computers, and no entry means deny.`,
 				`Denied: task 1 (Create/Distribute disk image) of job "Win11 Lab" (id 2000133) has no detail row saying which, so it needs every permission it could need on the computer: "Schedule create disk image", "Schedule distribute disk image", and not all of them are allowed.`,

@@ -14,6 +14,7 @@ const (
 	kindComputer
 	kindGroup
 	kindAllComputers
+	kindAllJobs
 )
 
 func (k objKind) String() string {
@@ -28,6 +29,8 @@ func (k objKind) String() string {
 		return "computer group"
 	case kindAllComputers:
 		return "All Computers"
+	case kindAllJobs:
+		return "All Jobs"
 	}
 	return "object"
 }
@@ -48,27 +51,24 @@ const (
 )
 
 // parent returns the level above n. Jobs climb job folders (`event.folder_id`,
-// `event_folder.parent_id`, 0 = top); the computer climbs computer groups.
+// `event_folder.parent_id`, 0 = top) and end at All Jobs (-10); the computer
+// climbs computer groups and ends at All Computers (-1).
 func (e *Evaluator) parent(n node) (node, step) {
 	switch n.kind {
 	case kindJob:
-		j, ok := e.s.Jobs[n.id]
-		if !ok || j == nil {
+		j := e.job(n.id)
+		if j == nil {
 			return node{}, stepUnknown
 		}
-		if j.FolderID == 0 {
-			return node{}, stepTop
-		}
-		return node{kindFolder, j.FolderID}, stepParent
+		return folderNode(j.FolderID), stepParent
 	case kindFolder:
 		f, ok := e.s.Folders[n.id]
 		if !ok {
 			return node{}, stepUnknown
 		}
-		if f.ParentID == 0 {
-			return node{}, stepTop
-		}
-		return node{kindFolder, f.ParentID}, stepParent
+		return folderNode(f.ParentID), stepParent
+	case kindAllJobs:
+		return node{}, stepTop
 	case kindComputer:
 		if n.id != e.s.Computer.ID {
 			return node{}, stepUnknown
@@ -87,6 +87,16 @@ func (e *Evaluator) parent(n node) (node, step) {
 // level before giving up. "New Computers" (-7) hangs under All Computers when
 // the store did not load a row for it. If DS turns out not to treat -1 as a
 // level, change these two functions and nothing else.
+// folderNode is the job folder a job or folder hangs in: All Jobs (-10)
+// above every top-level folder and top-level job (DS's Folder::Load(-10) is
+// the folder AllJobs with parent 0).
+func folderNode(id int64) node {
+	if id == 0 || id == model.AllJobsFolderID {
+		return node{kindAllJobs, model.AllJobsFolderID}
+	}
+	return node{kindFolder, id}
+}
+
 func groupNode(id int64) node {
 	if id == 0 || id == model.AllComputersGroupID {
 		return node{kindAllComputers, model.AllComputersGroupID}

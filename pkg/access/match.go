@@ -20,6 +20,8 @@ import (
 //     domain, by NetBIOS name or by DNS name. A domain column that is set
 //     and disagrees is never overruled by the other: the same name in
 //     another domain never matches.
+//   - An AD-linked console user also matches the identity whose UPN equals
+//     its upnname (DS's GetMatchingUser compares the whole UPN).
 //   - A console user without a domain is a DS console account: it matches
 //     only a DS-account sign-in (`.\name`) of that name.
 //   - A console group with ad_group_* set matches only the AD group of that
@@ -89,6 +91,11 @@ func userMatches(p model.ConsolePrincipal, id model.Identity) bool {
 	}
 	if id.DSAccount {
 		return false
+	}
+	// DS's RemotedObject::GetMatchingUser: the name in the domain, or the
+	// whole UPN against the user's upnname.
+	if upn := strings.TrimSpace(id.UPN); upn != "" && strings.Contains(upn, "@") && nameEqual(p.UPN, upn) {
+		return true
 	}
 	return accountMatches(p, id.User, id)
 }

@@ -50,7 +50,7 @@ func (o original) effectivePermission(permissionID int, principalID, objectID in
 		}
 		var parent int64
 		switch {
-		case objectID == model.AllComputersGroupID:
+		case objectID == model.AllComputersGroupID, objectID == model.AllJobsFolderID:
 			return false
 		case objectID >= 1 && objectID <= 1000000:
 			parent = o.groups[objectID]
@@ -58,9 +58,15 @@ func (o original) effectivePermission(permissionID int, principalID, objectID in
 				parent = model.AllComputersGroupID
 			}
 		case objectID >= 1000001 && objectID <= 2000000:
-			parent = o.folders[objectID]
+			var known bool
+			if parent, known = o.folders[objectID]; known && parent == 0 {
+				parent = model.AllJobsFolderID // top-level folders sit under All Jobs
+			}
 		case objectID >= 2000001 && objectID <= 3000000:
-			parent = o.jobs[objectID]
+			var known bool
+			if parent, known = o.jobs[objectID]; known && parent == 0 {
+				parent = model.AllJobsFolderID
+			}
 		case objectID >= 5000001 && objectID <= 6000000:
 			parent = o.comps[objectID]
 			if parent == 0 {
@@ -181,6 +187,7 @@ func randomSnapshot(r *rand.Rand, o genOptions) *model.Snapshot {
 	for id := range s.Folders {
 		jobObjects = append(jobObjects, id)
 	}
+	jobObjects = append(jobObjects, model.AllJobsFolderID)
 	compObjects = append(compObjects, 5000001, model.AllComputersGroupID)
 	for id := range s.ComputerGroups {
 		compObjects = append(compObjects, id)

@@ -13,7 +13,7 @@ import (
 // Rule is one of: "security-off", "administrative", "explicit",
 // "user-beats-group", "deny-beats-allow", "default-deny", "cycle",
 // "too-deep", "unknown-parent", "unknown-computer", "missing-detail",
-// "unknown-task", "unknown-job".
+// "unknown-task", "unknown-job", "return-handler", "unknown-handler".
 type Reason struct {
 	Rule           string `json:"rule"`
 	Permission     int    `json:"permission,omitempty"`
@@ -47,6 +47,12 @@ type Reason struct {
 	// task whose create/distribute DS could not be asked about).
 	DetailNote  string `json:"detail_note,omitempty"`
 	DetailValue int    `json:"detail_value,omitempty"`
+	// HandlerJob is a job the target starts on a return code
+	// ("return-handler", "unknown-handler"); Cause is the sentence that
+	// refused it, when it was refused.
+	HandlerJobID   int64  `json:"handler_job_id,omitempty"`
+	HandlerJobName string `json:"handler_job_name,omitempty"`
+	Cause          string `json:"cause,omitempty"`
 }
 
 // String is the reason as one sentence for a technician or an administrator.
@@ -101,7 +107,7 @@ func (r Reason) sentence() string {
 		}
 		return s + "."
 	case "default-deny":
-		where := " or any job folder above it"
+		where := ", any job folder above it or All Jobs"
 		if r.TargetKind == kindComputer.String() {
 			where = ", any computer group above it or All Computers"
 		}
@@ -115,6 +121,16 @@ func (r Reason) sentence() string {
 	case "unknown-parent":
 		return fmt.Sprintf("%s above %s has no entry for %s and was not loaded, so the levels above it cannot be checked (fail closed).",
 			r.object(), r.target(), perm)
+	case "return-handler":
+		h := describe(kindJob.String(), r.HandlerJobID, r.HandlerJobName)
+		if r.Allow {
+			return fmt.Sprintf("%s starts %s on a return code, and it may be scheduled here too.", r.target(), h)
+		}
+		return fmt.Sprintf("%s starts %s on a return code, and DS demands the same permissions on it, but for it %s",
+			r.target(), h, r.Cause)
+	case "unknown-handler":
+		return fmt.Sprintf("%s starts job id %d on a return code, which does not exist or was not loaded, so it cannot be checked (fail closed).",
+			r.target(), r.HandlerJobID)
 	case "unknown-computer":
 		return fmt.Sprintf("this machine is not a known Deployment Server computer, so %s cannot be checked on it.", perm)
 	case "missing-detail":
@@ -157,6 +173,8 @@ func describe(kind string, id int64, name string) string {
 	switch {
 	case kind == kindAllComputers.String():
 		return "All Computers"
+	case kind == kindAllJobs.String():
+		return "All Jobs"
 	case name == "":
 		return fmt.Sprintf("%s id %d", kind, id)
 	}

@@ -22,7 +22,8 @@ var askBatch = 500
 
 // rawAskDS is DS's own permission decision (docs/ds-schema.md,
 // "Procedures"): one EXEC a question, all of a batch sent at once, each
-// answering with its own result set whose first column is `granted`.
+// answering with its own result set of one row that DS's client reads by
+// column name: granted (non-zero = allowed), permission, object, user.
 const rawAskDS = `EXEC {wc_sel_security_permission} @userId = @u, @permission = @p%d, @objectId = @o%d, @selectResults = @r;`
 
 // AskDS asks DS's wc_sel_security_permission each question for one console
@@ -57,12 +58,12 @@ func (s *Store) AskDS(ctx context.Context, consoleUserID int64, qs []Question, p
 }
 
 func (s *Store) askBatch(ctx context.Context, text string, user int64, part []Question, answers []*bool) error {
-	return s.execBatch(ctx, s.db, nil, "ask DS for permissions", text, len(part),
+	return s.execBatchCol(ctx, s.db, nil, "ask DS for permissions", text, "granted", len(part),
 		func(i int) []any { return []any{int32(part[i].Permission), int32(part[i].ObjectID)} },
 		func(i int, v nullInt) {
 			if v.Valid {
 				answers[i] = v.ptrBool()
 			}
 		},
-		sql.Named("u", int32(user)), sql.Named("r", true))
+		sql.Named("u", int32(user)), sql.Named("r", int32(1)))
 }

@@ -69,7 +69,9 @@ var needs = []tableNeed{
 		// builds menus should not be able to read it at all (README grants).
 		columns: append(cols(SeenAsProc, "user_id", "username", "fullname", "domain", "netbiosdomain"),
 			colNeed{key: "password", names: []string{"password"}, optional: true, evidence: SeenAsProc,
-				why: "DS console accounts (directory.ds_accounts) cannot sign in; menus need it not"})},
+				why: "DS console accounts (directory.ds_accounts) cannot sign in; menus need it not"},
+			colNeed{key: "upnname", names: []string{"upnname"}, optional: true, evidence: SeenAsProc,
+				why: "console users are matched by DOMAIN\\name only, not by their UPN"})},
 	{key: "securitygroup", names: []string{"securitygroup"}, evidence: Seen,
 		columns: cols(SeenAsProc, "group_id", "name", "ad_group_domain", "ad_group_netbiosdomain")},
 	// Where DS keeps DS-native groups' members (wc_ins_security_group_member):
@@ -78,7 +80,25 @@ var needs = []tableNeed{
 		why:     "DS console groups without an AD domain match nobody (fail closed)",
 		columns: cols(Unverified, "group_id", "user_id")},
 	{key: "securitypermissionlink", names: []string{"securitypermissionlink"}, evidence: Seen, columns: cols(Seen, "permission_id", "user_id", "object_id", "allow")},
-	{key: "securityrightlink", names: []string{"securityrightlink"}, evidence: Unverified, columns: cols(Unverified, "right_id", "user_id")},
+	// Rights (the Administrative right): DS writes them with
+	// wc_ins_security_privilege_link and reads them back as privilege_id,
+	// so securityprivilegelink is the likely table; securityrightlink is the
+	// older reading. Neither is required: on SQL Server DS's own
+	// wc_sel_security_right answers instead, and where nothing can tell,
+	// nobody holds the right (fail closed).
+	{key: "rights", names: []string{"securityprivilegelink", "securityrightlink"}, evidence: Unverified, optional: true,
+		why: noteNoRights,
+		columns: []colNeed{
+			{key: "user_id", names: []string{"user_id"}, evidence: SeenAsProc},
+			{key: "right", names: []string{"privilege_id", "right_id"}, evidence: SeenAsProc},
+		}},
+	// The jobs a job's tasks start on a return code: DS's SDK reads them with
+	// "select handler from task_return_handlers where event_id=", and its
+	// Schedule::Add demands on them the job's own permissions. Required
+	// unless DS's wc_sel_return_handler_jobs can answer instead (resolveSchema).
+	{key: "task_return_handlers", names: []string{"task_return_handlers"}, evidence: Seen, optional: true,
+		why:     "return-handler jobs are asked of DS's wc_sel_return_handler_jobs",
+		columns: cols(Seen, "event_id", "handler")},
 	{key: "event_schedule", names: []string{"event_schedule"}, evidence: Seen,
 		columns: append(cols(SeenAsProc, "schedule_id", "computer_id", "event_id", "start_time", "status", "status_code"),
 			colNeed{key: "user_name", names: []string{"user_name"}, optional: true, evidence: SeenAsProc, why: "who queued is not shown from the schedule row"},
@@ -96,7 +116,14 @@ var procNeeds = []struct {
 	{"wc_sel_inage_task_type", "tells create from distribute for image tasks when image_task has no known column"},
 	{"wc_sel_security_state", "tells whether DS console security is on"},
 	{"wc_sel_security_permission", "DS's own permission decision, for doctor --access"},
+	{"wc_sel_security_right", "tells who holds the Administrative right when no rights table is visible"},
+	{"wc_sel_return_handler_jobs", "lists the jobs a job starts on a return code when task_return_handlers is not visible"},
+	{"wc_sel_user", "lists a console user's DS groups when no member table is visible"},
+	{"wc_sel_database_info", "DS's own account of its database, shown by doctor"},
 }
+
+// noteNoRights says what a database without a visible rights table costs.
+const noteNoRights = "DS's wc_sel_security_right is asked who holds the Administrative right; where it cannot be called either, nobody counts as holding it (fail closed: permissions alone decide)"
 
 // Schema is what discovery found: the name of every table and column the
 // client uses, the procedures it may call, and what is missing.
@@ -145,6 +172,9 @@ type SecurityState struct {
 	// Source: "wc_sel_security_state", or "inferred" (on when DS has console
 	// users or groups, decided per snapshot).
 	Source string `json:"source"`
+	// Warning: DS says security is off while it has console users or
+	// groups (doctor shows it; DS's answer decides).
+	Warning string `json:"warning,omitempty"`
 }
 
 // ident is the discovered name of a key ("table" or "table.column"), "" when absent.
@@ -242,11 +272,18 @@ func (s *Store) discover(ctx context.Context) (*Schema, error) {
 		}
 		found[lt][strings.ToLower(c.S)] = c.S
 	}
+	// DS's wc_sel_security_state, read as RemotedObject::IsSecurityEnabled
+	// reads it (docs/ds-schema.md): its set present without a row = on,
+	// NULL = off, 0 = off, anything else = on; column 0 whatever else comes.
 	var state SecurityState
-	if rows.NextResultSet() && rows.Next() {
-		var v nullInt
-		if err := rows.Scan(&v); err == nil && v.Valid {
-			state = SecurityState{Known: true, On: v.V != 0, Source: "wc_sel_security_state"}
+	if rows.NextResultSet() {
+		state = SecurityState{Known: true, On: true, Source: "wc_sel_security_state"}
+		if rows.Next() {
+			v, err := scanScalar(rows)
+			if err != nil {
+				return nil, s.classify("read the eXpress schema", err)
+			}
+			state.On = v.Valid && v.V != 0
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -329,6 +366,11 @@ func resolveSchema(dialect string, found map[string]map[string]string, tableName
 	for _, p := range procNeeds {
 		sc.Procedures = append(sc.Procedures, ProcMap{Name: p.name, Found: procs[strings.ToLower(p.name)], Use: p.use})
 	}
+	// Return handlers must be known one way or the other: a job whose
+	// handler starts a forbidden job would otherwise be offered.
+	if sc.names["task_return_handlers"] == "" && !(dialect == DialectSQLServer && procs["wc_sel_return_handler_jobs"]) {
+		sc.Missing = append(sc.Missing, "task_return_handlers")
+	}
 	sort.Strings(sc.Missing)
 	return sc
 }
@@ -387,6 +429,9 @@ func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 		s.schema = sc
 		if len(sc.Missing) == 0 {
 			s.q = buildQueries(sc)
+			if sc.Security.Known && !sc.Security.On {
+				s.securityWarning(ctx)
+			}
 		}
 	}
 	if len(s.schema.Missing) > 0 {
@@ -399,4 +444,14 @@ func (s *Store) Schema(ctx context.Context) (*Schema, error) {
 func (s *Store) ready(ctx context.Context) error {
 	_, err := s.Schema(ctx)
 	return err
+}
+
+// securityWarning notes DS's "off" while DS has console users or groups:
+// DS's own answer decides, but a person should look (doctor shows it).
+func (s *Store) securityWarning(ctx context.Context) {
+	var n nullInt
+	if err := s.queryRow(ctx, s.db, s.q.principalCount, nil).Scan(&n); err != nil || n.V == 0 {
+		return
+	}
+	s.schema.Security.Warning = fmt.Sprintf("DS says console security is off (wc_sel_security_state), yet it has %d console users or groups: every job is allowed to everyone until it is switched on in the DS console (Tools > Security)", n.V)
 }

@@ -141,20 +141,20 @@ func TestDiscoveryRefusesOldLayout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("fixture schema refused: %v", err)
 	}
-	if len(sc.Tables) != 14 || len(sc.Missing) != 0 || sc.Security.Known {
+	if len(sc.Tables) != 15 || len(sc.Missing) != 0 || sc.Security.Known {
 		t.Errorf("tables %d, missing %v, security %+v", len(sc.Tables), sc.Missing, sc.Security)
 	}
 	path := expresstest.NewFile(t)
 	expresstest.Exec(t, path,
 		"ALTER TABLE securityuser RENAME COLUMN username TO name",
 		"ALTER TABLE reboot_task RENAME COLUMN reboot_method TO power_type",
-		"DROP TABLE securityrightlink",
+		"DROP TABLE nics",
 	)
 	_, err = express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
 	if !errors.Is(err, model.ErrSchema) {
 		t.Fatalf("old layout opened: err = %v", err)
 	}
-	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table securityrightlink", "doctor"} {
+	for _, want := range []string{"table reboot_task has no column reboot_method", "table securityuser has no column username", "no table nics", "doctor"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message lacks %q: %v", want, err)
 		}

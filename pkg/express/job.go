@@ -198,6 +198,25 @@ func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []im
 // ends the reading). extra are parameters shared by every call.
 func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template string, count int,
 	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
+	return s.execBatchCol(ctx, q, n, op, template, "", count, argsOf, answer, extra...)
+}
+
+// execBatchCol is execBatch reading the column named col of each answer's
+// first row ("" for column 0), as DS's client reads results by name.
+func (s *Store) execBatchCol(ctx context.Context, q querier, n *int, op, template, col string, count int,
+	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
+	last := -1
+	return s.execBatchRows(ctx, q, n, op, template, col, count, argsOf, func(i int, v nullInt) {
+		if i != last {
+			last = i
+			answer(i, v)
+		}
+	}, extra...)
+}
+
+// execBatchRows is execBatchCol handing every row of each answer to answer.
+func (s *Store) execBatchRows(ctx context.Context, q querier, n *int, op, template, col string, count int,
+	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
 	letters := paramLetters(template)
 	var text strings.Builder
 	args := append([]any(nil), extra...)
@@ -229,14 +248,13 @@ func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template s
 		if i > 0 && !rows.NextResultSet() {
 			break
 		}
-		if !rows.Next() {
-			continue
+		for rows.Next() {
+			v, err := scanColumn(rows, col)
+			if err != nil {
+				return s.classify(op, err)
+			}
+			answer(i, v)
 		}
-		var v nullInt
-		if err := rows.Scan(&v); err != nil {
-			return s.classify(op, err)
-		}
-		answer(i, v)
 	}
 	return s.classify(op, rows.Err())
 }

@@ -61,19 +61,35 @@ const (
 	// it. User names are encrypted (decrypted in Go: docs/ds-schema.md, "The
 	// DS cipher"); the password column is never read here. {members} adds
 	// the DS-native groups' memberships as kind-3 rows when the database
-	// shows where DS keeps them.
+	// shows where DS keeps them. {rights_u}/{rights_g} join the rights table
+	// where one is visible; without it ref is NULL and the right is asked of
+	// DS (wc_sel_security_right) or held by nobody.
 	rawPrincipals = `
-SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.right_id AS ref
-  FROM {securityuser} u
-  LEFT JOIN {securityrightlink} r ON r.user_id = u.user_id AND r.right_id = @adminRight
+SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, {admin_u} AS ref, {upn_u} AS upn
+  FROM {securityuser} u{rights_u}
 UNION ALL
-SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.right_id
-  FROM {securitygroup} g
-  LEFT JOIN {securityrightlink} r ON r.user_id = g.group_id AND r.right_id = @adminRight{members}`
+SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, {admin_g}, NULL
+  FROM {securitygroup} g{rights_g}{members}`
+
+	rawRightsJoinUser = `
+  LEFT JOIN {rights} r ON r.{rights.user_id} = u.user_id AND r.{rights.right} = @adminRight`
+	rawRightsJoinGroup = `
+  LEFT JOIN {rights} r ON r.{rights.user_id} = g.group_id AND r.{rights.right} = @adminRight`
+
+	// A console user as DS's SecurityUser::Load reads it: three result sets
+	// (the user row, which carries the password and is never read here;
+	// its DS groups by group_id; its rights by privilege_id).
+	rawSelUser = `EXEC {wc_sel_user} @user = @user`
+
+	// DS's own answer to "does this console user or group hold the
+	// Administrative right?" where no rights table is visible: one EXEC a
+	// principal, one batch, each answering one row read by column name
+	// (granted, rightname).
+	rawAskRight = `EXEC {wc_sel_security_right} @userId = @u%d, @right = @adminRight, @selectResults = @selectResults;`
 
 	rawMembers = `
 UNION ALL
-SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}
+SELECT 3, m.{members.group_id}, NULL, NULL, NULL, m.{members.user_id}, NULL
   FROM {members} m`
 
 	// DS console accounts (no domain) with their encrypted passwords, for the
@@ -148,7 +164,29 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
 
 	// The Administrative right of the matched principals, read again at
 	// queue time.
-	rawAdminRights = `SELECT user_id FROM {securityrightlink} WHERE right_id = @adminRight AND user_id IN ({in:pr})`
+	rawAdminRights = `SELECT {rights.user_id} FROM {rights} WHERE {rights.right} = @adminRight AND {rights.user_id} IN ({in:pr})`
+
+	// The candidate jobs: kind 1, then the job's columns and whether it is
+	// a candidate (always, here).
+	rawCandidateJobs      = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description, 1 AS candidate FROM {event} e WHERE`
+	rawCandidateJobsOrder = ` ORDER BY 1, 2`
+
+	// Return handlers (docs/ds-schema.md, "Return handlers"), read with the
+	// candidates: the candidates and every job that is a return handler
+	// (candidate 0 when it is not one), then every (job, handler) pair as
+	// kind 2 rows. Later reads (the queue) go by id.
+	rawCandidateJobsWithHandlers = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description,
+       CASE WHEN ({candidate}) THEN 1 ELSE 0 END AS candidate
+  FROM {event} e
+ WHERE ({candidate})
+    OR e.event_id IN (SELECT h.handler FROM {task_return_handlers} h)
+UNION ALL
+SELECT 2, r.event_id, NULL, r.handler, NULL, 0 FROM {task_return_handlers} r
+ ORDER BY 1, 2`
+	rawHandlersOf = `SELECT event_id, handler FROM {task_return_handlers} WHERE event_id IN ({in:j})`
+	// DS's own list where the table is not visible: one EXEC a job, one
+	// batch, the handler jobs in the column named job.
+	rawAskHandlers = `EXEC {wc_sel_return_handler_jobs} @jobId = @j%d;`
 
 	rawComputerColumns = `
 SELECT c.computer_id, c.name, c.group_id, c.serial_num, c.asset_tag, c.uuid, n.mac_addr
@@ -188,7 +226,22 @@ VALUES (@scheduleId, @computerId, @jobId, {run_now}{user_vals})`
 	rawInsLoggedOn  = `EXEC {wc_ins_loggedon_users} @user_name = @user_name, @full_name = @full_name`
 	rawScheduleInfo = `EXEC {wc_ins_schedule_info} @schedule_id = @schedule_id, @user_id = @user_id`
 
-	rawComputerExists = `SELECT computer_id FROM {computer} WHERE computer_id = @computerId`
+	// The computer as it is at queue time: gone, or moved to another group.
+	rawComputerExists = `SELECT computer_id, group_id FROM {computer} WHERE computer_id = @computerId`
+
+	// The job folders above the queued job and its handler jobs, walked
+	// upward in SQL (the queue transaction reads only these).
+	rawFolderChain = `
+WITH up(folder_id, parent_id, name, depth) AS (
+  SELECT folder_id, parent_id, name, 0 FROM {event_folder} WHERE folder_id IN ({in:f})
+  UNION ALL
+  SELECT f.folder_id, f.parent_id, f.name, u.depth + 1 FROM {event_folder} f JOIN up u ON f.folder_id = u.parent_id WHERE u.depth < @maxDepth
+)
+SELECT DISTINCT folder_id, parent_id, name FROM up`
+
+	// How many console users and groups DS has (doctor's warning when DS
+	// says security is off).
+	rawPrincipalCount = `SELECT (SELECT COUNT(*) FROM {securityuser}) + (SELECT COUNT(*) FROM {securitygroup})`
 )
 
 // queries is one database's expanded statements.
@@ -200,7 +253,9 @@ type queries struct {
 	jobByID, tasksByJob           string
 	imageTypeExec                 string
 	groupChain, links             string
-	adminRights                   string
+	adminRights                   string // "" without a rights table
+	askRight                      string // "" where wc_sel_security_right cannot be called
+	selUser                       string // "" where wc_sel_user cannot be called
 	computerBase, computerOrder   string
 	scheduleByID, pendingSchedule string
 	pendingForComputer            string
@@ -208,7 +263,11 @@ type queries struct {
 	execSchedule                  string
 	selLoggedOn, insLoggedOn      string
 	scheduleInfo                  string
-	computerExists                string
+	computerExists, folderChain   string
+	principalCount                string
+	handlersOf                    string // "" without task_return_handlers
+	askHandlers                   string // "" where wc_sel_return_handler_jobs cannot be called
+	jobsByIDs, tasksByJobIDs      string
 	computerWhere                 map[matchColumn]string
 }
 
@@ -265,6 +324,24 @@ func buildQueries(sc *Schema) *queries {
 	if sc.ident("members") != "" {
 		members = rawMembers
 	}
+	adminU, adminG, rightsU, rightsG, adminRights := "NULL", "NULL", "", "", ""
+	if sc.ident("rights") != "" {
+		adminU, adminG = "r.{rights.user_id}", "r.{rights.user_id}"
+		rightsU, rightsG, adminRights = rawRightsJoinUser, rawRightsJoinGroup, rawAdminRights
+	}
+	upnU := "NULL"
+	if sc.ident("securityuser.upnname") != "" {
+		upnU = "u.{securityuser.upnname}"
+	}
+	principals := strings.NewReplacer("{members}", members, "{admin_u}", adminU, "{admin_g}", adminG, "{upn_u}", upnU,
+		"{rights_u}", rightsU, "{rights_g}", rightsG).Replace(rawPrincipals)
+	askRight, selUser := "", ""
+	if sc.HasProcedure("wc_sel_security_right") {
+		askRight = rawAskRight
+	}
+	if sc.HasProcedure("wc_sel_user") {
+		selUser = rawSelUser
+	}
 	imageSelect, imageJoin := "NULL", ""
 	if sc.ident("image_task.create_image") != "" {
 		imageSelect, imageJoin = "i.{image_task.create_image}", rawImageJoin
@@ -275,20 +352,41 @@ func buildQueries(sc *Schema) *queries {
 		userCols, userVals = ", {event_schedule.user_name}, {event_schedule.user_full_name}", ", @userName, @userFullName"
 	}
 	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
+	// Candidate jobs (kind 1, candidate 1) with their tasks. Where
+	// task_return_handlers is visible the same statements also bring every
+	// job that is some job's return handler (candidate 0) and every handler
+	// pair (kind 2: job, NULL, handler), so the handler check costs no
+	// statement of its own whatever the depth of the handler chains.
+	candidateJobs := rawSubtreeCTE + "\n" + rawCandidateJobs + rawCandidateWhere + rawCandidateJobsOrder
+	candidateTasks := rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder
+	handlersOf, askHandlers := "", ""
+	if sc.ident("task_return_handlers") != "" {
+		candidateJobs = rawSubtreeCTE + "\n" + strings.Replace(rawCandidateJobsWithHandlers, "{candidate}", rawCandidateWhere, 2)
+		candidateTasks = rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" +
+			"\n    OR t.event_id IN (SELECT h.handler FROM {task_return_handlers} h)" + rawTaskOrder
+		handlersOf = x(rawHandlersOf)
+	}
+	if sc.HasProcedure("wc_sel_return_handler_jobs") {
+		askHandlers = x(rawAskHandlers)
+	}
 	q := &queries{
+		handlersOf:         handlersOf,
+		askHandlers:        askHandlers,
 		now:                x(`SELECT {now}`),
 		runNow:             x(`SELECT {run_now}`),
-		principals:         x(strings.Replace(rawPrincipals, "{members}", members, 1)),
+		principals:         x(principals),
 		dsAccounts:         x(rawDSAccounts),
 		folders:            x(rawFolders),
-		candidateJobs:      x(rawSubtreeCTE + "\n" + rawJobColumns + " WHERE" + rawCandidateWhere + " ORDER BY e.event_id"),
-		candidateTasks:     x(rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder),
+		candidateJobs:      x(candidateJobs),
+		candidateTasks:     x(candidateTasks),
 		jobByID:            x(rawJobColumns + " WHERE e.event_id = @jobId"),
 		tasksByJob:         x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
 		imageTypeExec:      x(rawImageTypeExec),
 		groupChain:         x(rawGroupChain),
 		links:              x(rawLinks),
-		adminRights:        x(rawAdminRights),
+		adminRights:        x(adminRights),
+		askRight:           x(askRight),
+		selUser:            x(selUser),
 		computerBase:       x(rawComputerColumns),
 		computerOrder:      expand(sc, rawComputerOrder),
 		scheduleByID:       x(rawScheduleColumns + " WHERE schedule_id = @scheduleId"),
@@ -301,6 +399,10 @@ func buildQueries(sc *Schema) *queries {
 		insLoggedOn:        x(rawInsLoggedOn),
 		scheduleInfo:       x(rawScheduleInfo),
 		computerExists:     x(rawComputerExists),
+		folderChain:        x(rawFolderChain),
+		principalCount:     x(rawPrincipalCount),
+		jobsByIDs:          x(rawJobColumns + " WHERE e.event_id IN ({in:j})"),
+		tasksByJobIDs:      x(tasks + "\n WHERE t.event_id IN ({in:j})" + rawTaskOrder),
 		computerWhere:      map[matchColumn]string{},
 	}
 	for k, v := range rawComputerWhere {

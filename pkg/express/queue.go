@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -28,9 +29,11 @@ const queueAttempts = 5
 
 // Queue schedules req.Job on req.Computer to run now ("now" by the database
 // server's clock). In one transaction it re-reads the job and refuses when it
-// is gone or differs from the menu's, returns the pending schedule when the
-// same job already waits for this computer, and otherwise writes one
-// schedule row. Nothing is written on any refusal.
+// is gone or differs from the menu's, decides it from scratch from what it
+// reads there (decideAgain: always, menu or not; model.ErrNotPermitted when
+// DS no longer allows it), returns the pending schedule when the same job
+// already waits for this computer, and otherwise writes one schedule row.
+// Nothing is written on any refusal.
 func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueResult, error) {
 	if req.Job == nil || req.Job.ID == 0 {
 		return model.QueueResult{}, errors.New("queue: no job chosen")
@@ -46,6 +49,9 @@ func (s *Store) Queue(ctx context.Context, req model.QueueRequest) (model.QueueR
 	}
 	switch s.queueMethod {
 	case QueueInsert:
+		if s.dialect == DialectSQLServer {
+			return model.QueueResult{}, fmt.Errorf("%w: %s", model.ErrQueueUnsupported, InsertOnSQLServer)
+		}
 	case QueueProcedure:
 		if s.dialect != DialectSQLServer {
 			return model.QueueResult{}, fmt.Errorf("%w: store.queue procedure calls DS's wc_ins_schedule, which only exists on SQL Server — use store.queue: insert (or auto) with a %s store", model.ErrQueueUnsupported, s.dialect)
@@ -144,14 +150,16 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", model.ErrJobChanged, req.Job.Name, req.Job.ID, diff)
 	}
 	cid := sql.Named("computerId", req.Computer.ID)
-	var found nullInt
-	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found); errors.Is(err, sql.ErrNoRows) {
+	var found, group nullInt
+	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found, &group); errors.Is(err, sql.ErrNoRows) {
 		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", model.ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
 	} else if err != nil {
 		return res, fmt.Errorf("check computer: %w", err)
 	}
+	computer := req.Computer
+	computer.GroupID = group.V // where DS has it now, not where the menu saw it
 
-	if err := s.decideAgain(ctx, tx.q, req, now); err != nil {
+	if err := s.decideAgain(ctx, tx.q, req, computer, now); err != nil {
 		return res, err
 	}
 
@@ -182,46 +190,69 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 	return model.QueueResult{Schedule: sched}, nil
 }
 
-// decideAgain reads the menu principals' explicit entries and
-// Administrative right again, inside the queue transaction, and decides the
-// job as it is now. The principal set itself (who the technician is, their
-// AD groups) and the folder and group trees are the menu's.
-func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, job *model.Job) error {
-	if req.Menu == nil || !req.Menu.SecurityOn {
+// decideAgain decides the job from scratch inside the queue transaction,
+// from what it reads there: DS's console users and groups with their
+// Administrative right, the computer's group chain from its group now, the
+// folders above the job and its return-handler jobs, and the principals'
+// explicit entries. Who asks is req.Identity matched afresh, else the
+// menu's principals as they are now; with neither it refuses. Only the
+// identity's AD groups come from the sign-in.
+func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, computer model.Computer, job *model.Job) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, computer.Name, why)
+	}
+	if req.Identity == nil && req.Menu == nil {
+		return refuse("the request says neither who asks nor which menu it came from, so it cannot be decided (fail closed)")
+	}
+	all, members, err := s.consolePrincipals(ctx, q, nil)
+	if err != nil {
+		return err
+	}
+	snap := &model.Snapshot{Computer: computer, Jobs: map[int64]*model.Job{job.ID: job},
+		Folders: map[int64]model.Folder{}, ComputerGroups: map[int64]model.ComputerGroup{}}
+	snap.SecurityOn = s.securityOn("auto", len(all) > 0) || (req.Menu != nil && req.Menu.SecurityOn)
+	if !snap.SecurityOn {
 		return nil
 	}
-	snap := *req.Menu
-	snap.Jobs = map[int64]*model.Job{job.ID: job}
-	snap.Links = nil
-	snap.Principals = append([]model.Principal(nil), req.Menu.Principals...)
-	if len(snap.Principals) > 0 {
-		if err := s.loadLinks(ctx, q, nil, &snap); err != nil {
+	if req.Identity != nil {
+		if snap.Principals, _, err = s.match(ctx, q, nil, all, members, *req.Identity); err != nil {
 			return err
 		}
-		admins := map[int64]bool{}
-		ids := make([]int64, len(snap.Principals))
-		for i, p := range snap.Principals {
-			ids[i] = p.ID
-		}
-		for _, part := range chunks(ids, maxInList) {
-			text, args := withInList(s.q.adminRights, "pr", part)
-			err := s.each(ctx, q, nil, text, append(args, sql.Named("adminRight", model.RightAdministrative)), func(rows *sql.Rows) error {
-				var id nullInt
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				admins[id.V] = true
-				return nil
-			})
-			if err != nil {
-				return s.classify("read rights", err)
-			}
-		}
-		for i := range snap.Principals {
-			snap.Principals[i].Admin = admins[snap.Principals[i].ID]
+	} else {
+		snap.Principals = samePrincipals(all, req.Menu.Principals)
+	}
+	if s.schema.RightsSource() != RightsTable {
+		if err := s.setAdmins(ctx, q, nil, snap); err != nil {
+			return err
 		}
 	}
-	d := access.New(&snap).Decide(job.ID)
+	if snap.HandlerJobs, err = s.loadHandlers(ctx, q, nil, snap.Jobs); err != nil {
+		return err
+	}
+	if err := s.loadFolderChains(ctx, q, snap); err != nil {
+		return err
+	}
+	if computer.GroupID != 0 {
+		args := []any{sql.Named("groupId", computer.GroupID), sql.Named("maxDepth", maxTreeDepth)}
+		err := s.each(ctx, q, nil, s.q.groupChain, args, func(rows *sql.Rows) error {
+			var id, parent nullInt
+			var name nullText
+			if err := rows.Scan(&id, &parent, &name); err != nil {
+				return err
+			}
+			snap.ComputerGroups[id.V] = model.ComputerGroup{ID: id.V, ParentID: parent.V, Name: name.S}
+			return nil
+		})
+		if err != nil {
+			return s.classify("load computer groups", err)
+		}
+	}
+	if len(snap.Principals) > 0 {
+		if err := s.loadLinks(ctx, q, nil, snap); err != nil {
+			return err
+		}
+	}
+	d := access.New(snap).Decide(job.ID)
 	if d.Allowed {
 		return nil
 	}
@@ -229,7 +260,64 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 	if r, denied := d.Denial(); denied {
 		why = r.String()
 	}
-	return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, req.Computer.Name, why)
+	return refuse(why)
+}
+
+// samePrincipals are the menu's matched principals as DS has them now: one
+// deleted since drops out, the Administrative right is the one read now.
+func samePrincipals(all []model.ConsolePrincipal, menu []model.Principal) []model.Principal {
+	want := map[int64]bool{}
+	for _, p := range menu {
+		want[p.ID] = true
+	}
+	var out []model.Principal
+	seen := map[int64]int{}
+	for _, p := range all {
+		if !want[p.ID] {
+			continue
+		}
+		if i, ok := seen[p.ID]; ok {
+			out[i].Admin = out[i].Admin || p.Admin
+			continue
+		}
+		seen[p.ID] = len(out)
+		out = append(out, model.Principal{ID: p.ID, Name: p.Display(), Kind: p.Kind, Admin: p.Admin})
+	}
+	return out
+}
+
+// loadFolderChains reads the folders above the snapshot's jobs and
+// handler jobs (All Jobs ends each walk; a folder not found refuses).
+func (s *Store) loadFolderChains(ctx context.Context, q querier, snap *model.Snapshot) error {
+	var start []int64
+	for _, jobs := range []map[int64]*model.Job{snap.Jobs, snap.HandlerJobs} {
+		for _, j := range jobs {
+			if j.FolderID > 0 {
+				start = append(start, j.FolderID)
+			}
+		}
+	}
+	if len(start) == 0 {
+		return nil
+	}
+	sort.Slice(start, func(i, j int) bool { return start[i] < start[j] })
+	start = dedupeInts(start)
+	for _, part := range chunks(start, maxInList) {
+		text, args := withInList(s.q.folderChain, "f", part)
+		err := s.each(ctx, q, nil, text, append(args, sql.Named("maxDepth", maxTreeDepth)), func(rows *sql.Rows) error {
+			var id, parent nullInt
+			var name nullText
+			if err := rows.Scan(&id, &parent, &name); err != nil {
+				return err
+			}
+			snap.Folders[id.V] = model.Folder{ID: id.V, ParentID: parent.V, Name: name.S}
+			return nil
+		})
+		if err != nil {
+			return s.classify("load job folders", err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
@@ -265,8 +353,8 @@ func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.Qu
 	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&now); err != nil {
 		return 0, fmt.Errorf("read server time: %w", err)
 	}
-	var id nullInt
-	if err := s.queryRow(ctx, q, s.q.execSchedule, procedureArgs(req, now.T)).Scan(&id); err != nil {
+	id, err := s.queryScalar(ctx, q, s.q.execSchedule, procedureArgs(req, now.T))
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, errors.New("wc_ins_schedule returned no schedule id — set store.queue: insert and tell your ImageInvoker contact (send `imageinvoker doctor` output)")
 		}
@@ -291,8 +379,7 @@ func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.Qu
 // when it does not.
 func (s *Store) loggedOnUser(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
 	sel := func() (int64, bool, error) {
-		var id nullInt
-		err := s.queryRow(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)}).Scan(&id)
+		id, err := s.queryScalar(ctx, q, s.q.selLoggedOn, []any{sql.Named("user_name", req.UserName)})
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !id.Valid) {
 			return 0, false, nil
 		}
@@ -304,8 +391,7 @@ func (s *Store) loggedOnUser(ctx context.Context, q querier, req model.QueueRequ
 	if id, ok, err := sel(); ok || err != nil {
 		return id, err
 	}
-	var id nullInt
-	err := s.queryRow(ctx, q, s.q.insLoggedOn, []any{sql.Named("user_name", req.UserName), sql.Named("full_name", req.UserFullName)}).Scan(&id)
+	id, err := s.queryScalar(ctx, q, s.q.insLoggedOn, []any{sql.Named("user_name", req.UserName), sql.Named("full_name", req.UserFullName)})
 	switch {
 	case err == nil && id.Valid:
 		return id.V, nil

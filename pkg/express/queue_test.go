@@ -9,10 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
+
+// dsAdmin is who asks in the write-path tests: the DS console account
+// admin, which holds the Administrative right (basic.sql), so the queue's
+// own decision allows every job and the tests are about the writing.
+var dsAdmin = model.Identity{User: `.\admin`, DSAccount: true}
 
 func scheduleCount(t *testing.T, s *express.Store) int {
 	t.Helper()
@@ -42,7 +48,7 @@ func TestQueueInsert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := s.Queue(ctx, express.QueueRequest{Computer: c, Job: job, UserName: `LAB\tech1`, UserFullName: "Tech One"})
+	res, err := s.Queue(ctx, express.QueueRequest{Computer: c, Job: job, UserName: `LAB\tech1`, UserFullName: "Tech One", Identity: &dsAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +82,7 @@ func TestQueueInsert(t *testing.T) {
 		t.Errorf("rows = %d, want %d", n, before+1)
 	}
 
-	again, err := s.Queue(ctx, express.QueueRequest{Computer: c, Job: job, UserName: `LAB\other`})
+	again, err := s.Queue(ctx, express.QueueRequest{Computer: c, Job: job, UserName: `LAB\other`, Identity: &dsAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +97,7 @@ func TestQueueInsert(t *testing.T) {
 func TestQueueExistingPending(t *testing.T) {
 	s := basicStore(t)
 	before := scheduleCount(t, s)
-	res, err := s.Queue(context.Background(), express.QueueRequest{Computer: pc01(t, s), Job: menuJob(t, s, 2000001), UserName: `LAB\tech1`})
+	res, err := s.Queue(context.Background(), express.QueueRequest{Computer: pc01(t, s), Job: menuJob(t, s, 2000001), UserName: `LAB\tech1`, Identity: &dsAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +136,7 @@ func TestQueueRefusals(t *testing.T) {
 				opts.QueueMethod = "procedure"
 			}
 			s := expresstest.Open(t, path, opts)
-			req := express.QueueRequest{Computer: pc01(t, s), Job: menuJob(t, s, 2000002), UserName: `LAB\tech1`}
+			req := express.QueueRequest{Computer: pc01(t, s), Job: menuJob(t, s, 2000002), UserName: `LAB\tech1`, Identity: &dsAdmin}
 			if tt.change != "" {
 				if _, err := s.DB().Exec(tt.change); err != nil {
 					t.Fatal(err)
@@ -186,7 +192,7 @@ func TestQueueConcurrent(t *testing.T) {
 			defer wg.Done()
 			<-start
 			results[i], errs[i] = s.Queue(context.Background(), express.QueueRequest{
-				Computer: model.Computer{ID: p.computer}, Job: jobs[p.job], UserName: fmt.Sprintf(`LAB\tech%d`, i)})
+				Computer: model.Computer{ID: p.computer}, Job: jobs[p.job], UserName: fmt.Sprintf(`LAB\tech%d`, i), Identity: &dsAdmin})
 		}()
 	}
 	close(start)
@@ -262,7 +268,7 @@ func TestQueueDecidesAgain(t *testing.T) {
 		{"still allowed", "", nil},
 		{"folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", model.ErrNotPermitted},
 		{"denied on the job itself", "INSERT INTO securitypermissionlink VALUES (66, 15000001, 2000009, 0)", model.ErrNotPermitted},
-		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityrightlink VALUES (1, 15000001)", nil},
+		{"made administrator", "DELETE FROM securitypermissionlink WHERE permission_id = 66; INSERT INTO securityprivilegelink VALUES (15000001, 1)", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := basicStore(t)
@@ -309,5 +315,75 @@ func TestPendingSchedules(t *testing.T) {
 	}
 	if got, err := s.PendingSchedules(context.Background(), 5000004); err != nil || len(got) != 0 {
 		t.Errorf("PC-04: %+v, %v", got, err)
+	}
+}
+
+// The queue decides from scratch, always, from what it reads inside its
+// transaction: with the menu's principals, with the identity alone (no
+// menu: never a skip), and refusing a request with neither. What it reads
+// includes the computer's group now and that group's chain (a computer
+// moved into a denied group after the menu, or its group moved under one,
+// is refused) and the folders above the job.
+func TestQueueDecidesFromScratch(t *testing.T) {
+	ctx := context.Background()
+	const script = 2000012 // runs a script: needs "Schedule run script" on the computer
+	setup := "INSERT INTO event VALUES (2000012, 'Run a script', 1000002, NULL);" +
+		"INSERT INTO task VALUES (2000012, 1, 1, 10);" +
+		"INSERT INTO securitypermissionlink VALUES (48, 15000001, 10, 1);" + // Imaging Techs on Site A
+		"INSERT INTO computer_group VALUES (30, NULL, 'Quarantine');" +
+		"INSERT INTO securitypermissionlink VALUES (48, 15000001, 30, 0)"
+	for _, tt := range []struct {
+		name   string
+		change string
+		menu   bool
+		who    *model.Identity
+		want   error
+	}{
+		{"menu, still allowed", "", true, nil, nil},
+		{"identity alone, still allowed", "", false, &tech1, nil},
+		{"neither menu nor identity", "", false, nil, model.ErrNotPermitted},
+		{"menu: computer moved into a denied group", "UPDATE computer SET group_id = 30 WHERE computer_id = 5000001", true, nil, model.ErrNotPermitted},
+		{"menu: its group moved under a denied one", "UPDATE computer_group SET parent_id = 30 WHERE group_id = 11", true, nil, model.ErrNotPermitted},
+		{"identity alone: computer moved into a denied group", "UPDATE computer SET group_id = 30 WHERE computer_id = 5000001", false, &tech1, model.ErrNotPermitted},
+		{"identity alone: folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", false, &tech1, model.ErrNotPermitted},
+		{"menu: the job's folder moved under a denied one", "INSERT INTO event_folder VALUES (1000030, NULL, 'Closed');" +
+			"INSERT INTO securitypermissionlink VALUES (66, 14000001, 1000030, 0);" +
+			"UPDATE event_folder SET parent_id = 1000030 WHERE folder_id = 1000002", true, nil, model.ErrNotPermitted},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := basicStore(t)
+			if err := express.LoadFixture(ctx, s.DB(), setup); err != nil {
+				t.Fatal(err)
+			}
+			c := pc01(t, s)
+			snap, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !access.New(snap).Allowed(script) {
+				t.Fatal("the script job is not on tech1's menu")
+			}
+			if tt.change != "" {
+				if err := express.LoadFixture(ctx, s.DB(), tt.change); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req := express.QueueRequest{Computer: c, Job: snap.Jobs[script], UserName: `LAB\tech1`, Identity: tt.who}
+			if tt.menu {
+				req.Menu = snap
+			}
+			before := scheduleCount(t, s)
+			_, err = s.Queue(ctx, req)
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Fatalf("err = %v, want %v", err, tt.want)
+			}
+			want := before + 1
+			if tt.want != nil {
+				want = before
+			}
+			if n := scheduleCount(t, s); n != want {
+				t.Errorf("schedule rows %d, want %d", n, want)
+			}
+		})
 	}
 }

@@ -101,9 +101,38 @@ type recRows struct {
 	row  int
 }
 
+// colName marks a result set's header row: named("granted", "user") as a
+// set's first row names its columns, as SQL Server does; a set without one
+// has columns c0, c1, ...
+type colName string
+
+func named(names ...string) []driver.Value {
+	out := make([]driver.Value, len(names))
+	for i, n := range names {
+		out[i] = colName(n)
+	}
+	return out
+}
+
+func hasHeader(s resultSet) bool {
+	if len(s) == 0 || len(s[0]) == 0 {
+		return false
+	}
+	_, ok := s[0][0].(colName)
+	return ok
+}
+
 func (r *recRows) Columns() []string {
+	s := r.sets[r.set]
+	if hasHeader(s) {
+		cols := make([]string, len(s[0]))
+		for i, v := range s[0] {
+			cols[i] = string(v.(colName))
+		}
+		return cols
+	}
 	n := 1
-	if s := r.sets[r.set]; len(s) > 0 {
+	if len(s) > 0 {
 		n = len(s[0])
 	}
 	cols := make([]string, n)
@@ -115,6 +144,9 @@ func (r *recRows) Columns() []string {
 func (r *recRows) Close() error { return nil }
 func (r *recRows) Next(dest []driver.Value) error {
 	s := r.sets[r.set]
+	if r.row == 0 && hasHeader(s) {
+		r.row = 1
+	}
 	if r.row >= len(s) {
 		return io.EOF
 	}

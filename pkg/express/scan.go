@@ -172,3 +172,46 @@ func (t *dbTime) parse(s string) error {
 
 // scheduleTimeLayout is how a start time is shown in model.Schedule.
 const scheduleTimeLayout = "2006-01-02 15:04:05"
+
+// rowValues reads the current row whatever its column count, with the
+// column names: DS's procedures may answer with more columns than the
+// client reads, and DS's own client ignores the others.
+func rowValues(rows *sql.Rows) ([]string, []any, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, nil, err
+	}
+	return cols, vals, nil
+}
+
+// scanScalar reads the current row as DS's ExpressDatabase.ExecuteScalar
+// does: column 0, whatever the column count.
+func scanScalar(rows *sql.Rows) (nullInt, error) {
+	return scanColumn(rows, "")
+}
+
+// scanColumn reads one integer column of the current row by name (case-
+// insensitive), as DS's client reads procedure answers; "" is column 0. A
+// row without that column reads as NULL (no answer).
+func scanColumn(rows *sql.Rows, name string) (nullInt, error) {
+	cols, vals, err := rowValues(rows)
+	if err != nil {
+		return nullInt{}, err
+	}
+	var v nullInt
+	for i, c := range cols {
+		if (name == "" && i == 0) || (name != "" && strings.EqualFold(strings.TrimSpace(c), name)) {
+			err := v.Scan(vals[i])
+			return v, err
+		}
+	}
+	return v, nil
+}

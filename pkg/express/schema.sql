@@ -8,6 +8,9 @@ CREATE TABLE event_folder(folder_id INT PRIMARY KEY, parent_id INT NULL, name NV
 CREATE TABLE event(event_id INT PRIMARY KEY, name NVARCHAR(255) NOT NULL, folder_id INT NULL, description NVARCHAR(1024) NULL);
 CREATE TABLE task(event_id INT, cond_seq INT, task_seq INT, task_type INT, PRIMARY KEY(event_id, cond_seq, task_seq));
 CREATE TABLE image_task(event_id INT, cond_seq INT, task_seq INT, create_image INT);
+-- The jobs a task starts on a return code (DS reads "select handler from
+-- task_return_handlers where event_id="); columns between the two are a reading.
+CREATE TABLE task_return_handlers(event_id INT, cond_seq INT, task_seq INT, return_code INT NULL, handler INT);
 CREATE TABLE reboot_task(event_id INT, cond_seq INT, task_seq INT, reboot_method INT, force INT);
 CREATE TABLE computer_group(group_id INT PRIMARY KEY, parent_id INT NULL, name NVARCHAR(255) NOT NULL);
 CREATE TABLE computer(computer_id INT PRIMARY KEY, name NVARCHAR(64) NOT NULL, group_id INT NULL, serial_num NVARCHAR(64) NULL,
@@ -22,7 +25,8 @@ CREATE TABLE securitygroup(group_id INT PRIMARY KEY, name NVARCHAR(50) NOT NULL,
 CREATE TABLE securitygroupmember(group_id INT, user_id INT, PRIMARY KEY(group_id, user_id));
 CREATE TABLE securitypermission(permission_id INT PRIMARY KEY, name NVARCHAR(255), description NVARCHAR(255));
 CREATE TABLE securitypermissionlink(permission_id INT, user_id INT, object_id INT, allow INT, PRIMARY KEY(permission_id, user_id, object_id));
-CREATE TABLE securityrightlink(right_id INT, user_id INT, PRIMARY KEY(right_id, user_id));
+-- Rights: DS writes them with wc_ins_security_privilege_link (docs/ds-schema.md, "Rights").
+CREATE TABLE securityprivilegelink(user_id INT, privilege_id INT, PRIMARY KEY(user_id, privilege_id));
 CREATE TABLE event_schedule(schedule_id INT PRIMARY KEY, computer_id INT NOT NULL, event_id INT NOT NULL, start_time DATETIME NULL,
                             status NVARCHAR(255) NULL, status_code INT NULL, user_name NVARCHAR(255) NULL, user_full_name NVARCHAR(255) NULL);
 -- Indexes DS has on its own tables in some form; the embedded store needs them for the same lookups.

@@ -61,21 +61,42 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	snap.RootFolderID = findRootFolder(snap.Folders, opts.RootFolder)
 
 	args := candidateArgs(snap.RootFolderID, opts.Tag)
+	loaded := map[int64]*model.Job{} // candidates and, with the table, every handler job
+	var edges [][2]int64
 	err = s.each(ctx, s.db, n, s.q.candidateJobs, args, func(rows *sql.Rows) error {
-		j, err := scanJob(rows)
-		if err == nil {
+		var kind, id, folder, cand nullInt
+		var name, desc nullText
+		if err := rows.Scan(&kind, &id, &name, &folder, &desc, &cand); err != nil {
+			return err
+		}
+		if kind.V == 2 {
+			if folder.Valid && folder.V != 0 {
+				edges = append(edges, [2]int64{id.V, folder.V}) // the handler rides in the folder column
+			}
+			return nil
+		}
+		j := &model.Job{ID: id.V, Name: name.S, FolderID: folder.V, Description: desc.S}
+		loaded[j.ID] = j
+		if cand.V != 0 {
 			snap.Jobs[j.ID] = j
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, s.classify("load candidate jobs", err)
 	}
-	if len(snap.Jobs) > 0 {
-		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(snap.Jobs)); err != nil {
+	if len(loaded) > 0 {
+		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(loaded)); err != nil {
 			return nil, s.classify("load job tasks", err)
 		}
-		if err := s.resolveImageTypes(ctx, s.db, n, snap.Jobs); err != nil {
+		if err := s.resolveImageTypes(ctx, s.db, n, loaded); err != nil {
+			return nil, err
+		}
+	}
+	if len(snap.Jobs) > 0 {
+		if s.q.handlersOf != "" {
+			snap.HandlerJobs = handlerJobs(snap.Jobs, loaded, edges)
+		} else if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs); err != nil {
 			return nil, err
 		}
 	}
@@ -105,12 +126,10 @@ func (s *Store) securityOn(mode string, exist bool) bool {
 	if mode == "on" {
 		return true
 	}
-	// DS's own switch decides, with one exception: "off" while DS has
-	// console users or groups. How to read wc_sel_security_state's answer
-	// is not confirmed on a real DS (docs/ds-schema.md), and misreading it
-	// would allow every job to everyone; so security stays on then
-	// (fail closed) and doctor shows the contradiction.
-	if st := s.schema.Security; st.Known && (st.On || !exist) {
+	// DS's own switch decides, read as DS's client reads it
+	// (docs/ds-schema.md); "off" while DS has console users or groups is
+	// doctor's warning (Schema.Security.Warning), not overruled here.
+	if st := s.schema.Security; st.Known {
 		return st.On
 	}
 	return exist
@@ -124,8 +143,33 @@ func (s *Store) loadPrincipals(ctx context.Context, n *int, id model.Identity, s
 	if err != nil {
 		return false, err
 	}
-	snap.Principals, snap.Notes = access.MatchPrincipals(all, members, id)
+	snap.Principals, snap.Notes, err = s.match(ctx, s.db, n, all, members, id)
+	if err != nil {
+		return false, err
+	}
+	if s.schema.RightsSource() != RightsTable {
+		if err := s.setAdmins(ctx, s.db, n, snap); err != nil {
+			return false, err
+		}
+	}
 	return len(all) > 0, nil
+}
+
+// setAdmins reads the matched principals' Administrative right where the
+// principals statement could not (no rights table), noting when nothing
+// can tell.
+func (s *Store) setAdmins(ctx context.Context, q querier, n *int, snap *model.Snapshot) error {
+	admins, note, err := s.admins(ctx, q, n, snap.Principals)
+	if err != nil {
+		return err
+	}
+	for i := range snap.Principals {
+		snap.Principals[i].Admin = admins[snap.Principals[i].ID]
+	}
+	if note != "" {
+		snap.Notes = append(snap.Notes, note)
+	}
+	return nil
 }
 
 // consolePrincipals reads every console user and group. members is nil when
@@ -136,10 +180,14 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 	if s.schema.ident("members") != "" {
 		members = []model.Membership{}
 	}
-	err := s.each(ctx, q, n, s.q.principals, []any{sql.Named("adminRight", model.RightAdministrative)}, func(rows *sql.Rows) error {
+	var args []any
+	if s.schema.RightsSource() == RightsTable {
+		args = []any{sql.Named("adminRight", model.RightAdministrative)}
+	}
+	err := s.each(ctx, q, n, s.q.principals, args, func(rows *sql.Rows) error {
 		var kind, pid, ref nullInt
-		var name, dns, nb nullText
-		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref); err != nil {
+		var name, dns, nb, upn nullText
+		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref, &upn); err != nil {
 			return err
 		}
 		p := model.ConsolePrincipal{ID: pid.V, DNSDomain: strings.TrimSpace(dns.S), NetBIOSDomain: strings.TrimSpace(nb.S), Admin: ref.Valid}
@@ -148,6 +196,9 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 			p.Kind = model.ConsoleUser
 			// A name that does not decrypt stays "", which matches nothing.
 			p.Name, _ = dscipher.DecryptText(name.S)
+			if upn.S != "" {
+				p.UPN, _ = dscipher.DecryptText(upn.S)
+			}
 		case 2:
 			p.Kind, p.Name = model.ConsoleGroup, name.S
 		case 3:
@@ -272,4 +323,58 @@ func (s *Store) eachNode(ctx context.Context, n *int, q string, args []any, add 
 		add(id.V, parent.V, name.S)
 		return nil
 	})
+}
+
+// match is access.MatchPrincipals, with DS-native groups' members asked of
+// DS when no member table is visible: result set 2 of wc_sel_user (column
+// group_id) for each matched console user, as DS's SecurityUser::Load reads
+// it. Result set 1 carries the user's password: it is never read.
+func (s *Store) match(ctx context.Context, q querier, n *int, all []model.ConsolePrincipal, members []model.Membership, id model.Identity) ([]model.Principal, []string, error) {
+	matched, notes := access.MatchPrincipals(all, members, id)
+	if members != nil || s.q.selUser == "" || s.dialect != DialectSQLServer {
+		return matched, notes, nil
+	}
+	members = []model.Membership{}
+	for _, p := range matched {
+		if p.Kind != model.ConsoleUser {
+			continue
+		}
+		groups, err := s.userGroups(ctx, q, n, p.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, g := range groups {
+			members = append(members, model.Membership{GroupID: g, UserID: p.ID})
+		}
+	}
+	matched, notes = access.MatchPrincipals(all, members, id)
+	return matched, notes, nil
+}
+
+// userGroups is result set 2 of wc_sel_user for one console user.
+func (s *Store) userGroups(ctx context.Context, q querier, n *int, user int64) ([]int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	s.statements.Add(1)
+	if n != nil {
+		*n++
+	}
+	rows, err := q.QueryContext(ctx, s.q.selUser, sql.Named("user", int32(user)))
+	if err != nil {
+		return nil, s.classify("ask DS for a console user's groups", err)
+	}
+	defer rows.Close()
+	var out []int64
+	if rows.NextResultSet() { // past the user row, unread
+		for rows.Next() {
+			v, err := scanColumn(rows, "group_id")
+			if err != nil {
+				return nil, s.classify("ask DS for a console user's groups", err)
+			}
+			if v.Valid {
+				out = append(out, v.V)
+			}
+		}
+	}
+	return out, s.classify("ask DS for a console user's groups", rows.Err())
 }

@@ -252,6 +252,9 @@ const (
 	QueueProcedure = "procedure"
 )
 
+// InsertOnSQLServer is why store.queue insert is refused on SQL Server.
+const InsertOnSQLServer = "store.queue insert is refused on SQL Server: it would take the highest schedule_id plus one, while DS hands out ids with its own counter (sel_next_system_id), so the two may collide — use store.queue: procedure (or auto), which schedules through DS's wc_ins_schedule"
+
 // QueueMethod is the method Queue uses ("insert" or "procedure").
 func (s *Store) QueueMethod() string { return s.queueMethod }
 
@@ -309,6 +312,27 @@ func (r *row) Scan(dest ...any) error {
 	return r.rows.Close()
 }
 
+// queryScalar reads a procedure's answer as DS's ExpressDatabase.ExecuteScalar
+// does: column 0 of row 0 of the first result set, whatever the column
+// count; sql.ErrNoRows when there is no row.
+func (s *Store) queryScalar(ctx context.Context, q querier, text string, args []any) (nullInt, error) {
+	var v nullInt
+	found := false
+	err := s.each(ctx, q, nil, text, args, func(rows *sql.Rows) error {
+		if found {
+			return nil
+		}
+		found = true
+		var err error
+		v, err = scanScalar(rows)
+		return err
+	})
+	if err == nil && !found {
+		err = sql.ErrNoRows
+	}
+	return v, err
+}
+
 func (s *Store) queryRow(ctx context.Context, q querier, text string, args []any) *row {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	s.statements.Add(1)
@@ -343,4 +367,49 @@ func (s *Store) exec(ctx context.Context, q querier, text string, args []any) (s
 	defer cancel()
 	s.statements.Add(1)
 	return q.ExecContext(ctx, text, args...)
+}
+
+// DatabaseInfo names the database the store reads (DS's ODBC data source
+// may name one other than eXpress) and, where DS's wc_sel_database_info can
+// be called, what its first row says, as "column=value" (DS text: show it
+// through termsafe). For doctor.
+func (s *Store) DatabaseInfo(ctx context.Context) (name string, info []string, err error) {
+	if err := s.ready(ctx); err != nil && !s.diagnose {
+		return "", nil, err
+	}
+	if s.dialect != DialectSQLServer {
+		return s.where, nil, nil
+	}
+	var n nullText
+	if err := s.queryRow(ctx, s.db, "SELECT DB_NAME()", nil).Scan(&n); err != nil {
+		return "", nil, s.classify("read the database name", err)
+	}
+	if s.schema == nil || !s.schema.HasProcedure("wc_sel_database_info") {
+		return n.S, nil, nil
+	}
+	err = s.each(ctx, s.db, nil, "EXEC wc_sel_database_info", nil, func(rows *sql.Rows) error {
+		if info != nil {
+			return nil
+		}
+		cols, vals, err := rowValues(rows)
+		if err != nil {
+			return err
+		}
+		info = []string{}
+		for i, c := range cols {
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			if v == nil {
+				v = "NULL"
+			}
+			info = append(info, fmt.Sprintf("%s=%v", c, v))
+		}
+		return nil
+	})
+	if err != nil {
+		return n.S, nil, s.classify("ask DS for its database info", err)
+	}
+	return n.S, info, nil
 }

@@ -10,6 +10,11 @@ import "strings"
 const (
 	AllComputersGroupID int64 = -1 // the implicit root of the computer group tree
 	NewComputersGroupID int64 = -7 // where DS puts machines on first contact
+	// AllJobsFolderID is the virtual root of the job folder tree ("All
+	// Jobs"): DS's Folder::IsFolderId accepts it and Folder::Load(-10) gives
+	// the folder AllJobs with parent 0. A permission entry on it applies to
+	// every job without a nearer one, as All Computers does for computers.
+	AllJobsFolderID int64 = -10
 )
 
 // Permission ids that console security checks for scheduling (docs/ds-schema.md).
@@ -106,6 +111,10 @@ type Job struct {
 	FolderID    int64
 	Description string
 	Tasks       []Task
+	// Handlers are the jobs this job's tasks start on a return code
+	// (task_return_handlers.handler), de-duplicated: DS demands the same
+	// permissions on them as on the job itself (docs/ds-schema.md).
+	Handlers []int64
 }
 
 // ComputerGroup is a node of the computer group tree. ParentID 0 means top level.
@@ -164,7 +173,9 @@ type ConsolePrincipal struct {
 	Name          string // decrypted securityuser.username, or securitygroup.name
 	DNSDomain     string // securityuser.domain / securitygroup.ad_group_domain
 	NetBIOSDomain string // securityuser.netbiosdomain / securitygroup.ad_group_netbiosdomain
-	Admin         bool
+	// UPN is the decrypted securityuser.upnname, "" when none.
+	UPN   string
+	Admin bool
 }
 
 // Native reports a DS-native console account or group (no AD domain).
@@ -208,6 +219,9 @@ type Identity struct {
 	// their DNS names, so a console entry that stores only the DNS name
 	// (securityuser.domain) can be compared.
 	Domains []Domain `json:"domains,omitempty"`
+	// UPN is the AD account's userPrincipalName (alice@lab.example), ""
+	// when unknown: DS matches it against a console user's upnname too.
+	UPN string `json:"upn,omitempty"`
 	// DSAccount: signed in with a DS console account, not an AD one.
 	DSAccount bool `json:"ds_account,omitempty"`
 	// ConsoleUserID is the DS console account that signed in (its password
@@ -258,7 +272,11 @@ type Snapshot struct {
 	RootFolderID int64
 	Folders      map[int64]Folder
 	// Jobs are the menu candidates: jobs under the root folder and tagged jobs anywhere.
-	Jobs           map[int64]*Job
+	Jobs map[int64]*Job
+	// HandlerJobs are the jobs reachable through the candidates' return
+	// handlers that are not candidates themselves: checked, never shown.
+	// A handler job missing here (deleted, or not loaded) refuses its job.
+	HandlerJobs    map[int64]*Job
 	Computer       Computer
 	ComputerGroups map[int64]ComputerGroup
 	// Principals are the console users and groups that matched the identity.

@@ -31,10 +31,16 @@ type QueueRequest struct {
 	// @userId); 0 or -1 when the technician has none (DS passes -1 then).
 	ConsoleUserID int64
 	// Menu is the snapshot the menu was built from. A scheduler decides the
-	// job again against the permissions as they are when it queues: one
-	// revoked since the menu was built refuses the queue (ErrNotPermitted).
-	// nil skips the check (tests of the write path only).
+	// job again, always, from what it reads when it queues (permissions,
+	// rights, the computer's group and its chain, folders, return
+	// handlers): one revoked since the menu was built refuses the queue
+	// (ErrNotPermitted). The menu's matched principals are who asks, and
+	// its SecurityOn keeps security on.
 	Menu *Snapshot
+	// Identity is who asks, matched afresh against DS's console users and
+	// groups when it is set (it wins over Menu's principals). With neither
+	// Identity nor Menu the scheduler cannot decide and refuses.
+	Identity *Identity
 }
 
 // QueueResult is the schedule that now exists for a request.

@@ -293,9 +293,9 @@ INSERT INTO securitygroup(group_id, name, ad_group_domain, ad_group_netbiosdomai
 -- securitygroupmember
 INSERT INTO securitygroupmember(group_id, user_id) VALUES(15000010, 14000003);
 
--- securityrightlink
-INSERT INTO securityrightlink(right_id, user_id) VALUES(1, 15000006);
-INSERT INTO securityrightlink(right_id, user_id) VALUES(1, 15000004);
+-- securityprivilegelink
+INSERT INTO securityprivilegelink(user_id, privilege_id) VALUES(15000006, 1);
+INSERT INTO securityprivilegelink(user_id, privilege_id) VALUES(15000004, 1);
 
 -- securitypermissionlink
 INSERT INTO securitypermissionlink(permission_id, user_id, object_id, allow) VALUES(66, 15000001, 1000002, 1);

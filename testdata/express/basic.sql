@@ -76,10 +76,10 @@ INSERT INTO securitygroup(group_id, name) VALUES
 (15000004, 'Nobody'), -- DS-native, no members
 (15000005, 'Bench crew'); -- DS-native: tech2 is a member
 INSERT INTO securitygroupmember VALUES (15000005, 14000002);
-INSERT INTO securityrightlink VALUES
-(1, 15000003),
-(1, 14000004),
-(2, 15000001); -- another right: not Administrative
+INSERT INTO securityprivilegelink VALUES
+(15000003, 1),
+(14000004, 1),
+(15000001, 2); -- another right: not Administrative
 
 INSERT INTO securitypermission VALUES (66, 'Schedule this job', NULL);
 -- Loaded for LAB\tech1: matched principals, permissions that matter, objects that matter.

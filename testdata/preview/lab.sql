@@ -31,6 +31,12 @@ INSERT INTO image_task VALUES
 (2000133, 1, 1, 0),
 (2000134, 1, 1, 0);
 INSERT INTO reboot_task(event_id, cond_seq, task_seq, reboot_method) VALUES (2000133, 1, 2, 1);
+-- Return handlers: Disk wipe starts Server inventory on a return code, which
+-- nobody here may schedule, and Server inventory starts Disk wipe again (a
+-- cycle). Disk wipe is refused on its own already, so no menu changes.
+INSERT INTO task_return_handlers VALUES
+(2000141, 1, 1, 1, 2000151),
+(2000151, 1, 1, NULL, 2000141);
 
 INSERT INTO computer_group VALUES
 (10, NULL, 'Labs'),
@@ -48,6 +54,9 @@ INSERT INTO nics VALUES
 INSERT INTO securityuser(user_id, username, netbiosdomain, domain) VALUES (14000001, 'FVGSJ]uHHmB{}`', 'LAB', 'lab.example'); -- LAB\alice
 INSERT INTO securityuser(user_id, username, netbiosdomain) VALUES (14000002, 'FVGSJ]uHHmB{}`', 'OTHER');                   -- OTHER\alice: not LAB's
 INSERT INTO securityuser(user_id, username, fullname, password) VALUES (14000003, 'LSASZSuH|Pw}sP', 'Kiosk account', 'LSASZSXHn}rdhpm]`N_P'); -- kiosk, a DS console account (password kiosk-demo)
+-- A hidden console user DS made for an AD user (SecurityUser::ImportInternalADUser): LAB\bob, with no
+-- entries of its own. It is a console user like any other and changes no menu.
+INSERT INTO securityuser(user_id, username, description, netbiosdomain, domain) VALUES (14000004, 'EULSiPTPaW|`', 'Internal AD User', 'LAB', 'lab.example'); -- LAB\bob
 INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES
 (15000001, 'Techs', 'LAB'),
 (15000002, 'Imaging', 'LAB'),
@@ -55,7 +64,7 @@ INSERT INTO securitygroup(group_id, name, ad_group_netbiosdomain) VALUES
 (15000004, 'Techs', 'OTHER'); -- same name, another domain
 INSERT INTO securitygroup(group_id, name) VALUES (15000005, 'Bench'); -- DS-native: kiosk is a member
 INSERT INTO securitygroupmember VALUES (15000005, 14000003);
-INSERT INTO securityrightlink VALUES (1, 15000003);
+INSERT INTO securityprivilegelink VALUES (15000003, 1);
 
 -- "Schedule this job" (66).
 INSERT INTO securitypermissionlink VALUES
@@ -74,6 +83,7 @@ INSERT INTO securitypermissionlink VALUES
 -- OTHER's alice and OTHER's Techs: entries that must never reach LAB's accounts.
 (66, 14000002, 2000133, 1), -- OTHER\alice on Physics
 (66, 15000004, 2000133, 1), -- OTHER\Techs on Physics
+(66, 15000004, -10, 0), -- OTHER\Techs denied on All Jobs, the top of every job walk: nearer entries beat it
 (40, 15000004, 10, 1),
 (51, 15000004, -1, 1),
 -- The DS console group Bench (kiosk): Utilities, running scripts.
