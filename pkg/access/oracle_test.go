@@ -31,10 +31,10 @@ import (
 )
 
 // jobRoots are the levels a job's walk visits above its top folder, in
-// order. The Admin Guide's job tree has none today; a root such as DS's
-// "All Jobs" (-10) is added here, and nowhere else, to walk it and to let
-// the worlds put entries on it.
-var jobRoots = []int64{}
+// order: DS's virtual "All Jobs" folder (-10), as All Computers (-1) is for
+// computers (docs/ds-schema.md, "All Jobs"). The worlds put entries on it
+// too.
+var jobRoots = []int64{-10}
 
 // computerRoots are the levels above a computer's top group: All Computers (-1).
 var computerRoots = []int64{-1}
