@@ -58,7 +58,7 @@ func describe(tasks []model.Task, marked bool) Effects {
 	if marked {
 		fx.Steps = append(fx.Steps, markedStep)
 		fx.ErasesDisk = true
-		fx.Why = append(fx.Why, "its description is marked [imageinvoker: erases] by your DS administrator")
+		fx.Why = append(fx.Why, "your DS administrator marked it as erasing (the erases tag in its description)")
 	}
 	return fx
 }

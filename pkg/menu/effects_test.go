@@ -76,7 +76,7 @@ func TestEffectsMarker(t *testing.T) {
 		if len(fx.Steps) != tc.steps || fx.ErasesDisk != tc.erases || (len(fx.Why) > 0) != tc.erases {
 			t.Errorf("%s: %+v; want %d steps, erases %v", tc.name, fx, tc.steps, tc.erases)
 		}
-		if tc.e.MarkedErases && !strings.Contains(strings.Join(fx.Why, " "), "[imageinvoker: erases]") {
+		if tc.e.MarkedErases && !strings.Contains(strings.Join(fx.Why, " "), "erases tag") {
 			t.Errorf("%s: why %q does not name the marker", tc.name, fx.Why)
 		}
 	}
