@@ -59,6 +59,13 @@ func TestRunPromptWarnsOfErase(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("%s: the prompt is not %q:\n%s", tc.job, want, stderr)
 		}
+		// With --yes there is no prompt: stderr still says it, before queueing.
+		_, stderr, code = execute(t, nil, "dave-demo\n", "run", "--demo", "--user", "dave", "--password-stdin", "--job", tc.job, "--yes")
+		at := strings.Index(stderr, `warning: "`+tc.name+`" erases the disk of PC-042.`)
+		warned := at >= 0
+		if code != 0 || warned != tc.erases || at > strings.Index(stderr, "Queued") {
+			t.Errorf("%s --yes: exit %d, warned %v, want %v (before Queued):\n%s", tc.job, code, warned, tc.erases, stderr)
+		}
 	}
 }
 

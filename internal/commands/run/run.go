@@ -203,14 +203,19 @@ func (o *Options) choose(ctx context.Context, fl *flow.Flow, password string) (*
 	return nil, nil, menu.Entry{}, err
 }
 
-// confirm asks on the terminal unless --yes.
+// confirm asks on the terminal unless --yes; either way it says when the
+// job erases the disk.
 func (o *Options) confirm(e menu.Entry, mm *flow.Menu) error {
+	// DS names in messages go through termsafe; --json keeps them exact.
+	erases := e.Effects().ErasesDisk
 	if o.Yes {
+		if erases {
+			fmt.Fprintf(o.IO.Err, "warning: %q erases the disk of %s.\n", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name))
+		}
 		return nil
 	}
-	// DS names in messages go through termsafe; --json keeps them exact.
 	warn := ""
-	if e.Effects().ErasesDisk {
+	if erases {
 		warn = " THIS ERASES THE DISK."
 	}
 	fmt.Fprintf(o.IO.Err, "Queue %q on %s?%s [y/N] ", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name), warn)
