@@ -154,15 +154,8 @@ func (c *confirmScreen) view(w, h int) string {
 			b.WriteString("  " + c.st.label.Render(padRight(label, 9)) + c.st.muted.Render(l) + "\n")
 		}
 	}
-	var words []string
-	erases := false
-	if e.Job != nil {
-		words, erases = describeTasks(e.Job.Tasks)
-	}
-	if e.Erases {
-		words = append(words, "destroy data on this machine (marked so by your DS administrator)")
-		erases = true
-	}
+	fx := e.Effects()
+	words, erases := fx.Steps, fx.ErasesDisk
 	b.WriteString("\n  " + c.st.label.Render("It will:") + "\n")
 	for i, wd := range words {
 		b.WriteString("    " + truncate(strconv.Itoa(i+1)+". "+wd, w-6) + "\n")
@@ -172,8 +165,7 @@ func (c *confirmScreen) view(w, h int) string {
 	}
 	b.WriteString("\n")
 	if erases {
-		warn := c.st.alarm + "THIS ERASES THE DISK OF " + strings.ToUpper(c.machine.Name) + ". Everything on it is lost."
-		b.WriteString("  " + c.st.danger.Render(truncate(warn, w-4)) + "\n\n")
+		b.WriteString("  " + c.st.danger.Render(truncate(eraseWarning(c.st, c.machine.Name), w-4)) + "\n\n")
 	}
 	for _, o := range c.others {
 		by := ""
@@ -201,57 +193,8 @@ func (c *confirmScreen) view(w, h int) string {
 	return b.String()
 }
 
-// describeTasks says what a job's tasks do, in plain words, and whether
-// any of them erases the disk: a distribute-image task (or an image task
-// whose create/distribute detail is unknown — fail safe) or a scripted OS
-// install.
-func describeTasks(tasks []model.Task) (words []string, erases bool) {
-	for _, t := range tasks {
-		w, e := describeTask(t)
-		words = append(words, w)
-		erases = erases || e
-	}
-	return words, erases
-}
-
-// taskWords are the tasks that always do the same, in plain words.
-var taskWords = map[int]string{
-	model.TaskRunScript:    "run a script",
-	model.TaskCopyFile:     "copy files to this machine",
-	model.TaskRegistry:     "back up or restore the registry",
-	model.TaskModifyConfig: "change the machine's configuration (name, domain, network)",
-	model.TaskSoftware:     "install software",
-	model.TaskPersonality:  "capture or restore user settings (personality)",
-	model.TaskInventory:    "collect inventory",
-}
-
-// powerWords are what a power-control task does, by its power type.
-var powerWords = map[int]string{
-	model.PowerReboot:   "reboot",
-	model.PowerShutdown: "shut down",
-	model.PowerLogOff:   "log off",
-	model.PowerWakeUp:   "wake up",
-}
-
-func describeTask(t model.Task) (string, bool) {
-	if w, ok := taskWords[t.Type]; ok {
-		return w, false
-	}
-	switch t.Type {
-	case model.TaskPowerControl:
-		if t.PowerType != nil {
-			if w, ok := powerWords[*t.PowerType]; ok {
-				return w, false
-			}
-		}
-		return "power control (reboot or shut down)", false
-	case model.TaskImage:
-		if t.CreateImage != nil && *t.CreateImage {
-			return "create a disk image of this machine", false
-		}
-		return "distribute a disk image (ERASES THE DISK)", true
-	case model.TaskScriptedInstall:
-		return "scripted OS install (ERASES THE DISK)", true
-	}
-	return "task of type " + strconv.Itoa(t.Type), false
+// eraseWarning is the sentence Confirm and Queued show for a job whose
+// Effects erase the disk.
+func eraseWarning(st *styles, machine string) string {
+	return st.alarm + "THIS ERASES THE DISK OF " + strings.ToUpper(machine) + ". Everything on it is lost."
 }

@@ -403,10 +403,9 @@ func (s *menuScreen) describe(w, h int) []string {
 		if d := strings.TrimSpace(e.Description); d != "" {
 			out = append(out, wrap(d, w)...)
 		}
-		if e.Job != nil {
-			words, erases := describeTasks(e.Job.Tasks)
-			line := "Will: " + strings.Join(words, ", ")
-			if erases {
+		if fx := e.Effects(); len(fx.Steps) > 0 {
+			line := "Will: " + strings.Join(fx.Steps, ", ")
+			if fx.ErasesDisk {
 				out = append(out, s.st.danger.Render(truncate(s.st.alarm+"ERASES THE DISK", w)))
 			}
 			out = append(out, wrap(line, w)...)

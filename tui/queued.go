@@ -2,10 +2,11 @@ package tui
 
 import (
 	"context"
-	"github.com/imageinvoker/imageinvoker/internal/config"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -42,16 +43,8 @@ type scheduleMsg struct {
 }
 
 func (q *queuedScreen) open(qd Queued, e menu.Entry) tea.Cmd {
-	_, erases := describeTasks(jobTasks(e))
-	*q = queuedScreen{app: q.app, q: qd, entry: e, since: q.now(), erases: erases}
+	*q = queuedScreen{app: q.app, q: qd, entry: e, since: q.now(), erases: e.Effects().ErasesDisk}
 	return tea.Batch(q.nav.show(stateQueued), q.schedulePoll())
-}
-
-func jobTasks(e menu.Entry) []model.Task {
-	if e.Job == nil {
-		return nil
-	}
-	return e.Job.Tasks
 }
 
 func (q *queuedScreen) schedulePoll() tea.Cmd {
@@ -191,6 +184,9 @@ func (q *queuedScreen) view(w, h int) string {
 	} else {
 		b.WriteString("  " + q.st.ok.Render("Queued: schedule "+id) + "\n")
 		put(q.entry.Name + " is queued for " + q.machine.Name + ".")
+	}
+	if q.erases {
+		b.WriteString("  " + q.st.danger.Render(truncate(eraseWarning(q.st, q.machine.Name), w-4)) + "\n")
 	}
 	b.WriteString("\n")
 	status := "queued"

@@ -97,35 +97,6 @@ func TestScreensGolden(t *testing.T) {
 	}
 }
 
-func TestDescribeTasks(t *testing.T) {
-	yes, no := true, false
-	reboot, shutdown := model.PowerReboot, model.PowerShutdown
-	cases := []struct {
-		name       string
-		tasks      []model.Task
-		want       string
-		wantErases bool
-	}{
-		{"distribute image", []model.Task{{Type: model.TaskImage, CreateImage: &no}}, "distribute a disk image (ERASES THE DISK)", true},
-		{"create image", []model.Task{{Type: model.TaskImage, CreateImage: &yes}}, "create a disk image of this machine", false},
-		{"image of unknown kind fails safe", []model.Task{{Type: model.TaskImage}}, "distribute a disk image (ERASES THE DISK)", true},
-		{"scripted install", []model.Task{{Type: model.TaskScriptedInstall}}, "scripted OS install (ERASES THE DISK)", true},
-		{"reboot and script", []model.Task{{Type: model.TaskPowerControl, PowerType: &reboot}, {Type: model.TaskRunScript}}, "reboot, run a script", false},
-		{"shutdown", []model.Task{{Type: model.TaskPowerControl, PowerType: &shutdown}}, "shut down", false},
-		{"power of unknown kind", []model.Task{{Type: model.TaskPowerControl}}, "power control (reboot or shut down)", false},
-		{"inventory", []model.Task{{Type: model.TaskInventory}}, "collect inventory", false},
-		{"unknown type", []model.Task{{Type: 99}}, "task of type 99", false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			words, erases := describeTasks(tc.tasks)
-			if got := strings.Join(words, ", "); got != tc.want || erases != tc.wantErases {
-				t.Errorf("got %q erases=%v, want %q erases=%v", got, erases, tc.want, tc.wantErases)
-			}
-		})
-	}
-}
-
 func TestChooseLook(t *testing.T) {
 	cases := []struct {
 		name  string

@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/imageinvoker/imageinvoker/internal/config"
 	"io"
 	"os"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"

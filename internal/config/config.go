@@ -7,9 +7,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"time"
+
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
-	"time"
 )
 
 // Config is every setting of the program.

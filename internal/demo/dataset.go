@@ -318,7 +318,7 @@ func demoJobs() []demoJob {
 			"HP BIOS via HPQFlash. Laptops need the charger.",
 			[]demoTask{script(), reboot()}},
 		{JobDiskWipe, FolderUtilities, "Disk wipe (DoD 3-pass)",
-			"DESTROYS ALL DATA. Three-pass overwrite for disposal, then shuts down. Log the asset tag on the disposal sheet.",
+			"DESTROYS ALL DATA. Three-pass overwrite for disposal, then shuts down. Log the asset tag on the disposal sheet. [imageinvoker: erases]",
 			[]demoTask{script(), power(model.PowerShutdown)}},
 		{JobInventoryOnly, FolderUtilities, "Inventory only",
 			"Collects hardware inventory, changes nothing.",

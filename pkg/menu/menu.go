@@ -56,8 +56,9 @@ type Entry struct {
 	// Description is the job's description without the tag.
 	Description string     `json:"-"`
 	Job         *model.Job `json:"-"`
-	// Erases is set by `[imageinvoker: erases]` in the description.
-	Erases bool `json:"-"`
+	// MarkedErases is set by `[imageinvoker: erases]` in the description;
+	// Effects decides from it and the tasks whether the job erases the disk.
+	MarkedErases bool `json:"-"`
 }
 
 // FullPath is the entry's path and name as typed to Find ("Windows/Lab/Win11").
@@ -125,7 +126,7 @@ func Build(s *model.Snapshot, allowed func(jobID int64) bool, opts Options) *Men
 	layout(b.root, m.entries, 0)
 	for _, p := range all {
 		e := Entry{ID: p.j.ID, Name: p.j.Name, Path: p.n.Path, Description: strings.TrimSpace(p.j.Description), Job: p.j,
-			Erases: p.tagged && markedErases(p.j.Description, b.tag)}
+			MarkedErases: p.tagged && markedErases(p.j.Description, b.tag)}
 		if p.friendly != "" {
 			e.Name = p.friendly
 		}

@@ -316,7 +316,7 @@ func TestEntryJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"id":2000133,"name":"Win11 Physics","path":"Windows/Lab"}`; string(b) != want {
+	if want := `{"id":2000133,"name":"Win11 Physics","path":"Windows/Lab","erases_disk":false}`; string(b) != want {
 		t.Errorf("JSON %s, want %s", b, want)
 	}
 }

@@ -118,7 +118,7 @@ INSERT INTO event(event_id, name, folder_id, description) VALUES(2000013, 'Ubunt
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000014, 'Rocky Linux 9 Workstation', 1000009, 'Kickstart install for the HPC login workstations; script enrols the machine in IdM.');
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000015, 'BIOS update (Dell)', 1000010, 'Flashes the latest BIOS from \\ds01\express\bios\dell with the BIOS password. Leave AC power connected.');
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000016, 'BIOS update (HP)', 1000010, 'HP BIOS via HPQFlash. Laptops need the charger.');
-INSERT INTO event(event_id, name, folder_id, description) VALUES(2000017, 'Disk wipe (DoD 3-pass)', 1000010, 'DESTROYS ALL DATA. Three-pass overwrite for disposal, then shuts down. Log the asset tag on the disposal sheet.');
+INSERT INTO event(event_id, name, folder_id, description) VALUES(2000017, 'Disk wipe (DoD 3-pass)', 1000010, 'DESTROYS ALL DATA. Three-pass overwrite for disposal, then shuts down. Log the asset tag on the disposal sheet. [imageinvoker: erases]');
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000018, 'Inventory only', 1000010, 'Collects hardware inventory, changes nothing.');
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000019, 'Capture image', 1000010, 'Captures the disk to \\ds01\express\images\capture\%NAME%.img. Sysprep the reference machine first.');
 INSERT INTO event(event_id, name, folder_id, description) VALUES(2000020, 'Restore last capture', 1000010, 'Re-deploys the last captured image. Imported from the old DS 6.5 server.');

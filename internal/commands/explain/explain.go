@@ -7,18 +7,24 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/preview"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/spf13/cobra"
 )
 
 type jobJSON struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
+	// ErasesDisk is menu.JobEffects' answer: the job destroys the disk.
+	ErasesDisk bool `json:"erases_disk"`
+	// ErasesWhy says what makes it erase the disk (not in the JSON).
+	ErasesWhy []string `json:"-"`
 }
 
 // Result is what explain prints.
@@ -74,7 +80,8 @@ func run(ctx context.Context, o *Options) error {
 		if err != nil {
 			return err
 		}
-		out := Result{Job: jobJSON{j.ID, j.Name}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+		fx := menu.JobEffects(j, res.Config.Menu.Tag)
+		out := Result{Job: jobJSON{j.ID, j.Name, fx.ErasesDisk, fx.Why}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
 		if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
 			out.Reasons = append(out.Reasons, fmt.Sprintf(
 				"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
@@ -102,6 +109,9 @@ func writeText(w io.Writer, r Result, computer string) error {
 	fmt.Fprintf(w, "Job %q (%d) on %s: %s\n", termsafe.Line(r.Job.Name), r.Job.ID, termsafe.Line(computer), verdict)
 	for _, s := range r.Reasons {
 		fmt.Fprintf(w, "  - %s\n", termsafe.Text(s))
+	}
+	if r.Job.ErasesDisk {
+		fmt.Fprintf(w, "This job ERASES THE DISK: %s.\n", strings.Join(r.Job.ErasesWhy, "; "))
 	}
 	return nil
 }

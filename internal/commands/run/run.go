@@ -56,6 +56,8 @@ type jobJSON struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
 	Path string `json:"path"`
+	// ErasesDisk is menu.Entry.Effects' answer: the job destroys the disk.
+	ErasesDisk bool `json:"erases_disk"`
 }
 
 type computerJSON struct {
@@ -155,7 +157,7 @@ func run(ctx context.Context, o *Options) error {
 	}
 	out := Result{
 		ScheduleID: res.Schedule.ID, AlreadyQueued: res.AlreadyQueued,
-		Job:      jobJSON{entry.ID, entry.Name, entry.Path},
+		Job:      jobJSON{entry.ID, entry.Name, entry.Path, entry.Effects().ErasesDisk},
 		Computer: computerJSON{mm.Computer.ID, mm.Computer.Name},
 		User:     sess.Identity.User,
 	}
@@ -201,13 +203,22 @@ func (o *Options) choose(ctx context.Context, fl *flow.Flow, password string) (*
 	return nil, nil, menu.Entry{}, err
 }
 
-// confirm asks on the terminal unless --yes.
+// confirm asks on the terminal unless --yes; either way it says when the
+// job erases the disk.
 func (o *Options) confirm(e menu.Entry, mm *flow.Menu) error {
+	// DS names in messages go through termsafe; --json keeps them exact.
+	erases := e.Effects().ErasesDisk
 	if o.Yes {
+		if erases {
+			fmt.Fprintf(o.IO.Err, "warning: %q erases the disk of %s.\n", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name))
+		}
 		return nil
 	}
-	// DS names in messages go through termsafe; --json keeps them exact.
-	fmt.Fprintf(o.IO.Err, "Queue %q on %s? [y/N] ", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name))
+	warn := ""
+	if erases {
+		warn = " THIS ERASES THE DISK."
+	}
+	fmt.Fprintf(o.IO.Err, "Queue %q on %s?%s [y/N] ", termsafe.Line(e.Name), termsafe.Line(mm.Computer.Name), warn)
 	line, err := bufio.NewReader(o.IO.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(line)); (err != nil && line == "") || (a != "y" && a != "yes") {
 		return exitcode.New(exitcode.Usage, "not confirmed: nothing was queued")
