@@ -91,6 +91,16 @@ out=$(cd "$out" && pwd)
 . "$root/scripts/release-env.sh"
 
 echo "build.sh: imageinvoker $version (commit $commit, $date) -> $out" >&2
+# The Windows exe's version resource (Properties > Details), from the same
+# version, commit and date: .syso files the linker takes into Windows builds
+# only (their _windows_ARCH names), removed again when the script ends.
+case " ${targets[*]}" in
+*" windows/"*)
+	syso=("$root/cmd/imageinvoker/rsrc_windows_amd64.syso" "$root/cmd/imageinvoker/rsrc_windows_386.syso")
+	trap 'rm -f "${syso[@]}"' EXIT
+	go run ./internal/buildinfo/versionres -version "$version" -commit "$commit" -date "$date" -o "$root/cmd/imageinvoker"
+	;;
+esac
 names=()
 over=()
 for t in "${targets[@]}"; do

@@ -102,6 +102,9 @@ func (s *machineScreen) view(w, h int) string {
 func (m *app) statusLine() string {
 	mc := m.machine
 	var parts []string
+	if m.o.Label != "" {
+		parts = append(parts, m.o.Label)
+	}
 	if m.o.Site != "" {
 		parts = append(parts, "site: "+m.o.Site)
 	}

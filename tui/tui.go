@@ -51,6 +51,13 @@ type Options struct {
 	// Site is the Deployment Server site this console uses (config sites:),
 	// shown on the status line; "" when the config has no sites.
 	Site string
+	// Doctor runs `imageinvoker doctor` here and returns its checklist as
+	// text; the Error screen shows it on d. nil: no doctor key.
+	Doctor func(ctx context.Context) string
+	// Version is this build (buildinfo), shown in the ? help; "" shows none.
+	Version string
+	// Label is the config's label: setting, shown on the status line.
+	Label string
 	// ConfigWarnings are the configuration's warnings (an unreachable
 	// central file), kept on the status line: the technician must know the
 	// console runs on the boot media's own settings.

@@ -20,6 +20,10 @@ func (m *Model) View() string {
 	var body, footer string
 	if m.showHelp {
 		body = m.st.fullHelp(append(cur.FullHelp(), []key.Binding{m.keys.Quit}), w)
+		if m.o.Version != "" {
+			// Which build is on this boot image: what a site reports first.
+			body += "\n  " + truncate("ImageInvoker "+m.o.Version, w-2) + "\n"
+		}
 		footer = truncate(m.st.muted.Render("any key: close help"), w)
 	} else {
 		body = cur.view(w, h)
@@ -91,9 +95,7 @@ func (st *styles) fullHelp(groups [][]key.Binding, w int) string {
 	b.WriteString("\n  " + st.label.Render("Keys on this screen") + "\n\n")
 	seen := map[string]bool{}
 	for i, g := range groups {
-		if i == len(groups)-1 {
-			b.WriteString("\n  " + st.label.Render("Always") + "\n\n")
-		}
+		var lines []string
 		for _, kb := range g {
 			k, d := helpBinding(kb, st.look)
 			if seen[k+d] {
@@ -104,8 +106,14 @@ func (st *styles) fullHelp(groups [][]key.Binding, w int) string {
 			if st.look == ASCII {
 				keys = asciiHelp(keys)
 			}
-			b.WriteString("  " + st.key.Render(padRight(truncate(keys, 24), 24)) + " " + truncate(d, w-28) + "\n")
+			lines = append(lines, "  "+st.key.Render(padRight(truncate(keys, 24), 24))+" "+truncate(d, w-28)+"\n")
 		}
+		// The heading only over keys of its own: every key that always
+		// works may already be listed with the screen's.
+		if i == len(groups)-1 && len(lines) > 0 {
+			b.WriteString("\n  " + st.label.Render("Always") + "\n\n")
+		}
+		b.WriteString(strings.Join(lines, ""))
 	}
 	b.WriteString("\n  Text fields take every printable key, so letters like j, k and q\n  are typed there; use the arrow keys, Enter, Tab and Esc.\n")
 	return b.String()

@@ -242,11 +242,57 @@ func TestPreviewErrors(t *testing.T) {
 	}
 }
 
+// The exit codes are one help topic; each command's help points at it and
+// says only where it differs (doctor's 1). Issue 23.
 func TestExitCodesInHelp(t *testing.T) {
-	for _, cmd := range []string{"menu", "explain", "run"} {
+	stdout, _, code := execute(t, nil, "", "help", "exit-codes")
+	if code != 0 || !strings.Contains(stdout, "Exit codes:") || !strings.Contains(stdout, "130") {
+		t.Errorf("help exit-codes (exit %d):\n%s", code, stdout)
+	}
+	for _, cmd := range []string{"menu", "explain", "run", "doctor", "config"} {
 		stdout, _, code := execute(t, nil, "", cmd, "--help")
-		if code != 0 || !strings.Contains(stdout, "Exit codes:") || !strings.Contains(stdout, "130") {
-			t.Errorf("%s --help does not list the exit codes (exit %d):\n%s", cmd, code, stdout)
+		if code != 0 || !strings.Contains(stdout, "Exit codes: see 'imageinvoker help exit-codes'.") || strings.Contains(stdout, "130") {
+			t.Errorf("%s --help does not point at help exit-codes, or repeats the table (exit %d):\n%s", cmd, code, stdout)
+		}
+	}
+	stdout, _, _ = execute(t, nil, "", "doctor", "--help")
+	if !strings.Contains(stdout, "1 when any\ncheck failed") {
+		t.Errorf("doctor --help does not say its own 1:\n%s", stdout)
+	}
+	if stdout, _, _ = execute(t, nil, "", "completion", "--help"); strings.Contains(stdout, "Exit codes") {
+		t.Errorf("completion --help talks of exit codes:\n%s", stdout)
+	}
+}
+
+// Unknown commands, subcommands, help topics and arguments are usage
+// errors (exit 2); --version works; duration flags are typed. Issue 23.
+func TestCLIConventions(t *testing.T) {
+	for _, args := range [][]string{{"bogus"}, {"config", "bogus"}, {"config", "chek"}, {"version", "extra"},
+		{"completion", "bash", "x"}, {"help", "bogus"}, {"menu", "--nope"}} {
+		_, stderr, code := execute(t, nil, "", args...)
+		if code != exitcode.Usage {
+			t.Errorf("%q: exit %d, want 2; stderr %s", args, code, stderr)
+		}
+		if !strings.Contains(stderr, "--help' for usage") {
+			t.Errorf("%q: stderr does not point at --help: %s", args, stderr)
+		}
+	}
+	if _, stderr, _ := execute(t, nil, "", "config", "chek"); !strings.Contains(stderr, "did you mean check?") {
+		t.Errorf("no suggestion: %s", stderr)
+	}
+	stdout, _, code := execute(t, nil, "", "config")
+	if code != 0 || !strings.Contains(stdout, "Available Commands:") {
+		t.Errorf("config alone: exit %d\n%s", code, stdout)
+	}
+	stdout, _, code = execute(t, nil, "", "--version")
+	if code != 0 || !strings.HasPrefix(stdout, "imageinvoker version ") {
+		t.Errorf("--version: exit %d, %q", code, stdout)
+	}
+	stdout, _, _ = execute(t, nil, "", "--help")
+	for _, want := range []string{"--idle-timeout duration", "--store-timeout duration",
+		"come only from the config file", "--store, --site", "--menu-root, --menu-tag"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("root --help lacks %q", want)
 		}
 	}
 }

@@ -20,6 +20,7 @@ func addCommands(root *cobra.Command, f *cmdutil.Factory) {
 	root.AddCommand(
 		demo.NewCmd(f, nil),
 		run.NewCmd(f, nil),
+		run.NewRehearseCmd(f, nil),
 		menu.NewCmd(f, nil),
 		explain.NewCmd(f, nil),
 		whoami.NewCmd(f, nil),

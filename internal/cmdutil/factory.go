@@ -110,6 +110,16 @@ func (f *Factory) ConfigOptions() config.Options {
 // The demo is exempt: its store and directory are embedded and replace the
 // configured ones, so nothing real can be scheduled.
 func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
+	return f.queueConfig(cmd, mf.Given(cmd.Flags()), demo)
+}
+
+// RehearseConfig is QueueConfig for `rehearse`, which queues nothing: the
+// machine flags are allowed, every setting is held to the policy.
+func (f *Factory) RehearseConfig(cmd *cobra.Command, demo bool) (*config.Config, error) {
+	return f.queueConfig(cmd, nil, demo)
+}
+
+func (f *Factory) queueConfig(cmd *cobra.Command, given []string, demo bool) (*config.Config, error) {
 	// Not Config: a pending site choice is the console's to ask (and run's
 	// to refuse), not a warning about the top-level settings.
 	cfg, err := f.LoadConfig(cmd)
@@ -120,7 +130,7 @@ func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (
 	if demo {
 		return cfg, nil
 	}
-	if err := cfg.EnforcePolicy(mf.Given(cmd.Flags())); err != nil {
+	if err := cfg.EnforcePolicy(given); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
@@ -40,6 +41,9 @@ type Config struct {
 	SitesPrompt bool `yaml:"sites_prompt"`
 	// Site names the site to use instead of choosing one by address.
 	Site string `yaml:"site"`
+	// Label names this config for people (the console's status line,
+	// doctor, the log): which media, which revision. Optional.
+	Label string `yaml:"label"`
 
 	// Source is the file the config came from ("" for defaults only).
 	Source string `yaml:"-"`
@@ -158,6 +162,10 @@ type LookConfig struct {
 type LogConfig struct {
 	File  string `yaml:"file"`
 	Debug bool   `yaml:"debug"`
+	// CopyTo keeps the log after the reboot that ends most runs: an
+	// https:// URL it is PUT to, or a folder (a share path) it is copied
+	// into, when the run ends.
+	CopyTo string `yaml:"copy_to"`
 }
 
 // Default returns the built-in defaults.
@@ -232,6 +240,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.Directory.validateDomains()...)
+	if to := c.Log.CopyTo; strings.Contains(to, "://") && !strings.HasPrefix(to, "https://") {
+		errs = append(errs, errors.New("log.copy_to: an https:// URL or a folder (a share path); plain http would send user names in clear"))
+	}
 	if c.Store.Auth == AuthTechnician && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))
 	}

@@ -30,7 +30,7 @@ func TestPolicySettings(t *testing.T) {
 		"machine.match": trusted, "machine.wait_registration": open,
 		"menu.root": trusted, "menu.tag": trusted, "menu.flat": open, "menu.folder_names": open, "menu.type_to_confirm": open,
 		"session.idle_timeout": open, "session.idle_action": open, "session.after_queue": open, "session.watch_timeout": open,
-		"session.step_timeout": open, "look.style": open, "log.file": open, "log.debug": open,
+		"session.step_timeout": open, "look.style": open, "log.file": open, "log.debug": open, "log.copy_to": trusted, "label": trusted,
 		"policy.allow_overrides": trusted, "include": trusted, "include_ca_file": trusted,
 		"sites": trusted, "sites_prompt": trusted, "site": trusted,
 	}

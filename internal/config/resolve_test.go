@@ -1,6 +1,7 @@
 package config
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,40 @@ func TestResolvePrecedence(t *testing.T) {
 	}
 }
 
+// Duration flags are typed: pflag refuses a bad one while parsing, naming
+// the flag, and --help says "duration"; a given flag still beats the file.
+func TestDurationFlagsTyped(t *testing.T) {
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.String("config", "", "")
+	AddFlags(fs, "store-timeout", "idle-timeout")
+	if err := fs.Parse([]string{"--store-timeout", "soon"}); err == nil || !strings.Contains(err.Error(), "--store-timeout") {
+		t.Errorf("a bad duration flag parsed: %v", err)
+	}
+	if typ := fs.Lookup("store-timeout").Value.Type(); typ != "duration" {
+		t.Errorf("--store-timeout is a %s flag", typ)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(file, []byte("store:\n  timeout: 40s\nsession:\n  idle_timeout: 3m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fs = pflag.NewFlagSet("t", pflag.ContinueOnError)
+	fs.String("config", "", "")
+	AddFlags(fs, "store-timeout", "idle-timeout")
+	if err := fs.Parse([]string{"--config", file, "--store-timeout", "1m30s"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resolve(fs, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The flag given wins; the one not given leaves the file's value.
+	if c.Store.Timeout != 90*time.Second || c.Session.IdleTimeout != 3*time.Minute {
+		t.Errorf("store.timeout %v (want 1m30s), session.idle_timeout %v (want the file's 3m)", c.Store.Timeout, c.Session.IdleTimeout)
+	}
+}
+
 func TestResolveBadInput(t *testing.T) {
 	cases := []struct {
 		name string
@@ -57,7 +92,7 @@ func TestResolveBadInput(t *testing.T) {
 		say  string
 	}{
 		{"bad env value names the variable", map[string]string{"IMAGEINVOKER_FLAT": "sometimes"}, nil, "IMAGEINVOKER_FLAT"},
-		{"bad flag value names the flag", nil, []string{"--store-timeout", "soon"}, "--store-timeout"},
+		{"bad duration in the environment names the variable", map[string]string{"IMAGEINVOKER_STORE_TIMEOUT": "soon"}, nil, "IMAGEINVOKER_STORE_TIMEOUT"},
 		{"missing config file", map[string]string{"IMAGEINVOKER_CONFIG": "/nonexistent/imageinvoker.yaml"}, nil, "/nonexistent/imageinvoker.yaml"},
 		{"enum checked after all layers", nil, []string{"--queue-method", "fast"}, "store.queue"},
 	}

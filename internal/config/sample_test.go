@@ -12,14 +12,49 @@ import (
 )
 
 func TestSampleParses(t *testing.T) {
-	c, err := Parse("sample.yaml", Sample)
-	if err != nil {
+	if _, err := Parse("sample.yaml", Sample); err != nil {
 		t.Fatalf("the embedded sample config does not parse: %v", err)
+	}
+}
+
+// egRE is a commented-out example: "# e.g. key: value" above the key.
+var egRE = regexp.MustCompile(`^(\s*)# e\.g\. (\w+: .*)$`)
+
+// uncommentExamples is the sample with every "# e.g." example put in
+// place of the default below it, as an image builder would.
+func uncommentExamples(t *testing.T) []byte {
+	t.Helper()
+	lines := strings.Split(string(Sample), "\n")
+	n := 0
+	for i := 0; i+1 < len(lines); i++ {
+		m := egRE.FindStringSubmatch(lines[i])
+		if m == nil {
+			continue
+		}
+		key, _, _ := strings.Cut(m[2], ":")
+		if !strings.HasPrefix(lines[i+1], m[1]+key+":") {
+			t.Fatalf("line %d: the example of %s is not right above its key: %q", i+1, key, lines[i+1])
+		}
+		lines[i+1] = m[1] + m[2]
+		n++
+	}
+	if n == 0 {
+		t.Fatal("the sample has no \"# e.g.\" examples")
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// The examples are commented out, so an unedited sample sets nothing a
+// site must choose; uncommented, they parse and set those settings.
+func TestSampleExamplesParse(t *testing.T) {
+	c, err := Parse("sample-with-examples.yaml", uncommentExamples(t))
+	if err != nil {
+		t.Fatalf("the sample's examples, uncommented, do not parse: %v", err)
 	}
 	// A sample that only restates defaults would teach nothing about the
 	// settings that have no default.
-	if c.Store.URL == "" || len(c.Directory.DCs) == 0 || len(c.Menu.FolderNames) == 0 {
-		t.Errorf("sample leaves store.url, directory.dcs or menu.folder_names empty: %+v", c)
+	if c.Store.URL == "" || len(c.Directory.DCs) == 0 || len(c.Menu.FolderNames) == 0 || c.Directory.CAFile == "" {
+		t.Errorf("the examples leave store.url, directory.dcs, directory.ca_file or menu.folder_names empty: %+v", c)
 	}
 }
 
@@ -78,8 +113,8 @@ func TestSampleHasEveryKey(t *testing.T) {
 	}
 }
 
-// TestSampleShowsDefaults keeps the sample's promise: a value whose comment
-// does not say "Example" is the built-in default.
+// TestSampleShowsDefaults keeps the sample's promise: every value shown is
+// the built-in default; examples are commented out ("# e.g.").
 func TestSampleShowsDefaults(t *testing.T) {
 	sample, err := Parse("sample.yaml", Sample)
 	if err != nil {
@@ -92,12 +127,11 @@ func TestSampleShowsDefaults(t *testing.T) {
 		}
 		t.Run(key, func(t *testing.T) {
 			got, want := valueAt(t, sample, key), valueAt(t, def, key)
-			example := strings.Contains(pair[0].HeadComment, "Example.")
-			if !example && !reflect.DeepEqual(got, want) {
-				t.Errorf("%s is %v in the sample but the default is %v: mark it \"Example.\" or show the default", key, got, want)
+			if v := reflect.ValueOf(got); (v.Kind() == reflect.Slice || v.Kind() == reflect.Map) && v.Len() == 0 && reflect.ValueOf(want).Len() == 0 {
+				return // [] and {} show the default nil
 			}
-			if example && reflect.DeepEqual(got, want) {
-				t.Errorf("%s is marked Example but shows the default %v", key, got)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s is %v in the sample but the default is %v: comment the example out (# e.g. %s: ...) and show the default", key, got, want, key)
 			}
 		})
 	}

@@ -217,6 +217,11 @@ func addFlag(fs *pflag.FlagSet, s Setting) {
 		fs.Bool(s.Flag, false, help)
 	case List:
 		fs.StringArray(s.Flag, nil, help)
+	case Duration:
+		// Typed, so --help says "duration" and pflag refuses "ten
+		// minutes" itself; zero as the flag's default, since only a
+		// flag given (Visit) overrides the file and the environment.
+		fs.Duration(s.Flag, 0, help)
 	default:
 		fs.String(s.Flag, "", help)
 	}

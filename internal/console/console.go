@@ -6,12 +6,16 @@ package console
 import (
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/imageinvoker/imageinvoker/internal/buildinfo"
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/doctor"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/logging"
+	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/tui"
 	"github.com/muesli/termenv"
@@ -36,6 +40,9 @@ type Console struct {
 
 // Run runs the console on io's terminal until it ends.
 func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(string) string) error {
+	if err := RequireVT(io.Out); err != nil {
+		return err
+	}
 	cfg := c.Flow.Config()
 	look := tui.ChooseLook(c.ASCII, cfg.Look.Style, getenv)
 	o := tui.Options{
@@ -50,7 +57,10 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 		PowerAction:   tui.SystemPower,
 		Context:       ctx,
 		Site:          termsafe.Line(cfg.Site),
+		Version:       buildinfo.Line(),
+		Label:         termsafe.Line(cfg.Label),
 	}
+	o.Doctor = c.doctorText
 	for _, w := range cfg.Warnings {
 		o.ConfigWarnings = append(o.ConfigWarnings, termsafe.Line(w))
 	}
@@ -88,4 +98,24 @@ func OpenLog(io *cmdutil.IOStreams, cfg *config.Config) *logging.Logger {
 		fmt.Fprintf(io.Err, "warning: %v; logging to memory only. Fix log.file (--log-file) to keep a log.\n", err)
 	}
 	return log
+}
+
+// doctorText runs doctor's checklist on this machine's configuration, as
+// `imageinvoker doctor` would (without a login: the store is reached but
+// not opened when the technician's own login is needed), for the Error
+// screen's doctor key.
+func (c Console) doctorText(ctx context.Context) string {
+	cfg := c.Flow.Config()
+	deps := doctor.Deps{Config: cfg, Source: doctor.ConfigSource{File: cfg.Source}, ReadMachine: setup.ReadMachine, Override: c.Override}
+	if cfg.Store.Auth == config.AuthTechnician {
+		deps.StoreSkip = "needs the technician's password (store.auth: technician)"
+	}
+	if c.Demo {
+		deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
+	}
+	var b strings.Builder
+	if err := doctor.WriteText(&b, doctor.Run(ctx, deps)); err != nil {
+		return "doctor: " + err.Error()
+	}
+	return b.String()
 }

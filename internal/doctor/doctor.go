@@ -15,6 +15,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -45,8 +46,13 @@ type Check struct {
 
 // Report is the whole checklist; OK is false when any check failed.
 type Report struct {
-	Checks []Check `json:"checks"`
-	OK     bool    `json:"ok"`
+	// Version is this build (first, as sites send the JSON back), and
+	// ConfigSHA256 and Label identify the config file (identity.go).
+	Version      string  `json:"version"`
+	ConfigSHA256 string  `json:"config_sha256,omitempty"`
+	Label        string  `json:"label,omitempty"`
+	Checks       []Check `json:"checks"`
+	OK           bool    `json:"ok"`
 	// Schema is every eXpress table, column and procedure ImageInvoker uses
 	// and the name discovery found for it: what an administrator sends back.
 	Schema *express.Schema `json:"schema,omitempty"`
@@ -114,6 +120,9 @@ type Deps struct {
 	// ReadMachine reads this machine (setup.ReadMachine); Override replaces it.
 	ReadMachine func() (machine.Identity, []string, error)
 	Override    flow.Override
+	// Network reads this machine's interfaces, gateways and DNS servers
+	// (readNetwork, network.go).
+	Network func() (NetInfo, error)
 	// Budget bounds the whole run (default: see DefaultBudget).
 	Budget time.Duration
 }
@@ -138,8 +147,8 @@ func storePhaseTimeout(cfg *config.Config) time.Duration {
 // budget even when a part hangs; a phase that has not finished by then is
 // reported as failed.
 func Run(ctx context.Context, d Deps) *Report {
-	r := &Report{}
-	r.Checks = append(r.Checks, configCheck(d.Source))
+	r := newReport(d)
+	r.Checks = append(r.Checks, networkCheck(d), configCheck(d.Source))
 	if d.Config == nil {
 		for _, name := range []string{"dns", "dc", "store", "store tables", "clock", "machine"} {
 			r.Checks = append(r.Checks, Check{Name: name, Status: Skip, Detail: "skipped: the configuration is invalid (see config above)"})
@@ -147,6 +156,7 @@ func Run(ctx context.Context, d Deps) *Report {
 		return r.finish()
 	}
 	r.Checks = append(r.Checks, includeChecks(d.Config)...)
+	r.Checks = append(r.Checks, caFileChecks(d)...)
 	d = d.withDefaults()
 	budget := d.Budget
 	if budget <= 0 {
@@ -172,7 +182,12 @@ func Run(ctx context.Context, d Deps) *Report {
 		r.Checks = append(r.Checks, late)
 	}
 	if storeOK {
+		sqlCauses(&st.store, d.Config.Store.URL)
 		r.Checks = append(r.Checks, st.storeChecks()...)
+		if d.StoreSkip != "" && strings.HasPrefix(d.Config.Store.URL, "sqlserver://") {
+			// No login, but what needs none is still checked.
+			r.Checks = append(r.Checks, reachCheck(ctx, d))
+		}
 		r.Schema = st.schema
 	} else {
 		late.Name = "store"
@@ -181,6 +196,9 @@ func Run(ctx context.Context, d Deps) *Report {
 	r.Checks = append(r.Checks, clockCheck(d, dcs, st))
 	if storeOK {
 		r.Checks = append(r.Checks, st.machine)
+		if st.menuRoot.Name != "" {
+			r.Checks = append(r.Checks, st.menuRoot)
+		}
 	} else {
 		r.Checks = append(r.Checks, Check{Name: "machine", Status: Skip, Detail: "skipped: the store did not answer in time"})
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/imageinvoker/imageinvoker/internal/buildinfo"
 	"github.com/imageinvoker/imageinvoker/internal/certs"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
@@ -55,7 +56,15 @@ func newEnv(t testing.TB) *env {
 		Config:   cfg,
 		Source:   doctor.ConfigSource{File: "/etc/imageinvoker/imageinvoker.yaml", From: "the boot environment's standard place"},
 		Override: flow.Override{MACs: []string{knownMAC}},
+		Network:  labNetwork,
 	}}
+}
+
+// labNetwork is a booted machine's network as the tests give it: the real
+// one differs between machines.
+func labNetwork() (doctor.NetInfo, error) {
+	return doctor.NetInfo{Interfaces: []doctor.NetInterface{{Name: "eth0", Addrs: []string{"10.1.2.3/16"}}},
+		Gateways: []string{"10.1.0.1"}, DNS: []string{"10.1.0.10"}, Known: true}, nil
 }
 
 func (e *env) dcHost() string { return e.dc.Addr + ":636" }
@@ -466,6 +475,11 @@ func TestGolden(t *testing.T) {
 	// store path, the CA path, and every time stamp.
 	scrub := strings.NewReplacer(e.dc.Addr, "DCADDR", e.storePath, "STORE.db", e.dc.CAFile, "CA.pem")
 	stamps := regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}`)
+	// The build: the Go release and the system differ between machines.
+	if !strings.HasPrefix(r.Version, buildinfo.Version+" (commit ") {
+		t.Errorf("version %q", r.Version)
+	}
+	r.Version = "VERSION"
 	for i := range r.Checks {
 		c := &r.Checks[i]
 		for _, s := range []*string{&c.Name, &c.Detail, &c.Fix} {

@@ -22,6 +22,7 @@ var labels = map[Status]string{OK: "[ ok ]", Warn: "[WARN]", Fail: "[FAIL]", Ski
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
 	const indent = "       "
+	writeIdentity(&b, r)
 	for _, c := range r.Checks {
 		detail := c.Detail
 		if c.Status == Skip {
@@ -162,4 +163,21 @@ func rightsText(sc *express.Schema) string {
 		return "asked of DS's wc_sel_security_right (no rights table is visible)"
 	}
 	return "cannot be read here (no rights table, and DS's wc_sel_security_right cannot be called): nobody counts as holding it, permissions alone decide (fail closed)"
+}
+
+// writeIdentity is the text report's head: the build first, then the
+// config file's label and sha256 (what a site reports back first).
+func writeIdentity(b *strings.Builder, r *Report) {
+	if r.Version != "" {
+		b.WriteString(wrap("", "imageinvoker "+r.Version, Width, "  "))
+	}
+	if r.Label != "" {
+		b.WriteString(wrap("", "config label: "+termsafe.Line(r.Label), Width, "  "))
+	}
+	if r.ConfigSHA256 != "" {
+		b.WriteString(wrap("", "config sha256: "+r.ConfigSHA256, Width, "  "))
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
 }

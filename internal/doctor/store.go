@@ -19,6 +19,8 @@ type storePhase struct {
 	store   Check
 	tables  Check
 	machine Check
+	// menuRoot is set once the tables are there (menuroot.go).
+	menuRoot Check
 	// dbSkew is the database server's clock minus this machine's.
 	dbSkew   time.Duration
 	dbTimeOK bool
@@ -97,6 +99,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		}
 	}
 	ph.machine = machineCheck(ctx, d, st)
+	ph.menuRoot = menuRootCheck(ctx, d, st)
 	return ph
 }
 

@@ -20,6 +20,7 @@ type Logger struct {
 	*slog.Logger
 	ring *ring
 	file *os.File
+	path string
 }
 
 // Options choose where the log goes.
@@ -47,7 +48,7 @@ func Open(o Options) (*Logger, error) {
 		} else if f, err := os.OpenFile(o.File, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
 			ferr = fmt.Errorf("log file %s: %w", o.File, err)
 		} else {
-			l.file = f
+			l.file, l.path = f, o.File
 			writers = append(writers, f)
 		}
 	}

@@ -76,8 +76,9 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 			return nil, err
 		}
 	} else if cfg.Store.URL == "" && !o.NoStore {
-		return nil, exitcode.New(exitcode.Usage,
-			"no eXpress store configured: give --store sqlserver://HOST/INSTANCE?database=eXpress (or store.url in the config file), or try --demo")
+		return nil, &exitcode.Error{Code: exitcode.Usage,
+			Msg:  "no eXpress store configured: set store.url (sqlserver://HOST/INSTANCE?database=eXpress) in the config file",
+			Hint: "Or give --store, or try --demo."}
 	}
 	if err := choose(cfg, o, &deps, env); err != nil {
 		env.Close()

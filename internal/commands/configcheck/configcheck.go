@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -28,6 +29,8 @@ type CheckOptions struct {
 	Explicit string
 	// Exe is the running binary, whose directory is searched first.
 	Exe string
+	// Target is --target: linux or windows flags paths of the other system.
+	Target string
 }
 
 // NewCmd returns the `config` command with its `check`, `sample` and
@@ -47,7 +50,8 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error)
 }
 
 func newCheckCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	return &cobra.Command{
+	var target string
+	cmd := &cobra.Command{
 		Use:   "check [FILE]",
 		Short: "Validate a config file offline",
 		Long: `Validate a config file without touching the network: every key must be known and
@@ -55,8 +59,18 @@ every value valid. Without FILE, checks the file imageinvoker would use: --confi
 IMAGEINVOKER_CONFIG, then imageinvoker.yaml next to the binary, then
 ` + strings.Join(config.SearchPaths("", runtime.GOOS), ", ") + `.
 
-Prints "ok: FILE" on success. Otherwise prints each error with its line and key,
-and exits 2.`,
+Beyond the keys and values, it checks what the console would refuse at boot:
+DC addresses without ldaps:// or ldap://, console_security: off, a store URL
+without ?database=, a SQL login in the URL with store.auth: technician,
+ds_accounts with store.auth: technician, and each CA file (found next to the
+config, holding PEM certificates). It warns about names RFC 2606 reserves for
+examples (still the sample's value?) and about a config with no store or no
+way to find a DC. --target linux|windows also refuses paths of the other
+system (X:\... on Linux media, /etc/... on WinPE).
+
+Prints "ok: FILE" when there is nothing to say. Warnings alone print "FILE:
+N warning(s)" and exit 0. Otherwise prints every error, each with its line
+and key, and exits 2.`,
 		Example: `  imageinvoker config check imageinvoker.yaml
   imageinvoker config sample > imageinvoker.yaml`,
 		Args: cobra.MaximumNArgs(1),
@@ -68,9 +82,17 @@ and exits 2.`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
+			switch config.Target(target) {
+			case config.TargetAny, config.TargetLinux, config.TargetWindows:
+				opts.Target = target
+			default:
+				return exitcode.New(exitcode.Usage, "--target is linux or windows, not %q", target)
+			}
 			return runF(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVar(&target, "target", "", "the boot media's system, linux or windows: refuse paths of the other one")
+	return cmd
 }
 
 func newSampleCmd(f *cmdutil.Factory) *cobra.Command {
@@ -100,18 +122,30 @@ func runCheck(_ context.Context, opts *CheckOptions) error {
 	}
 	// Offline: an https:// include is not fetched (a build machine often
 	// cannot reach it); a file include is read and checked.
+	lo := config.LintOptions{Dir: filepath.Dir(path), Target: config.Target(opts.Target)}
 	c, err := config.LoadWith(path, config.Options{Offline: true})
 	if err != nil {
-		return checkError(path, err)
+		// Lint's findings in the same pass as the loader's errors.
+		return checkError(path, err, config.LintFile(path, lo))
+	}
+	found := c.Lint(lo)
+	if len(found.Errors) > 0 {
+		return checkError(path, nil, found)
 	}
 	for _, w := range c.Warnings {
 		fmt.Fprintln(opts.IO.Err, "warning: "+termsafe.Line(w))
 	}
-	if c.Directory.AllowPlain {
-		// Valid, but an image builder should know what it costs.
-		fmt.Fprintln(opts.IO.Err, "warning: directory.allow_plain: true: a domain controller that refuses StartTLS receives technicians' passwords in clear over the network")
+	for _, w := range found.Warnings {
+		fmt.Fprintln(opts.IO.Err, "warning: "+termsafe.Line(w))
 	}
-	if _, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path); err != nil {
+	if n := len(found.Warnings); n > 0 {
+		// Not "ok": an empty file or the unedited sample is valid YAML
+		// but no image builder's finished config.
+		_, err = fmt.Fprintf(opts.IO.Out, "%s: no errors, %d warning(s) above\n", path, n)
+	} else {
+		_, err = fmt.Fprintf(opts.IO.Out, "ok: %s\n", path)
+	}
+	if err != nil {
 		return err
 	}
 	if c.Central != nil && c.Central.Loaded {
@@ -125,20 +159,25 @@ func runCheck(_ context.Context, opts *CheckOptions) error {
 // partRE finds where one error of config.Parse's joined message starts.
 var partRE = regexp.MustCompile(`; (line \d+: )`)
 
-// checkError lists each error of a failed load on its own line, so an image
-// builder can fix them all in one pass rather than one per run.
-func checkError(path string, err error) error {
-	code := exitcode.Of(err)
-	if !errors.Is(err, config.ErrInvalid) {
-		return exitcode.Wrap(code, err, "check %s: %v", path, err)
+// checkError lists each error of a failed load (err, nil when it loaded)
+// and of Lint on its own line, so an image builder can fix them all in one
+// pass rather than one per run.
+func checkError(path string, err error, found config.Findings) error {
+	var parts []string
+	if err != nil {
+		code := exitcode.Of(err)
+		if !errors.Is(err, config.ErrInvalid) {
+			return exitcode.Wrap(code, err, "check %s: %v", path, err)
+		}
+		msg := strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")
+		msg = strings.TrimPrefix(msg, path+": ")
+		msg = partRE.ReplaceAllString(msg, "\n$1")
+		parts = strings.Split(msg, "\n")
 	}
-	msg := strings.TrimPrefix(err.Error(), config.ErrInvalid.Error()+": ")
-	msg = strings.TrimPrefix(msg, path+": ")
-	msg = partRE.ReplaceAllString(msg, "\n$1")
-	parts := strings.Split(msg, "\n")
-	return &exitcode.Error{
-		Code: code,
-		Msg:  fmt.Sprintf("%s: %d error(s):\n  %s", path, len(parts), strings.Join(parts, "\n  ")),
-		Err:  err,
+	parts = append(parts, found.Errors...)
+	msg := fmt.Sprintf("%s: %d error(s):\n  %s", path, len(parts), strings.Join(parts, "\n  "))
+	if len(found.Warnings) > 0 {
+		msg += "\nand " + fmt.Sprint(len(found.Warnings)) + " warning(s):\n  " + strings.Join(found.Warnings, "\n  ")
 	}
+	return &exitcode.Error{Code: exitcode.Usage, Msg: msg, Err: err}
 }

@@ -63,11 +63,14 @@ accepted, to see its effect. Credentials in the store URL are never printed.`,
 }
 
 type showJSON struct {
-	ConfigFile string          `json:"config_file"`
-	Central    *config.Central `json:"central,omitempty"`
-	Site       siteJSON        `json:"site"`
-	Warnings   []string        `json:"warnings"`
-	Settings   []config.Value  `json:"settings"`
+	ConfigFile string `json:"config_file"`
+	// ConfigSHA256 is the file's sha256, which doctor and the log print too.
+	ConfigSHA256 string          `json:"config_sha256,omitempty"`
+	Label        string          `json:"label,omitempty"`
+	Central      *config.Central `json:"central,omitempty"`
+	Site         siteJSON        `json:"site"`
+	Warnings     []string        `json:"warnings"`
+	Settings     []config.Value  `json:"settings"`
 }
 
 type siteJSON struct {
@@ -78,7 +81,7 @@ type siteJSON struct {
 
 func writeShowJSON(w io.Writer, cfg *config.Config) error {
 	out := showJSON{
-		ConfigFile: cfg.Source, Central: cfg.Central,
+		ConfigFile: cfg.Source, ConfigSHA256: cfg.SHA256(), Label: cfg.Label, Central: cfg.Central,
 		Site:     siteJSON{Name: cfg.Site, Reason: cfg.SiteReason, Pending: cfg.SitePending},
 		Warnings: append([]string{}, cfg.Warnings...), Settings: cfg.Effective(),
 	}
@@ -92,6 +95,12 @@ func writeShowText(w io.Writer, cfg *config.Config) error {
 		file = "(none: defaults, IMAGEINVOKER_* variables and flags)"
 	}
 	fmt.Fprintf(tw, "config file\t%s\n", termsafe.Line(file))
+	if sum := cfg.SHA256(); sum != "" {
+		fmt.Fprintf(tw, "sha256\t%s\n", sum)
+	}
+	if cfg.Label != "" {
+		fmt.Fprintf(tw, "label\t%s\n", termsafe.Line(cfg.Label))
+	}
 	if c := cfg.Central; c != nil {
 		state := fmt.Sprintf("loaded (%d lines, %s)", c.Lines, c.Took.Round(100_000))
 		if !c.Loaded {

@@ -79,10 +79,12 @@ ends, so what was queued can be inspected; it is recreated on every start.`,
 }
 
 // run starts the demo store, directory and stand-in for DS, then the console.
-func run(ctx context.Context, o *Options) error {
+func run(ctx context.Context, o *Options) (err error) {
 	cfg := o.Config
 	log := console.OpenLog(o.IO, cfg)
 	defer log.Close()
+	cmdutil.LogStart(log, cfg, "demo")
+	defer func() { cmdutil.LogEnd(ctx, log, cfg, err, o.IO.Err) }()
 	env, err := setup.Build(ctx, cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: o.StoreDir, Log: log.Logger})
 	if err != nil {
 		return err

@@ -80,7 +80,14 @@ failure:
 Doctor never signs in to AD and needs no password. When the database login is
 the technician's own (store.auth: technician), the store checks are skipped
 unless --user and a password (--password-stdin, --password-file or
-IMAGEINVOKER_PASSWORD) are given.
+IMAGEINVOKER_PASSWORD) are given; "store reach" still asks the SQL Server
+Browser for the instance's port, opens TCP and reads whether the server offers
+TLS, which need no login.
+
+It starts with the network (interfaces, addresses, gateway, DNS), checks each
+CA file itself (its certificates and their expiry) and that DS has the job
+folder menu.root names; a failed SQL Server connection names its likely
+causes.
 
 Every check has its own timeout (--dc-timeout, --dc-total-timeout,
 --store-timeout) and the whole run a budget derived from them, so doctor
@@ -92,11 +99,10 @@ asks DS's own wc_sel_security_permission for "Schedule this job" on the job
 and for each task permission on the computer, decides the same questions with
 ImageInvoker's engine, and reports agreement, listing every disagreement with
 ImageInvoker's explanation. USER is DOMAIN\user (a console user in DS) or
-.\name (a DS console account); --as-groups adds the AD groups DS knows them by.
-
-Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
+.\name (a DS console account); --as-groups adds the AD groups DS knows them by.`,
+		Annotations: map[string]string{"exitCodes": `Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
 check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
---access on a store without DS's procedures).`,
+--access on a store without DS's procedures).`},
 		Example: `  imageinvoker doctor
   imageinvoker doctor --dc ldaps://dc1.lab.example --ca-file ca.pem --store 'sqlserver://ds1/ALTIRIS?database=eXpress'
   imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'

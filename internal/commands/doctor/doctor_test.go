@@ -3,6 +3,8 @@ package doctor
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/netip"
 	"path/filepath"
@@ -63,8 +65,10 @@ func TestFlags(t *testing.T) {
 				t.Errorf("options = %+v", o)
 			}
 		}},
-		{"bad flag value is a finding too", []string{"--dc-timeout", "soon"}, nil, func(t *testing.T, o *Options) {
-			if o.Source.Err == nil || !strings.Contains(o.Source.Err.Error(), "--dc-timeout") {
+		// A bad --dc-timeout is refused by the typed flag itself (exit 2,
+		// TestCLIConventions); a bad variable is a finding.
+		{"bad variable value is a finding too", nil, map[string]string{"IMAGEINVOKER_DC_TIMEOUT": "soon"}, func(t *testing.T, o *Options) {
+			if o.Source.Err == nil || !strings.Contains(o.Source.Err.Error(), "IMAGEINVOKER_DC_TIMEOUT") {
 				t.Errorf("source = %+v", o.Source)
 			}
 		}},
@@ -260,5 +264,72 @@ func TestDoctorCentralAndSite(t *testing.T) {
 	}
 	if c := got["site"]; c.Status != "warn" || !strings.Contains(c.Detail, "10.2.3.4") || !strings.Contains(c.Fix, "config show --ip") {
 		t.Errorf("no site: %+v", c)
+	}
+}
+
+// The version comes first in doctor's JSON, then the config file's sha256
+// and label; the text starts with them too (issue 23).
+func TestDoctorIdentity(t *testing.T) {
+	dir := t.TempDir()
+	body := "label: Chem labs 2026-09\n"
+	cfgFile := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", body)
+	sum := sha256.Sum256([]byte(body))
+	want := hex.EncodeToString(sum[:])
+	var s streams
+	cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
+	cmd.SetArgs([]string{"doctor", "--demo", "--json", "--config", cfgFile})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("%v\n%s", err, s.out.String())
+	}
+	out := s.out.String()
+	if !strings.HasPrefix(out, "{\n  \"version\": \"") {
+		t.Errorf("the version is not first:\n%.200s", out)
+	}
+	var r struct {
+		Version, Label string
+		SHA            string `json:"config_sha256"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.SHA != want || r.Label != "Chem labs 2026-09" || r.Version == "" {
+		t.Errorf("identity %+v (%v), want sha256 %s", r, err, want)
+	}
+	s = streams{}
+	cmd = cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
+	cmd.SetArgs([]string{"doctor", "--demo", "--config", cfgFile})
+	_ = cmd.Execute()
+	if text := s.out.String(); !strings.HasPrefix(text, "imageinvoker ") || !strings.Contains(text, "config sha256: "+want) ||
+		!strings.Contains(text, "config label: Chem labs 2026-09") {
+		t.Errorf("text head:\n%.400s", text)
+	}
+}
+
+// doctor checks that menu.root exists (issue 23).
+func TestDoctorMenuRoot(t *testing.T) {
+	for _, tc := range []struct{ root, status, say string }{
+		{"ImageInvoker", "ok", `job folder "ImageInvoker"`},
+		{"Nope", "warn", `DS has no job folder named "Nope" (menu.root)`},
+	} {
+		cfgFile := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", "menu:\n  root: "+tc.root+"\n")
+		var s streams
+		cmd := cmdutil.TestRoot(NewCmd(factory(nil, &s, ""), nil))
+		cmd.SetArgs([]string{"doctor", "--demo", "--json", "--config", cfgFile})
+		_ = cmd.Execute()
+		var r struct {
+			Checks []struct{ Name, Status, Detail string } `json:"checks"`
+		}
+		if err := json.Unmarshal(s.out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range r.Checks {
+			if c.Name == "menu root" {
+				found = true
+				if c.Status != tc.status || !strings.Contains(c.Detail, tc.say) {
+					t.Errorf("%s: %+v", tc.root, c)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no menu root check", tc.root)
+		}
 	}
 }

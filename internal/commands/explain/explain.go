@@ -83,9 +83,15 @@ func run(ctx context.Context, o *Options) error {
 		fx := menu.JobEffects(j, res.Config.Menu.Tag)
 		out := Result{Job: jobJSON{j.ID, j.Name, fx.ErasesDisk, fx.Why}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
 		if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
-			out.Reasons = append(out.Reasons, fmt.Sprintf(
-				"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
-				j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+			if mm.Snapshot.RootFolderID == 0 {
+				out.Reasons = append(out.Reasons, fmt.Sprintf(
+					"Not on the boot menu: DS has no job folder named %q (menu.root), and job %q (id %d) is not tagged %s in its description; make the folder in the DS console (or set menu.root to an existing one), or add the tag.",
+					res.Config.Menu.Root, j.Name, j.ID, res.Config.Menu.Tag))
+			} else {
+				out.Reasons = append(out.Reasons, fmt.Sprintf(
+					"Not on the boot menu: job %q (id %d) is neither under the %q folder nor tagged %s in its description; move it there or add the tag.",
+					j.Name, j.ID, res.Config.Menu.Root, res.Config.Menu.Tag))
+			}
 		}
 		for _, r := range d.Reasons {
 			out.Reasons = append(out.Reasons, r.String())

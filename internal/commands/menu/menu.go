@@ -50,7 +50,10 @@ func run(ctx context.Context, o *Options) error {
 		if o.JSON {
 			return WriteJSON(o.IO.Out, res.Menu)
 		}
-		return WriteText(o.IO.Out, res.Menu)
+		if err := WriteText(o.IO.Out, res.Menu); err != nil {
+			return err
+		}
+		return noRoot(o.IO.Out, res.Menu, res.Config.Menu.Root, res.Config.Menu.Tag)
 	})
 }
 
@@ -78,6 +81,9 @@ func WriteText(w io.Writer, mm *flow.Menu) error {
 	// DS names are printed without escape sequences (termsafe); --json keeps them exact.
 	fmt.Fprintf(w, "Menu for %s (computer %d): %d job(s)\n", termsafe.Line(mm.Computer.Name), mm.Computer.ID, mm.Menu.Count)
 	if mm.Menu.Count == 0 {
+		if mm.Snapshot != nil && mm.Snapshot.RootFolderID == 0 {
+			return nil // noRoot says why: not the groups
+		}
 		_, err := fmt.Fprintln(w, "  (no jobs: these groups may schedule nothing on the menu for this machine; `imageinvoker explain --job ID` shows why)")
 		return err
 	}
@@ -104,4 +110,16 @@ func WriteText(w io.Writer, mm *flow.Menu) error {
 	}
 	walk(mm.Menu.Root, 1)
 	return nil
+}
+
+// noRoot says that DS has no job folder named as menu.root, when it has
+// none: a menu of tagged jobs only, or none at all, is then not about the
+// user's groups.
+func noRoot(w io.Writer, mm *flow.Menu, root, tag string) error {
+	if mm.Snapshot == nil || mm.Snapshot.RootFolderID != 0 {
+		return nil
+	}
+	_, err := fmt.Fprintf(w, "  (DS has no job folder named %q (menu.root): only jobs tagged %s in their description can be on the menu. Make the folder in the DS console, or set menu.root to an existing one)\n",
+		termsafe.Line(root), termsafe.Line(tag))
+	return err
 }

@@ -37,6 +37,8 @@ type Options struct {
 	JSON bool
 	Demo bool
 	Wait bool
+	// Rehearse (imageinvoker rehearse) stops at Confirm: nothing is queued.
+	Rehearse bool
 }
 
 // Result is what run prints with --json.
@@ -121,7 +123,7 @@ func (o *Options) validate(f *cmdutil.Factory) error {
 
 // run is the command: sign in, choose the job, confirm, queue, report, and
 // with --wait watch for DS to pick it up.
-func run(ctx context.Context, o *Options) error {
+func run(ctx context.Context, o *Options) (err error) {
 	password, err := o.Password()
 	if err != nil {
 		return err
@@ -137,12 +139,21 @@ func run(ctx context.Context, o *Options) error {
 		fmt.Fprintf(o.IO.Err, "warning: %v; continuing without a log file\n", lerr)
 	}
 	defer log.Close()
+	command := "run"
+	if o.Rehearse {
+		command = "rehearse"
+	}
+	cmdutil.LogStart(log, cfg, command)
+	defer func() { cmdutil.LogEnd(ctx, log, cfg, err, o.IO.Err) }()
 	env, err := o.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true, Log: log.Logger})
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	fl := env.Flow
+	if o.Rehearse {
+		return o.rehearse(ctx, fl, password)
+	}
 	sess, mm, entry, err := o.choose(ctx, fl, password)
 	if err != nil {
 		return err

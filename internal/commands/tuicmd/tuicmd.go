@@ -6,6 +6,7 @@ package tuicmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -48,24 +49,37 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 		}
 		o.ASCII, _ = cmd.Flags().GetBool("ascii")
 		o.Given = o.Machine.Given(cmd.Flags())
-		return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
+		load := func(cmd *cobra.Command) (*config.Config, error) {
+			c, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
+			if err != nil {
+				loaded, _ := f.LoadConfig(cmd)
+				return nil, startError(loaded, o.Demo, err)
+			}
+			return c, nil
+		}
+		return cmdutil.Dispatch(cmd, load, &o.Config, o, runF, run)
 	}
 }
 
 // run asks for the site when it must, builds the flow and runs the console.
-func run(ctx context.Context, o *Options) error {
+func run(ctx context.Context, o *Options) (err error) {
 	cfg := o.Config
+	// Before the site prompt, the first thing drawn.
+	if err := console.RequireVT(o.IO.Out); err != nil {
+		return err
+	}
 	if cfg.SitePending && !o.Demo {
-		var err error
 		if cfg, err = askSite(ctx, o); err != nil {
 			return err
 		}
 	}
 	log := console.OpenLog(o.IO, cfg)
 	defer log.Close()
+	cmdutil.LogStart(log, cfg, "console")
+	defer func() { cmdutil.LogEnd(ctx, log, cfg, err, o.IO.Err) }()
 	env, err := setup.Build(ctx, cfg, setup.Options{Demo: o.Demo, NeedDirectory: true, Log: log.Logger})
 	if err != nil {
-		return err
+		return startError(cfg, o.Demo, err)
 	}
 	defer env.Close()
 	c := console.Console{Flow: env.Flow, Override: o.Machine.Target(env.Demo), ASCII: o.ASCII, Demo: env.Demo, Log: log}
@@ -103,4 +117,28 @@ func askSite(ctx context.Context, o *Options) (*config.Config, error) {
 		}
 	}
 	return nil, fmt.Errorf("site choice: %q is not a site", name)
+}
+
+// startError is an error of the console's start (before it draws): it
+// names the config file that was loaded, since on boot media which file
+// was found is the first question, and, on a production console, offers
+// no --demo: a technician at a DS-booted machine wants the real thing.
+func startError(cfg *config.Config, demo bool, err error) error {
+	if err == nil {
+		return nil
+	}
+	d := exitcode.Describe(err)
+	msg, hint := d.Msg, d.Hint
+	if !demo {
+		hint = strings.TrimSpace(strings.NewReplacer("Or give --store, or try --demo.", "Or give --store.", ", or try --demo", "", " or try --demo", "").Replace(hint))
+		msg = strings.ReplaceAll(msg, ", or try --demo", "")
+	}
+	switch {
+	case cfg == nil:
+	case cfg.Source == "":
+		msg += " (no config file was found, so the built-in defaults apply: put imageinvoker.yaml next to the binary)"
+	case !strings.Contains(msg, cfg.Source):
+		msg += " (config file: " + cfg.Source + ")"
+	}
+	return &exitcode.Error{Code: d.Code, Msg: msg, Hint: hint, Err: err}
 }

@@ -81,3 +81,38 @@ func TestConsoleBootMediaPolicy(t *testing.T) {
 		})
 	}
 }
+
+// First-start errors name the config file that was loaded, and a
+// production console offers no --demo (issue 23).
+func TestStartErrorNamesTheConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := cmdutil.WriteFile(t, dir, "imageinvoker.yaml", "directory:\n  dns_domain: uni.edu\n")
+	f, _ := cmdutil.Test(map[string]string{"IMAGEINVOKER_CONFIG": cfgFile, "IMAGEINVOKER_CONSOLE_SECURITY": "off"})
+	f.IO.InTTY, f.IO.OutTTY = true, true
+	cmd := &cobra.Command{Use: "imageinvoker"}
+	cmd.PersistentFlags().String("config", "", "")
+	Install(cmd, f, nil)
+	err := cmd.RunE(cmd, nil)
+	if !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), "(config file: "+cfgFile+")") {
+		t.Errorf("policy refusal: %v", err)
+	}
+
+	// No store: the console's own sentence, without --demo.
+	f, _ = cmdutil.Test(map[string]string{"IMAGEINVOKER_CONFIG": cfgFile})
+	f.IO.InTTY, f.IO.OutTTY = true, true
+	cmd = &cobra.Command{Use: "imageinvoker"}
+	cmd.PersistentFlags().String("config", "", "")
+	Install(cmd, f, nil)
+	err = cmd.RunE(cmd, nil)
+	d := exitcode.Describe(err)
+	if d.Code != exitcode.Usage || !strings.Contains(d.Msg, "no eXpress store configured") || !strings.Contains(d.Msg, cfgFile) {
+		t.Errorf("no store: %+v", d)
+	}
+	if strings.Contains(d.Line(), "--demo") {
+		t.Errorf("a production console offers --demo: %s", d.Line())
+	}
+	// The same error from a command that is not the console keeps it.
+	if line := exitcode.Describe(startError(nil, true, errors.Unwrap(err))).Line(); !strings.Contains(line, "try --demo") {
+		t.Errorf("the command line's advice lost --demo: %s", line)
+	}
+}
