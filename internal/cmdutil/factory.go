@@ -52,6 +52,11 @@ type Factory struct {
 	cfgErr error
 	loaded bool
 	warned bool
+	// boot: the config is the console's or run's (QueueConfig), where the
+	// boot media's config file is the config (config.Options.Boot).
+	boot bool
+	// MediaPaths replace the default config locations (tests).
+	MediaPaths []string
 }
 
 // New returns the factory of the real process.
@@ -102,7 +107,7 @@ func (f *Factory) ConfigOptions() config.Options {
 	if addrs == nil {
 		addrs = machine.Addrs
 	}
-	return config.Options{Addrs: addrs}
+	return config.Options{Addrs: addrs, Boot: f.boot, MediaPaths: f.MediaPaths}
 }
 
 // QueueConfig resolves the configuration of a command that queues (run and
@@ -112,6 +117,9 @@ func (f *Factory) ConfigOptions() config.Options {
 func (f *Factory) QueueConfig(cmd *cobra.Command, mf *MachineFlags, demo bool) (*config.Config, error) {
 	// Not Config: a pending site choice is the console's to ask (and run's
 	// to refuse), not a warning about the top-level settings.
+	if !f.loaded {
+		f.boot = !demo
+	}
 	cfg, err := f.LoadConfig(cmd)
 	if err != nil {
 		return nil, err

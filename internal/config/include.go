@@ -29,6 +29,13 @@ type Options struct {
 	IncludeTimeout time.Duration
 	// Offline leaves an https:// include unread (`config check`).
 	Offline bool
+	// Boot is the console and `run` (not the demo): a config file at a
+	// default location is the config, and --config or IMAGEINVOKER_CONFIG
+	// naming another is refused unless that file allows it (checkLocation).
+	Boot bool
+	// MediaPaths replace SearchPaths (tests: the default locations of a
+	// boot medium in a temporary folder).
+	MediaPaths []string
 }
 
 // DefaultIncludeTimeout bounds the fetch of an https:// central file: a
@@ -88,7 +95,7 @@ var mediaOnlyKeys = []string{"include", "include_ca_file", "policy.allow_overrid
 // LoadWith reads one config file (the boot media's) and its include, if
 // any: defaults, then the central file, then this file.
 func LoadWith(path string, o Options) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read config: %w", ErrInvalid, err)
 	}
@@ -172,7 +179,14 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 func readCentral(m *Config, o Options) ([]byte, error) {
 	ref := m.Include
 	if !strings.Contains(ref, "://") {
-		data, err := os.ReadFile(ref)
+		// The https limits hold for a path too: a FIFO or a share that
+		// stops answering must not hang the console, /dev/zero must not
+		// fill its memory.
+		timeout := o.IncludeTimeout
+		if timeout <= 0 {
+			timeout = DefaultIncludeTimeout
+		}
+		data, err := readConfigFile(ref, timeout)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -39,18 +37,23 @@ func SearchPaths(exe, goos string) []string {
 
 // Find returns the config file to use: the explicitly named one (it must
 // exist), else the first of SearchPaths that exists, else "".
-func Find(explicit string) (string, error) {
+func Find(explicit string) (string, error) { return find(explicit, nil) }
+
+func find(explicit string, media []string) (string, error) {
 	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil {
-			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, explicit, errors.Unwrap(err))
+		if err := regularFile(explicit); err != nil {
+			if u := errors.Unwrap(err); u != nil {
+				err = u
+			}
+			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, explicit, err)
 		}
 		return explicit, nil
 	}
-	exe, _ := os.Executable()
-	for _, p := range SearchPaths(exe, runtime.GOOS) {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
+	if p := mediaConfig(media); p != "" {
+		if err := regularFile(p); err != nil {
+			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, p, err)
 		}
+		return p, nil
 	}
 	return "", nil
 }
@@ -416,13 +419,18 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 // ResolveWith is Resolve with this machine's addresses (for the site) and
 // the include's timeout given.
 func ResolveWith(fs *pflag.FlagSet, getenv func(string) string, o Options) (*Config, error) {
-	explicit := getenv("IMAGEINVOKER_CONFIG")
+	explicit, by := getenv("IMAGEINVOKER_CONFIG"), "IMAGEINVOKER_CONFIG"
 	if fs != nil {
 		if f := fs.Lookup("config"); f != nil && f.Changed {
-			explicit = f.Value.String()
+			explicit, by = f.Value.String(), "--config"
 		}
 	}
-	path, err := Find(explicit)
+	if o.Boot {
+		if err := checkLocation(explicit, by, mediaConfig(o.MediaPaths)); err != nil {
+			return nil, err
+		}
+	}
+	path, err := find(explicit, o.MediaPaths)
 	if err != nil {
 		return nil, err
 	}
