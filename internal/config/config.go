@@ -86,6 +86,10 @@ type StoreConfig struct {
 	// ConsoleSecurity is `auto` (on when console users/groups exist), `on` or `off`.
 	ConsoleSecurity ConsoleSecurity `yaml:"console_security"`
 	Timeout         time.Duration   `yaml:"timeout"`
+	// CAFile verifies the SQL Server's certificate against an internal CA
+	// (PEM), and TLSFingerprint pins a self-signed one (storetls.go).
+	CAFile         string `yaml:"ca_file"`
+	TLSFingerprint string `yaml:"tls_fingerprint"`
 }
 
 // DirectoryConfig says how to reach Active Directory.

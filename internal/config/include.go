@@ -95,6 +95,15 @@ var mediaOnlyKeys = []string{"include", "include_ca_file", "policy.allow_overrid
 // LoadWith reads one config file (the boot media's) and its include, if
 // any: defaults, then the central file, then this file.
 func LoadWith(path string, o Options) (*Config, error) {
+	c, err := loadWith(path, o)
+	if err != nil {
+		return nil, err
+	}
+	c.Warnings = append(c.Warnings, insecureStores(c)...)
+	return c, nil
+}
+
+func loadWith(path string, o Options) (*Config, error) {
 	data, err := readConfigFile(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read config: %w", ErrInvalid, err)

@@ -107,6 +107,9 @@ func parseFile(name string, data []byte) (*parsed, error) {
 			errs = append(errs, fmt.Errorf("line %d: include: %w", findKey(&root, "include"), err))
 		}
 	}
+	if err := checkFingerprint(c.Store.TLSFingerprint); err != nil {
+		errs = append(errs, fmt.Errorf("line %d: store.tls_fingerprint %w", findKey(&root, "store.tls_fingerprint"), err))
+	}
 	errs = append(errs, readSites(name, c, &root)...)
 	if c.Site != "" && len(c.Sites) > 0 && c.siteNamed(c.Site) == nil {
 		// Checked here only when this file lists the sites: a boot media
@@ -130,12 +133,12 @@ func parseFile(name string, data []byte) (*parsed, error) {
 // X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
 // never be found.
 func (c *Config) resolveRelative(dir string) {
-	paths := append([]*string{&c.Directory.CAFile, &c.Log.File, &c.IncludeCAFile}, c.Directory.domainPaths()...)
+	paths := append([]*string{&c.Directory.CAFile, &c.Store.CAFile, &c.Log.File, &c.IncludeCAFile}, c.Directory.domainPaths()...)
 	if c.Include != "" && !strings.Contains(c.Include, "://") {
 		paths = append(paths, &c.Include)
 	}
 	for i := range c.Sites {
-		paths = append(paths, &c.Sites[i].Directory.CAFile)
+		paths = append(paths, &c.Sites[i].Directory.CAFile, &c.Sites[i].Store.CAFile)
 		paths = append(paths, c.Sites[i].Directory.domainPaths()...)
 	}
 	for _, p := range paths {

@@ -31,6 +31,9 @@ func regularFile(path string) error {
 	if err != nil {
 		return err
 	}
+	if st.IsDir() {
+		return fmt.Errorf("%s is a directory; a config file must be a regular file", path)
+	}
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("%s is not a regular file (%s); a config file must be a regular file", path, kindOf(st.Mode()))
 	}
@@ -39,8 +42,6 @@ func regularFile(path string) error {
 
 func kindOf(m os.FileMode) string {
 	switch {
-	case m.IsDir():
-		return "a folder"
 	case m&os.ModeNamedPipe != 0:
 		return "a FIFO"
 	case m&os.ModeSocket != 0:

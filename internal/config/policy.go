@@ -31,6 +31,9 @@ func (c *Config) EnforcePolicy(machineFlags []string) error {
 		errs = append(errs, errors.New("store.console_security: off is refused on the console and in `run`: it would let anyone schedule any job. "+
 			"Use auto or on; `imageinvoker menu` and `explain` can still preview off as a what-if"))
 	}
+	if err := c.checkStoreTLS(); err != nil {
+		errs = append(errs, err)
+	}
 	if !c.Policy.AllowOverrides {
 		for _, o := range c.overrides {
 			errs = append(errs, fmt.Errorf("%s sets %s, which on the console and in `run` comes only from the config file. "+

@@ -18,6 +18,7 @@ func TestPolicySettings(t *testing.T) {
 		"directory.dcs": true, "directory.domain": true, "directory.dns_domain": true, "directory.base_dn": true,
 		"directory.ca_file": true, "directory.allow_plain": true, "directory.ds_accounts": true,
 		"menu.root": true, "menu.tag": true, "site": true, "machine.match": true,
+		"store.ca_file": true, "store.tls_fingerprint": true,
 	}
 	for _, s := range Settings {
 		if s.Policy != want[s.Key] {

@@ -154,6 +154,9 @@ func readSites(name string, c *Config, root *yaml.Node) []error {
 				collectKeys(n, sec, fieldType(reflect.TypeOf(Site{}), sec), s.set)
 			}
 		}
+		if err := checkFingerprint(s.Store.TLSFingerprint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: store.tls_fingerprint %w", where, err))
+		}
 		// Check the site's values on their own, so a bad one is reported
 		// at its line in this file rather than when the site is chosen.
 		probe := Default()

@@ -58,6 +58,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		if ph.store.Fix == "" {
 			ph.store.Fix = "Check store.url (--store), that SQL Server accepts TCP connections (TCP/IP enabled, port, firewall) and that this machine has a network address"
 		}
+		storeTLS(ctx, cfg, &ph.store, false)
 		return ph
 	}
 	defer st.Close()
@@ -65,6 +66,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	ph.store.Status, ph.store.Detail = OK, "connected to "+where
 	if st.Dialect() == express.DialectSQLServer {
 		ph.store.Detail += "; the login works"
+		storeTLS(ctx, cfg, &ph.store, true)
 	}
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
