@@ -87,6 +87,9 @@ func parseFile(name string, data []byte) (*parsed, error) {
 	// name only the line and a Go type, which means nothing to an image builder.
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
+	if err := plainYAML(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
@@ -475,4 +478,32 @@ func (c *Config) withOrigins(err error) error {
 		parts = append(parts, line)
 	}
 	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(parts, "\n"))
+}
+
+// plainYAML refuses anchors, aliases and merge keys (<<): with them a key
+// can be set without being written (policy: {<<: {allow_overrides: true}}
+// slipped past the check of the keys a central file may set, and yaml.v3
+// drops merge keys silently in places), so every value is written out.
+func plainYAML(root *yaml.Node) error {
+	var errs []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case n.Kind == yaml.AliasNode:
+			errs = append(errs, fmt.Sprintf("line %d: a YAML alias (*%s) is not allowed in a config file: write the value out", n.Line, n.Value))
+			return
+		case n.Anchor != "":
+			errs = append(errs, fmt.Sprintf("line %d: a YAML anchor (&%s) is not allowed in a config file: write each value out", n.Line, n.Anchor))
+		case n.Kind == yaml.ScalarNode && (n.Tag == "!!merge" || n.Value == "<<" && n.Style == 0):
+			errs = append(errs, fmt.Sprintf("line %d: a YAML merge key (<<) is not allowed in a config file: write each key out", n.Line))
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(errs, "; "))
 }
