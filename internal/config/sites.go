@@ -136,15 +136,15 @@ func readSites(name string, c *Config, root *yaml.Node) []error {
 		if strings.TrimSpace(s.Name) == "" {
 			errs = append(errs, fmt.Errorf("%s: needs a name (name: lab2)", where))
 		} else if first, dup := seen[strings.ToLower(s.Name)]; dup {
-			errs = append(errs, fmt.Errorf("%s: the name %q is already the name of the site at line %d", where, s.Name, first))
+			errs = append(errs, fmt.Errorf("%s: its name is already the name of the site at line %d (names are compared ignoring case)", where, first))
 		} else {
 			seen[strings.ToLower(s.Name)] = item.Line
 			where += " (" + s.Name + ")"
 		}
-		for _, sub := range s.Subnets {
+		for j, sub := range s.Subnets {
 			p, err := netip.ParsePrefix(strings.TrimSpace(sub))
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: subnets: %q is not a subnet like 10.1.0.0/16 or 2001:db8:1::/48", where, sub))
+				errs = append(errs, fmt.Errorf("%s: subnets: entry %d is not a subnet like 10.1.0.0/16 or 2001:db8:1::/48", where, j+1))
 				continue
 			}
 			s.prefixes = append(s.prefixes, p.Masked())

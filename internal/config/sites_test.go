@@ -202,14 +202,14 @@ func TestSiteErrors(t *testing.T) {
 		return "", err
 	}, []invalidCase{
 		{"no name", "sites:\n  - subnets: [10.0.0.0/8]\n", "line 2: sites[0]: needs a name"},
-		{"duplicate", "sites:\n  - name: a\n  - name: A\n", "line 3: sites[1]: the name \"A\" is already the name of the site at line 2"},
-		{"bad subnet", "sites:\n  - name: a\n    subnets: [10.0.0.1]\n", "line 2: sites[0] (a): subnets: \"10.0.0.1\" is not a subnet"},
+		{"duplicate", "sites:\n  - name: a\n  - name: A\n", "line 3: sites[1]: its name is already the name of the site at line 2"},
+		{"bad subnet", "sites:\n  - name: a\n    subnets: [10.0.0.1]\n", "line 2: sites[0] (a): subnets: entry 1 is not a subnet"},
 		{"unknown key in a site section", "sites:\n  - name: a\n    store:\n      urll: x\n", "line 4: unknown key sites[0].store.urll: did you mean store.url?"},
 		{"unknown key of a site", "sites:\n  - name: a\n    sunbets: [10.0.0.0/8]\n", "line 3: unknown key sites[0].sunbets: did you mean subnets?"},
 		{"section a site may not set", "sites:\n  - name: a\n    session:\n      idle_action: exit\n", "line 3: unknown key sites[0].session"},
-		{"bad value in a site", "sites:\n  - name: a\n    store:\n      auth: kerberos\n", "line 4: sites[0] (a): store.auth: \"kerberos\" is not one of"},
-		{"bad duration in a site", "sites:\n  - name: a\n    store:\n      timeout: 5\n", "line 4: sites[0].store.timeout: \"5\" is not a duration"},
+		{"bad value in a site", "sites:\n  - name: a\n    store:\n      auth: kerberos\n", "line 4: sites[0] (a): store.auth: the value is not one of"},
+		{"bad duration in a site", "sites:\n  - name: a\n    store:\n      timeout: 5\n", "line 4: sites[0].store.timeout: needs a duration"},
 		{"sites not a list", "sites: north\n", "line 1: sites: needs a list"},
-		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: \"b\" is not one of the sites (a)"},
+		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: is not one of the sites (a)"},
 	})
 }

@@ -28,7 +28,7 @@ func TestYAMLMergeKeysAndAliasesRefused(t *testing.T) {
 		}, cases)
 	})
 	// A quoted "<<" is a plain key, refused as unknown, not as a merge.
-	if _, err := Parse("q.yaml", []byte("menu:\n  '<<': 1\n")); !isInvalid(err, "unknown key") {
+	if _, err := Parse("q.yaml", []byte("menu:\n  '<<': 1\n")); !isInvalid(err, "not a setting name") {
 		t.Errorf("quoted <<: %v", err)
 	}
 }
