@@ -61,7 +61,7 @@ func find(explicit string, media []string) (string, error) {
 var (
 	settingName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
 	unknownRE   = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
-	typeRE    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+	typeRE      = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
 // Parse reads YAML strictly: unknown keys and bad values are errors that
@@ -269,7 +269,6 @@ func tagName(tag string) string {
 	}
 	return tag + " value"
 }
-
 
 // keyAtLine finds the dotted key whose key or value sits on line. It walks
 // the Config type beside the node tree so that it stops at a map setting
