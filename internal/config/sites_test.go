@@ -50,13 +50,15 @@ func TestChooseSite(t *testing.T) {
 		want  string
 	}{
 		{"IPv4 in the first site", addrs("10.1.2.3"), "north"},
-		{"first match in file order wins over a later one", addrs("10.1.200.1"), "north"},
+		{"the most specific subnet wins, not file order", addrs("10.1.200.1"), "north"},
 		{"later site when the first does not match", addrs("10.9.0.1"), "wide"},
 		{"IPv6", addrs("2001:db8:2::42"), "v6only"},
 		{"IPv6 of the first site", addrs("2001:db8:1:5::1"), "north"},
 		{"any address of the machine", addrs("192.168.1.5", "2001:db8:2::1"), "v6only"},
 		{"IPv4-mapped IPv6 is its IPv4", addrs("::ffff:10.1.0.9"), "north"},
 		{"no match", addrs("192.168.1.5", "fd00::1"), ""},
+		{"IPv6 in one site, IPv4 in another: ambiguous", addrs("10.9.0.1", "2001:db8:1::5"), ""},
+		{"two addresses in one site", addrs("10.1.0.5", "2001:db8:1::5"), "north"},
 		{"no addresses", nil, ""},
 	}
 	for _, tc := range cases {
@@ -212,4 +214,28 @@ func TestSiteErrors(t *testing.T) {
 		{"sites not a list", "sites: north\n", "line 1: sites: needs a list"},
 		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: is not one of the sites (a)"},
 	})
+}
+
+// Addresses in two different sites are ambiguous: the console asks when
+// sites_prompt is on, otherwise the configuration is refused naming both.
+// A rogue router advertisement gave an IPv6 address in north's prefix to a
+// machine whose IPv4 address is in wide's, and north won by file order.
+func TestAmbiguousSite(t *testing.T) {
+	two := Options{Addrs: func() ([]netip.Addr, error) { return addrs("10.9.0.1", "2001:db8:1::5"), nil }}
+	resolve := func(body string) (*Config, error) {
+		path := writeFile(t, t.TempDir(), "imageinvoker.yaml", body)
+		return ResolveWith(nil, func(k string) string { return map[string]string{"IMAGEINVOKER_CONFIG": path}[k] }, two)
+	}
+	_, err := resolve(sitesYAML)
+	if !isInvalid(err, "several sites", "north (2001:db8:1::5 is in 2001:db8:1::/48)", "wide (10.9.0.1 is in 10.0.0.0/8)") {
+		t.Errorf("err = %v, want the ambiguity refused naming both sites", err)
+	}
+	c, err := resolve(sitesYAML + "sites_prompt: true\n")
+	if err != nil || !c.SitePending || c.Site != "" || !strings.Contains(c.SiteReason, "several sites") {
+		t.Errorf("with sites_prompt: err %v, pending %v, site %q, reason %q", err, c != nil && c.SitePending, c.Site, c.SiteReason)
+	}
+	c, err = resolve(sitesYAML + "site: wide\n")
+	if err != nil || c.Site != "wide" {
+		t.Errorf("a site named in the file decides: %v %+v", err, c)
+	}
 }
