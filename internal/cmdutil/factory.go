@@ -101,6 +101,12 @@ func (f *Factory) LoadConfig(cmd *cobra.Command) (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
+// Reset forgets the resolved configuration, so the next LoadConfig reads
+// it again (the console's retry when the central file could not be read).
+func (f *Factory) Reset() {
+	f.cfg, f.cfgErr, f.loaded, f.warned = nil, nil, false, false
+}
+
 // ConfigOptions are the outside parts config.ResolveWith needs.
 func (f *Factory) ConfigOptions() config.Options {
 	addrs := f.Addrs

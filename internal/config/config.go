@@ -30,6 +30,9 @@ type Config struct {
 	// IncludeCAFile verifies an https:// include (default: directory.ca_file
 	// of the media file, else the system pool).
 	IncludeCAFile string `yaml:"include_ca_file"`
+	// IncludeFallback lets the console and `run` go on with the boot
+	// media's settings alone when the include cannot be read (weaker).
+	IncludeFallback bool `yaml:"include_fallback"`
 	// Sites are the Deployment Servers of the organisation, chosen by this
 	// machine's IP addresses (ChooseSite); each overrides store, menu and
 	// directory keys of the common settings.

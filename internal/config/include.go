@@ -90,7 +90,7 @@ func checkInclude(ref string) error {
 // only the media may loosen the boot-media policy (a central file is shared
 // by every site's media, and whoever can write it should not also be able
 // to let technicians' command lines pick the store or the DCs).
-var mediaOnlyKeys = []string{"include", "include_ca_file", "policy.allow_overrides"}
+var mediaOnlyKeys = []string{"include", "include_ca_file", "include_fallback", "policy.allow_overrides"}
 
 // LoadWith reads one config file (the boot media's) and its include, if
 // any: defaults, then the central file, then this file.
@@ -140,7 +140,11 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 			m.setOrigin(key, Origin{Kind: FromMedia, File: mediaPath, Line: line})
 		}
 		m.Central = info
-		m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only", info.Ref, err, mediaPath))
+		if m.IncludeFallback {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only (include_fallback)", info.Ref, err, mediaPath))
+		} else {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only for this preview: the console and `run` stop (include_fallback is not set)", info.Ref, err, mediaPath))
+		}
 		return m, nil
 	}
 	central, err := parseFile(info.Ref, data)
@@ -151,7 +155,9 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 	for _, k := range mediaOnlyKeys {
 		if line, ok := central.keys[k]; ok {
 			why := "only the boot media's own config file may set it (only the media may loosen the boot-media policy)"
-			if k != "policy.allow_overrides" {
+			if k == "include_fallback" {
+				why = "only the boot media's own config file may say what happens when the central file cannot be read"
+			} else if k != "policy.allow_overrides" {
 				why = "a central file cannot include another: includes go one level deep, from the boot media's file"
 			}
 			errs = append(errs, fmt.Sprintf("line %d: %s: %s", line, k, why))

@@ -33,6 +33,8 @@ func TestArgvToOptions(t *testing.T) {
 			Argv: []string{"--user", "a", "--job", "7", "--yes"}, WantErr: "IMAGEINVOKER_CONFIG names the config file", Code: exitcode.Usage},
 		{Name: "policy: --config from /proc refused", Argv: []string{"--config", "/proc/self/fd/0", "--user", "a", "--job", "7", "--yes"},
 			WantErr: "regular file", Code: exitcode.Usage},
+		{Name: "central file unreachable: exit 2", Media: "include: /nonexistent/imageinvoker-central.yaml\n", Argv: []string{"--user", "a", "--job", "7", "--yes"},
+			WantErr: "/nonexistent/imageinvoker-central.yaml could not be read", Code: exitcode.Usage},
 		{Name: "bad enumerated value", Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--queue-method", "fast"}, WantErr: `store.queue: "fast" is not one of [auto insert procedure]`, Code: exitcode.Usage},
 	}
 	for _, tc := range cases {

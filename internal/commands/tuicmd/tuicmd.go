@@ -48,7 +48,7 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 		}
 		o.ASCII, _ = cmd.Flags().GetBool("ascii")
 		o.Given = o.Machine.Given(cmd.Flags())
-		return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
+		return cmdutil.Dispatch(cmd, retryCentral(f, f.Queue(&o.Machine, o.Demo)), &o.Config, o, runF, run)
 	}
 }
 
