@@ -96,6 +96,7 @@ var procNeeds = []struct {
 	{"wc_sel_inage_task_type", "tells create from distribute for image tasks when image_task has no known column"},
 	{"wc_sel_security_state", "tells whether DS console security is on"},
 	{"wc_sel_security_permission", "DS's own permission decision, for doctor --access"},
+	{"wc_sel_security_authenticate", "checks a DS console account's password (directory.ds_accounts) without reading securityuser.password"},
 }
 
 // Schema is what discovery found: the name of every table and column the

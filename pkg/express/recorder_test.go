@@ -101,9 +101,16 @@ type recRows struct {
 	row  int
 }
 
+// header, as a result set's first row, names its columns (a procedure
+// whose answer is read by column name); it is not a row.
+type header []string
+
 func (r *recRows) Columns() []string {
 	n := 1
 	if s := r.sets[r.set]; len(s) > 0 {
+		if h, ok := s[0][0].(header); ok {
+			return h
+		}
 		n = len(s[0])
 	}
 	cols := make([]string, n)
@@ -115,6 +122,11 @@ func (r *recRows) Columns() []string {
 func (r *recRows) Close() error { return nil }
 func (r *recRows) Next(dest []driver.Value) error {
 	s := r.sets[r.set]
+	if r.row == 0 && len(s) > 0 {
+		if _, ok := s[0][0].(header); ok {
+			r.row++
+		}
+	}
 	if r.row >= len(s) {
 		return io.EOF
 	}
