@@ -68,6 +68,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		ph.store.Detail += "; the login works"
 		storeTLS(ctx, cfg, &ph.store, true)
 	}
+	dsAccountCheck(ctx, cfg, st, &ph.store)
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
 	}

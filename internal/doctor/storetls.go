@@ -39,3 +39,41 @@ func storeTLS(ctx context.Context, cfg *config.Config, c *Check, opened bool) {
 		c.Fix = "If that is your DS SQL server's certificate (compare it on the server: certlm.msc, or the SQL Server Configuration Manager), pin it: paste into the config file's store section: tls_fingerprint: \"" + fp + "\"; or set store.ca_file to the PEM of the CA that signed it"
 	}
 }
+
+// dsAccountCheck says, when DS console accounts may sign in
+// (directory.ds_accounts), how their passwords are checked on this store:
+// by DS's own wc_sel_security_authenticate (the login reads no password),
+// or by reading securityuser.password here (the login can read every DS
+// console password: the cipher is reversible), or not at all.
+func dsAccountCheck(ctx context.Context, cfg *config.Config, st any, c *Check) {
+	if !cfg.Directory.DSAccounts {
+		return
+	}
+	a, ok := st.(interface {
+		DSAccountCheck(context.Context) (string, error)
+	})
+	if !ok {
+		return
+	}
+	how, err := a.DSAccountCheck(ctx)
+	switch {
+	case err != nil:
+		return
+	case how == "procedure":
+		c.Detail += "; DS console accounts: checked by DS's wc_sel_security_authenticate"
+	case how == "compare" && !strings.HasPrefix(cfg.Store.URL, "sqlserver://"):
+		c.Detail += "; DS console accounts: checked by reading securityuser.password (a SQLite copy has no DS procedures)"
+	case how == "compare":
+		c.Detail += "; DS console accounts: checked by reading securityuser.password (wc_sel_security_authenticate is not callable: GRANT EXECUTE on it, then revoke SELECT on securityuser.password)"
+		if c.Status == OK {
+			c.Status = Warn
+			c.Fix = "GRANT EXECUTE ON wc_sel_security_authenticate to this login and DENY SELECT ON securityuser(password): this login can read every DS console password, and the cipher is reversible"
+		}
+	default:
+		c.Detail += "; DS console accounts cannot sign in: this login may neither call wc_sel_security_authenticate nor read securityuser.password"
+		if c.Status == OK {
+			c.Status = Warn
+			c.Fix = "GRANT EXECUTE ON wc_sel_security_authenticate to this login, or turn directory.ds_accounts off"
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/doctor"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 )
@@ -46,5 +47,19 @@ func TestDoctorLabelsInsecureStoreURL(t *testing.T) {
 	c, _ := r.Find("store")
 	if !strings.Contains(c.Detail, "INSECURE: encrypt=disable") {
 		t.Fatalf("store check = %+v; want it labelled insecure", c)
+	}
+}
+
+// With DS console accounts on, doctor says how their passwords are checked:
+// on SQLite (no procedure) by reading securityuser.password.
+func TestDoctorSaysHowDSAccountsAreChecked(t *testing.T) {
+	path := expresstest.NewFile(t, expresstest.Fixture(t, "basic.sql"))
+	cfg := config.Default()
+	cfg.Store.URL = "sqlite:" + path
+	cfg.Directory.DSAccounts = true
+	r := doctor.Run(context.Background(), doctor.Deps{Config: cfg, Override: flow.Override{MACs: []string{knownMAC}}})
+	c, _ := r.Find("store")
+	if !strings.Contains(c.Detail, "DS console accounts: checked by reading securityuser.password") {
+		t.Fatalf("store check = %+v", c)
 	}
 }

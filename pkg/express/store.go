@@ -179,6 +179,9 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	return s, nil
 }
 
+// Location is where the store is: host:port (and instance) or the file.
+func (s *Store) Location() string { return s.where }
+
 func serverAddress(cfg msdsn.Config) string {
 	host := cfg.Host
 	if cfg.Instance != "" {
