@@ -43,6 +43,14 @@ func (c *Config) EnforcePolicy(machineFlags []string) error {
 	if err := c.checkStoreTLS(); err != nil {
 		errs = append(errs, err)
 	}
+	if !c.Policy.AllowOverrides && c.base != nil {
+		// A console left signed in is anyone's: a flag or variable may
+		// shorten the idle time of the config file, never lengthen it.
+		if o := c.Origin("session.idle_timeout"); (o.Kind == FromEnv || o.Kind == FromFlag) && c.Session.IdleTimeout > c.base.Session.IdleTimeout {
+			errs = append(errs, fmt.Errorf("%s sets session.idle_timeout to %s, longer than the config file's %s: on the console and in `run` it may only be shortened. "+
+				"Change it in the config file, or set policy: {allow_overrides: true} there", o.Name, c.Session.IdleTimeout, c.base.Session.IdleTimeout))
+		}
+	}
 	if !c.Policy.AllowOverrides {
 		for _, o := range c.overrides {
 			errs = append(errs, fmt.Errorf("%s sets %s, which on the console and in `run` comes only from the config file. "+

@@ -19,6 +19,7 @@ func TestPolicySettings(t *testing.T) {
 		"directory.ca_file": true, "directory.allow_plain": true, "directory.ds_accounts": true,
 		"menu.root": true, "menu.tag": true, "site": true, "machine.match": true,
 		"store.ca_file": true, "store.tls_fingerprint": true,
+		"session.after_queue": true, "log.file": true, "log.debug": true,
 	}
 	for _, s := range Settings {
 		if s.Policy != want[s.Key] {

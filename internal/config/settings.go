@@ -164,7 +164,7 @@ var Settings = []Setting{
 		set: duration(func(c *Config) *time.Duration { return &c.Session.IdleTimeout })},
 	{Key: "session.idle_action", Flag: "idle-action", Group: GroupConsole, Help: "exit, reboot or shutdown when idle",
 		set: str(func(c *Config) *IdleAction { return &c.Session.IdleAction })},
-	{Key: "session.after_queue", Flag: "after-queue", Group: GroupConsole, Help: "exit, reboot or stay after DS picks the job up",
+	{Key: "session.after_queue", Flag: "after-queue", Group: GroupConsole, Policy: true, Help: "exit, reboot or stay after DS picks the job up",
 		set: str(func(c *Config) *AfterQueue { return &c.Session.AfterQueue })},
 	{Key: "session.watch_timeout", Flag: "watch-timeout", Group: GroupWatch, Kind: Duration, Help: "how long to watch for DS to pick a queued job up",
 		set: duration(func(c *Config) *time.Duration { return &c.Session.WatchTimeout })},
@@ -172,9 +172,9 @@ var Settings = []Setting{
 		set: duration(func(c *Config) *time.Duration { return &c.Session.StepTimeout })},
 	{Key: "look.style", Flag: "look", Group: GroupConsole, Help: "auto, styled or ascii",
 		set: str(func(c *Config) *LookStyle { return &c.Look.Style })},
-	{Key: "log.file", Flag: "log-file", Group: GroupLog, Help: "log file (on boot media: the RAM drive)",
+	{Key: "log.file", Flag: "log-file", Group: GroupLog, Policy: true, Help: "log file (on boot media: the RAM drive)",
 		set: str(func(c *Config) *string { return &c.Log.File })},
-	{Key: "log.debug", Flag: "debug", Group: GroupDebug, Kind: Bool, Help: "log and print error detail",
+	{Key: "log.debug", Flag: "debug", Group: GroupDebug, Kind: Bool, Policy: true, Help: "log and print error detail",
 		set: boolean(func(c *Config) *bool { return &c.Log.Debug })},
 }
 
