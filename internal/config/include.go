@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -73,6 +74,11 @@ type Central struct {
 // http:// (anyone on the network could rewrite store.url and the DCs) and
 // schemes other than https.
 func checkInclude(ref string) error {
+	if userinfoRE.MatchString(ref) {
+		// Never sent (no basic auth), and a password in it would be printed
+		// with the include wherever it is named.
+		return fmt.Errorf("%q: a user name or password in the include is refused (it is never sent): name the file's URL or path alone", RedactInclude(ref))
+	}
 	scheme, _, isURL := strings.Cut(ref, "://")
 	if !isURL {
 		return nil
@@ -84,6 +90,20 @@ func checkInclude(ref string) error {
 		return fmt.Errorf("%q: plain http:// is refused, since anyone on the network could change the settings; use https:// (verified against include_ca_file) or a file path", express.RedactURL(ref))
 	}
 	return fmt.Errorf("%q: only a file path (F:\\ImageInvoker\\central.yaml, \\\\server\\share\\central.yaml) or an https:// URL can be included", express.RedactURL(ref))
+}
+
+// userinfoRE spots credentials in an include however it is written:
+// https://u:p@host, https//u:p@host, https:u:p@host, u:p@host/path.
+var userinfoRE = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9+.-]*[:/]+)?[^/\\@\s]*@[^/\\]`)
+
+// RedactInclude is an include as it may be shown: credentials hidden
+// however malformed the value (express.RedactURL's rule: everything before
+// the last @ of the authority goes).
+func RedactInclude(ref string) string {
+	if strings.Contains(ref, "@") {
+		return express.RedactURL(ref)
+	}
+	return ref
 }
 
 // keys only the boot media's own file may set: one level of include, and
@@ -127,10 +147,7 @@ func loadWith(path string, o Options) (*Config, error) {
 func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 	m := media.cfg
 	ref := m.Include
-	info := &Central{Ref: ref}
-	if strings.Contains(ref, "://") {
-		info.Ref = express.RedactURL(ref)
-	}
+	info := &Central{Ref: RedactInclude(ref)}
 	start := time.Now()
 	data, err := readCentral(m, o)
 	info.Took = time.Since(start)
