@@ -114,6 +114,7 @@ func (c *confirmScreen) queue() tea.Cmd {
 	queue := func(ctx context.Context) (Queued, error) { return c.b.Queue(ctx, e) }
 	watch := func(q Queued) tea.Cmd { return c.nav.watch(q, e) }
 	st := newStep("Queueing "+e.Name+" for "+c.machine.Name+"...", stateConfirm, queue, watch)
+	st.sent = true
 	return c.nav.run(st.orElse(func(err error) tea.Cmd { return c.nav.fail(err, stateMenu) }))
 }
 

@@ -129,6 +129,10 @@ type step struct {
 	done func(value any) tea.Cmd
 	// failed handles an error of the call; nil shows it, Esc going to back.
 	failed func(err error) tea.Cmd
+	// sent: once the call starts it cannot be taken back (the queue's
+	// commit may land whatever the client does), so Esc does not pretend
+	// to cancel it: the screen says so and the answer is shown when it comes.
+	sent bool
 }
 
 // newStep is a step whose call returns a T, handed to done on success.

@@ -58,6 +58,9 @@ func (w *workingScreen) update(msg tea.Msg) tea.Cmd {
 		return w.finished(msg)
 	case tea.KeyMsg:
 		if key.Matches(msg, w.keys.Cancel) {
+			if w.cur.sent {
+				return nil // cannot be cancelled once sent; the view says so
+			}
 			w.stop()
 			w.seq++
 			w.note = "Cancelled: " + strings.TrimSuffix(w.cur.text, "...") + "."
@@ -93,9 +96,18 @@ func (w *workingScreen) finished(r stepResult) tea.Cmd {
 }
 
 func (w *workingScreen) view(int, int) string {
+	if w.cur.sent {
+		return "\n  " + w.spin.View() + " " + w.cur.text + "\n\n" +
+			w.st.muted.Render("  This step cannot be cancelled once sent: DS may already have the job. Its answer shows here (at most "+w.o.StepTimeout.String()+").") + "\n"
+	}
 	return "\n  " + w.spin.View() + " " + w.cur.text + "\n\n" +
 		w.st.muted.Render("  Each step gives up after "+w.o.StepTimeout.String()+"; Esc goes back.") + "\n"
 }
 
-func (w *workingScreen) ShortHelp() []key.Binding  { return []key.Binding{w.keys.Cancel, w.keys.Quit} }
+func (w *workingScreen) ShortHelp() []key.Binding {
+	if w.cur != nil && w.cur.sent {
+		return []key.Binding{w.keys.Quit}
+	}
+	return []key.Binding{w.keys.Cancel, w.keys.Quit}
+}
 func (w *workingScreen) FullHelp() [][]key.Binding { return [][]key.Binding{w.ShortHelp()} }

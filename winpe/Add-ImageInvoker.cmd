@@ -2,7 +2,7 @@
 rem Add-ImageInvoker.cmd: the same steps as Add-ImageInvoker.ps1, for machines
 rem without PowerShell. Run from an elevated command prompt.
 rem
-rem   Add-ImageInvoker.cmd WIM INDEX MOUNTDIR BINARY CONFIG [CAFILE^|-] [startnet^|winpeshl] [KEYBOARDLAYOUT]
+rem   Add-ImageInvoker.cmd WIM INDEX MOUNTDIR BINARY CONFIG [CAFILE^|-] [winpeshl^|startnet] [KEYBOARDLAYOUT]
 rem
 rem   Add-ImageInvoker.cmd D:\PXE\boot.wim 1 C:\Mount\ii imageinvoker-windows-amd64.exe imageinvoker.yaml lab-ca.pem startnet 0409:00000409
 rem
@@ -18,14 +18,14 @@ set "CFG=%~f5"
 set "CA=%~6"
 set "START=%~7"
 set "KBD=%~8"
-if "%START%"=="" set "START=startnet"
+if "%START%"=="" set "START=winpeshl"
 if "%CA%"=="-" set "CA="
 if not "%CA%"=="" set "CA=%~f6"
 set "EXE=X:\ImageInvoker\imageinvoker.exe"
 set "MARKER=rem ImageInvoker: added by Add-ImageInvoker"
 
 if "%~5"=="" (
-  echo usage: %~nx0 WIM INDEX MOUNTDIR BINARY CONFIG [CAFILE^|-] [startnet^|winpeshl] [KEYBOARDLAYOUT] 1>&2
+  echo usage: %~nx0 WIM INDEX MOUNTDIR BINARY CONFIG [CAFILE^|-] [winpeshl^|startnet] [KEYBOARDLAYOUT] 1>&2
   exit /b 2
 )
 
@@ -123,7 +123,8 @@ if exist "%INI%" (
   echo %%SYSTEMROOT%%\System32\wpeinit.exe
   if not "%KBD%"=="" echo %%SYSTEMROOT%%\System32\wpeutil.exe, SetKeyboardLayout %KBD%
   echo %EXE%
-  echo %%SYSTEMROOT%%\System32\cmd.exe, /k %%SYSTEMROOT%%\System32\startnet.cmd
+  echo %%SYSTEMROOT%%\System32\cmd.exe, /c %%SYSTEMROOT%%\System32\startnet.cmd
+  echo %%SYSTEMROOT%%\System32\wpeutil.exe, reboot
 ) > "%INI%" || goto discard
 
 :commit

@@ -39,10 +39,15 @@ certificates; copied to X:\ImageInvoker\ under its own name. Point
 directory.ca_file in the config at X:\ImageInvoker\<name>.
 
 .PARAMETER Start
-startnet (default): adds a line after `wpeinit` in Windows\System32\startnet.cmd,
-so ImageInvoker runs before whatever the DS automation starts next.
-winpeshl: writes Windows\System32\winpeshl.ini, which replaces the startnet.cmd
-shell: wpeinit, ImageInvoker, then startnet.cmd so the DS agent still starts.
+winpeshl (default): writes Windows\System32\winpeshl.ini, which replaces the
+startnet.cmd shell: wpeinit, ImageInvoker, then startnet.cmd under cmd /c so
+the DS agent still starts, then a reboot. No command prompt is left at any
+point: when startnet.cmd ends (or Ctrl+C ends it), WinPE reboots.
+startnet: adds a line after `wpeinit` in Windows\System32\startnet.cmd, so
+ImageInvoker runs before whatever the DS automation starts next. It leaves a
+shell (a lab choice): startnet.cmd runs under WinPE's own `cmd /k`, whose
+Ctrl+C prompt "Terminate batch job (Y/N)?" ends the batch and leaves a
+SYSTEM command prompt; nothing a batch file can do turns that prompt off.
 
 .PARAMETER KeyboardLayout
 Optional input locale for `wpeutil SetKeyboardLayout`, e.g. 0407:00000407
@@ -62,7 +67,7 @@ param(
     [Parameter(Mandatory)][string]$Binary,
     [Parameter(Mandatory)][string]$Config,
     [string]$CAFile,
-    [ValidateSet('startnet', 'winpeshl')][string]$Start = 'startnet',
+    [ValidateSet('startnet', 'winpeshl')][string]$Start = 'winpeshl',
     [ValidatePattern('^[0-9A-Fa-f]{4}:[0-9A-Fa-f]{8}$')][string]$KeyboardLayout,
     [switch]$SkipConfigCheck
 )
@@ -204,8 +209,9 @@ try {
         }
         $content = @('; ImageInvoker: written by Add-ImageInvoker.ps1', '[LaunchApps]', '%SYSTEMROOT%\System32\wpeinit.exe')
         if ($KeyboardLayout) { $content += "%SYSTEMROOT%\System32\wpeutil.exe, SetKeyboardLayout $KeyboardLayout" }
-        # startnet.cmd last, so the DS automation agent it starts still runs after ImageInvoker.
-        $content += @($ExeInImage, '%SYSTEMROOT%\System32\cmd.exe, /k %SYSTEMROOT%\System32\startnet.cmd')
+        # startnet.cmd last, so the DS automation agent it starts still runs after ImageInvoker;
+        # under /c, not /k: when it ends (or Ctrl+C ends it) no prompt is left, and WinPE reboots.
+        $content += @($ExeInImage, '%SYSTEMROOT%\System32\cmd.exe, /c %SYSTEMROOT%\System32\startnet.cmd', '%SYSTEMROOT%\System32\wpeutil.exe, reboot')
         Set-Content -LiteralPath $ini -Value $content -Encoding Ascii
     }
 

@@ -52,6 +52,11 @@ type Factory struct {
 	cfgErr error
 	loaded bool
 	warned bool
+	// boot: the config is the console's or run's (QueueConfig), where the
+	// boot media's config file is the config (config.Options.Boot).
+	boot bool
+	// MediaPaths replace the default config locations (tests).
+	MediaPaths []string
 }
 
 // New returns the factory of the real process.
@@ -96,13 +101,19 @@ func (f *Factory) LoadConfig(cmd *cobra.Command) (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
+// Reset forgets the resolved configuration, so the next LoadConfig reads
+// it again (the console's retry when the central file could not be read).
+func (f *Factory) Reset() {
+	f.cfg, f.cfgErr, f.loaded, f.warned = nil, nil, false, false
+}
+
 // ConfigOptions are the outside parts config.ResolveWith needs.
 func (f *Factory) ConfigOptions() config.Options {
 	addrs := f.Addrs
 	if addrs == nil {
 		addrs = machine.Addrs
 	}
-	return config.Options{Addrs: addrs}
+	return config.Options{Addrs: addrs, Boot: f.boot, MediaPaths: f.MediaPaths}
 }
 
 // QueueConfig resolves the configuration of a command that queues (run and
@@ -122,6 +133,9 @@ func (f *Factory) RehearseConfig(cmd *cobra.Command, demo bool) (*config.Config,
 func (f *Factory) queueConfig(cmd *cobra.Command, given []string, demo bool) (*config.Config, error) {
 	// Not Config: a pending site choice is the console's to ask (and run's
 	// to refuse), not a warning about the top-level settings.
+	if !f.loaded {
+		f.boot = !demo
+	}
 	cfg, err := f.LoadConfig(cmd)
 	if err != nil {
 		return nil, err

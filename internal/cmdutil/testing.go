@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
@@ -31,6 +32,9 @@ func Test(env map[string]string) (*Factory, *TestStreams) {
 		Getenv:   func(k string) string { return env[k] },
 		Unsetenv: func(string) error { return nil },
 		Addrs:    func() ([]netip.Addr, error) { return nil, nil },
+		// No config at the default locations: a file the host has in
+		// /etc/imageinvoker must not change a test.
+		MediaPaths: []string{},
 	}
 	return f, ts
 }
@@ -74,6 +78,9 @@ type ArgvCase[O any] struct {
 	// the exit code it must carry.
 	WantErr string
 	Code    int
+	// Media, when set, is the body of a config file at the boot media's
+	// default location ({media} in Argv and Env names a file beside it).
+	Media string
 }
 
 // Try runs the case against newCmd and says what went wrong, nil when it
@@ -81,8 +88,33 @@ type ArgvCase[O any] struct {
 func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 	f, _ := Test(c.Env)
 	f.IO.InTTY = c.TTY
+	if c.Media != "" {
+		dir, err := os.MkdirTemp("", "imageinvoker-media-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		media := filepath.Join(dir, "imageinvoker.yaml")
+		if err := os.WriteFile(media, []byte(c.Media), 0o600); err != nil {
+			return err
+		}
+		f.MediaPaths = []string{media}
+		c.Argv = slices.Clone(c.Argv)
+		for i, a := range c.Argv {
+			c.Argv[i] = strings.ReplaceAll(a, "{media}", dir)
+		}
+		env := map[string]string{}
+		for k, v := range c.Env {
+			env[k] = strings.ReplaceAll(v, "{media}", dir)
+		}
+		f.Getenv = func(k string) string { return env[k] }
+	}
 	var got *O
-	err := Execute(newCmd(f, func(_ context.Context, o *O) error { got = o; return nil }), c.Argv...)
+	cmd := newCmd(f, func(_ context.Context, o *O) error { got = o; return nil })
+	if cmd.Flags().Lookup("config") == nil {
+		cmd.PersistentFlags().String("config", "", "config file") // the root's, as internal/app makes it
+	}
+	err := Execute(cmd, c.Argv...)
 	if c.WantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), c.WantErr) || (c.Code != 0 && exitcode.Of(err) != c.Code) {
 			return fmt.Errorf("err = %v (exit %d); want exit %d saying %q", err, exitcode.Of(err), c.Code, c.WantErr)

@@ -32,6 +32,9 @@ type Config struct {
 	// IncludeCAFile verifies an https:// include (default: directory.ca_file
 	// of the media file, else the system pool).
 	IncludeCAFile string `yaml:"include_ca_file"`
+	// IncludeFallback lets the console and `run` go on with the boot
+	// media's settings alone when the include cannot be read (weaker).
+	IncludeFallback bool `yaml:"include_fallback"`
 	// Sites are the Deployment Servers of the organisation, chosen by this
 	// machine's IP addresses (ChooseSite); each overrides store, menu and
 	// directory keys of the common settings.
@@ -91,6 +94,10 @@ type StoreConfig struct {
 	// ConsoleSecurity is `auto` (on when console users/groups exist), `on` or `off`.
 	ConsoleSecurity ConsoleSecurity `yaml:"console_security"`
 	Timeout         time.Duration   `yaml:"timeout"`
+	// CAFile verifies the SQL Server's certificate against an internal CA
+	// (PEM), and TLSFingerprint pins a self-signed one (storetls.go).
+	CAFile         string `yaml:"ca_file"`
+	TLSFingerprint string `yaml:"tls_fingerprint"`
 }
 
 // DirectoryConfig says how to reach Active Directory.

@@ -43,7 +43,7 @@ func TestDomainsRefused(t *testing.T) {
 		{"no netbios", "directory:\n  domains:\n    - {dns: lab.example}\n", "entry 1: netbios"},
 		{"no dns", "directory:\n  domains:\n    - {netbios: LAB}\n", "entry 1 (LAB): dns"},
 		{"twice", "directory:\n  domains:\n    - {netbios: LAB, dns: lab.example}\n    - {netbios: lab, dns: x.example}\n", "LAB is already entry 1"},
-		{"bad dc", "directory:\n  domains:\n    - {netbios: LAB, dns: lab.example, dcs: [dc1]}\n", `dcs: "dc1" is not`},
+		{"bad dc", "directory:\n  domains:\n    - {netbios: LAB, dns: lab.example, dcs: [dc1]}\n", `dcs: the value is not`},
 		{"bind user alone", "directory:\n  domains:\n    - {netbios: LAB, dns: lab.example, bind_user: x}\n", "bind_user and bind_password_file go together"},
 		{"unknown key", "directory:\n  domains:\n    - {netbios: LAB, dns: lab.example, password: x}\n", "unknown key directory.domains[].password"},
 	}

@@ -28,7 +28,7 @@ func (f *FolderNames) UnmarshalYAML(n *yaml.Node) error {
 		k, v := n.Content[i], n.Content[i+1]
 		id, err := strconv.ParseInt(k.Value, 10, 64)
 		if k.Kind != yaml.ScalarNode || err != nil {
-			errs = append(errs, fmt.Sprintf("line %d: menu.folder_names: %q is not a DS job folder id (a number like 1000005)", k.Line, k.Value))
+			errs = append(errs, fmt.Sprintf("line %d: menu.folder_names: the key is not a DS job folder id (a number like 1000005)", k.Line))
 			continue
 		}
 		if _, dup := out[id]; dup {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -29,6 +30,13 @@ type Options struct {
 	IncludeTimeout time.Duration
 	// Offline leaves an https:// include unread (`config check`).
 	Offline bool
+	// Boot is the console and `run` (not the demo): a config file at a
+	// default location is the config, and --config or IMAGEINVOKER_CONFIG
+	// naming another is refused unless that file allows it (checkLocation).
+	Boot bool
+	// MediaPaths replace SearchPaths (tests: the default locations of a
+	// boot medium in a temporary folder).
+	MediaPaths []string
 }
 
 // DefaultIncludeTimeout bounds the fetch of an https:// central file: a
@@ -66,6 +74,11 @@ type Central struct {
 // http:// (anyone on the network could rewrite store.url and the DCs) and
 // schemes other than https.
 func checkInclude(ref string) error {
+	if userinfoRE.MatchString(ref) {
+		// Never sent (no basic auth), and a password in it would be printed
+		// with the include wherever it is named.
+		return fmt.Errorf("%q: a user name or password in the include is refused (it is never sent): name the file's URL or path alone", RedactInclude(ref))
+	}
 	scheme, _, isURL := strings.Cut(ref, "://")
 	if !isURL {
 		return nil
@@ -79,16 +92,39 @@ func checkInclude(ref string) error {
 	return fmt.Errorf("%q: only a file path (F:\\ImageInvoker\\central.yaml, \\\\server\\share\\central.yaml) or an https:// URL can be included", express.RedactURL(ref))
 }
 
+// userinfoRE spots credentials in an include however it is written:
+// https://u:p@host, https//u:p@host, https:u:p@host, u:p@host/path.
+var userinfoRE = regexp.MustCompile(`^(?:[A-Za-z][A-Za-z0-9+.-]*[:/]+)?[^/\\@\s]*@[^/\\]`)
+
+// RedactInclude is an include as it may be shown: credentials hidden
+// however malformed the value (express.RedactURL's rule: everything before
+// the last @ of the authority goes).
+func RedactInclude(ref string) string {
+	if strings.Contains(ref, "@") {
+		return express.RedactURL(ref)
+	}
+	return ref
+}
+
 // keys only the boot media's own file may set: one level of include, and
 // only the media may loosen the boot-media policy (a central file is shared
 // by every site's media, and whoever can write it should not also be able
 // to let technicians' command lines pick the store or the DCs).
-var mediaOnlyKeys = []string{"include", "include_ca_file", "policy.allow_overrides"}
+var mediaOnlyKeys = []string{"include", "include_ca_file", "include_fallback", "policy.allow_overrides"}
 
 // LoadWith reads one config file (the boot media's) and its include, if
 // any: defaults, then the central file, then this file.
 func LoadWith(path string, o Options) (*Config, error) {
-	data, err := os.ReadFile(path)
+	c, err := loadWith(path, o)
+	if err != nil {
+		return nil, err
+	}
+	c.Warnings = append(c.Warnings, insecureStores(c)...)
+	return c, nil
+}
+
+func loadWith(path string, o Options) (*Config, error) {
+	data, err := readConfigFile(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read config: %w", ErrInvalid, err)
 	}
@@ -111,10 +147,7 @@ func LoadWith(path string, o Options) (*Config, error) {
 func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 	m := media.cfg
 	ref := m.Include
-	info := &Central{Ref: ref}
-	if strings.Contains(ref, "://") {
-		info.Ref = express.RedactURL(ref)
-	}
+	info := &Central{Ref: RedactInclude(ref)}
 	start := time.Now()
 	data, err := readCentral(m, o)
 	info.Took = time.Since(start)
@@ -124,7 +157,11 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 			m.setOrigin(key, Origin{Kind: FromMedia, File: mediaPath, Line: line})
 		}
 		m.Central = info
-		m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only", info.Ref, err, mediaPath))
+		if m.IncludeFallback {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only (include_fallback)", info.Ref, err, mediaPath))
+		} else {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("central settings %s not loaded: %v; using the boot media's own settings (%s) only for this preview: the console and `run` stop (include_fallback is not set)", info.Ref, err, mediaPath))
+		}
 		return m, nil
 	}
 	central, err := parseFile(info.Ref, data)
@@ -135,7 +172,9 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 	for _, k := range mediaOnlyKeys {
 		if line, ok := central.keys[k]; ok {
 			why := "only the boot media's own config file may set it (only the media may loosen the boot-media policy)"
-			if k != "policy.allow_overrides" {
+			if k == "include_fallback" {
+				why = "only the boot media's own config file may say what happens when the central file cannot be read"
+			} else if k != "policy.allow_overrides" {
 				why = "a central file cannot include another: includes go one level deep, from the boot media's file"
 			}
 			errs = append(errs, fmt.Sprintf("line %d: %s: %s", line, k, why))
@@ -172,7 +211,14 @@ func withCentral(media *parsed, mediaPath string, o Options) (*Config, error) {
 func readCentral(m *Config, o Options) ([]byte, error) {
 	ref := m.Include
 	if !strings.Contains(ref, "://") {
-		data, err := os.ReadFile(ref)
+		// The https limits hold for a path too: a FIFO or a share that
+		// stops answering must not hang the console, /dev/zero must not
+		// fill its memory.
+		timeout := o.IncludeTimeout
+		if timeout <= 0 {
+			timeout = DefaultIncludeTimeout
+		}
+		data, err := readConfigFile(ref, timeout)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

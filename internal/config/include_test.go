@@ -135,7 +135,7 @@ func TestIncludeMalformed(t *testing.T) {
 		{"syntax", "store:\n\turl: x\n", "line 2"},
 		{"include chain", "menu:\n  flat: true\ninclude: other.yaml\n", "line 3: include: a central file cannot include another"},
 		{"policy", "policy:\n  allow_overrides: true\n", "line 2: policy.allow_overrides: only the boot media's own config file may set it"},
-		{"bad site", "sites:\n  - name: a\n    subnets: [10.0.0.0/33]\n", "line 2: sites[0] (a): subnets: \"10.0.0.0/33\" is not a subnet"},
+		{"bad site", "sites:\n  - name: a\n    subnets: [10.0.0.0/33]\n", "line 2: sites[0] (a): subnets: entry 1 is not a subnet"},
 	})
 }
 

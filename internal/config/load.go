@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -39,25 +37,31 @@ func SearchPaths(exe, goos string) []string {
 
 // Find returns the config file to use: the explicitly named one (it must
 // exist), else the first of SearchPaths that exists, else "".
-func Find(explicit string) (string, error) {
+func Find(explicit string) (string, error) { return find(explicit, nil) }
+
+func find(explicit string, media []string) (string, error) {
 	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil {
-			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, explicit, errors.Unwrap(err))
+		if err := regularFile(explicit); err != nil {
+			if u := errors.Unwrap(err); u != nil {
+				err = u
+			}
+			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, explicit, err)
 		}
 		return explicit, nil
 	}
-	exe, _ := os.Executable()
-	for _, p := range SearchPaths(exe, runtime.GOOS) {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
+	if p := mediaConfig(media); p != "" {
+		if err := regularFile(p); err != nil {
+			return "", fmt.Errorf("%w: config file %s: %w", ErrInvalid, p, err)
 		}
+		return p, nil
 	}
 	return "", nil
 }
 
 var (
-	unknownRE = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
-	typeRE    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
+	settingName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,39}$`)
+	unknownRE   = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
+	typeRE      = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
 // Parse reads YAML strictly: unknown keys and bad values are errors that
@@ -84,10 +88,13 @@ func parseFile(name string, data []byte) (*parsed, error) {
 	// name only the line and a Go type, which means nothing to an image builder.
 	var root yaml.Node
 	_ = yaml.Unmarshal(data, &root)
+	if err := plainYAML(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, name, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, friendlyYAML(err, &root))
+		return nil, scrubValues(fmt.Errorf("%w: %s: %s", ErrInvalid, name, friendlyYAML(err, &root)), &root)
 	}
 	// A second document (after ---) would be ignored silently: an image
 	// builder who pasted two configs into one file would never know which won.
@@ -96,7 +103,7 @@ func parseFile(name string, data []byte) (*parsed, error) {
 		return nil, fmt.Errorf("%w: %s: line %d: a second YAML document; a config file holds exactly one (remove the --- and merge the settings)", ErrInvalid, name, extra.Line)
 	}
 	if err := c.Validate(); err != nil {
-		return nil, annotate(name, &root, err)
+		return nil, scrubValues(annotate(name, &root, err), &root)
 	}
 	var errs []error
 	if c.Include != "" {
@@ -104,18 +111,21 @@ func parseFile(name string, data []byte) (*parsed, error) {
 			errs = append(errs, fmt.Errorf("line %d: include: %w", findKey(&root, "include"), err))
 		}
 	}
+	if err := checkFingerprint(c.Store.TLSFingerprint); err != nil {
+		errs = append(errs, fmt.Errorf("line %d: store.tls_fingerprint %w", findKey(&root, "store.tls_fingerprint"), err))
+	}
 	errs = append(errs, readSites(name, c, &root)...)
 	if c.Site != "" && len(c.Sites) > 0 && c.siteNamed(c.Site) == nil {
 		// Checked here only when this file lists the sites: a boot media
 		// file may name a site of its central file.
-		errs = append(errs, fmt.Errorf("line %d: site: %q is not one of the sites (%s)", findKey(&root, "site"), c.Site, strings.Join(c.SiteNames(), ", ")))
+		errs = append(errs, fmt.Errorf("line %d: site: is not one of the sites (%s)", findKey(&root, "site"), strings.Join(c.SiteNames(), ", ")))
 	}
 	if len(errs) > 0 {
 		var parts []string
 		for _, e := range errs {
 			parts = append(parts, e.Error())
 		}
-		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, name, strings.Join(parts, "; "))
+		return nil, scrubValues(fmt.Errorf("%w: %s: %s", ErrInvalid, name, strings.Join(parts, "; ")), &root)
 	}
 	keys := map[string]int{}
 	collectKeys(&root, "", reflect.TypeOf(Config{}), keys)
@@ -127,12 +137,12 @@ func parseFile(name string, data []byte) (*parsed, error) {
 // X:\Windows\System32, so "ca.pem" next to imageinvoker.yaml would otherwise
 // never be found.
 func (c *Config) resolveRelative(dir string) {
-	paths := append([]*string{&c.Directory.CAFile, &c.Log.File, &c.IncludeCAFile}, c.Directory.domainPaths()...)
+	paths := append([]*string{&c.Directory.CAFile, &c.Store.CAFile, &c.Log.File, &c.IncludeCAFile}, c.Directory.domainPaths()...)
 	if c.Include != "" && !strings.Contains(c.Include, "://") {
 		paths = append(paths, &c.Include)
 	}
 	for i := range c.Sites {
-		paths = append(paths, &c.Sites[i].Directory.CAFile)
+		paths = append(paths, &c.Sites[i].Directory.CAFile, &c.Sites[i].Store.CAFile)
 		paths = append(paths, c.Sites[i].Directory.domainPaths()...)
 	}
 	for _, p := range paths {
@@ -189,6 +199,11 @@ func friendlyTypeError(msg string, root *yaml.Node) string {
 			}
 			return fmt.Sprintf("line %s: unknown key %s (a site may set name, subnets, and keys of store, menu and directory)", p[1], full)
 		}
+		if !settingName.MatchString(p[2]) {
+			// Not a word a setting could be named: perhaps a file named by
+			// mistake; its text is not repeated.
+			return fmt.Sprintf("line %s: not a setting name (%s)", p[1], listKeys)
+		}
 		if s := suggestKey(key); s != "" {
 			return fmt.Sprintf("line %s: unknown key %s: did you mean %s? (%s)", p[1], key, s, listKeys)
 		}
@@ -196,44 +211,64 @@ func friendlyTypeError(msg string, root *yaml.Node) string {
 	}
 	p := typeRE.FindStringSubmatch(msg)
 	if p == nil {
-		return msg
+		return msg // ours (FolderNames); parseFile scrubs the file's values
 	}
-	line, tag, value, goType := p[1], p[2], p[3], p[4]
+	// Never the value itself: a file named by mistake may be a password
+	// file, and errors reach the console and the log. The line and the
+	// shape expected are enough to find and fix it.
+	line, tag, goType := p[1], p[2], p[4]
 	n, _ := strconv.Atoi(line)
-	key, node := keyAtLine(root, n, "", reflect.TypeOf(Config{}))
-	if node != nil && node.Kind == yaml.ScalarNode {
-		value = node.Value // yaml.v3 shortens long values with "..."
-	}
+	key, _ := keyAtLine(root, n, "", reflect.TypeOf(Config{}))
 	prefix := "line " + line + ": "
 	if key != "" {
 		prefix += key + ": "
 	}
+	got := "a " + tagName(tag)
 	switch {
 	case tag == "seq":
 		return prefix + "needs a single value, not a list"
 	case tag == "map":
 		return prefix + "needs a single value, not a section of keys"
 	case strings.HasPrefix(goType, "[]"):
-		return prefix + "needs a list (one \"- item\" per line, or [a, b]), not " + quoteValue(value)
+		return prefix + "needs a list (one \"- item\" per line, or [a, b]), not " + got
 	case strings.HasPrefix(goType, "config."):
-		return prefix + "is a section (keys indented below it), not " + quoteValue(value)
+		if key == "" {
+			return prefix + "this file is not a config file: it holds " + got + " where the settings (key: value lines) should be"
+		}
+		return prefix + "is a section (keys indented below it), not " + got
 	case goType == "time.Duration":
 		hint := ""
-		if _, err := strconv.Atoi(value); err == nil {
-			hint = " (a number needs a unit: " + value + "s)"
+		if tag == "int" {
+			hint = " (a number needs a unit, like 30s)"
 		}
-		return prefix + quoteValue(value) + " is not a duration like 30s, 5m or 1h30m" + hint
+		return prefix + "needs a duration like 30s, 5m or 1h30m, not " + got + hint
 	case goType == "bool":
-		return prefix + quoteValue(value) + " is not true or false"
+		return prefix + "needs true or false, not " + got
 	case key == "menu.folder_names":
-		return prefix + quoteValue(value) + " is not a DS job folder id (a number like 1000005)"
+		return prefix + "needs a DS job folder id (a number like 1000005), not " + got
 	case strings.HasPrefix(goType, "int"):
-		return prefix + quoteValue(value) + " is not a whole number"
+		return prefix + "needs a whole number, not " + got
 	}
-	return prefix + quoteValue(value) + " is not a valid " + goType
+	return prefix + "needs a valid " + goType + ", not " + got
 }
 
-func quoteValue(v string) string { return "\"" + v + "\"" }
+// tagName says what kind of YAML value a tag is, for an error that must
+// not quote the value.
+func tagName(tag string) string {
+	switch tag {
+	case "str":
+		return "text value"
+	case "int":
+		return "number"
+	case "float":
+		return "decimal number"
+	case "bool":
+		return "true/false value"
+	case "null":
+		return "empty value"
+	}
+	return tag + " value"
+}
 
 // keyAtLine finds the dotted key whose key or value sits on line. It walks
 // the Config type beside the node tree so that it stops at a map setting
@@ -416,13 +451,18 @@ func Resolve(fs *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 // ResolveWith is Resolve with this machine's addresses (for the site) and
 // the include's timeout given.
 func ResolveWith(fs *pflag.FlagSet, getenv func(string) string, o Options) (*Config, error) {
-	explicit := getenv("IMAGEINVOKER_CONFIG")
+	explicit, by := getenv("IMAGEINVOKER_CONFIG"), "IMAGEINVOKER_CONFIG"
 	if fs != nil {
 		if f := fs.Lookup("config"); f != nil && f.Changed {
-			explicit = f.Value.String()
+			explicit, by = f.Value.String(), "--config"
 		}
 	}
-	path, err := Find(explicit)
+	if o.Boot {
+		if err := checkLocation(explicit, by, mediaConfig(o.MediaPaths)); err != nil {
+			return nil, err
+		}
+	}
+	path, err := find(explicit, o.MediaPaths)
 	if err != nil {
 		return nil, err
 	}
@@ -464,4 +504,55 @@ func (c *Config) withOrigins(err error) error {
 		parts = append(parts, line)
 	}
 	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(parts, "\n"))
+}
+
+// plainYAML refuses anchors, aliases and merge keys (<<): with them a key
+// can be set without being written (policy: {<<: {allow_overrides: true}}
+// slipped past the check of the keys a central file may set, and yaml.v3
+// drops merge keys silently in places), so every value is written out.
+func plainYAML(root *yaml.Node) error {
+	var errs []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch {
+		case n.Kind == yaml.AliasNode:
+			errs = append(errs, fmt.Sprintf("line %d: a YAML alias (*%s) is not allowed in a config file: write the value out", n.Line, n.Value))
+			return
+		case n.Anchor != "":
+			errs = append(errs, fmt.Sprintf("line %d: a YAML anchor (&%s) is not allowed in a config file: write each value out", n.Line, n.Anchor))
+		case n.Kind == yaml.ScalarNode && (n.Tag == "!!merge" || n.Value == "<<" && n.Style == 0):
+			errs = append(errs, fmt.Sprintf("line %d: a YAML merge key (<<) is not allowed in a config file: write each key out", n.Line))
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(errs, "; "))
+}
+
+// scrubValues takes the file's values out of err's message where a check
+// quoted them ("..."): errors name the line and the shape expected, never
+// what the file holds, since a file named by mistake may be a password file.
+func scrubValues(err error, root *yaml.Node) error {
+	msg := err.Error()
+	var walk func(n *yaml.Node, isKey bool)
+	walk = func(n *yaml.Node, isKey bool) {
+		if n.Kind == yaml.ScalarNode && !isKey && n.Value != "" {
+			repl := "the value"
+			msg = strings.ReplaceAll(msg, strconv.Quote(n.Value), repl)
+			msg = strings.ReplaceAll(msg, "\""+n.Value+"\"", repl)
+		}
+		for i, c := range n.Content {
+			walk(c, n.Kind == yaml.MappingNode && i%2 == 0)
+		}
+	}
+	walk(root, false)
+	if msg == err.Error() {
+		return err
+	}
+	return fmt.Errorf("%w: %s", ErrInvalid, strings.TrimPrefix(msg, ErrInvalid.Error()+": "))
 }

@@ -158,7 +158,7 @@ func (c *Config) Effective() []Value {
 func showValue(key string, v any) any {
 	switch x := v.(type) {
 	case string:
-		if key == "store.url" || key == "include" && strings.Contains(x, "://") {
+		if key == "store.url" || key == "include" && strings.Contains(x, "@") {
 			return express.RedactURL(x)
 		}
 		return x

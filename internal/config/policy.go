@@ -5,6 +5,11 @@ import (
 	"fmt"
 )
 
+// ErrCentralUnreachable: the central file could not be read and the boot
+// media does not allow going on without it (include_fallback); the console
+// offers a retry.
+var ErrCentralUnreachable = errors.New("central settings not loaded")
+
 // override is one policy-protected setting given outside the config file.
 type override struct {
 	key, by string // store.url, --store or IMAGEINVOKER_STORE
@@ -30,6 +35,21 @@ func (c *Config) EnforcePolicy(machineFlags []string) error {
 	if c.Store.ConsoleSecurity == SecurityOff {
 		errs = append(errs, errors.New("store.console_security: off is refused on the console and in `run`: it would let anyone schedule any job. "+
 			"Use auto or on; `imageinvoker menu` and `explain` can still preview off as a what-if"))
+	}
+	if c.Central != nil && !c.Central.Loaded && !c.IncludeFallback {
+		errs = append(errs, fmt.Errorf("%w: %s could not be read: %s. The console and `run` need it: what only it restricts (a domain holding deny groups, a narrower menu.root, console_security) would be dropped. "+
+			"Check the network and the share or server; include_fallback: true in the boot media's file would go on without it (weaker)", ErrCentralUnreachable, c.Central.Ref, c.Central.Err))
+	}
+	if err := c.checkStoreTLS(); err != nil {
+		errs = append(errs, err)
+	}
+	if !c.Policy.AllowOverrides && c.base != nil {
+		// A console left signed in is anyone's: a flag or variable may
+		// shorten the idle time of the config file, never lengthen it.
+		if o := c.Origin("session.idle_timeout"); (o.Kind == FromEnv || o.Kind == FromFlag) && c.Session.IdleTimeout > c.base.Session.IdleTimeout {
+			errs = append(errs, fmt.Errorf("%s sets session.idle_timeout to %s, longer than the config file's %s: on the console and in `run` it may only be shortened. "+
+				"Change it in the config file, or set policy: {allow_overrides: true} there", o.Name, c.Session.IdleTimeout, c.base.Session.IdleTimeout))
+		}
 	}
 	if !c.Policy.AllowOverrides {
 		for _, o := range c.overrides {

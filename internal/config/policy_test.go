@@ -24,14 +24,15 @@ func TestPolicySettings(t *testing.T) {
 	)
 	class := map[string]int{
 		"store.url": trusted, "store.auth": trusted, "store.queue": trusted, "store.console_security": trusted, "store.timeout": open,
+		"store.ca_file": trusted, "store.tls_fingerprint": trusted,
 		"directory.dcs": trusted, "directory.domain": trusted, "directory.dns_domain": trusted, "directory.base_dn": trusted,
 		"directory.ca_file": trusted, "directory.allow_plain": trusted, "directory.timeout": open, "directory.total_timeout": open,
 		"directory.ds_accounts": trusted, "directory.domains": trusted,
 		"machine.match": trusted, "machine.wait_registration": open,
 		"menu.root": trusted, "menu.tag": trusted, "menu.flat": open, "menu.folder_names": open, "menu.type_to_confirm": open,
-		"session.idle_timeout": open, "session.idle_action": open, "session.after_queue": open, "session.watch_timeout": open,
-		"session.step_timeout": open, "look.style": open, "log.file": open, "log.debug": open, "log.copy_to": trusted, "label": trusted,
-		"policy.allow_overrides": trusted, "include": trusted, "include_ca_file": trusted,
+		"session.idle_timeout": open, "session.idle_action": open, "session.after_queue": trusted, "session.watch_timeout": open,
+		"session.step_timeout": open, "look.style": open, "log.file": trusted, "log.debug": trusted, "log.copy_to": trusted, "label": trusted,
+		"policy.allow_overrides": trusted, "include": trusted, "include_ca_file": trusted, "include_fallback": trusted,
 		"sites": trusted, "sites_prompt": trusted, "site": trusted,
 	}
 	all := map[string]bool{}

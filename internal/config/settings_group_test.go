@@ -16,19 +16,19 @@ func TestGroupsGiveEachCommandItsFlags(t *testing.T) {
 		want  []string
 	}{
 		{"menu, explain", GroupSite | GroupStore | GroupMenu,
-			[]string{"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}},
+			[]string{"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat", "store-ca-file", "store-tls-fingerprint"}},
 		{"run", GroupSite | GroupStore | GroupMenu | GroupLogin | GroupQueue | GroupRegistration | GroupDirectory | GroupWatch | GroupLog | GroupDebug,
 			[]string{"store-auth", "queue-method", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout",
 				"dc-total-timeout", "wait-registration", "step-timeout", "watch-timeout", "log-file", "debug",
-				"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat"}},
+				"site", "store", "console-security", "store-timeout", "match", "menu-root", "menu-tag", "flat", "store-ca-file", "store-tls-fingerprint"}},
 		{"demo", GroupConsole | GroupWatch | GroupLog | GroupDebug,
 			[]string{"flat", "idle-timeout", "idle-action", "after-queue", "watch-timeout", "step-timeout", "look", "log-file", "debug"}},
 		{"machine", GroupSite | GroupStore | GroupLogin | GroupRegistration,
-			[]string{"site", "store", "store-auth", "store-timeout", "match", "wait-registration"}},
+			[]string{"site", "store", "store-auth", "store-timeout", "match", "wait-registration", "store-ca-file", "store-tls-fingerprint"}},
 		{"whoami", GroupSite | GroupDirectory | GroupDebug,
 			[]string{"site", "dc", "domain", "dns-domain", "base-dn", "ca-file", "allow-plain-ldap", "dc-timeout", "dc-total-timeout", "debug"}},
 		{"doctor", GroupSite | GroupStore | GroupLogin | GroupDirectory | GroupDebug,
-			[]string{"site", "store", "store-auth", "store-timeout", "dc", "domain", "dns-domain", "base-dn", "ca-file",
+			[]string{"site", "store", "store-auth", "store-timeout", "store-ca-file", "store-tls-fingerprint", "dc", "domain", "dns-domain", "base-dn", "ca-file",
 				"allow-plain-ldap", "dc-timeout", "dc-total-timeout", "match", "debug"}},
 	}
 	for _, tc := range cases {

@@ -43,28 +43,66 @@ func (c *Config) SiteNames() []string {
 // Prefixes are the site's subnets, parsed and masked.
 func (s *Site) Prefixes() []netip.Prefix { return s.prefixes }
 
-// ChooseSite picks the site of a machine with these addresses: the first
-// site in file order with a subnet holding any of them. File order, not the
-// longest prefix, so an administrator reads the choice top to bottom.
+// ChooseSite picks the site of a machine with these addresses: the one
+// site with a subnet holding any of them. Addresses in two different sites
+// choose none (ok false): file order does not decide, since any address on
+// the machine (a second NIC, an IPv6 address from a router advertisement)
+// would otherwise win by coming first.
 func ChooseSite(cfg *Config, addrs []netip.Addr) (site *Site, ok bool) {
-	s, _, _ := matchSite(cfg, addrs)
-	return s, s != nil
+	m := matchSites(cfg, addrs)
+	if len(m) != 1 {
+		return nil, false
+	}
+	return m[0].site, true
 }
 
-func matchSite(cfg *Config, addrs []netip.Addr) (*Site, netip.Addr, netip.Prefix) {
-	for i := range cfg.Sites {
-		s := &cfg.Sites[i]
-		for _, p := range s.prefixes {
-			for _, a := range addrs {
-				// An IPv4 address may arrive as ::ffff:a.b.c.d from some
-				// interface listings; compare it as the IPv4 it is.
-				if p.Contains(a.Unmap()) {
-					return s, a, p
+// siteMatch is one site that holds an address of this machine, with the
+// first address and subnet that matched.
+type siteMatch struct {
+	site   *Site
+	addr   netip.Addr
+	prefix netip.Prefix
+}
+
+func (m siteMatch) String() string {
+	return m.site.Name + " (" + m.addr.String() + " is in " + m.prefix.String() + ")"
+}
+
+// matchSites lists the sites this machine's addresses choose: for each
+// address, the site of the most specific subnet holding it (a /16 of one
+// site inside a /8 of another is the /16's); an address held equally by two
+// sites chooses both. Each site appears once, with the first address that
+// chose it. More than one is ambiguous: file order does not decide.
+func matchSites(cfg *Config, addrs []netip.Addr) []siteMatch {
+	var out []siteMatch
+	seen := map[*Site]bool{}
+	for _, a := range addrs {
+		// An IPv4 address may arrive as ::ffff:a.b.c.d from some interface
+		// listings; compare it as the IPv4 it is.
+		ua := a.Unmap()
+		best, bits := []siteMatch(nil), -1
+		for i := range cfg.Sites {
+			s := &cfg.Sites[i]
+			for _, p := range s.prefixes {
+				if !p.Contains(ua) {
+					continue
+				}
+				switch {
+				case p.Bits() > bits:
+					best, bits = []siteMatch{{site: s, addr: a, prefix: p}}, p.Bits()
+				case p.Bits() == bits && best[len(best)-1].site != s:
+					best = append(best, siteMatch{site: s, addr: a, prefix: p})
 				}
 			}
 		}
+		for _, m := range best {
+			if !seen[m.site] {
+				seen[m.site] = true
+				out = append(out, m)
+			}
+		}
 	}
-	return nil, netip.Addr{}, netip.Prefix{}
+	return out
 }
 
 func (c *Config) siteNamed(name string) *Site {
@@ -136,15 +174,15 @@ func readSites(name string, c *Config, root *yaml.Node) []error {
 		if strings.TrimSpace(s.Name) == "" {
 			errs = append(errs, fmt.Errorf("%s: needs a name (name: lab2)", where))
 		} else if first, dup := seen[strings.ToLower(s.Name)]; dup {
-			errs = append(errs, fmt.Errorf("%s: the name %q is already the name of the site at line %d", where, s.Name, first))
+			errs = append(errs, fmt.Errorf("%s: its name is already the name of the site at line %d (names are compared ignoring case)", where, first))
 		} else {
 			seen[strings.ToLower(s.Name)] = item.Line
 			where += " (" + s.Name + ")"
 		}
-		for _, sub := range s.Subnets {
+		for j, sub := range s.Subnets {
 			p, err := netip.ParsePrefix(strings.TrimSpace(sub))
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: subnets: %q is not a subnet like 10.1.0.0/16 or 2001:db8:1::/48", where, sub))
+				errs = append(errs, fmt.Errorf("%s: subnets: entry %d is not a subnet like 10.1.0.0/16 or 2001:db8:1::/48", where, j+1))
 				continue
 			}
 			s.prefixes = append(s.prefixes, p.Masked())
@@ -153,6 +191,9 @@ func readSites(name string, c *Config, root *yaml.Node) []error {
 			if n := mappingValue(item, sec); n != nil {
 				collectKeys(n, sec, fieldType(reflect.TypeOf(Site{}), sec), s.set)
 			}
+		}
+		if err := checkFingerprint(s.Store.TLSFingerprint); err != nil {
+			errs = append(errs, fmt.Errorf("%s: store.tls_fingerprint %w", where, err))
 		}
 		// Check the site's values on their own, so a bad one is reported
 		// at its line in this file rather than when the site is chosen.
@@ -229,8 +270,21 @@ func (c *Config) chooseSite(o Options) (*Config, error) {
 	if err != nil {
 		c.Warnings = append(c.Warnings, "could not read this machine's IP addresses to choose its site: "+err.Error())
 	}
-	s, a, p := matchSite(c, addrs)
-	if s == nil {
+	matches := matchSites(c, addrs)
+	if len(matches) > 1 {
+		var parts []string
+		for _, m := range matches {
+			parts = append(parts, m.String())
+		}
+		c.SiteReason = "this machine's addresses fall in several sites: " + strings.Join(parts, " and ")
+		if !c.SitesPrompt {
+			return nil, fmt.Errorf("%w: %s; which Deployment Server to use is not guessed: name the site (site: in the boot media's config file), make the subnets not overlap this machine's networks, or set sites_prompt: true to ask at the console", ErrInvalid, c.SiteReason)
+		}
+		c.SitePending = true
+		c.SiteReason += "; sites_prompt: the console asks which site"
+		return c, nil
+	}
+	if len(matches) == 0 {
 		shown := "none"
 		if len(addrs) > 0 {
 			var parts []string
@@ -248,11 +302,12 @@ func (c *Config) chooseSite(o Options) (*Config, error) {
 		}
 		return c, nil
 	}
-	out, err := c.ForSite(s.Name)
+	m := matches[0]
+	out, err := c.ForSite(m.site.Name)
 	if err != nil {
 		return nil, err
 	}
-	out.ChosenSite(a.String() + " is in " + p.String())
+	out.ChosenSite(m.addr.String() + " is in " + m.prefix.String())
 	return out, nil
 }
 

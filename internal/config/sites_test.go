@@ -50,13 +50,15 @@ func TestChooseSite(t *testing.T) {
 		want  string
 	}{
 		{"IPv4 in the first site", addrs("10.1.2.3"), "north"},
-		{"first match in file order wins over a later one", addrs("10.1.200.1"), "north"},
+		{"the most specific subnet wins, not file order", addrs("10.1.200.1"), "north"},
 		{"later site when the first does not match", addrs("10.9.0.1"), "wide"},
 		{"IPv6", addrs("2001:db8:2::42"), "v6only"},
 		{"IPv6 of the first site", addrs("2001:db8:1:5::1"), "north"},
 		{"any address of the machine", addrs("192.168.1.5", "2001:db8:2::1"), "v6only"},
 		{"IPv4-mapped IPv6 is its IPv4", addrs("::ffff:10.1.0.9"), "north"},
 		{"no match", addrs("192.168.1.5", "fd00::1"), ""},
+		{"IPv6 in one site, IPv4 in another: ambiguous", addrs("10.9.0.1", "2001:db8:1::5"), ""},
+		{"two addresses in one site", addrs("10.1.0.5", "2001:db8:1::5"), "north"},
 		{"no addresses", nil, ""},
 	}
 	for _, tc := range cases {
@@ -202,14 +204,38 @@ func TestSiteErrors(t *testing.T) {
 		return "", err
 	}, []invalidCase{
 		{"no name", "sites:\n  - subnets: [10.0.0.0/8]\n", "line 2: sites[0]: needs a name"},
-		{"duplicate", "sites:\n  - name: a\n  - name: A\n", "line 3: sites[1]: the name \"A\" is already the name of the site at line 2"},
-		{"bad subnet", "sites:\n  - name: a\n    subnets: [10.0.0.1]\n", "line 2: sites[0] (a): subnets: \"10.0.0.1\" is not a subnet"},
+		{"duplicate", "sites:\n  - name: a\n  - name: A\n", "line 3: sites[1]: its name is already the name of the site at line 2"},
+		{"bad subnet", "sites:\n  - name: a\n    subnets: [10.0.0.1]\n", "line 2: sites[0] (a): subnets: entry 1 is not a subnet"},
 		{"unknown key in a site section", "sites:\n  - name: a\n    store:\n      urll: x\n", "line 4: unknown key sites[0].store.urll: did you mean store.url?"},
 		{"unknown key of a site", "sites:\n  - name: a\n    sunbets: [10.0.0.0/8]\n", "line 3: unknown key sites[0].sunbets: did you mean subnets?"},
 		{"section a site may not set", "sites:\n  - name: a\n    session:\n      idle_action: exit\n", "line 3: unknown key sites[0].session"},
-		{"bad value in a site", "sites:\n  - name: a\n    store:\n      auth: kerberos\n", "line 4: sites[0] (a): store.auth: \"kerberos\" is not one of"},
-		{"bad duration in a site", "sites:\n  - name: a\n    store:\n      timeout: 5\n", "line 4: sites[0].store.timeout: \"5\" is not a duration"},
+		{"bad value in a site", "sites:\n  - name: a\n    store:\n      auth: kerberos\n", "line 4: sites[0] (a): store.auth: the value is not one of"},
+		{"bad duration in a site", "sites:\n  - name: a\n    store:\n      timeout: 5\n", "line 4: sites[0].store.timeout: needs a duration"},
 		{"sites not a list", "sites: north\n", "line 1: sites: needs a list"},
-		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: \"b\" is not one of the sites (a)"},
+		{"site names no site", "sites:\n  - name: a\nsite: b\n", "line 3: site: is not one of the sites (a)"},
 	})
+}
+
+// Addresses in two different sites are ambiguous: the console asks when
+// sites_prompt is on, otherwise the configuration is refused naming both.
+// A rogue router advertisement gave an IPv6 address in north's prefix to a
+// machine whose IPv4 address is in wide's, and north won by file order.
+func TestAmbiguousSite(t *testing.T) {
+	two := Options{Addrs: func() ([]netip.Addr, error) { return addrs("10.9.0.1", "2001:db8:1::5"), nil }}
+	resolve := func(body string) (*Config, error) {
+		path := writeFile(t, t.TempDir(), "imageinvoker.yaml", body)
+		return ResolveWith(nil, func(k string) string { return map[string]string{"IMAGEINVOKER_CONFIG": path}[k] }, two)
+	}
+	_, err := resolve(sitesYAML)
+	if !isInvalid(err, "several sites", "north (2001:db8:1::5 is in 2001:db8:1::/48)", "wide (10.9.0.1 is in 10.0.0.0/8)") {
+		t.Errorf("err = %v, want the ambiguity refused naming both sites", err)
+	}
+	c, err := resolve(sitesYAML + "sites_prompt: true\n")
+	if err != nil || !c.SitePending || c.Site != "" || !strings.Contains(c.SiteReason, "several sites") {
+		t.Errorf("with sites_prompt: err %v, pending %v, site %q, reason %q", err, c != nil && c.SitePending, c.Site, c.SiteReason)
+	}
+	c, err = resolve(sitesYAML + "site: wide\n")
+	if err != nil || c.Site != "wide" {
+		t.Errorf("a site named in the file decides: %v %+v", err, c)
+	}
 }

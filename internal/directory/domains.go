@@ -345,7 +345,12 @@ func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw st
 		if err != nil {
 			var le *ldap.Error
 			if errors.As(err, &le) && le.ResultCode == ldap.LDAPResultNoSuchObject {
-				return nil, trips, nil // no container: nothing foreign here
+				// Every AD domain has the container: without it (a wrong
+				// base_dn, a server that is not this domain's DC) its groups,
+				// denies included, cannot be read: fail closed.
+				return nil, trips, &Error{Kind: model.ErrForeignDomain, Err: err,
+					Msg:  "its container CN=ForeignSecurityPrincipals," + c.cfg.BaseDN + " does not exist (noSuchObject)",
+					Next: "Check directory.domains[].base_dn for " + c.cfg.Domain + ", and that its DCs are that domain's"}
 			}
 			return nil, trips, wrap("search foreign security principals", err)
 		}

@@ -37,21 +37,37 @@ const ConsoleAuthority = "Deployment Server (DS console account)"
 // controller, the store checks the password. Its refusals read exactly like
 // AD's (BadCredentialsError), so a guesser cannot tell which check refused;
 // the store's own failures (unreachable, schema) pass through unchanged.
-type ConsoleAccounts struct{ Store AccountStore }
+type ConsoleAccounts struct {
+	Store AccountStore
+	// Backoff slows guessing per name (nil: the default, in os.TempDir()).
+	Backoff *Backoff
+}
 
 // SignIn checks user (`.\name`) and password against DS's console accounts.
 func (c ConsoleAccounts) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
 	if password == "" {
 		return nil, EmptyPasswordError()
 	}
+	b := c.Backoff
+	if b == nil {
+		b = &Backoff{}
+		if l, ok := c.Store.(interface{ Location() string }); ok {
+			b.Scope = l.Location()
+		}
+	}
+	if wait := b.Wait(user); wait > 0 {
+		return nil, BackoffError(wait)
+	}
 	id, err := c.Store.SignInDSAccount(ctx, user, password)
 	switch {
 	case errors.Is(err, model.ErrDSAccountRefused):
+		b.Failed(user)
 		return nil, BadCredentialsError()
 	case errors.Is(err, model.ErrEmptyPassword):
 		return nil, EmptyPasswordError()
 	case err != nil:
 		return nil, err
 	}
+	b.Succeeded(user)
 	return &model.SignIn{Identity: id, Authority: ConsoleAuthority}, nil
 }

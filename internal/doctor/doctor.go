@@ -244,7 +244,7 @@ func (d Deps) withDefaults() Deps {
 	if d.OpenStore == nil {
 		cfg := d.Config
 		d.OpenStore = func(ctx context.Context) (Store, error) {
-			s, err := express.Open(ctx, cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, Diagnose: true})
+			s, err := express.Open(ctx, cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), Diagnose: true})
 			if err != nil {
 				return nil, err
 			}

@@ -61,6 +61,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		if ph.store.Fix == "" {
 			ph.store.Fix = "Check store.url (--store), that SQL Server accepts TCP connections (TCP/IP enabled, port, firewall) and that this machine has a network address"
 		}
+		storeTLS(ctx, cfg, &ph.store, false)
 		return ph
 	}
 	defer st.Close()
@@ -68,6 +69,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	ph.store.Status, ph.store.Detail = OK, "connected to "+where
 	if st.Dialect() == express.DialectSQLServer {
 		ph.store.Detail += "; the login works"
+		storeTLS(ctx, cfg, &ph.store, true)
 	}
 	// Which database on the server (a SQLite store is its file, named
 	// above), in DS's own words where it answers.
@@ -86,6 +88,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		ph.store.Status = Fail
 		ph.store.Detail, ph.store.Fix = splitFix(express.InsertOnSQLServer)
 	}
+	dsAccountCheck(ctx, cfg, st, &ph.store)
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
 	}

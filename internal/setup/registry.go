@@ -64,7 +64,7 @@ var (
 )
 
 func expressOptions(cfg *config.Config, creds *flow.Credentials) express.OpenOptions {
-	opts := express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout}
+	opts := express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS()}
 	if creds != nil {
 		opts.NTLMUser, opts.NTLMPassword = creds.User, creds.Password
 	}

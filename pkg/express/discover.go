@@ -120,6 +120,7 @@ var procNeeds = []struct {
 	{"wc_sel_return_handler_jobs", "lists the jobs a job starts on a return code when task_return_handlers is not visible"},
 	{"wc_sel_user", "lists a console user's DS groups when no member table is visible"},
 	{"wc_sel_database_info", "DS's own account of its database, shown by doctor"},
+	{"wc_sel_security_authenticate", "checks a DS console account's password (directory.ds_accounts) without reading securityuser.password"},
 }
 
 // noteNoRights says what a database without a visible rights table costs.

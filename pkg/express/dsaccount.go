@@ -23,6 +23,10 @@ func (s *Store) SignInDSAccount(ctx context.Context, name, password string) (mod
 	if err := s.ready(ctx); err != nil {
 		return model.Identity{}, err
 	}
+	if s.dialect == DialectSQLServer && s.schema.HasProcedure("wc_sel_security_authenticate") {
+		// DS decides, and the login needs no SELECT on the passwords.
+		return s.authenticateDS(ctx, name, password)
+	}
 	if s.schema.ident("securityuser.password") == "" {
 		return model.Identity{}, &storeError{kind: model.ErrSchema, msg: fmt.Sprintf(
 			"DS console accounts cannot sign in: this login may not read securityuser.password at %s — grant it (see the README: it lets the login recover every DS account's password) or turn directory.ds_accounts off", s.where)}

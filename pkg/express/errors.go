@@ -2,6 +2,7 @@ package express
 
 import (
 	"context"
+	"crypto/x509"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -90,7 +91,18 @@ func (s *Store) connectError(err error) error {
 		return e
 	}
 	var me mssql.Error
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var pin *PinError
 	switch {
+	case strings.Contains(raw, "server does not support encryption"):
+		e.msg = fmt.Sprintf("the SQL Server at %s offers no encryption, so ImageInvoker refused it before sending the login: someone may be posing as the DS SQL server, or SQL Server has no certificate — give it one (encrypt=disable in store.url is insecure)", s.where)
+	case errors.As(err, &pin):
+		e.msg = fmt.Sprintf("the eXpress database at %s: %s — `imageinvoker doctor` prints the certificate it sends", s.where, pin.Error())
+	case errors.As(err, &unknown), strings.Contains(raw, "certificate signed by unknown authority"):
+		e.msg = fmt.Sprintf("the SQL Server at %s sent a certificate no trusted CA signed — set store.ca_file to the PEM of the CA that signed it, or pin it with store.tls_fingerprint (`imageinvoker doctor` prints the line to paste)", s.where)
+	case errors.As(err, &host), strings.Contains(raw, "certificate is valid for"):
+		e.msg = fmt.Sprintf("the SQL Server at %s sent a certificate for another name (%s) — use the name the certificate carries in store.url, or pin it with store.tls_fingerprint", s.where, detail)
 	case errors.As(err, &me) && me.Number == 18456:
 		e.msg = fmt.Sprintf("the eXpress database at %s refused the login: %s — check the user name and password (store.url, or store.auth: technician)", s.where, detail)
 	case errors.Is(err, context.DeadlineExceeded):

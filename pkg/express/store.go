@@ -37,6 +37,10 @@ type OpenOptions struct {
 	// NTLM: when set (store.auth = technician), log in to SQL Server as this
 	// DOMAIN\user with this password.
 	NTLMUser, NTLMPassword string
+	// TLS verifies the SQL Server's certificate (store.ca_file,
+	// store.tls_fingerprint); the session is encrypted unless the URL says
+	// otherwise (InsecureTLS).
+	TLS TLSOptions
 	// Diagnose opens a database that lacks names the client needs instead of
 	// refusing it, so `doctor` can show what discovery found; every other
 	// step still refuses it.
@@ -137,6 +141,9 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	if cfg.Password != "" {
 		secrets = append(secrets, cfg.Password)
 	}
+	if err := secureTLS(&cfg, opts.TLS); err != nil {
+		return nil, &storeError{kind: model.ErrStoreUnreachable, msg: "cannot connect to the eXpress database securely: " + err.Error()}
+	}
 	if opts.NTLMUser != "" {
 		if !strings.Contains(opts.NTLMUser, `\`) {
 			return nil, fmt.Errorf("sql login as %q: NTLM needs DOMAIN\\user — set directory.domain so the user name is qualified", opts.NTLMUser)
@@ -171,6 +178,9 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	}
 	return s, nil
 }
+
+// Location is where the store is: host:port (and instance) or the file.
+func (s *Store) Location() string { return s.where }
 
 func serverAddress(cfg msdsn.Config) string {
 	host := cfg.Host

@@ -84,7 +84,7 @@ func TestRunCheck(t *testing.T) {
 		{"unknown key", CheckOptions{File: bad}, exitcode.Usage, "",
 			[]string{bad + ": 1 error(s):", "line 6: unknown key menu.flatt: did you mean menu.flat?"}},
 		{"each validation error on its own line", CheckOptions{File: several}, exitcode.Usage, "",
-			[]string{several + ": 2 error(s):", "\n  line 2: store.auth: \"kerberos\" is not one of", "\n  line 4: look.style: \"fancy\""}},
+			[]string{several + ": 2 error(s):", "\n  line 2: store.auth: the value is not one of", "\n  line 4: look.style: the value is not one of"}},
 		{"missing file", CheckOptions{File: filepath.Join(dir, "nope.yaml")}, exitcode.Usage, "",
 			[]string{"nope.yaml", "no such file"}},
 		{"a directory", CheckOptions{File: dir}, exitcode.Usage, "", []string{"is a directory"}},

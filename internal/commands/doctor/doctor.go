@@ -208,7 +208,7 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
 		user = strings.ToUpper(dom) + `\` + user
 	}
-	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, NTLMUser: user, NTLMPassword: password, Diagnose: true}
+	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), NTLMUser: user, NTLMPassword: password, Diagnose: true}
 	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
 		s, err := express.Open(ctx, url, opts)
 		if err != nil {

@@ -27,6 +27,14 @@ func TestArgvToOptions(t *testing.T) {
 		{Name: "no user", Argv: []string{"--job", "7", "--yes"}, WantErr: "--user is required", Code: exitcode.Usage},
 		{Name: "no --yes without a terminal", Argv: []string{"--user", "a", "--job", "7"}, WantErr: "--yes is required", Code: exitcode.Usage},
 		{Name: "policy: no flags on boot media", Argv: []string{"--user", "a", "--job", "7", "--yes", "--store", "sqlite:x.db"}, WantErr: "--store sets store.url", Code: exitcode.Usage},
+		{Name: "policy: --config refused beside a media config", Media: "store:\n  url: sqlite:media.db\n", Argv: []string{"--config", "{media}/typed.yaml", "--user", "a", "--job", "7", "--yes"},
+			WantErr: "--config names the config file", Code: exitcode.Usage},
+		{Name: "policy: IMAGEINVOKER_CONFIG refused beside a media config", Media: "store:\n  url: sqlite:media.db\n", Env: map[string]string{"IMAGEINVOKER_CONFIG": "{media}/typed.yaml"},
+			Argv: []string{"--user", "a", "--job", "7", "--yes"}, WantErr: "IMAGEINVOKER_CONFIG names the config file", Code: exitcode.Usage},
+		{Name: "policy: --config from /proc refused", Argv: []string{"--config", "/proc/self/fd/0", "--user", "a", "--job", "7", "--yes"},
+			WantErr: "regular file", Code: exitcode.Usage},
+		{Name: "central file unreachable: exit 2", Media: "include: /nonexistent/imageinvoker-central.yaml\n", Argv: []string{"--user", "a", "--job", "7", "--yes"},
+			WantErr: "/nonexistent/imageinvoker-central.yaml could not be read", Code: exitcode.Usage},
 		{Name: "bad enumerated value", Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--queue-method", "fast"}, WantErr: `store.queue: "fast" is not one of [auto insert procedure]`, Code: exitcode.Usage},
 	}
 	for _, tc := range cases {

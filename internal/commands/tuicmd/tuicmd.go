@@ -57,7 +57,7 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 			}
 			return c, nil
 		}
-		return cmdutil.Dispatch(cmd, load, &o.Config, o, runF, run)
+		return cmdutil.Dispatch(cmd, retryCentral(f, load), &o.Config, o, runF, run)
 	}
 }
 
