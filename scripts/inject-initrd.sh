@@ -4,6 +4,7 @@
 #   scripts/inject-initrd.sh --initrd IN --binary BIN --output OUT
 #                            [--config FILE] [--ca-file FILE]
 #                            [--compress auto|gzip|xz|zstd|none] [--no-check]
+#                            [--next-init PATH]
 #
 # Appends one extra newc cpio archive to a copy of IN and writes it to OUT.
 # The kernel unpacks concatenated archives in order, so nothing in the
@@ -17,11 +18,12 @@
 # symlink) would make the kernel replace that path.
 #
 # Boot with the kernel parameter  rdinit=/imageinvoker/init  so the hook runs
-# first; it hands over to /init (or IMAGEINVOKER_NEXT_INIT) when imageinvoker
-# exits. Kernel parameters of the form NAME=value reach the hook as
-# environment: IMAGEINVOKER_ARGS="menu --flat" passes arguments, and
-# IMAGEINVOKER_NEXT_INIT=/sbin/init names another init. The initrd must have
-# /bin/sh (busybox counts).
+# first; it hands over to /init (or the --next-init PATH fixed on the media)
+# when imageinvoker exits. The next init is never taken from the kernel
+# line: whoever can edit the boot line must not choose what runs next as
+# root with the media's secrets. Kernel parameters of the form NAME=value
+# reach the hook as environment: IMAGEINVOKER_ARGS="menu --flat" passes
+# arguments. The initrd must have /bin/sh (busybox counts).
 #
 # --compress auto (the default) compresses the added archive the way IN is
 # compressed (gzip, xz or zstd) and leaves it uncompressed otherwise; every
@@ -36,16 +38,16 @@ die() {
 	echo "$prog: $*" >&2
 	exit 2
 }
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
 
-in='' bin='' out='' cfg='' ca='' compress=auto check=1
+in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help)
 		usage
 		exit 0
 		;;
-	--initrd | --binary | --output | --config | --ca-file | --compress)
+	--initrd | --binary | --output | --config | --ca-file | --compress | --next-init)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case "$1" in
 		--initrd) in=$2 ;;
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
 		--config) cfg=$2 ;;
 		--ca-file) ca=$2 ;;
 		--compress) compress=$2 ;;
+		--next-init) next_init=$2 ;;
 		esac
 		shift 2
 		;;
@@ -72,6 +75,14 @@ done
 { [ -f "$bin" ] && [ -r "$bin" ]; } || die "binary $bin is not a readable file"
 [ -z "$cfg" ] || { [ -f "$cfg" ] && [ -r "$cfg" ]; } || die "config $cfg is not a readable file"
 [ -z "$ca" ] || { [ -f "$ca" ] && [ -r "$ca" ]; } || die "CA file $ca is not a readable file"
+case "$next_init" in
+/*) ;;
+*) die "--next-init must be an absolute path inside the initrd (like /init or /sbin/init), not $next_init" ;;
+esac
+# It goes into the hook as a shell word: plain path characters only.
+case "$next_init" in
+*[!A-Za-z0-9/._-]*) die "--next-init $next_init: only letters, digits and / . _ - are allowed" ;;
+esac
 out_dir=$(dirname "$out")
 { [ -d "$out_dir" ] && [ -w "$out_dir" ]; } || die "output directory $out_dir does not exist or is not writable"
 command -v cpio >/dev/null || die "cpio is missing: install it (Debian: apt-get install cpio)"
@@ -152,14 +163,26 @@ if [ -n "$ca" ]; then
 	cp "$ca" "$stage/imageinvoker/$ca_name"
 	chmod 0644 "$stage/imageinvoker/$ca_name"
 fi
-cat >"$stage/imageinvoker/init" <<'HOOK'
-#!/bin/sh
+{
+	echo '#!/bin/sh'
+	echo "# Fixed when the media was made (inject-initrd.sh --next-init); never from the kernel line."
+	echo "next_init=$next_init"
+} >"$stage/imageinvoker/init"
+cat >>"$stage/imageinvoker/init" <<'HOOK'
 # imageinvoker's initrd hook, started by the kernel as rdinit=/imageinvoker/init.
 # Runs the self-service imaging client on the console, then hands over to the
 # initrd's own init, whatever the client's outcome: the DS agent started by that
 # init is what picks the queued job up.
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export PATH
+# The console hands over to DS's agent at once after queueing: the agent
+# starts only once this hook execs the next init.
+IMAGEINVOKER_HANDOVER=1
+export IMAGEINVOKER_HANDOVER
+if [ -n "${IMAGEINVOKER_NEXT_INIT:-}" ]; then
+	echo "imageinvoker: IMAGEINVOKER_NEXT_INIT from the kernel line is ignored; the next init ($next_init) is fixed on the media" >&2
+	unset IMAGEINVOKER_NEXT_INIT
+fi
 mounted=
 mount_if_missing() { # $1 type, $2 dir, $3 probe
 	if [ ! -e "$3" ]; then
@@ -183,12 +206,13 @@ set +f
 [ "$rc" = 0 ] || echo "imageinvoker: exited with code $rc; continuing the boot" >&2
 # Leave the mounts as the original init expects to find them: not there.
 for m in $mounted; do umount "$m" 2>/dev/null; done
-next=${IMAGEINVOKER_NEXT_INIT:-/init}
-if [ -x "$next" ]; then
-	exec "$next" "$@"
+if [ -x "$next_init" ]; then
+	exec "$next_init" "$@"
 fi
-echo "imageinvoker: no init at $next to hand over to; starting a shell" >&2
-exec /bin/sh
+# No shell here: a shell as PID 1 would hand the media's secrets to whoever
+# sits at the console.
+echo "imageinvoker: no init at $next_init to hand over to; this image is broken, halting. Switch the machine off." >&2
+while :; do sleep 3600 2>/dev/null || read -r _ 2>/dev/null; done
 HOOK
 chmod 0755 "$stage/imageinvoker/init"
 

@@ -76,6 +76,13 @@ func (s *machineScreen) view(w, h int) string {
 	case mc.LookedUp:
 		b.WriteString("  " + s.st.errorText.Render("This machine is not known to Deployment Server.") + "\n\n")
 		wrapped(&b, mc.Problem, w, plain)
+		if s.o.HandOver {
+			// Waiting here cannot help: the agent that registers a new
+			// machine starts only after this console exits.
+			b.WriteString("\n")
+			wrapped(&b, "DS registers a new machine when its agent starts, and the agent starts only after this console exits: "+
+				"press q to let the boot go on, then boot this machine again once DS lists it.", w, plain)
+		}
 	default:
 		b.WriteString("  Deployment Server is asked who this machine is after you sign in\n")
 		b.WriteString("  (the database is opened with your own account).\n")

@@ -54,7 +54,19 @@ type Options struct {
 	// central file), kept on the status line: the technician must know the
 	// console runs on the boot media's own settings.
 	ConfigWarnings []string
+	// HandOver is set when the console runs from the boot wiring (the Linux
+	// initrd hook, WinPE's startnet): DS's agent starts only after this
+	// program exits, so after queueing the console says so and exits after
+	// AfterQueueDelay instead of waiting for a pick-up that cannot come
+	// while it runs. after_queue and WatchTimeout do not apply then.
+	HandOver bool
+	// Size is the terminal size used when the terminal reports none (0x0,
+	// a serial console); zero: 80x24. See TerminalSize.
+	Size Size
 }
+
+// Size is a terminal's columns and rows.
+type Size struct{ Width, Height int }
 
 func (o *Options) defaults() {
 	if o.IdleTimeout <= 0 {
@@ -80,6 +92,9 @@ func (o *Options) defaults() {
 	}
 	if o.Context == nil {
 		o.Context = context.Background()
+	}
+	if o.Size.Width <= 0 || o.Size.Height <= 0 {
+		o.Size = Size{80, 24}
 	}
 }
 
@@ -155,7 +170,7 @@ func New(b Backend, o Options, out io.Writer) *Model {
 	if out == nil {
 		out = os.Stdout
 	}
-	a := &app{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: 80, height: 24, now: time.Now}
+	a := &app{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: o.Size.Width, height: o.Size.Height, now: time.Now}
 	m := &Model{app: a,
 		machineScr: &machineScreen{app: a}, signin: newSigninScreen(a), work: newWorkingScreen(a),
 		menu: &menuScreen{app: a}, confirm: &confirmScreen{app: a}, queued: &queuedScreen{app: a}, errScr: &errorScreen{app: a}}
@@ -193,6 +208,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	cur := m.screens[m.state]
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		if msg.Width <= 0 || msg.Height <= 0 {
+			// A serial console has no size to report (0x0): use the one
+			// found at start (COLUMNS/LINES, the terminal's answer, 80x24).
+			msg.Width, msg.Height = m.o.Size.Width, m.o.Size.Height
+		}
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
 		return nil
 	case tea.KeyMsg:

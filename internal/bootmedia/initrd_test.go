@@ -222,7 +222,9 @@ func bootHook(t *testing.T, rootfs string) {
 	if _, _, code := run(t, nil, prefix[0], append(prefix[1:], "true")...); code != 0 {
 		t.Skipf("%s is not permitted here; the hook was packed and listed but not booted", strings.Join(prefix, " "))
 	}
-	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/"}
+	// IMAGEINVOKER_NEXT_INIT on the kernel line must not choose what runs
+	// next (issue 20): the next init is fixed on the media.
+	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/", "IMAGEINVOKER_NEXT_INIT=/bin/cat"}
 	args := append(prefix[1:], chroot, rootfs, "/imageinvoker/init", "from-kernel")
 	stdout, stderr, code := run(t, env, prefix[0], args...)
 	if code != 0 {
@@ -233,6 +235,9 @@ func bootHook(t *testing.T, rootfs string) {
 	}
 	if !strings.Contains(stdout, "original init ran with: from-kernel") {
 		t.Errorf("the hook did not hand over to the original /init with its arguments; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if !strings.Contains(stderr, "IMAGEINVOKER_NEXT_INIT from the kernel line is ignored") {
+		t.Errorf("the hook did not say it ignored IMAGEINVOKER_NEXT_INIT; stderr:\n%s", stderr)
 	}
 	for _, m := range []string{"proc/self", "sys/class"} {
 		if _, err := os.Stat(filepath.Join(rootfs, m)); err == nil {
@@ -274,6 +279,8 @@ func TestInjectInitrdRefuses(t *testing.T) {
 		{"output dir missing", []string{"--initrd", in, "--binary", bin, "--output", filepath.Join(dir, "no", "out.img")}, "does not exist"},
 		{"unknown flag", []string{"--initrd", in, "--binary", bin, "--output", out, "--force"}, "unknown argument"},
 		{"invalid config", []string{"--initrd", in, "--binary", bin, "--output", out, "--config", badConfig}, "not valid"},
+		{"relative --next-init", []string{"--initrd", in, "--binary", bin, "--output", out, "--next-init", "init"}, "absolute path"},
+		{"--next-init with shell words", []string{"--initrd", in, "--binary", bin, "--output", out, "--next-init", "/init;sh"}, "only letters"},
 	}
 	before := sum(t, in)
 	for _, tt := range tests {

@@ -32,6 +32,21 @@ type Console struct {
 	Demo bool
 	// Log's last lines are shown on the Error screen.
 	Log *logging.Logger
+	// HandOver makes the console hand over to DS's agent at once after
+	// queueing (tui.Options.HandOver). It is also on when the boot wiring
+	// started the console (HandOverEnv, set by the Linux initrd hook) and
+	// on WinPE, where every shipped wiring starts DS's agent after
+	// ImageInvoker exits.
+	HandOver bool
+}
+
+// HandOverEnv is set to 1 by the boot wiring that starts DS's agent after
+// ImageInvoker exits (scripts/inject-initrd.sh's hook).
+const HandOverEnv = "IMAGEINVOKER_HANDOVER"
+
+// handsOver says whether this run hands over to DS's agent after queueing.
+func (c Console) handsOver(getenv func(string) string) bool {
+	return c.HandOver || getenv(HandOverEnv) == "1" || onWinPE()
 }
 
 // Run runs the console on io's terminal until it ends.
@@ -54,6 +69,19 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 	for _, w := range cfg.Warnings {
 		o.ConfigWarnings = append(o.ConfigWarnings, termsafe.Line(w))
 	}
+	if c.handsOver(getenv) {
+		o.HandOver = true
+		if cfg.Machine.WaitRegistration > 0 {
+			// DS registers a new machine when its agent contacts it, and the
+			// agent starts only after this program exits: a wait here could
+			// only run out. The machine screen says what to do instead.
+			cfg.Machine.WaitRegistration = 0
+			o.StepTimeout = cfg.Session.StepTimeout
+			o.ConfigWarnings = append(o.ConfigWarnings,
+				"machine.wait_registration does not apply here: DS's agent, which registers new machines, starts after this console exits")
+		}
+	}
+	o.Size = tui.TerminalSize(io.In, io.Out, getenv)
 	if c.Demo {
 		o.DemoAccounts = DemoAccounts()
 	}
