@@ -4,7 +4,7 @@
 #   scripts/inject-initrd.sh --initrd IN --binary BIN --output OUT
 #                            [--config FILE] [--ca-file FILE]
 #                            [--compress auto|gzip|xz|zstd|none] [--no-check]
-#                            [--next-init PATH]
+#                            [--next-init PATH] [--keep-network]
 #
 # Appends one extra newc cpio archive to a copy of IN and writes it to OUT.
 # The kernel unpacks concatenated archives in order, so nothing in the
@@ -25,6 +25,11 @@
 # reach the hook as environment: IMAGEINVOKER_ARGS="menu --flat" passes
 # arguments. The initrd must have /bin/sh (busybox counts).
 #
+# On a machine with no address yet, imageinvoker loads the NICs' drivers from
+# the initrd's /lib/modules/$(uname -r) (modules.alias, modules.dep: keep
+# them in the initrd) and runs DHCP before its console; before handing over
+# it takes back the links and addresses it configured, unless --keep-network.
+#
 # --compress auto (the default) compresses the added archive the way IN is
 # compressed (gzip, xz or zstd) and leaves it uncompressed otherwise; every
 # kernel that can read IN can read that. IN is never changed: OUT is written
@@ -38,9 +43,9 @@ die() {
 	echo "$prog: $*" >&2
 	exit 2
 }
-usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
 
-in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init
+in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init keep_network=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help)
@@ -62,6 +67,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--no-check)
 		check=0
+		shift
+		;;
+	--keep-network)
+		keep_network=1
 		shift
 		;;
 	*) die "unknown argument $1 (see --help)" ;;
@@ -167,6 +176,7 @@ fi
 	echo '#!/bin/sh'
 	echo "# Fixed when the media was made (inject-initrd.sh --next-init); never from the kernel line."
 	echo "next_init=$next_init"
+	echo "keep_network=$keep_network"
 } >"$stage/imageinvoker/init"
 cat >>"$stage/imageinvoker/init" <<'HOOK'
 # imageinvoker's initrd hook, started by the kernel as rdinit=/imageinvoker/init.
@@ -178,7 +188,10 @@ export PATH
 # The console hands over to DS's agent at once after queueing: the agent
 # starts only once this hook execs the next init.
 IMAGEINVOKER_HANDOVER=1
-export IMAGEINVOKER_HANDOVER
+# Whether the network imageinvoker brings up stays for the next init: fixed
+# on the media (--keep-network).
+IMAGEINVOKER_KEEP_NETWORK=$keep_network
+export IMAGEINVOKER_HANDOVER IMAGEINVOKER_KEEP_NETWORK
 if [ -n "${IMAGEINVOKER_NEXT_INIT:-}" ]; then
 	echo "imageinvoker: IMAGEINVOKER_NEXT_INIT from the kernel line is ignored; the next init ($next_init) is fixed on the media" >&2
 	unset IMAGEINVOKER_NEXT_INIT

@@ -12,6 +12,11 @@ import (
 type machineScreen struct {
 	still
 	*app
+	// The network bring-up (Options.Network), before the machine is read.
+	netBusy bool
+	netErr  string
+	net     NetStatus
+	netCh   chan tea.Msg
 }
 
 func (s *machineScreen) identify() tea.Cmd {
@@ -35,10 +40,15 @@ func (s *machineScreen) signInKey() key.Binding { return relabel(s.keys.Submit, 
 func (s *machineScreen) name() string { return "This machine" }
 
 func (s *machineScreen) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.onNet(msg); ok {
+		return cmd
+	}
 	k, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:
-	case key.Matches(k, s.keys.Retry):
+	case key.Matches(k, s.keys.Retry) && s.netErr != "":
+		return s.startNetwork()
+	case key.Matches(k, s.keys.Retry) && !s.netBusy:
 		return s.identify()
 	case key.Matches(k, s.keys.QuitMenu):
 		return s.leave()
@@ -62,6 +72,13 @@ func (s *machineScreen) view(w, h int) string {
 	var b strings.Builder
 	mc := s.machine
 	b.WriteString("\n")
+	if s.netBusy || s.netErr != "" {
+		s.netView(&b, w)
+		return b.String()
+	}
+	if s.net.Address != "" {
+		b.WriteString("  " + s.st.label.Render("Network: ") + s.net.Address + "\n\n")
+	}
 	if !s.identified {
 		b.WriteString("  This machine has not been identified yet. Press r to try again.\n")
 		return b.String()

@@ -60,6 +60,9 @@ type Options struct {
 	// AfterQueueDelay instead of waiting for a pick-up that cannot come
 	// while it runs. after_queue and WatchTimeout do not apply then.
 	HandOver bool
+	// Network, when set, brings the network up before the machine is read
+	// (the Linux initrd hook); the machine screen shows its progress.
+	Network Network
 	// Size is the terminal size used when the terminal reports none (0x0,
 	// a serial console); zero: 80x24. See TerminalSize.
 	Size Size
@@ -192,6 +195,9 @@ func clockTick() tea.Cmd {
 
 // Init starts identifying the machine.
 func (m *Model) Init() tea.Cmd {
+	if m.o.Network != nil {
+		return tea.Batch(clockTick(), m.machineScr.startNetwork())
+	}
 	return tea.Batch(clockTick(), m.machineScr.identify())
 }
 

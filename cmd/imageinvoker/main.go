@@ -5,6 +5,15 @@ import (
 	"os"
 
 	"github.com/imageinvoker/imageinvoker/internal/app"
+	"github.com/imageinvoker/imageinvoker/internal/netup"
 )
 
-func main() { os.Exit(app.Main()) }
+func main() {
+	if netup.Supported && os.Getenv("IMAGEINVOKER_HANDOVER") == "1" {
+		// Started by the Linux initrd hook: the NICs exist only once their
+		// drivers are loaded, and every command reads the machine by its
+		// MACs. The console then brings the links up (internal/console).
+		_, _, _ = netup.New(netup.Options{}).LoadDrivers()
+	}
+	os.Exit(app.Main())
+}

@@ -12,6 +12,7 @@ import (
 	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/logging"
+	"github.com/imageinvoker/imageinvoker/internal/netup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/tui"
 	"github.com/muesli/termenv"
@@ -89,9 +90,50 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 	if log == nil {
 		log = logging.Discard()
 	}
+	if netup.Supported && getenv(HandOverEnv) == "1" {
+		// The Linux initrd hook: no NIC driver, link, address or DNS yet.
+		sess := netup.New(netup.Options{Log: func(format string, args ...any) { log.Info("network: " + fmt.Sprintf(format, args...)) }})
+		o.Network = func(ctx context.Context, report func(tui.NetStatus)) (tui.NetStatus, error) {
+			st, err := sess.Up(ctx, func(st netup.Status) { report(netStatus(st)) })
+			return netStatus(st), err
+		}
+		// Leave the machine as the image's own init expects to find it,
+		// unless the media say to keep the network (inject-initrd.sh
+		// --keep-network).
+		if getenv(KeepNetworkEnv) != "1" {
+			defer func() {
+				if err := sess.Restore(); err != nil {
+					log.Warn("network: taking back the configuration", "err", err)
+				}
+			}()
+		}
+	}
 	b := tui.NewFlowBackend(c.Flow, c.Override, log.Last)
 	defer b.SignOut()
 	return tui.Run(b, o, io.In, io.Out)
+}
+
+// KeepNetworkEnv set to 1 (by the hook, from inject-initrd.sh
+// --keep-network) keeps the network the console brought up for the
+// image's own init.
+const KeepNetworkEnv = "IMAGEINVOKER_KEEP_NETWORK"
+
+func netStatus(st netup.Status) tui.NetStatus {
+	out := tui.NetStatus{Phase: st.Phase, Address: st.Address}
+	for _, l := range st.Links {
+		line := l.Name
+		if l.MAC != "" {
+			line += " " + l.MAC
+		}
+		if l.Driver != "" {
+			line += " (" + l.Driver + ")"
+		}
+		out.Links = append(out.Links, line+": "+l.State)
+	}
+	for _, m := range st.Missing {
+		out.Missing = append(out.Missing, m.String())
+	}
+	return out
 }
 
 // DemoAccounts are the demo users as the sign-in screen lists them.
