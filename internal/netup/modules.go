@@ -42,7 +42,7 @@ func (a aliases) match(modalias string) []string {
 // deps is modules.dep: a module's file (relative to the modules directory)
 // and the files of the modules it needs.
 type deps map[string]struct {
-	file string
+	file  string
 	needs []string
 }
 

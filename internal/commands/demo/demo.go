@@ -115,7 +115,7 @@ func runAgent(ctx context.Context, o *Options, storeURL string) error {
 		return err
 	}
 	// As on boot media: DS's agent starts after ImageInvoker exits.
-	fmt.Fprintf(o.IO.Out, "The console has exited.\nDS's agent starts now (the demo's stand-in)...\n")
+	fmt.Fprintf(o.IO.Out, "\nThe console has exited.\nDS's agent starts now (the demo's stand-in)...\n")
 	ctx, cancel := context.WithTimeout(ctx, o.PickupDelay+30*time.Second)
 	defer cancel()
 	for n > 0 {
