@@ -216,8 +216,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		if msg.Width <= 0 || msg.Height <= 0 {
 			// A serial console has no size to report (0x0): use the one
-			// found at start (COLUMNS/LINES, the terminal's answer, 80x24).
-			msg.Width, msg.Height = m.o.Size.Width, m.o.Size.Height
+			// found at start (COLUMNS/LINES, the terminal's answer, 80x24),
+			// and send it round again so bubbletea's renderer also learns
+			// it (with width 0 it never erases the rest of a line).
+			size := tea.WindowSizeMsg{Width: m.o.Size.Width, Height: m.o.Size.Height}
+			m.width, m.height = max(size.Width, 20), max(size.Height, 6)
+			return func() tea.Msg { return size }
 		}
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
 		return nil
