@@ -92,7 +92,11 @@ func (s *machineScreen) netView(b *strings.Builder, w int) {
 		b.WriteString("  " + s.st.errorText.Render("The network did not come up.") + "\n\n")
 		wrapped(b, s.netErr, w, plain)
 	} else {
-		b.WriteString("  " + s.st.label.Render("Waiting for the network") + " (" + s.net.Phase + ")...\n")
+		phase := ""
+		if s.net.Phase != "" {
+			phase = " (" + s.net.Phase + ")"
+		}
+		b.WriteString("  " + s.st.label.Render("Waiting for the network") + phase + "...\n")
 	}
 	if len(s.net.Links) > 0 {
 		b.WriteString("\n")

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/imageinvoker/imageinvoker/internal/app"
@@ -13,7 +14,10 @@ func main() {
 		// Started by the Linux initrd hook: the NICs exist only once their
 		// drivers are loaded, and every command reads the machine by its
 		// MACs. The console then brings the links up (internal/console).
-		_, _, _ = netup.New(netup.Options{}).LoadDrivers()
+		_, missing, _ := netup.New(netup.Options{}).LoadDrivers()
+		for _, m := range missing {
+			fmt.Fprintln(os.Stderr, "imageinvoker: "+m.String())
+		}
 	}
 	os.Exit(app.Main())
 }
