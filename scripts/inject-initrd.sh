@@ -4,7 +4,7 @@
 #   scripts/inject-initrd.sh --initrd IN --binary BIN --output OUT
 #                            [--config FILE] [--ca-file FILE]
 #                            [--compress auto|gzip|xz|zstd|none] [--no-check]
-#                            [--next-init PATH] [--keep-network]
+#                            [--next-init PATH] [--keep-network] [--host-binary FILE]
 #
 # Appends one extra newc cpio archive to a copy of IN and writes it to OUT.
 # The kernel unpacks concatenated archives in order, so nothing in the
@@ -34,8 +34,11 @@
 # compressed (gzip, xz or zstd) and leaves it uncompressed otherwise; every
 # kernel that can read IN can read that. IN is never changed: OUT is written
 # through a temporary file, and OUT may name IN only when you mean to replace it.
-# Unless --no-check, the config is first validated with BIN's `config check`
-# when BIN runs on this machine.
+# Unless --no-check, the config is first validated with `config check`: by BIN
+# when it runs on this machine, else by --host-binary FILE (a build of the same
+# version for this machine); with neither, it says the config went unchecked.
+# An initrd that already holds an ImageInvoker archive is refused: inject into
+# the original initrd (a second archive would only grow it).
 set -euo pipefail
 
 prog=inject-initrd.sh
@@ -43,16 +46,16 @@ die() {
 	echo "$prog: $*" >&2
 	exit 2
 }
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 
-in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init keep_network=0
+in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init keep_network=0 host_bin=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help)
 		usage
 		exit 0
 		;;
-	--initrd | --binary | --output | --config | --ca-file | --compress | --next-init)
+	--initrd | --binary | --output | --config | --ca-file | --compress | --next-init | --host-binary)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case "$1" in
 		--initrd) in=$2 ;;
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 		--ca-file) ca=$2 ;;
 		--compress) compress=$2 ;;
 		--next-init) next_init=$2 ;;
+		--host-binary) host_bin=$2 ;;
 		esac
 		shift 2
 		;;
@@ -140,9 +144,39 @@ none) compressor=(cat) ;;
 esac
 command -v "${compressor[0]}" >/dev/null || die "${compressor[0]} is missing: install it or use --compress none"
 
-if [ "$check" = 1 ] && [ -n "$cfg" ] && "$bin" version >/dev/null 2>&1; then
-	if "$bin" config check --help >/dev/null 2>&1; then
-		"$bin" config check "$cfg" >/dev/null || die "config $cfg is not valid (errors above); fix it or pass --no-check"
+# An ImageInvoker archive already in IN: its hook's path shows in the raw
+# bytes (uncompressed archives) or in the decompressed stream (gzip, xz and
+# zstd read concatenated members as one).
+already_injected() {
+	local d
+	grep -aqF 'imageinvoker/init' "$1" && return 0
+	case "$found" in
+	gzip) d=(gzip -dc) ;;
+	xz) d=(xz -dc) ;;
+	zstd) d=(zstd -dcq) ;;
+	*) return 1 ;;
+	esac
+	command -v "${d[0]}" >/dev/null || return 1
+	{ "${d[@]}" <"$1" 2>/dev/null || true; } | grep -aqF 'imageinvoker/init'
+}
+if already_injected "$in"; then
+	die "initrd $in already holds an ImageInvoker archive (injected before): inject into the original initrd instead"
+fi
+
+if [ "$check" = 1 ] && [ -n "$cfg" ]; then
+	checker=
+	if "$bin" version >/dev/null 2>&1; then
+		checker=$bin
+	elif [ -n "$host_bin" ]; then
+		"$host_bin" version >/dev/null 2>&1 || die "--host-binary $host_bin does not run on this machine"
+		checker=$host_bin
+	fi
+	if [ -z "$checker" ]; then
+		echo "$prog: warning: config $cfg NOT checked: $bin does not run on this machine; pass --host-binary (a build for this machine) to check it" >&2
+	elif "$checker" config check --help >/dev/null 2>&1; then
+		"$checker" config check "$cfg" >/dev/null || die "config $cfg is not valid (errors above); fix it or pass --no-check"
+	else
+		echo "$prog: warning: config $cfg NOT checked: $checker has no config check command" >&2
 	fi
 fi
 
@@ -209,6 +243,15 @@ mount_if_missing sysfs /sys /sys/class
 mount_if_missing devtmpfs /dev /dev/null
 [ -n "$TERM" ] || TERM=linux
 export TERM
+# The config on the media, named outright: finding it "next to the binary"
+# needs /proc, which a busybox without the mount link never mounts, and
+# the kernel line must not name another.
+if [ -f /imageinvoker/imageinvoker.yaml ]; then
+	IMAGEINVOKER_CONFIG=/imageinvoker/imageinvoker.yaml
+	export IMAGEINVOKER_CONFIG
+else
+	unset IMAGEINVOKER_CONFIG
+fi
 # The kernel hands IMAGEINVOKER_ARGS over as one string: split it into
 # words, but never expand globs in it.
 set -f
