@@ -144,12 +144,15 @@ none) compressor=(cat) ;;
 esac
 command -v "${compressor[0]}" >/dev/null || die "${compressor[0]} is missing: install it or use --compress none"
 
-# An ImageInvoker archive already in IN: its hook's path shows in the raw
-# bytes (uncompressed archives) or in the decompressed stream (gzip, xz and
-# zstd read concatenated members as one).
+# An ImageInvoker archive already in IN: the newc header of its hook's entry
+# (name size 0x12, check 0, then the name) shows in the raw bytes
+# (uncompressed archives) or in the decompressed stream (gzip, xz and zstd
+# read concatenated members as one). A mere mention of the path in some
+# file of the initrd does not match.
+hook_entry=0000001200000000imageinvoker/init
 already_injected() {
 	local d
-	grep -aqF 'imageinvoker/init' "$1" && return 0
+	grep -aqF "$hook_entry" "$1" && return 0
 	case "$found" in
 	gzip) d=(gzip -dc) ;;
 	xz) d=(xz -dc) ;;
@@ -157,7 +160,7 @@ already_injected() {
 	*) return 1 ;;
 	esac
 	command -v "${d[0]}" >/dev/null || return 1
-	{ "${d[@]}" <"$1" 2>/dev/null || true; } | grep -aqF 'imageinvoker/init'
+	{ "${d[@]}" <"$1" 2>/dev/null || true; } | grep -aqF "$hook_entry"
 }
 if already_injected "$in"; then
 	die "initrd $in already holds an ImageInvoker archive (injected before): inject into the original initrd instead"

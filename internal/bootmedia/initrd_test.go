@@ -40,7 +40,8 @@ func makeInitrd(t *testing.T, dir, compress string) string {
 			t.Fatal(err)
 		}
 	}
-	initScript := "#!/bin/sh\necho \"original init ran with: $*\"\n"
+	// It mentions the hook's path: a mention is not an injected archive.
+	initScript := "#!/bin/sh\n# not /imageinvoker/init\necho \"original init ran with: $*\"\n"
 	if err := os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755); err != nil {
 		t.Fatal(err)
 	}

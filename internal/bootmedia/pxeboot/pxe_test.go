@@ -164,6 +164,10 @@ if modprobe virtio_pci && modprobe 9pnet_virtio && modprobe 9p && mount -t 9p -o
 else
 	echo "PREINIT: no 9p store"
 fi
+if [ -n "$ii_test_ip" ]; then
+	# The third boot: an image whose own early init configured the network.
+	modprobe e1000 && sleep 1 && ip link set eth0 up && ip addr add "$ii_test_ip" dev eth0 && echo "PREINIT: eth0 has $ii_test_ip"
+fi
 umount /sys
 umount /proc
 exec /imageinvoker/init "$@"
@@ -332,8 +336,9 @@ func TestPXEBootQueuesAndHandsOver(t *testing.T) {
 	}
 	handover := time.Now()
 	term.Keys("pxe", "Enter")
-	after := b.wait(marker)
+	b.wait(marker)
 	t.Logf("the image's /init ran %s after the hand-over key", time.Since(handover).Round(100*time.Millisecond))
+	after := b.wait("addresses at /init:")
 	if !strings.Contains(after, "addresses at /init: 0 non-loopback IPv4") {
 		t.Errorf("the network ImageInvoker configured was not taken back before /init:\n%s", after)
 	}
@@ -374,6 +379,18 @@ func TestPXEBootQueuesAndHandsOver(t *testing.T) {
 	}
 	if !containsFold(got.MACs, guestMAC) || got.Serial != guestSerial || !strings.EqualFold(got.UUID, guestUUID) {
 		t.Errorf("machine --json: MACs %q serial %q UUID %q; want %s used, %s, %s", got.MACs, got.Serial, got.UUID, guestMAC, guestSerial, guestUUID)
+	}
+
+	// Third boot: the network is already configured when the hook runs
+	// (here by the pre-init): it is left alone, and left in place for /init.
+	b3 := pxeBoot(t, term, "pxe3", tftp, storeDir, "ii_test_ip=10.0.2.15/24")
+	b3.wait("Press Enter to sign in")
+	if screen := term.Screen("pxe3"); !strings.Contains(screen, "Network: 10.0.2.15/24 on eth0") || !strings.Contains(screen, "This machine is "+demo.ComputerName) {
+		t.Errorf("machine screen with the network already configured:\n%s", screen)
+	}
+	term.Keys("pxe3", "q")
+	if after := b3.wait("addresses at /init:"); !strings.Contains(after, "addresses at /init: 1 non-loopback IPv4") {
+		t.Errorf("the address the image configured itself was not left in place for /init:\n%s", after)
 	}
 	t.Logf("whole test: %s", time.Since(began).Round(100*time.Millisecond))
 }
