@@ -4,6 +4,7 @@
 #   scripts/inject-initrd.sh --initrd IN --binary BIN --output OUT
 #                            [--config FILE] [--ca-file FILE]
 #                            [--compress auto|gzip|xz|zstd|none] [--no-check]
+#                            [--next-init PATH] [--keep-network] [--host-binary FILE]
 #
 # Appends one extra newc cpio archive to a copy of IN and writes it to OUT.
 # The kernel unpacks concatenated archives in order, so nothing in the
@@ -17,18 +18,27 @@
 # symlink) would make the kernel replace that path.
 #
 # Boot with the kernel parameter  rdinit=/imageinvoker/init  so the hook runs
-# first; it hands over to /init (or IMAGEINVOKER_NEXT_INIT) when imageinvoker
-# exits. Kernel parameters of the form NAME=value reach the hook as
-# environment: IMAGEINVOKER_ARGS="menu --flat" passes arguments, and
-# IMAGEINVOKER_NEXT_INIT=/sbin/init names another init. The initrd must have
-# /bin/sh (busybox counts).
+# first; it hands over to /init (or the --next-init PATH fixed on the media)
+# when imageinvoker exits. The next init is never taken from the kernel
+# line: whoever can edit the boot line must not choose what runs next as
+# root with the media's secrets. Kernel parameters of the form NAME=value
+# reach the hook as environment: IMAGEINVOKER_ARGS="menu --flat" passes
+# arguments. The initrd must have /bin/sh (busybox counts).
+#
+# On a machine with no address yet, imageinvoker loads the NICs' drivers from
+# the initrd's /lib/modules/$(uname -r) (modules.alias, modules.dep: keep
+# them in the initrd) and runs DHCP before its console; before handing over
+# it takes back the links and addresses it configured, unless --keep-network.
 #
 # --compress auto (the default) compresses the added archive the way IN is
 # compressed (gzip, xz or zstd) and leaves it uncompressed otherwise; every
 # kernel that can read IN can read that. IN is never changed: OUT is written
 # through a temporary file, and OUT may name IN only when you mean to replace it.
-# Unless --no-check, the config is first validated with BIN's `config check`
-# when BIN runs on this machine.
+# Unless --no-check, the config is first validated with `config check`: by BIN
+# when it runs on this machine, else by --host-binary FILE (a build of the same
+# version for this machine); with neither, it says the config went unchecked.
+# An initrd that already holds an ImageInvoker archive is refused: inject into
+# the original initrd (a second archive would only grow it).
 set -euo pipefail
 
 prog=inject-initrd.sh
@@ -36,16 +46,16 @@ die() {
 	echo "$prog: $*" >&2
 	exit 2
 }
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 
-in='' bin='' out='' cfg='' ca='' compress=auto check=1
+in='' bin='' out='' cfg='' ca='' compress=auto check=1 next_init=/init keep_network=0 host_bin=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help)
 		usage
 		exit 0
 		;;
-	--initrd | --binary | --output | --config | --ca-file | --compress)
+	--initrd | --binary | --output | --config | --ca-file | --compress | --next-init | --host-binary)
 		[ $# -ge 2 ] || die "$1 needs a value (see --help)"
 		case "$1" in
 		--initrd) in=$2 ;;
@@ -54,11 +64,17 @@ while [ $# -gt 0 ]; do
 		--config) cfg=$2 ;;
 		--ca-file) ca=$2 ;;
 		--compress) compress=$2 ;;
+		--next-init) next_init=$2 ;;
+		--host-binary) host_bin=$2 ;;
 		esac
 		shift 2
 		;;
 	--no-check)
 		check=0
+		shift
+		;;
+	--keep-network)
+		keep_network=1
 		shift
 		;;
 	*) die "unknown argument $1 (see --help)" ;;
@@ -72,6 +88,14 @@ done
 { [ -f "$bin" ] && [ -r "$bin" ]; } || die "binary $bin is not a readable file"
 [ -z "$cfg" ] || { [ -f "$cfg" ] && [ -r "$cfg" ]; } || die "config $cfg is not a readable file"
 [ -z "$ca" ] || { [ -f "$ca" ] && [ -r "$ca" ]; } || die "CA file $ca is not a readable file"
+case "$next_init" in
+/*) ;;
+*) die "--next-init must be an absolute path inside the initrd (like /init or /sbin/init), not $next_init" ;;
+esac
+# It goes into the hook as a shell word: plain path characters only.
+case "$next_init" in
+*[!A-Za-z0-9/._-]*) die "--next-init $next_init: only letters, digits and / . _ - are allowed" ;;
+esac
 out_dir=$(dirname "$out")
 { [ -d "$out_dir" ] && [ -w "$out_dir" ]; } || die "output directory $out_dir does not exist or is not writable"
 command -v cpio >/dev/null || die "cpio is missing: install it (Debian: apt-get install cpio)"
@@ -120,9 +144,42 @@ none) compressor=(cat) ;;
 esac
 command -v "${compressor[0]}" >/dev/null || die "${compressor[0]} is missing: install it or use --compress none"
 
-if [ "$check" = 1 ] && [ -n "$cfg" ] && "$bin" version >/dev/null 2>&1; then
-	if "$bin" config check --help >/dev/null 2>&1; then
-		"$bin" config check "$cfg" >/dev/null || die "config $cfg is not valid (errors above); fix it or pass --no-check"
+# An ImageInvoker archive already in IN: the newc header of its hook's entry
+# (name size 0x12, check 0, then the name) shows in the raw bytes
+# (uncompressed archives) or in the decompressed stream (gzip, xz and zstd
+# read concatenated members as one). A mere mention of the path in some
+# file of the initrd does not match.
+hook_entry=0000001200000000imageinvoker/init
+already_injected() {
+	local d
+	grep -aqF "$hook_entry" "$1" && return 0
+	case "$found" in
+	gzip) d=(gzip -dc) ;;
+	xz) d=(xz -dc) ;;
+	zstd) d=(zstd -dcq) ;;
+	*) return 1 ;;
+	esac
+	command -v "${d[0]}" >/dev/null || return 1
+	{ "${d[@]}" <"$1" 2>/dev/null || true; } | grep -aqF "$hook_entry"
+}
+if already_injected "$in"; then
+	die "initrd $in already holds an ImageInvoker archive (injected before): inject into the original initrd instead"
+fi
+
+if [ "$check" = 1 ] && [ -n "$cfg" ]; then
+	checker=
+	if "$bin" version >/dev/null 2>&1; then
+		checker=$bin
+	elif [ -n "$host_bin" ]; then
+		"$host_bin" version >/dev/null 2>&1 || die "--host-binary $host_bin does not run on this machine"
+		checker=$host_bin
+	fi
+	if [ -z "$checker" ]; then
+		echo "$prog: warning: config $cfg NOT checked: $bin does not run on this machine; pass --host-binary (a build for this machine) to check it" >&2
+	elif "$checker" config check --help >/dev/null 2>&1; then
+		"$checker" config check "$cfg" >/dev/null || die "config $cfg is not valid (errors above); fix it or pass --no-check"
+	else
+		echo "$prog: warning: config $cfg NOT checked: $checker has no config check command" >&2
 	fi
 fi
 
@@ -152,14 +209,30 @@ if [ -n "$ca" ]; then
 	cp "$ca" "$stage/imageinvoker/$ca_name"
 	chmod 0644 "$stage/imageinvoker/$ca_name"
 fi
-cat >"$stage/imageinvoker/init" <<'HOOK'
-#!/bin/sh
+{
+	echo '#!/bin/sh'
+	echo "# Fixed when the media was made (inject-initrd.sh --next-init); never from the kernel line."
+	echo "next_init=$next_init"
+	echo "keep_network=$keep_network"
+} >"$stage/imageinvoker/init"
+cat >>"$stage/imageinvoker/init" <<'HOOK'
 # imageinvoker's initrd hook, started by the kernel as rdinit=/imageinvoker/init.
 # Runs the self-service imaging client on the console, then hands over to the
 # initrd's own init, whatever the client's outcome: the DS agent started by that
 # init is what picks the queued job up.
 PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export PATH
+# The console hands over to DS's agent at once after queueing: the agent
+# starts only once this hook execs the next init.
+IMAGEINVOKER_HANDOVER=1
+# Whether the network imageinvoker brings up stays for the next init: fixed
+# on the media (--keep-network).
+IMAGEINVOKER_KEEP_NETWORK=$keep_network
+export IMAGEINVOKER_HANDOVER IMAGEINVOKER_KEEP_NETWORK
+if [ -n "${IMAGEINVOKER_NEXT_INIT:-}" ]; then
+	echo "imageinvoker: IMAGEINVOKER_NEXT_INIT from the kernel line is ignored; the next init ($next_init) is fixed on the media" >&2
+	unset IMAGEINVOKER_NEXT_INIT
+fi
 mounted=
 mount_if_missing() { # $1 type, $2 dir, $3 probe
 	if [ ! -e "$3" ]; then
@@ -173,6 +246,15 @@ mount_if_missing sysfs /sys /sys/class
 mount_if_missing devtmpfs /dev /dev/null
 [ -n "$TERM" ] || TERM=linux
 export TERM
+# The config on the media, named outright: finding it "next to the binary"
+# needs /proc, which a busybox without the mount link never mounts, and
+# the kernel line must not name another.
+if [ -f /imageinvoker/imageinvoker.yaml ]; then
+	IMAGEINVOKER_CONFIG=/imageinvoker/imageinvoker.yaml
+	export IMAGEINVOKER_CONFIG
+else
+	unset IMAGEINVOKER_CONFIG
+fi
 # The kernel hands IMAGEINVOKER_ARGS over as one string: split it into
 # words, but never expand globs in it.
 set -f
@@ -183,12 +265,13 @@ set +f
 [ "$rc" = 0 ] || echo "imageinvoker: exited with code $rc; continuing the boot" >&2
 # Leave the mounts as the original init expects to find them: not there.
 for m in $mounted; do umount "$m" 2>/dev/null; done
-next=${IMAGEINVOKER_NEXT_INIT:-/init}
-if [ -x "$next" ]; then
-	exec "$next" "$@"
+if [ -x "$next_init" ]; then
+	exec "$next_init" "$@"
 fi
-echo "imageinvoker: no init at $next to hand over to; starting a shell" >&2
-exec /bin/sh
+# No shell here: a shell as PID 1 would hand the media's secrets to whoever
+# sits at the console.
+echo "imageinvoker: no init at $next_init to hand over to; this image is broken, halting. Switch the machine off." >&2
+while :; do sleep 3600 2>/dev/null || read -r _ 2>/dev/null; done
 HOOK
 chmod 0755 "$stage/imageinvoker/init"
 

@@ -17,6 +17,11 @@
 #                          emulation off (PVM/Firecracker guests: "IA-32 emulation off" in
 #                          dmesg) refuse such programs, and there the windows/386 test
 #                          skips with that reason: an installed wine32 could not start.
+#   qemu-system-x86, ipxe-qemu, kmod, and a Debian kernel (linux-image-amd64, downloaded with
+#   `apt-get download` and unpacked with `dpkg-deb -x` into $IMAGEINVOKER_TEST_KERNEL_DIR,
+#   default /var/cache/imageinvoker-test/linux; never installed into /boot)
+#                          only when IMAGEINVOKER_TEST_PXE=1 or CI is set: the PXE boot test
+#                          (internal/bootmedia/pxeboot) boots it in QEMU (TCG) with iPXE.
 # Safe to run again: apt-get skips what is already there. Prints how long apt took,
 # because the Wine install time is a figure the project tracks.
 set -euo pipefail
@@ -51,6 +56,38 @@ can_run_i386() {
 	return $rc
 }
 
+want_pxe=0
+if [ "${IMAGEINVOKER_TEST_PXE:-}" = 1 ] || [ -n "${CI:-}" ]; then
+	want_pxe=1
+	command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+	[ -e /usr/lib/ipxe/qemu/pxe-e1000.rom ] || need+=(ipxe-qemu)
+	command -v depmod >/dev/null 2>&1 || [ -x /sbin/depmod ] || need+=(kmod)
+fi
+
+# fetch_kernel puts a Debian kernel and its modules into the kernel directory:
+# downloaded and unpacked, not installed.
+fetch_kernel() {
+	local dir=${IMAGEINVOKER_TEST_KERNEL_DIR:-/var/cache/imageinvoker-test/linux} pkg tmp
+	if ls "$dir"/boot/vmlinuz-* >/dev/null 2>&1; then
+		return 0
+	fi
+	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+	[ -n "$pkg" ] || {
+		echo "install-test-deps-bootmedia: no linux-image-amd64 in the package lists" >&2
+		return 1
+	}
+	tmp=$(mktemp -d)
+	chmod 0755 "$tmp" # apt's sandbox user writes the download there
+	(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) || {
+		rm -rf "$tmp"
+		return 1
+	}
+	mkdir -p "$dir"
+	dpkg-deb -x "$tmp"/*.deb "$dir"
+	rm -rf "$tmp"
+	echo "install-test-deps-bootmedia: unpacked $pkg into $dir"
+}
+
 want_wine32=0
 if [ $want_wine = 1 ] && [ "${IMAGEINVOKER_TEST_WINE32:-1}" != 0 ] && [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
 	if can_run_i386; then
@@ -64,6 +101,7 @@ fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	echo "install-test-deps-bootmedia: nothing to install"
+	if [ $want_pxe = 1 ]; then fetch_kernel; fi
 	exit 0
 fi
 
@@ -92,5 +130,6 @@ if [ $fresh_lists = 0 ] || ! apt_install; then
 	$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
 	apt_install
 fi
+if [ $want_pxe = 1 ]; then fetch_kernel; fi
 end=$(date +%s)
 echo "install-test-deps-bootmedia: installed ${need[*]} in $((end - start))s (wine requested: $want_wine, wine32: $want_wine32)"

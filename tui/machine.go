@@ -12,6 +12,11 @@ import (
 type machineScreen struct {
 	still
 	*app
+	// The network bring-up (Options.Network), before the machine is read.
+	netBusy bool
+	netErr  string
+	net     NetStatus
+	netCh   chan tea.Msg
 }
 
 func (s *machineScreen) identify() tea.Cmd {
@@ -35,10 +40,15 @@ func (s *machineScreen) signInKey() key.Binding { return relabel(s.keys.Submit, 
 func (s *machineScreen) name() string { return "This machine" }
 
 func (s *machineScreen) update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := s.onNet(msg); ok {
+		return cmd
+	}
 	k, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:
-	case key.Matches(k, s.keys.Retry):
+	case key.Matches(k, s.keys.Retry) && s.netErr != "":
+		return s.startNetwork()
+	case key.Matches(k, s.keys.Retry) && !s.netBusy:
 		return s.identify()
 	case key.Matches(k, s.keys.QuitMenu):
 		return s.leave()
@@ -62,6 +72,13 @@ func (s *machineScreen) view(w, h int) string {
 	var b strings.Builder
 	mc := s.machine
 	b.WriteString("\n")
+	if s.netBusy || s.netErr != "" {
+		s.netView(&b, w)
+		return b.String()
+	}
+	if s.net.Address != "" {
+		b.WriteString("  " + s.st.label.Render("Network: ") + s.net.Address + "\n\n")
+	}
 	if !s.identified {
 		b.WriteString("  This machine has not been identified yet. Press r to try again.\n")
 		return b.String()
@@ -76,6 +93,13 @@ func (s *machineScreen) view(w, h int) string {
 	case mc.LookedUp:
 		b.WriteString("  " + s.st.errorText.Render("This machine is not known to Deployment Server.") + "\n\n")
 		wrapped(&b, mc.Problem, w, plain)
+		if s.o.HandOver {
+			// Waiting here cannot help: the agent that registers a new
+			// machine starts only after this console exits.
+			b.WriteString("\n")
+			wrapped(&b, "DS registers a new machine when its agent starts, and the agent starts only after this console exits: "+
+				"press q to let the boot go on, then boot this machine again once DS lists it.", w, plain)
+		}
 	default:
 		b.WriteString("  Deployment Server is asked who this machine is after you sign in\n")
 		b.WriteString("  (the database is opened with your own account).\n")

@@ -44,6 +44,12 @@ type scheduleMsg struct {
 
 func (q *queuedScreen) open(qd Queued, e menu.Entry) tea.Cmd {
 	*q = queuedScreen{app: q.app, q: qd, entry: e, since: q.now(), erases: e.Effects().ErasesDisk}
+	if q.o.HandOver {
+		// DS's agent starts once this program exits: no pick-up to wait
+		// for, the countdown to the hand-over starts now.
+		q.pickedAt = q.since
+		return q.nav.show(stateQueued)
+	}
 	return tea.Batch(q.nav.show(stateQueued), q.schedulePoll())
 }
 
@@ -106,6 +112,11 @@ func (q *queuedScreen) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, q.keys.QuitMenu):
 		q.b.SignOut()
 		return q.nav.quit(Result{})
+	case q.o.HandOver:
+		if key.Matches(k, q.handOverKey()) {
+			return q.handOver()
+		}
+		return nil
 	case !q.pickedUp:
 		return nil
 	case key.Matches(k, q.keys.Stay) && q.o.AfterQueue != config.AfterStay:
@@ -133,6 +144,16 @@ func (q *queuedScreen) enterKey() key.Binding {
 	return relabel(q.keys.Submit, "enter", "exit now")
 }
 
+func (q *queuedScreen) handOverKey() key.Binding {
+	return relabel(q.keys.Submit, "enter", "hand over now")
+}
+
+// handOver ends the console so the boot wiring goes on to DS's agent.
+func (q *queuedScreen) handOver() tea.Cmd {
+	q.b.SignOut()
+	return q.nav.quit(Result{})
+}
+
 func (q *queuedScreen) afterQueue() tea.Cmd {
 	q.b.SignOut()
 	if q.o.AfterQueue == config.AfterReboot {
@@ -142,6 +163,12 @@ func (q *queuedScreen) afterQueue() tea.Cmd {
 }
 
 func (q *queuedScreen) tick(now time.Time) tea.Cmd {
+	if q.o.HandOver {
+		if q.afterQueueLeft(now) <= 0 {
+			return q.handOver()
+		}
+		return nil
+	}
 	if !q.pickedUp {
 		if now.Sub(q.since) > q.o.WatchTimeout {
 			return q.nav.fail(exitcode.New(exitcode.Timeout,
@@ -162,6 +189,9 @@ func (q *queuedScreen) afterQueueLeft(now time.Time) time.Duration {
 
 func (q *queuedScreen) ShortHelp() []key.Binding {
 	ks := []key.Binding{}
+	if q.o.HandOver {
+		return append(ks, q.handOverKey(), q.keys.Quit)
+	}
 	if q.pickedUp {
 		ks = append(ks, q.enterKey())
 		if !q.stays() {
@@ -189,6 +219,19 @@ func (q *queuedScreen) view(w, h int) string {
 		b.WriteString("  " + q.st.danger.Render(truncate(eraseWarning(q.st, q.machine.Name), w-4)) + "\n")
 	}
 	b.WriteString("\n")
+	if q.o.HandOver {
+		put("Deployment Server's agent starts when this console exits, and picks the job up. " +
+			"Nothing more is needed here: leave this machine on.")
+		if q.erases {
+			put("DS will reboot this machine into automation and image it there; the screen going dark is expected.")
+		} else {
+			put("DS may reboot this machine to run it; that is expected.")
+		}
+		b.WriteString("\n")
+		left := int((q.afterQueueLeft(q.now()) + time.Second - 1) / time.Second)
+		put("Handing over to DS's agent in " + strconv.Itoa(max(left, 0)) + " s. Enter: now.")
+		return b.String()
+	}
 	status := "queued"
 	if q.cur != nil {
 		status = scheduleStatus(*q.cur)

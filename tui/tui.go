@@ -62,7 +62,22 @@ type Options struct {
 	// central file), kept on the status line: the technician must know the
 	// console runs on the boot media's own settings.
 	ConfigWarnings []string
+	// HandOver is set when the console runs from the boot wiring (the Linux
+	// initrd hook, WinPE's startnet): DS's agent starts only after this
+	// program exits, so after queueing the console says so and exits after
+	// AfterQueueDelay instead of waiting for a pick-up that cannot come
+	// while it runs. after_queue and WatchTimeout do not apply then.
+	HandOver bool
+	// Network, when set, brings the network up before the machine is read
+	// (the Linux initrd hook); the machine screen shows its progress.
+	Network Network
+	// Size is the terminal size used when the terminal reports none (0x0,
+	// a serial console); zero: 80x24. See TerminalSize.
+	Size Size
 }
+
+// Size is a terminal's columns and rows.
+type Size struct{ Width, Height int }
 
 func (o *Options) defaults() {
 	if o.IdleTimeout <= 0 {
@@ -88,6 +103,9 @@ func (o *Options) defaults() {
 	}
 	if o.Context == nil {
 		o.Context = context.Background()
+	}
+	if o.Size.Width <= 0 || o.Size.Height <= 0 {
+		o.Size = Size{80, 24}
 	}
 }
 
@@ -164,7 +182,7 @@ func New(b Backend, o Options, out io.Writer) *Model {
 	if out == nil {
 		out = os.Stdout
 	}
-	a := &app{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: 80, height: 24, now: time.Now}
+	a := &app{b: b, o: o, st: newStyles(o.Look, out, o.Profile), keys: newKeyMap(), width: o.Size.Width, height: o.Size.Height, now: time.Now}
 	m := &Model{app: a,
 		machineScr: &machineScreen{app: a}, signin: newSigninScreen(a), work: newWorkingScreen(a),
 		menu: &menuScreen{app: a}, confirm: &confirmScreen{app: a}, queued: &queuedScreen{app: a}, errScr: &errorScreen{app: a}}
@@ -186,6 +204,9 @@ func clockTick() tea.Cmd {
 
 // Init starts identifying the machine.
 func (m *Model) Init() tea.Cmd {
+	if m.o.Network != nil {
+		return tea.Batch(clockTick(), m.machineScr.startNetwork())
+	}
 	return tea.Batch(clockTick(), m.machineScr.identify())
 }
 
@@ -202,6 +223,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	cur := m.screens[m.state]
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		if msg.Width <= 0 || msg.Height <= 0 {
+			// A serial console has no size to report (0x0): use the one
+			// found at start (COLUMNS/LINES, the terminal's answer, 80x24),
+			// and send it round again so bubbletea's renderer also learns
+			// it (with width 0 it never erases the rest of a line).
+			size := tea.WindowSizeMsg{Width: m.o.Size.Width, Height: m.o.Size.Height}
+			m.width, m.height = max(size.Width, 20), max(size.Height, 6)
+			return func() tea.Msg { return size }
+		}
 		m.width, m.height = max(msg.Width, 20), max(msg.Height, 6)
 		return nil
 	case tea.KeyMsg:

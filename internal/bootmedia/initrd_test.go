@@ -42,7 +42,8 @@ func makeInitrd(t *testing.T, dir, compress string) string {
 			t.Fatal(err)
 		}
 	}
-	initScript := "#!/bin/sh\necho \"original init ran with: $*\"\n"
+	// It mentions the hook's path: a mention is not an injected archive.
+	initScript := "#!/bin/sh\n# not /imageinvoker/init\necho \"original init ran with: $*\"\n"
 	if err := os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,9 @@ func bootHook(t *testing.T, rootfs string) {
 	if _, _, code := run(t, nil, prefix[0], append(prefix[1:], "true")...); code != 0 {
 		testenv.SkipOrFail(t, "%s is not permitted here; the hook was packed and listed but not booted", strings.Join(prefix, " "))
 	}
-	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/"}
+	// IMAGEINVOKER_NEXT_INIT on the kernel line must not choose what runs
+	// next (issue 20): the next init is fixed on the media.
+	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/", "IMAGEINVOKER_NEXT_INIT=/bin/cat"}
 	args := append(prefix[1:], chroot, rootfs, "/imageinvoker/init", "from-kernel")
 	stdout, stderr, code := run(t, env, prefix[0], args...)
 	if code != 0 {
@@ -236,10 +239,43 @@ func bootHook(t *testing.T, rootfs string) {
 	if !strings.Contains(stdout, "original init ran with: from-kernel") {
 		t.Errorf("the hook did not hand over to the original /init with its arguments; stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
+	if !strings.Contains(stderr, "IMAGEINVOKER_NEXT_INIT from the kernel line is ignored") {
+		t.Errorf("the hook did not say it ignored IMAGEINVOKER_NEXT_INIT; stderr:\n%s", stderr)
+	}
 	for _, m := range []string{"proc/self", "sys/class"} {
 		if _, err := os.Stat(filepath.Join(rootfs, m)); err == nil {
 			t.Errorf("%s is still mounted in the unpacked root after the hook", m)
 		}
+	}
+}
+
+// TestInjectInitrdSaysConfigUnchecked: a binary that cannot run on the build
+// host (another architecture) cannot check the config; the script says so
+// instead of passing it silently, and --host-binary checks it.
+func TestInjectInitrdSaysConfigUnchecked(t *testing.T) {
+	need(t, "cpio", "gzip")
+	dir := t.TempDir()
+	in := makeInitrd(t, dir, "gzip")
+	host := binary(t, "linux", "amd64")
+	script := filepath.Join(repoRoot(t), "scripts", "inject-initrd.sh")
+	// A static ELF this machine cannot run: the header of an arm64 program.
+	foreign := filepath.Join(dir, "imageinvoker-arm64")
+	hdr := append([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0}, make([]byte, 8)...)
+	hdr = append(hdr, 2, 0, 0xb7, 0) // ET_EXEC, EM_AARCH64
+	if err := os.WriteFile(foreign, append(hdr, make([]byte, 100)...), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	badConfig := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badConfig, []byte("menu:\n  flatt: true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := run(t, nil, "bash", script, "--initrd", in, "--binary", foreign, "--config", badConfig, "--output", filepath.Join(dir, "a.img"))
+	if code != 0 || !strings.Contains(stderr, "NOT checked") || !strings.Contains(stderr, "--host-binary") {
+		t.Errorf("exit %d, want 0 with a warning that the config went unchecked; stderr: %s", code, stderr)
+	}
+	_, stderr, code = run(t, nil, "bash", script, "--initrd", in, "--binary", foreign, "--host-binary", host, "--config", badConfig, "--output", filepath.Join(dir, "b.img"))
+	if code != 2 || !strings.Contains(stderr, "not valid") {
+		t.Errorf("with --host-binary: exit %d, want 2 (config not valid); stderr: %s", code, stderr)
 	}
 }
 
@@ -262,6 +298,17 @@ func TestInjectInitrdRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.img")
+	// An initrd injected once, to inject again (issue 23: a second archive
+	// only grew it, 7.2 MB to 13.5 MB).
+	injected := filepath.Join(dir, "injected.img")
+	if _, stderr, code := run(t, nil, "bash", script, "--initrd", in, "--binary", bin, "--output", injected); code != 0 {
+		t.Fatalf("first injection: exit %d: %s", code, stderr)
+	}
+	plainIn := makeInitrd(t, filepath.Join(dir, "plain"), "none")
+	plainInjected := filepath.Join(dir, "plain-injected.img")
+	if _, stderr, code := run(t, nil, "bash", script, "--initrd", plainIn, "--binary", bin, "--output", plainInjected); code != 0 {
+		t.Fatalf("first injection: exit %d: %s", code, stderr)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -276,6 +323,10 @@ func TestInjectInitrdRefuses(t *testing.T) {
 		{"output dir missing", []string{"--initrd", in, "--binary", bin, "--output", filepath.Join(dir, "no", "out.img")}, "does not exist"},
 		{"unknown flag", []string{"--initrd", in, "--binary", bin, "--output", out, "--force"}, "unknown argument"},
 		{"invalid config", []string{"--initrd", in, "--binary", bin, "--output", out, "--config", badConfig}, "not valid"},
+		{"injected before (gzip)", []string{"--initrd", injected, "--binary", bin, "--output", out}, "already holds an ImageInvoker archive"},
+		{"injected before (plain)", []string{"--initrd", plainInjected, "--binary", bin, "--output", out}, "already holds an ImageInvoker archive"},
+		{"relative --next-init", []string{"--initrd", in, "--binary", bin, "--output", out, "--next-init", "init"}, "absolute path"},
+		{"--next-init with shell words", []string{"--initrd", in, "--binary", bin, "--output", out, "--next-init", "/init;sh"}, "only letters"},
 	}
 	before := sum(t, in)
 	for _, tt := range tests {

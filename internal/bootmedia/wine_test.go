@@ -2,6 +2,7 @@ package bootmedia
 
 import (
 	"bytes"
+	"debug/pe"
 	bin "encoding/binary"
 	"encoding/json"
 	"errors"
@@ -160,10 +161,100 @@ func newWine(t *testing.T, goarch string) *wine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(cc, "-shared", "-O2", "-s", "-o", dll, src, "-ladvapi32").CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", cc, err, out)
-	}
+	buildStandInDLL(t, cc, src, dll)
 	return w
+}
+
+// buildStandInDLL compiles testdata/bcryptprimitives.c with the mingw
+// compiler cc into out. -Wl,--kill-at: i686 mingw exports a WINAPI
+// (stdcall) function as "ProcessPrng@8", and GetProcAddress("ProcessPrng"),
+// which is what the Go runtime calls, finds nothing, so a windows/386
+// binary jumps to address 0 at start-up. x86_64 has no such decoration;
+// the flag changes nothing there.
+func buildStandInDLL(t *testing.T, cc, src, out string) {
+	t.Helper()
+	if b, err := exec.Command(cc, "-shared", "-O2", "-s", "-Wl,--kill-at", "-o", out, src, "-ladvapi32").CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", cc, err, b)
+	}
+}
+
+// peExports lists the names a PE DLL exports, read from its export
+// directory.
+func peExports(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := pe.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var dir pe.DataDirectory
+	switch h := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader32:
+		dir = h.DataDirectory[pe.IMAGE_DIRECTORY_ENTRY_EXPORT]
+	case *pe.OptionalHeader64:
+		dir = h.DataDirectory[pe.IMAGE_DIRECTORY_ENTRY_EXPORT]
+	default:
+		t.Fatalf("%s: no optional header", path)
+	}
+	// read returns n bytes at the relative virtual address rva.
+	read := func(rva, n uint32) []byte {
+		for _, s := range f.Sections {
+			if rva >= s.VirtualAddress && rva+n <= s.VirtualAddress+s.VirtualSize {
+				b := make([]byte, n)
+				if _, err := s.ReadAt(b, int64(rva-s.VirtualAddress)); err != nil {
+					t.Fatalf("%s: reading rva %#x: %v", path, rva, err)
+				}
+				return b
+			}
+		}
+		t.Fatalf("%s: rva %#x is in no section", path, rva)
+		return nil
+	}
+	if dir.VirtualAddress == 0 {
+		return nil
+	}
+	ed := read(dir.VirtualAddress, 40)
+	count, names := bin.LittleEndian.Uint32(ed[24:]), bin.LittleEndian.Uint32(ed[32:])
+	var out []string
+	for i := range count {
+		rva := bin.LittleEndian.Uint32(read(names+4*i, 4))
+		var name []byte
+		for c := read(rva, 1)[0]; c != 0; c = read(rva, 1)[0] {
+			name = append(name, c)
+			rva++
+		}
+		out = append(out, string(name))
+	}
+	return out
+}
+
+// TestStandInDLLExportsProcessPrng checks the stand-in DLL's export table
+// with each mingw compiler present: the Go runtime looks up the undecorated
+// name "ProcessPrng". It needs no Wine and no 32-bit kernel, so the cause of
+// a windows/386 crash at PC=0 shows on any machine with i686 mingw.
+func TestStandInDLLExportsProcessPrng(t *testing.T) {
+	src, err := filepath.Abs(filepath.Join("testdata", "bcryptprimitives.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, cc := range []string{"x86_64-w64-mingw32-gcc", "i686-w64-mingw32-gcc"} {
+		if _, err := exec.LookPath(cc); err != nil {
+			t.Logf("%s is not installed: not checked", cc)
+			continue
+		}
+		ran++
+		t.Run(cc, func(t *testing.T) {
+			dll := filepath.Join(t.TempDir(), "bcryptprimitives.dll")
+			buildStandInDLL(t, cc, src, dll)
+			if got := peExports(t, dll); !slices.Equal(got, []string{"ProcessPrng"}) {
+				t.Errorf("exports %q, want exactly [ProcessPrng] (undecorated: GetProcAddress finds nothing else)", got)
+			}
+		})
+	}
+	if ran == 0 {
+		t.Skip("no mingw compiler installed (scripts/install-test-deps-bootmedia.sh installs them with CI=true or IMAGEINVOKER_TEST_WINE=1)")
+	}
 }
 
 // run runs the Windows program exe with args under w; stdin may be "".

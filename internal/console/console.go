@@ -15,6 +15,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/doctor"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/logging"
+	"github.com/imageinvoker/imageinvoker/internal/netup"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/tui"
@@ -36,6 +37,21 @@ type Console struct {
 	Demo bool
 	// Log's last lines are shown on the Error screen.
 	Log *logging.Logger
+	// HandOver makes the console hand over to DS's agent at once after
+	// queueing (tui.Options.HandOver). It is also on when the boot wiring
+	// started the console (HandOverEnv, set by the Linux initrd hook) and
+	// on WinPE, where every shipped wiring starts DS's agent after
+	// ImageInvoker exits.
+	HandOver bool
+}
+
+// HandOverEnv is set to 1 by the boot wiring that starts DS's agent after
+// ImageInvoker exits (scripts/inject-initrd.sh's hook).
+const HandOverEnv = "IMAGEINVOKER_HANDOVER"
+
+// handsOver says whether this run hands over to DS's agent after queueing.
+func (c Console) handsOver(getenv func(string) string) bool {
+	return c.HandOver || getenv(HandOverEnv) == "1" || onWinPE()
 }
 
 // Run runs the console on io's terminal until it ends.
@@ -64,6 +80,19 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 	for _, w := range cfg.Warnings {
 		o.ConfigWarnings = append(o.ConfigWarnings, termsafe.Line(w))
 	}
+	if c.handsOver(getenv) {
+		o.HandOver = true
+		if cfg.Machine.WaitRegistration > 0 {
+			// DS registers a new machine when its agent contacts it, and the
+			// agent starts only after this program exits: a wait here could
+			// only run out. The machine screen says what to do instead.
+			cfg.Machine.WaitRegistration = 0
+			o.StepTimeout = cfg.Session.StepTimeout
+			o.ConfigWarnings = append(o.ConfigWarnings,
+				"machine.wait_registration does not apply here: DS's agent, which registers new machines, starts after this console exits")
+		}
+	}
+	o.Size = tui.TerminalSize(io.In, io.Out, getenv)
 	if c.Demo {
 		o.DemoAccounts = DemoAccounts()
 	}
@@ -71,9 +100,50 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 	if log == nil {
 		log = logging.Discard()
 	}
+	if netup.Supported && getenv(HandOverEnv) == "1" {
+		// The Linux initrd hook: no NIC driver, link, address or DNS yet.
+		sess := netup.New(netup.Options{Log: func(format string, args ...any) { log.Info("network: " + fmt.Sprintf(format, args...)) }})
+		o.Network = func(ctx context.Context, report func(tui.NetStatus)) (tui.NetStatus, error) {
+			st, err := sess.Up(ctx, func(st netup.Status) { report(netStatus(st)) })
+			return netStatus(st), err
+		}
+		// Leave the machine as the image's own init expects to find it,
+		// unless the media say to keep the network (inject-initrd.sh
+		// --keep-network).
+		if getenv(KeepNetworkEnv) != "1" {
+			defer func() {
+				if err := sess.Restore(); err != nil {
+					log.Warn("network: taking back the configuration", "err", err)
+				}
+			}()
+		}
+	}
 	b := tui.NewFlowBackend(c.Flow, c.Override, log.Last)
 	defer b.SignOut()
 	return tui.Run(b, o, io.In, io.Out)
+}
+
+// KeepNetworkEnv set to 1 (by the hook, from inject-initrd.sh
+// --keep-network) keeps the network the console brought up for the
+// image's own init.
+const KeepNetworkEnv = "IMAGEINVOKER_KEEP_NETWORK"
+
+func netStatus(st netup.Status) tui.NetStatus {
+	out := tui.NetStatus{Phase: st.Phase, Address: st.Address}
+	for _, l := range st.Links {
+		line := l.Name
+		if l.MAC != "" {
+			line += " " + l.MAC
+		}
+		if l.Driver != "" {
+			line += " (" + l.Driver + ")"
+		}
+		out.Links = append(out.Links, line+": "+l.State)
+	}
+	for _, m := range st.Missing {
+		out.Missing = append(out.Missing, m.String())
+	}
+	return out
 }
 
 // DemoAccounts are the demo users as the sign-in screen lists them.

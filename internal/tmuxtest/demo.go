@@ -18,12 +18,13 @@ import (
 // for QueueOnDemo, keeping its store in storeDir (as the program sees the
 // path: a Windows program under Wine sees Z:\... for the Unix root).
 func DemoArgs(storeDir string) []string {
-	return []string{"demo", "--store-dir", storeDir, "--pickup-delay", "1s", "--after-queue", "stay"}
+	return []string{"demo", "--store-dir", storeDir, "--pickup-delay", "1s"}
 }
 
 // QueueOnDemo is a technician at the demo console running in session: sign
-// in as dave, filter the menu, confirm and queue a job, and wait for the
-// demo DS to pick it up. It then finds the schedule in the demo store kept
+// in as dave, filter the menu, confirm and queue a job, hand over (the
+// console exits), and wait for the demo DS agent, started after the
+// console as on boot media, to pick it up. It then finds the schedule in the demo store kept
 // in storeDir (the Unix path), queued for the demo computer by LAB\dave and
 // Running, and quits the console. The screens it passed go to the test log.
 func (x *Term) QueueOnDemo(session, storeDir string) {
@@ -56,8 +57,16 @@ func (x *Term) QueueOnDemo(session, storeDir string) {
 		t.Fatalf("no schedule id on screen:\n%s", queued)
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
-	picked := x.Wait(session, "picked it up")
+	// The demo runs in the boot wiring's order: the console hands over and
+	// exits, then DS's agent (the stand-in) starts and picks the job up.
+	x.WaitJoined(session, "agent starts when this console exits")
+	x.Cmd("set-option", "-t", session, "remain-on-exit", "on") // keep the screen once the demo ends
+	x.Keys(session, "Enter")
+	picked := x.WaitJoined(session, "picked up schedule "+m[1])
 	t.Logf("picked up after %s:\n%s", time.Since(start).Round(time.Millisecond), picked)
+	if !strings.Contains(picked, "The console has exited.") {
+		t.Errorf("the stand-in agent did not start after the console:\n%s", picked)
+	}
 
 	db, err := sql.Open("sqlite", filepath.Join(storeDir, demo.StoreFile)+"?_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -77,5 +86,4 @@ func (x *Term) QueueOnDemo(session, storeDir string) {
 		t.Errorf("schedule %d: computer %d user %q status %q; want computer %d, user %s\\dave, status Running (picked up by the demo DS)",
 			id, computer, user, status, demo.ComputerID, demo.Domain)
 	}
-	x.Keys(session, "q")
 }

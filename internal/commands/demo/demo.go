@@ -6,6 +6,8 @@ package demo
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -40,8 +42,9 @@ func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cob
 		Long: `Runs the whole technician console against the embedded demo: a demo eXpress
 database (SQLite) and a demo Active Directory (LDAP over TLS), both inside this
 process. The demo accounts and their passwords are shown on the sign-in screen.
-Queued jobs are written to the demo database, and a stand-in for Deployment Server
-picks them up after a few seconds.
+Queued jobs are written to the demo database. As on boot media, the console hands
+over after queueing and exits; then a stand-in for Deployment Server's agent starts
+and picks them up after a few seconds (--pickup-delay).
 
 --store-dir keeps the demo database in DIR (as ` + demodata.StoreFile + `) after the demo
 ends, so what was queued can be inspected; it is recreated on every start.`,
@@ -74,7 +77,7 @@ ends, so what was queued can be inspected; it is recreated on every start.`,
 	config.AddGroups(cmd.Flags(), config.GroupConsole|config.GroupWatch|config.GroupLog|config.GroupDebug)
 	console.AddASCIIFlag(cmd)
 	cmd.Flags().StringVar(&o.StoreDir, "store-dir", "", "keep the demo database in this directory instead of a temporary one")
-	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for Deployment Server waits before picking up a queued job")
+	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for DS's agent, started after the console exits, waits before picking up a queued job")
 	return cmd
 }
 
@@ -90,11 +93,45 @@ func run(ctx context.Context, o *Options) (err error) {
 		return err
 	}
 	defer env.Close()
-	agent, err := dsagent.Start(ctx, cfg.Store.URL, o.PickupDelay, 500*time.Millisecond)
+	// The demo runs in the order of the boot wiring, so it shows what a
+	// site sees: the console hands over after queueing and exits, and only
+	// then does DS's agent (here its stand-in) start and pick the job up.
+	c := console.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log, HandOver: true}
+	runErr := c.Run(ctx, o.IO, o.Getenv)
+	if err := runAgent(ctx, o, cfg.Store.URL); err != nil {
+		return errors.Join(runErr, err)
+	}
+	return runErr
+}
+
+// runAgent starts the stand-in for DS's agent after the console exited,
+// and lets it pick up what is pending, saying so.
+func runAgent(ctx context.Context, o *Options, storeURL string) error {
+	agent, err := dsagent.Start(ctx, storeURL, o.PickupDelay, 500*time.Millisecond)
 	if err != nil {
 		return err
 	}
 	defer agent.Close()
-	c := console.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log}
-	return c.Run(ctx, o.IO, o.Getenv)
+	n, err := agent.Pending(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	// As on boot media: DS's agent starts after ImageInvoker exits.
+	fmt.Fprintf(o.IO.Out, "\nThe console has exited.\nDS's agent starts now (the demo's stand-in)...\n")
+	ctx, cancel := context.WithTimeout(ctx, o.PickupDelay+30*time.Second)
+	defer cancel()
+	for n > 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo DS agent: %d schedule(s) still pending: %w", n, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+		if n, err = agent.Pending(ctx); err != nil {
+			return err
+		}
+	}
+	for _, id := range agent.Picked() {
+		fmt.Fprintf(o.IO.Out, "DS's agent picked up schedule %d (%s).\n", id, dsagent.PickedUpStatus)
+	}
+	return nil
 }

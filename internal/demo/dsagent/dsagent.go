@@ -31,10 +31,11 @@ type Agent struct {
 	delay time.Duration
 	every time.Duration
 
-	mu   sync.Mutex
-	seen map[int64]time.Time
-	done chan struct{}
-	stop context.CancelFunc
+	mu     sync.Mutex
+	seen   map[int64]time.Time
+	picked []int64
+	done   chan struct{}
+	stop   context.CancelFunc
 }
 
 // Start opens the demo store (a `sqlite:PATH` URL) and picks up every pending
@@ -126,6 +127,27 @@ func (a *Agent) Tick(ctx context.Context, now time.Time) (int, error) {
 			return n, fmt.Errorf("demo DS agent: pick up schedule %d: %w", id, err)
 		}
 		n++
+		a.mu.Lock()
+		a.picked = append(a.picked, id)
+		a.mu.Unlock()
+	}
+	return n, nil
+}
+
+// Picked lists the schedules this agent picked up, in order.
+func (a *Agent) Picked() []int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]int64(nil), a.picked...)
+}
+
+// Pending counts the schedules still waiting for a pick-up.
+func (a *Agent) Pending(ctx context.Context) (int, error) {
+	var n int
+	err := a.db.QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM event_schedule WHERE status IS NULL OR status = '' OR LOWER(status) = 'scheduled'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("demo DS agent: read schedules: %w", err)
 	}
 	return n, nil
 }
