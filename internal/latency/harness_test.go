@@ -125,7 +125,7 @@ func (r *rig) reset() {
 
 // counts are the round trips of one step.
 type counts struct {
-	ldapTrips, ldapConns       int64
+	ldapTrips, ldapConns         int64
 	sqlTrips, sqlStmts, sqlConns int64
 	took                         time.Duration
 }
