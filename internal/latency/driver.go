@@ -2,6 +2,7 @@ package latency
 
 import (
 	"context"
+	"errors"
 	"database/sql/driver"
 	"sync/atomic"
 	"time"
@@ -144,12 +145,11 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	}
 	var tx driver.Tx
 	var err error
-	if b, ok := c.base.(driver.ConnBeginTx); ok {
-		tx, err = b.BeginTx(ctx, opts)
-	} else {
-		tx, err = c.base.Begin() //nolint:staticcheck // the old interface is the fallback
+	b, ok := c.base.(driver.ConnBeginTx)
+	if !ok {
+		return nil, errors.New("latency: the wrapped driver has no BeginTx")
 	}
-	if err != nil {
+	if tx, err = b.BeginTx(ctx, opts); err != nil {
 		return nil, err
 	}
 	return &txWrap{l: c.l, base: tx}, nil
@@ -223,20 +223,22 @@ type stmt struct {
 func (s *stmt) Close() error  { return s.base.Close() }
 func (s *stmt) NumInput() int { return s.base.NumInput() }
 
+// Exec and Query are the old interface, which database/sql calls only
+// when the context ones are missing; they go through those.
 func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
-	s.l.sent(s.query)
-	_ = s.l.trip(context.Background())
-	return s.base.Exec(args) //nolint:staticcheck // forwarded as called
+	return s.ExecContext(context.Background(), named(args))
 }
 
 func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
-	s.l.sent(s.query)
-	_ = s.l.trip(context.Background())
-	r, err := s.base.Query(args) //nolint:staticcheck // forwarded as called
-	if err != nil {
-		return nil, err
+	return s.QueryContext(context.Background(), named(args))
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 	}
-	return wrapRows(s.l, r), nil
+	return out
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
