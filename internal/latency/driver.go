@@ -2,8 +2,8 @@ package latency
 
 import (
 	"context"
-	"errors"
 	"database/sql/driver"
+	"errors"
 	"sync/atomic"
 	"time"
 )
