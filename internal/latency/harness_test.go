@@ -68,8 +68,7 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 
 	// The registry Build uses, with the store opened across the link:
 	// express.Open would open its own SQLite driver. What Open does at
-	// open — a ping, then discovery — happens here too (discovery on the
-	// first statement), so the round trips are the same.
+	// open — a ping, then discovery — happens here too, at open.
 	reg := backend.NewRegistry()
 	reg.AddReader(setup.Express, func(ctx context.Context, cfg *config.Config, _ *flow.Credentials) (flow.Reader, error) {
 		db := sql.OpenDB(link.Connector(base, express.SQLiteDSN(path)))
@@ -77,7 +76,12 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 			db.Close()
 			return nil, err
 		}
-		return express.OpenDB(db, express.DialectSQLite, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout}), nil
+		st := express.OpenDB(db, express.DialectSQLite, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout})
+		if _, err := st.Schema(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
+		return st, nil
 	})
 	reg.AddScheduler(setup.Express, func(_ context.Context, _ *config.Config, r flow.Reader, _ *flow.Credentials) (flow.Scheduler, error) {
 		return r.(*express.Store), nil
