@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,6 +21,22 @@ type Link struct {
 	trace atomic.Pointer[func(query string)]
 
 	trips, stmts, conns atomic.Int64
+
+	mu     sync.Mutex
+	starts []time.Time // when each round trip since Reset began
+}
+
+// TripsSince is how many round trips since Reset began after t.
+func (l *Link) TripsSince(t time.Time) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var n int64
+	for _, s := range l.starts {
+		if s.After(t) {
+			n++
+		}
+	}
+	return n
 }
 
 func (l *Link) sent(query string) {
@@ -60,11 +77,21 @@ func (l *Link) SetTrace(fn func(query string)) {
 }
 
 // Reset zeroes the counters.
-func (l *Link) Reset() { l.trips.Store(0); l.stmts.Store(0); l.conns.Store(0) }
+func (l *Link) Reset() {
+	l.trips.Store(0)
+	l.stmts.Store(0)
+	l.conns.Store(0)
+	l.mu.Lock()
+	l.starts = nil
+	l.mu.Unlock()
+}
 
 // trip waits one round trip, or until ctx ends.
 func (l *Link) trip(ctx context.Context) error {
 	l.trips.Add(1)
+	l.mu.Lock()
+	l.starts = append(l.starts, time.Now())
+	l.mu.Unlock()
 	d := time.Duration(l.rtt.Load())
 	if d <= 0 {
 		return ctx.Err()

@@ -131,7 +131,10 @@ func (r *rig) reset() {
 type counts struct {
 	ldapTrips, ldapConns         int64
 	sqlTrips, sqlStmts, sqlConns int64
-	took                         time.Duration
+	// sqlAfterBind are the SQL round trips begun after the DC's last
+	// answer; the others overlapped the LDAP sign-in.
+	sqlAfterBind int64
+	took         time.Duration
 }
 
 func (r *rig) counts(start time.Time) counts {
@@ -169,7 +172,9 @@ func (r *rig) enterToMenu(t testing.TB, ctx context.Context) (counts, *menu.Menu
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r.counts(start), l.Menu
+	c := r.counts(start)
+	c.sqlAfterBind = r.link.TripsSince(r.proxy.LastAnswer())
+	return c, l.Menu
 }
 
 // confirmToQueued is Confirm on the confirm screen: Queue, with its

@@ -37,6 +37,12 @@ func TestRoundTripsCounted(t *testing.T) {
 		if c.sqlConns != 1 || c.sqlTrips != c.sqlStmts+1 {
 			t.Errorf("SQL: %d round trips, %d statements, %d connections; want the statements plus one ping on one connection", c.sqlTrips, c.sqlStmts, c.sqlConns)
 		}
+		// store.auth: url: the ping and discovery that open the
+		// session's store overlap the LDAP sign-in; the menu's
+		// statements follow it.
+		if c.sqlAfterBind != c.sqlTrips-2 {
+			t.Errorf("SQL: %d of %d round trips after the DC's last answer; want all but the ping and discovery", c.sqlAfterBind, c.sqlTrips)
+		}
 	}
 	if first.ldapTrips != second.ldapTrips || first.sqlTrips != second.sqlTrips {
 		t.Errorf("two sign-ins differ: LDAP %d/%d, SQL %d/%d round trips", first.ldapTrips, second.ldapTrips, first.sqlTrips, second.sqlTrips)
@@ -82,6 +88,7 @@ func BenchmarkLatency(b *testing.B) {
 			b.ReportMetric(float64(e.ldapConns), "enter-ldap-conns")
 			b.ReportMetric(float64(e.sqlTrips), "enter-sql-trips")
 			b.ReportMetric(float64(e.sqlStmts), "enter-sql-stmts")
+			b.ReportMetric(float64(e.sqlAfterBind), "enter-sql-trips-menu")
 			b.ReportMetric(float64(q.sqlTrips), "confirm-sql-trips")
 			b.ReportMetric(float64(q.sqlStmts), "confirm-sql-stmts")
 		})

@@ -29,6 +29,7 @@ type Proxy struct {
 
 	conns atomic.Int64
 	trips atomic.Int64
+	last  atomic.Int64 // unix nanoseconds of the last answer read from the server
 	trace atomic.Pointer[func(fromClient bool, n int, newTrip bool)]
 
 	wg     sync.WaitGroup
@@ -74,8 +75,17 @@ func (p *Proxy) SetTrace(fn func(fromClient bool, n int, newTrip bool)) {
 	p.trace.Store(&fn)
 }
 
+// LastAnswer is when the server's last answer reached the proxy (zero
+// after Reset until one does).
+func (p *Proxy) LastAnswer() time.Time {
+	if n := p.last.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
+
 // Reset zeroes the counters.
-func (p *Proxy) Reset() { p.conns.Store(0); p.trips.Store(0) }
+func (p *Proxy) Reset() { p.conns.Store(0); p.trips.Store(0); p.last.Store(0) }
 
 // Close stops listening and cuts every open connection.
 func (p *Proxy) Close() error {
@@ -202,6 +212,9 @@ func (p *Proxy) pipe(dst, src net.Conn, extra time.Duration, turn *turnState, fr
 			newTrip := !fromClient && turn.clientLast
 			if newTrip {
 				p.trips.Add(1)
+			}
+			if !fromClient {
+				p.last.Store(time.Now().UnixNano())
 			}
 			turn.clientLast = fromClient
 			turn.mu.Unlock()
