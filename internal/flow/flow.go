@@ -386,8 +386,10 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 		return nil, exitcode.New(exitcode.Usage,
 			"no Active Directory is configured here, so %s cannot sign in: only DS console accounts can (.\\name). Set directory.dns_domain or directory.dcs in the config file for AD accounts.", user)
 	}
+	early := f.openEarly(ctx)
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {
+		early.discard()
 		// What was typed in the user field is logged only under --debug: a
 		// technician who typed the password there by mistake must not find
 		// it in the log file.
@@ -407,11 +409,16 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	if f.d.OpenReader == nil { // a sign-in check without a store (whoami)
 		return &Session{Identity: si.Identity, SignIn: si}, nil
 	}
-	s, err := f.open(ctx, si.Identity, creds)
+	var s *Session
+	if early != nil {
+		s, err = early.wait()
+	} else {
+		s, err = f.open(ctx, si.Identity, creds)
+	}
 	if err != nil {
 		return nil, err
 	}
-	s.SignIn = si
+	s.Identity, s.SignIn = si.Identity, si
 	return s, nil
 }
 

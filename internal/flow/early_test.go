@@ -1,0 +1,120 @@
+package flow_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
+)
+
+// waitingSource answers a sign-in only once the store has been opened (or
+// after a while): a sign-in that opens the store after the bind, one after
+// the other, cannot see it opened and refuses.
+type waitingSource struct {
+	opened chan struct{}
+	ok     bool
+	// sawOpen reports whether the store was open while the password was
+	// being checked.
+	sawOpen *bool
+}
+
+func (s waitingSource) SignIn(ctx context.Context, user, _ string) (*model.SignIn, error) {
+	select {
+	case <-s.opened:
+		*s.sawOpen = true
+	case <-time.After(2 * time.Second):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if !s.ok {
+		return nil, model.ErrBadCredentials
+	}
+	return &model.SignIn{Identity: model.Identity{User: `LAB\` + user, Groups: []string{`LAB\Techs`}}}, nil
+}
+
+func earlyDeps(t *testing.T, auth config.StoreAuth, ok bool) (flow.Deps, *fakes, *bool, *[]*flow.Credentials) {
+	fk := &fakes{path: expresstest.LabFile(t), shared: true}
+	d := fk.deps(t)
+	d.Config.Store.Auth = auth
+	opened := make(chan struct{})
+	var once sync.Once
+	var creds []*flow.Credentials
+	open := d.OpenReader
+	d.OpenReader = func(ctx context.Context, c *flow.Credentials) (flow.Reader, error) {
+		creds = append(creds, c)
+		r, err := open(ctx, c)
+		once.Do(func() { close(opened) })
+		return r, err
+	}
+	saw := new(bool)
+	d.Directory = waitingSource{opened: opened, ok: ok, sawOpen: saw}
+	return d, fk, saw, &creds
+}
+
+// With store.auth: url the store is opened while the directory checks the
+// password (the SQL login overlaps the bind), and the session gets it
+// with the identity of the sign-in.
+func TestSignInOpensTheStoreDuringTheBind(t *testing.T) {
+	d, fk, saw, creds := earlyDeps(t, config.AuthURL, true)
+	f := flow.New(d)
+	sess, err := f.SignIn(context.Background(), "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if !*saw {
+		t.Error("the store was opened only after the password was checked")
+	}
+	if len(fk.readers) != 1 || sess.Reader != flow.Reader(fk.readers[0]) || (*creds)[0] != nil {
+		t.Fatalf("%d readers opened, session reader %v, creds %v", len(fk.readers), sess.Reader, *creds)
+	}
+	if sess.Identity.User != `LAB\bob` || sess.SignIn == nil || fk.readers[0].closed != 0 {
+		t.Errorf("session identity %q, sign-in %v, reader closed %d times", sess.Identity.User, sess.SignIn, fk.readers[0].closed)
+	}
+	// The menu is read with the sign-in's identity, after it.
+	m, _ := f.Identify(flow.Override{ComputerID: 5000001})
+	if _, err := f.LoadMenu(context.Background(), sess, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A refused sign-in closes the store opened early before SignIn returns:
+// nothing opened for it outlives the attempt.
+func TestRefusedSignInClosesTheEarlyStore(t *testing.T) {
+	d, fk, _, _ := earlyDeps(t, config.AuthURL, false)
+	sess, err := flow.New(d).SignIn(context.Background(), "bob", "wrong")
+	if !errors.Is(err, model.ErrBadCredentials) || sess != nil {
+		t.Fatalf("SignIn = %v, %v; want a refusal", sess, err)
+	}
+	if len(fk.readers) != 1 {
+		t.Fatalf("%d stores opened during the refused sign-in; want the early one", len(fk.readers))
+	}
+	for i, r := range fk.readers {
+		if r.closed != 1 {
+			t.Errorf("reader %d closed %d times when SignIn returned", i, r.closed)
+		}
+	}
+}
+
+// With store.auth: technician the SQL login needs the technician's
+// password: the store is opened after the sign-in, with the credentials.
+func TestTechnicianStoreWaitsForTheSignIn(t *testing.T) {
+	d, fk, saw, creds := earlyDeps(t, config.AuthTechnician, true)
+	sess, err := flow.New(d).SignIn(context.Background(), "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if *saw {
+		t.Error("the store was opened before the technician was signed in")
+	}
+	if len(fk.readers) != 1 || len(*creds) != 1 || (*creds)[0] == nil || (*creds)[0].User != `LAB\bob` {
+		t.Errorf("%d readers, creds %v", len(fk.readers), *creds)
+	}
+}
