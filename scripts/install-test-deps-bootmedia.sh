@@ -78,10 +78,16 @@ fetch_kernel() {
 	}
 	tmp=$(mktemp -d)
 	chmod 0755 "$tmp" # apt's sandbox user writes the download there
-	(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) || {
-		rm -rf "$tmp"
-		return 1
-	}
+	# Stale package lists name a kernel the mirror no longer has: fetch the
+	# lists once and ask again.
+	if ! (cd "$tmp" && apt-get download -qq "$pkg" >/dev/null); then
+		${SUDO:-} apt-get -o DPkg::Lock::Timeout=300 update -qq
+		pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+		(cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) || {
+			rm -rf "$tmp"
+			return 1
+		}
+	fi
 	mkdir -p "$dir"
 	dpkg-deb -x "$tmp"/*.deb "$dir"
 	rm -rf "$tmp"
