@@ -1,14 +1,12 @@
 package config
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"io"
 	"net"
 	"net/http"
@@ -19,6 +17,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/tlshttp"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 // Options are what resolving a configuration needs from outside.
@@ -263,41 +264,21 @@ func fetch(ref string, m *Config, timeout time.Duration) ([]byte, error) {
 	return data, nil
 }
 
-// get is one HTTP/1.1 GET over TLS. Not http.Client: its Transport (and
-// the HTTP/2 client bundled with it) would add about 900 KB to a binary
-// that boot media carries, for a single small file read once. No proxy
-// (the central file lives on the organisation's network, and on Linux boot
-// media the kernel command line becomes the environment, so an HTTPS_PROXY
-// there must not route this) and no redirects (name the file's own URL).
+// get is one HTTP/1.1 GET over TLS (tlshttp: no http.Client; no proxy,
+// since the central file lives on the organisation's network and on Linux
+// boot media the kernel command line becomes the environment, so an
+// HTTPS_PROXY there must not route this; no redirects: name the file's own
+// URL).
 func get(ctx context.Context, ref string, conf *tls.Config) ([]byte, error) {
 	u, err := url.Parse(ref)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("not a URL like https://server/path/central.yaml")
 	}
-	addr := u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "443")
-	}
-	conf.ServerName = u.Hostname()
-	d := tls.Dialer{Config: conf}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("User-Agent", "imageinvoker")
-	req.Close = true
-	if err := req.Write(conn); err != nil {
-		return nil, err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	resp, err := tlshttp.RoundTrip(ctx, req, conf)
 	if err != nil {
 		return nil, err
 	}

@@ -1,14 +1,12 @@
 package logging
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/tlshttp"
 )
 
 // RunInfo is what a run's start line says: which build, which config
@@ -147,40 +146,19 @@ func (l *Logger) Copy(ctx context.Context, o CopyOptions) error {
 	return nil
 }
 
-// put is one HTTP/1.1 PUT over TLS. Not http.Client: its Transport (and
-// the HTTP/2 client bundled with it) adds about 700 KB to a binary boot
-// media carries, for one request at exit (as config's include does). No
-// proxy, no redirects.
+// put is one HTTP/1.1 PUT over TLS (tlshttp: no http.Client, no proxy, no
+// redirects).
 func put(ctx context.Context, target string, data []byte, conf *tls.Config) error {
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" {
 		return errors.New("not a URL like https://server/path/")
-	}
-	addr := u.Host
-	if u.Port() == "" {
-		addr = net.JoinHostPort(u.Hostname(), "443")
-	}
-	conf.ServerName = u.Hostname()
-	d := tls.Dialer{Config: conf}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, target, bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "text/plain; charset=utf-8")
-	req.Header.Set("User-Agent", "imageinvoker")
-	req.Close = true
-	if err := req.Write(conn); err != nil {
-		return err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	resp, err := tlshttp.RoundTrip(ctx, req, conf)
 	if err != nil {
 		return err
 	}
