@@ -1,0 +1,162 @@
+package bootmedia
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// The .ps1 keeps each pattern it matches image files with in one place,
+// between "# BEGIN name" and "# END name" lines, as a single-quoted
+// literal. These tests read that literal and run it with Go's regexp.
+// PowerShell cannot run here; the patterns keep to the syntax .NET and Go
+// share (inline (?i)/(?m), \s, \d, classes, groups, ?, *, +, |), where
+// the two engines agree on what matches. Issue 23, point 9.
+func psPattern(t *testing.T, name string) *regexp.Regexp {
+	t.Helper()
+	src := strings.ReplaceAll(readScript(t, "Add-ImageInvoker.ps1"), "\r\n", "\n")
+	begin, end := "\n# BEGIN "+name+"\n", "\n# END "+name+"\n"
+	i, j := strings.Index(src, begin), strings.Index(src, end)
+	if i < 0 || j < i {
+		t.Fatalf("Add-ImageInvoker.ps1 has no %q ... %q section", strings.TrimSpace(begin), strings.TrimSpace(end))
+	}
+	m := regexp.MustCompile(`(?m)^\$\w+ = '((?:[^']|'')*)'$`).FindAllStringSubmatch(src[i:j], -1)
+	if len(m) != 1 {
+		t.Fatalf("the %s section holds %d single-quoted assignments, want 1", name, len(m))
+	}
+	lit := strings.ReplaceAll(m[0][1], "''", "'")
+	re, err := regexp.Compile(lit)
+	if err != nil {
+		t.Fatalf("the %s pattern %q is not in the syntax Go shares with .NET: %v", name, lit, err)
+	}
+	return re
+}
+
+func TestWinPEWpeinitPattern(t *testing.T) {
+	re := psPattern(t, "wpeinit-pattern")
+	runs := []string{
+		"wpeinit",
+		"WPEINIT",
+		"wpeinit.exe",
+		"Wpeinit.EXE",
+		"   wpeinit",
+		"\twpeinit",
+		"@wpeinit",
+		"@ wpeinit",
+		"call wpeinit",
+		"CALL wpeinit.exe",
+		"@call wpeinit",
+		"  @CALL  Wpeinit",
+		`X:\Windows\System32\wpeinit.exe`,
+		`x:\windows\system32\WPEINIT.EXE`,
+		`X:\Windows\System32\wpeinit`,
+		`call X:\Windows\System32\wpeinit.exe`,
+		`@call X:\Windows\System32\wpeinit.exe`,
+		`%SYSTEMROOT%\System32\wpeinit.exe`,
+		`%windir%\system32\wpeinit.exe`,
+		`"X:\Windows\System32\wpeinit.exe"`,
+		`wpeinit -unattend:X:\unattend.xml`,
+		`wpeinit >nul`,
+		`wpeinit>nul 2>&1`,
+		`wpeinit.exe&& echo up`,
+	}
+	notRuns := []string{
+		"rem wpeinit",
+		"REM wpeinit.exe",
+		"  rem X:\\Windows\\System32\\wpeinit.exe",
+		":: wpeinit",
+		"::wpeinit",
+		"echo wpeinitialize",
+		"echo wpeinit",
+		"wpeinitialize",
+		"wpeinit2",
+		"wpeinit.exe.bak",
+		`X:\tools\notwpeinit.exe`,
+		"set WPEINIT=1",
+		"",
+		"wpeutil InitializeNetwork",
+	}
+	for _, l := range runs {
+		if !re.MatchString(l) {
+			t.Errorf("%q runs wpeinit, but the pattern %s does not match it", l, re)
+		}
+	}
+	for _, l := range notRuns {
+		if re.MatchString(l) {
+			t.Errorf("%q does not run wpeinit, but the pattern %s matches it", l, re)
+		}
+	}
+}
+
+// The startnet insertion uses that one pattern, and no second copy of a
+// wpeinit regex hides elsewhere in the script.
+func TestWinPEWpeinitPatternIsTheOneUsed(t *testing.T) {
+	code := stripPSComments(readScript(t, "Add-ImageInvoker.ps1"))
+	if !regexp.MustCompile(`-match\s+\$WpeinitPattern\b`).MatchString(code) {
+		t.Error("the startnet insertion does not match lines with $WpeinitPattern")
+	}
+	for _, m := range regexp.MustCompile(`(?i)-match\s+'[^'\n]*wpeinit[^'\n]*'`).FindAllString(code, -1) {
+		t.Errorf("a second wpeinit pattern outside the delimited literal: %s", m)
+	}
+	if n := len(regexp.MustCompile(`(?m)^\$WpeinitPattern\s*=`).FindAllString(code, -1)); n != 1 {
+		t.Errorf("$WpeinitPattern is assigned %d times, want 1", n)
+	}
+	// A startnet.cmd with lines but no wpeinit is refused, not given a
+	// second wpeinit with ImageInvoker before DS's lines.
+	if regexp.MustCompile(`\$kept\.Insert\(0,\s*'wpeinit'\)`).MatchString(code) {
+		t.Error("the script still inserts a wpeinit at the top of a startnet.cmd that has lines")
+	}
+}
+
+// dism /English /Get-ImageInfo output: DISM's banner first, then the
+// image's own Version line. The script takes the last match and refuses a
+// major version below 10.
+func TestWinPEVersionPattern(t *testing.T) {
+	re := psPattern(t, "winpe-version-pattern")
+	out := func(v string) string {
+		return "\nDeployment Image Servicing and Management tool\nVersion: 10.0.19041.844\n\n" +
+			"Details for image : D:\\PXE\\boot.wim\n\nIndex : 1\nName : Microsoft Windows PE (x64)\n" +
+			"Description : Microsoft Windows PE (x64)\nSize : 1,564,000,000 bytes\nWIM Bootable : No\n" +
+			"Architecture : x64\nHal : <undefined>\nVersion : " + v + "\nServicePack Build : 1\n" +
+			"ServicePack Level : 0\nEdition : WindowsPE\nInstallation : WindowsPE\nProductType : WinNT\n" +
+			"ProductSuite : \nSystem Root : WINDOWS\nLanguages :\n        en-US (Default)\n" +
+			"The operation completed successfully.\n"
+	}
+	for _, tc := range []struct {
+		version string
+		major   int
+		refused bool
+	}{
+		{"10.0.19041", 10, false},
+		{"10.0.22621", 10, false},
+		{"6.3.9600", 6, true}, // WinPE 5.x (Windows 8.1)
+		{"6.1.7601", 6, true}, // WinPE 3.1, what older Boot Disk Creators built
+		{"6.0.6001", 6, true}, // WinPE 2.x
+		{"11.0.26100", 11, false},
+	} {
+		all := re.FindAllStringSubmatch(out(tc.version), -1)
+		if len(all) < 2 {
+			t.Fatalf("%s: %d Version lines matched, want the banner's and the image's", tc.version, len(all))
+		}
+		major, err := strconv.Atoi(all[len(all)-1][1])
+		if err != nil || major != tc.major {
+			t.Errorf("%s: read major %q, want %d", tc.version, all[len(all)-1][1], tc.major)
+		}
+		if refused := major < 10; refused != tc.refused {
+			t.Errorf("%s: refused = %v, want %v", tc.version, refused, tc.refused)
+		}
+	}
+	code := stripPSComments(readScript(t, "Add-ImageInvoker.ps1"))
+	for _, want := range []string{
+		`/English /Get-ImageInfo`,
+		`[regex]::Matches(($info -join "` + "`" + `n"), $WinPEVersionPattern)`,
+		`$found[$found.Count - 1]`,
+		`-lt 10)`,
+		`Go binaries need a Windows 10 kernel`,
+	} {
+		if !strings.Contains(code, want) {
+			t.Errorf("Add-ImageInvoker.ps1 lacks %q: the version check reads or judges differently", want)
+		}
+	}
+}
