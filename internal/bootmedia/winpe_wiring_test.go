@@ -160,3 +160,55 @@ func TestWinPEVersionPattern(t *testing.T) {
 		}
 	}
 }
+
+// -Preview and -Inspect (issue 23, points 9 and 5), the CA name check and
+// the config-only update, statically, as the other script checks here.
+func TestWinPEPreviewInspectAndUpdate(t *testing.T) {
+	code := stripPSComments(readScript(t, "Add-ImageInvoker.ps1"))
+	for _, tc := range []struct{ name, re string }{
+		{"-Preview and -Inspect switches", `(?s)\[switch\]\$Preview.*\[switch\]\$Inspect`},
+		{"-Binary and -Config not mandatory", `(?m)^\s*\[string\]\$Binary,\n\s*\[string\]\$Config,`},
+		{"-Config required for a write", `if \(-not \$readOnly -and -not \$Config\) \{ Fail`},
+		{"read-only modes return before ShouldProcess", `(?s)if \(\$readOnly\) \{.*?Invoke-ReadOnlyMount \{.*?\n    \}\n    return\n\}\n.*\$PSCmdlet\.ShouldProcess\(`},
+		{"-Preview shows before and after", `(?s)Show-Lines 'Windows\\System32\\startnet\.cmd now' \$before.*Show-Lines 'Windows\\System32\\startnet\.cmd after' \$after`},
+		{"-Preview uses the same function as the write", `(?s)\$after = Get-StartnetWithBlock \$before.*\$new = Get-StartnetWithBlock \$lines`},
+		{"-WhatIf prints what it would write", `(?s)if \(\$WhatIfPreference\) \{.*Get-WinpeshlContent.*Get-StartBlock.*\$PSCmdlet\.ShouldProcess\(`},
+		{"-Inspect reads the version resource", `\(Get-Item -LiteralPath \$exe\)\.VersionInfo`},
+		{"-Inspect prints ProductVersion", `\$vi\.ProductVersion`},
+		{"-Inspect hashes the config with sha256, lower case like config show", `Get-FileHash -Algorithm SHA256 -LiteralPath \$cfg\)\.Hash\.ToLowerInvariant\(\)`},
+		{"-Inspect shows the wiring", `(?s)if \(\$Inspect\) \{.*Show-Wiring \$system32`},
+		{"CA name compared with directory.ca_file", `elseif \(\$caLeaf -ne \$cfgCALeaf\) \{\s*Fail`},
+		{"config-only update needs ImageInvoker already in the image", `if \(-not \$Binary -and -not \(Test-Path -LiteralPath \(Join-Path \$dest 'imageinvoker\.exe'\)\)\) \{\s*Fail`},
+		{"binary copied only when given", `if \(\$Binary\) \{ Copy-Item -LiteralPath \$Binary`},
+		{"the CA the config names must end up in the image", `-not \(Test-Path -LiteralPath \(Join-Path \$dest \$cfgCALeaf\)\)\) \{\s*Fail`},
+	} {
+		if !regexp.MustCompile(tc.re).MatchString(code) {
+			t.Errorf("Add-ImageInvoker.ps1 lacks %s (pattern %s)", tc.name, tc.re)
+		}
+	}
+}
+
+// The .cmd fallback recognises wpeinit lines in :iswpeinit (batch has no
+// regular expressions findstr could share with the .ps1); it refuses a
+// startnet.cmd without one and checks the WinPE version.
+func TestWinPECmdWpeinitAndVersion(t *testing.T) {
+	src := strings.ReplaceAll(readScript(t, "Add-ImageInvoker.cmd"), "\r\n", "\n")
+	for _, tc := range []struct{ name, re string }{
+		{":emit asks :iswpeinit", `if not defined BLOCK_DONE call :iswpeinit`},
+		{"@ and call skipped", `(?s):iswpeinit\n.*"!W1:~0,1!"=="@".*/i "!W1!"=="call"`},
+		{"paths ending in \\wpeinit(.exe)", `(?s)"!W1:~-8!"=="\\wpeinit".*"!W1:~-12!"=="\\wpeinit\.exe"`},
+		{"no wpeinit line: refused", `(?s)if not defined BLOCK_DONE \(\n[^\n]*no line that runs wpeinit[^\n]*\n[^\n]*\n\s*goto discard`},
+		{"version read with /English", `dism /English /Get-ImageInfo`},
+		{"older than 10 refused", `if %WINMAJOR% LSS 10 \(`},
+	} {
+		if !regexp.MustCompile(tc.re).MatchString(src) {
+			t.Errorf("Add-ImageInvoker.cmd lacks %s (pattern %s)", tc.name, tc.re)
+		}
+	}
+	if strings.Contains(src, "( echo wpeinit& type") {
+		t.Error("Add-ImageInvoker.cmd still puts a wpeinit on top of a startnet.cmd it did not recognise")
+	}
+	if v, m := strings.Index(src, "/Get-ImageInfo"), strings.Index(src, "dism /Mount-Image"); v < 0 || v > m {
+		t.Error("the version check does not come before the mount")
+	}
+}
