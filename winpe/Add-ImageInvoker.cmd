@@ -64,15 +64,6 @@ if errorlevel 2 if not errorlevel 3 (
   echo Add-ImageInvoker: the config is not valid ^(errors above^); fix it first. 1>&2
   exit /b 2
 )
-if exist "%MOUNT%\" (
-  for /f %%F in ('dir /a /b "%MOUNT%" 2^>nul') do (
-    echo Add-ImageInvoker: mount directory %MOUNT% is not empty; use an empty directory. 1>&2
-    exit /b 2
-  )
-) else (
-  mkdir "%MOUNT%" || ( echo Add-ImageInvoker: cannot create %MOUNT%. 1>&2 & exit /b 1 )
-)
-
 rem Go binaries need a Windows 10 kernel: refuse an older WinPE. The image's
 rem line is "Version : 10.0.x" (DISM's own banner says "Version: ", no blank).
 set "WINVER="
@@ -86,6 +77,15 @@ if not defined WINMAJOR if not "%II_SKIP_VERSION_CHECK%"=="1" (
 if defined WINMAJOR if %WINMAJOR% LSS 10 (
   echo Add-ImageInvoker: %WIM% index %INDEX% is Windows %WINVER%, older than WinPE 10. ImageInvoker is a Go program, and Go binaries need a Windows 10 kernel: it would not start there. Build the boot image from WinPE 10 or later. 1>&2
   exit /b 2
+)
+
+if exist "%MOUNT%\" (
+  for /f %%F in ('dir /a /b "%MOUNT%" 2^>nul') do (
+    echo Add-ImageInvoker: mount directory %MOUNT% is not empty; use an empty directory. 1>&2
+    exit /b 2
+  )
+) else (
+  mkdir "%MOUNT%" || ( echo Add-ImageInvoker: cannot create %MOUNT%. 1>&2 & exit /b 1 )
 )
 
 rem --- Changes: all inside one mount, committed at the end or discarded ---------
