@@ -450,7 +450,7 @@ try {
     }
     if ($cfgCALeaf -and -not $CAFile -and ($cfgCA -like 'X:\ImageInvoker\*' -or $cfgCA -notmatch '[\\/]') -and
         -not (Test-Path -LiteralPath (Join-Path $dest $cfgCALeaf))) {
-        Fail "the config's directory.ca_file is $cfgCA, but the image has no X:\ImageInvoker\$cfgCALeaf: pass -CAFile."
+        Fail "the config's directory.ca_file is $cfgCA, but the image has no X:\ImageInvoker\${cfgCALeaf}: pass -CAFile."
     }
     New-Item -ItemType Directory -Path $dest -Force | Out-Null
     if ($Binary) { Copy-Item -LiteralPath $Binary -Destination (Join-Path $dest 'imageinvoker.exe') -Force }

@@ -212,3 +212,15 @@ func TestWinPECmdWpeinitAndVersion(t *testing.T) {
 		t.Error("the version check does not come before the mount")
 	}
 }
+
+// "$name:" in a PowerShell string is a scope or drive reference ($env:x),
+// not $name followed by a colon: PowerShell refuses to parse the script.
+// Only $script: and $env: are meant; a variable before a colon is ${name}:.
+func TestWinPEPS1NoVariableColon(t *testing.T) {
+	code := stripPSComments(readScript(t, "Add-ImageInvoker.ps1"))
+	for _, m := range regexp.MustCompile(`\$([A-Za-z_]\w*):`).FindAllStringSubmatch(code, -1) {
+		if s := strings.ToLower(m[1]); s != "script" && s != "env" {
+			t.Errorf("%q parses as a scope-qualified variable: write ${%s}:", m[0], m[1])
+		}
+	}
+}
