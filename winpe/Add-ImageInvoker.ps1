@@ -389,7 +389,7 @@ if ($readOnly) {
             }
             else { Write-Host '  X:\ImageInvoker\imageinvoker.yaml: not on this image' }
             if (Test-Path -LiteralPath $dest) {
-                Get-ChildItem -LiteralPath $dest -Force | ForEach-Object { Write-Host ("  X:\ImageInvoker\{0}  {1} bytes" -f $_.Name, $_.Length) }
+                Get-ChildItem -LiteralPath $dest -Force -File | ForEach-Object { Write-Host ("  X:\ImageInvoker\{0}  {1} bytes" -f $_.Name, $_.Length) }
             }
             Show-Wiring $system32
             return
