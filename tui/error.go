@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,38 +17,16 @@ type errorScreen struct {
 	err  error
 	back state // stateError: nowhere to go back to
 	log  []string
-	// doctor is the doctor checklist shown instead of the error (d), its
-	// lines, and top the first line shown; running while it runs.
-	doctor     []string
-	showDoctor bool
-	running    bool
-	top        int
+	// doctor is the doctor checklist shown instead of the error (d).
+	doctor doctorPanel
 }
-
-// doctorMsg is the doctor checklist, run in the background.
-type doctorMsg string
 
 const logLinesShown = 5
 
 // open shows err; Esc returns to back.
 func (e *errorScreen) open(err error, back state) {
 	e.err, e.back, e.log = err, back, termsafe.Lines(e.b.LastLogLines(logLinesShown))
-	e.doctor, e.showDoctor, e.top = nil, false, 0
-}
-
-// doctorKey is d: run doctor and show its checklist (again: back to the error).
-func (e *errorScreen) doctorKey() key.Binding {
-	return key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "doctor"))
-}
-
-// runDoctor runs the doctor in the background; its checklist arrives as a doctorMsg.
-func (e *errorScreen) runDoctor() tea.Cmd {
-	e.running, e.showDoctor, e.top = true, true, 0
-	run, ctx := e.o.Doctor, e.o.Context
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return func() tea.Msg { return doctorMsg(run(ctx)) }
+	e.doctor = doctorPanel{}
 }
 
 // canGoBack says Esc has somewhere to go back to.
@@ -66,32 +43,12 @@ func (e *errorScreen) waits() bool  { return true }
 
 func (e *errorScreen) update(msg tea.Msg) tea.Cmd {
 	back, quit := e.errorKeys()
-	if d, ok := msg.(doctorMsg); ok {
-		// The checklist quotes DCs' and DS's answers: terminal-safe.
-		e.running, e.doctor = false, termsafe.Lines(strings.Split(strings.TrimRight(string(d), "\n"), "\n"))
-		return nil
+	if cmd, ok := e.doctor.update(e.app, msg, back); ok {
+		return cmd
 	}
 	k, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:
-	case e.o.Doctor != nil && key.Matches(k, e.doctorKey()):
-		if e.showDoctor {
-			e.showDoctor = false
-			return nil
-		}
-		if e.doctor != nil {
-			e.showDoctor, e.top = true, 0
-			return nil
-		}
-		if !e.running {
-			return e.runDoctor()
-		}
-	case e.showDoctor && key.Matches(k, e.keys.Up):
-		e.top = max(e.top-1, 0)
-	case e.showDoctor && key.Matches(k, e.keys.Down):
-		e.top++
-	case e.showDoctor && key.Matches(k, back):
-		e.showDoctor = false
 	case key.Matches(k, back) && e.canGoBack():
 		if e.back == stateSignIn {
 			e.signOut()
@@ -107,11 +64,11 @@ func (e *errorScreen) update(msg tea.Msg) tea.Cmd {
 func (e *errorScreen) ShortHelp() []key.Binding {
 	back, quit := e.errorKeys()
 	ks := []key.Binding{}
-	if e.canGoBack() || e.showDoctor {
+	if e.canGoBack() || e.doctor.shown {
 		ks = append(ks, back)
 	}
 	if e.o.Doctor != nil {
-		ks = append(ks, e.doctorKey())
+		ks = append(ks, doctorKey())
 	}
 	return append(ks, quit, e.keys.Quit)
 }
@@ -119,8 +76,8 @@ func (e *errorScreen) ShortHelp() []key.Binding {
 func (e *errorScreen) FullHelp() [][]key.Binding { return [][]key.Binding{e.ShortHelp()} }
 
 func (e *errorScreen) view(w, h int) string {
-	if e.showDoctor {
-		return e.doctorView(w, h)
+	if e.doctor.shown {
+		return e.doctor.view(e.app, w, h, "the error")
 	}
 	var b strings.Builder
 	b.WriteString("\n  " + e.st.errorText.Render("Something went wrong") + "\n\n")
@@ -156,32 +113,6 @@ func (e *errorScreen) view(w, h int) string {
 			b.WriteString("\n  " + e.st.label.Render("Last lines of the log:") + "\n")
 			b.WriteString(strings.Join(shown, "\n") + "\n")
 		}
-	}
-	return b.String()
-}
-
-// doctorView is the doctor checklist, scrolled with the arrow keys.
-func (e *errorScreen) doctorView(w, h int) string {
-	var b strings.Builder
-	b.WriteString("\n  " + e.st.label.Render("Doctor's checklist") + "  (arrows scroll; d or Esc: back to the error)\n\n")
-	if e.running {
-		b.WriteString("  Running the checks (network, config, DCs, SQL Server, this machine)...\n")
-		return b.String()
-	}
-	var rows []string
-	for _, l := range e.doctor {
-		// doctor wraps its own lines at 79 columns, indented; only a
-		// narrower terminal wraps them again.
-		if len([]rune(l)) <= w-4 {
-			rows = append(rows, l)
-		} else {
-			rows = append(rows, wrap(l, w-4)...)
-		}
-	}
-	room := max(h-4, 1)
-	e.top = min(e.top, max(len(rows)-room, 0))
-	for _, r := range rows[e.top:min(e.top+room, len(rows))] {
-		b.WriteString("  " + r + "\n")
 	}
 	return b.String()
 }

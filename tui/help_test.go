@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 )
 
@@ -80,7 +81,50 @@ func TestErrorScreenDoctorKey(t *testing.T) {
 	if len(ran) != 1 {
 		t.Errorf("doctor ran %d times", len(ran))
 	}
-	if m.errScr.showDoctor {
+	if m.errScr.doctor.shown {
 		t.Error("d did not go back to the error")
+	}
+}
+
+// The machine screen offers the same d as the Error screen: doctor's
+// checklist before anyone signs in (the first place to look when a booted
+// machine cannot reach DS), Esc or d back to the machine, shown again
+// without running doctor twice, and Enter does not sign in under it
+// (issue 23).
+func TestMachineScreenDoctorKey(t *testing.T) {
+	o := testOptions(ASCII)
+	ran := make(chan struct{}, 4)
+	o.Doctor = func(context.Context) string {
+		ran <- struct{}{}
+		return "imageinvoker 1.0\n\n[FAIL] network: no address on eth0\n       fix: check the cable\n"
+	}
+	h := newHarness(t, &fakeBackend{machine: knownMachine()}, o, 80, 24)
+	h.waitFor("Press Enter to sign in", "d doctor")
+	h.runes("d")
+	h.waitFor("Doctor's checklist", "back to this machine", "[FAIL] network: no address on eth0", "esc back")
+	h.press(tea.KeyEnter)
+	h.press(tea.KeyEsc)
+	h.waitFor("Press Enter to sign in")
+	h.runes("d")
+	h.waitFor("Doctor's checklist", "       fix: check the cable")
+	h.runes("d")
+	h.waitFor("Press Enter to sign in")
+	m := h.finish()
+	if len(ran) != 1 {
+		t.Errorf("doctor ran %d times", len(ran))
+	}
+	if m.machineScr.doctor.shown || m.state != stateMachine {
+		t.Errorf("d did not go back to the machine screen (state %v)", m.state)
+	}
+}
+
+// Without a doctor (Options.Doctor nil) the machine screen offers no d.
+func TestMachineScreenNoDoctorKey(t *testing.T) {
+	h := newHarness(t, &fakeBackend{machine: knownMachine()}, testOptions(ASCII), 80, 24)
+	h.waitFor("Press Enter to sign in")
+	h.runes("d")
+	m := h.finish()
+	if strings.Contains(m.View(), "doctor") || m.machineScr.doctor.shown {
+		t.Errorf("d offered or shown without a doctor:\n%s", m.View())
 	}
 }

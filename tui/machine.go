@@ -17,7 +17,14 @@ type machineScreen struct {
 	netErr  string
 	net     NetStatus
 	netCh   chan tea.Msg
+	// doctor is the doctor checklist shown instead of this screen (d), as
+	// on the Error screen: the first place to look when a booted machine
+	// cannot reach DS.
+	doctor doctorPanel
 }
+
+// doctorBack is Esc while the checklist is shown.
+func (s *machineScreen) doctorBack() key.Binding { return relabel(s.keys.Cancel, "esc", "back") }
 
 func (s *machineScreen) identify() tea.Cmd {
 	return s.nav.run(newStep("Identifying this machine...", stateMachine, s.b.Identify, s.onIdentified))
@@ -43,9 +50,16 @@ func (s *machineScreen) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := s.onNet(msg); ok {
 		return cmd
 	}
+	if cmd, ok := s.doctor.update(s.app, msg, s.doctorBack()); ok {
+		return cmd
+	}
 	k, ok := msg.(tea.KeyMsg)
 	switch {
 	case !ok:
+	case s.doctor.shown && key.Matches(k, s.keys.QuitMenu):
+		return s.leave()
+	case s.doctor.shown:
+		// Under the checklist, the screen's own keys wait.
 	case key.Matches(k, s.keys.Retry) && s.netErr != "":
 		return s.startNetwork()
 	case key.Matches(k, s.keys.Retry) && !s.netBusy:
@@ -60,15 +74,25 @@ func (s *machineScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *machineScreen) ShortHelp() []key.Binding {
 	ks := []key.Binding{}
+	if s.doctor.shown {
+		return append(ks, s.doctorBack(), doctorKey(), s.keys.QuitMenu, s.keys.Help, s.keys.Quit)
+	}
 	if s.canSignIn() {
 		ks = append(ks, s.signInKey())
 	}
-	return append(ks, s.keys.Retry, s.keys.QuitMenu, s.keys.Help, s.keys.Quit)
+	ks = append(ks, s.keys.Retry)
+	if s.o.Doctor != nil {
+		ks = append(ks, doctorKey())
+	}
+	return append(ks, s.keys.QuitMenu, s.keys.Help, s.keys.Quit)
 }
 
 func (s *machineScreen) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 func (s *machineScreen) view(w, h int) string {
+	if s.doctor.shown {
+		return s.doctor.view(s.app, w, h, "this machine")
+	}
 	var b strings.Builder
 	mc := s.machine
 	b.WriteString("\n")

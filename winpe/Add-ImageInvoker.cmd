@@ -8,6 +8,9 @@ rem   Add-ImageInvoker.cmd D:\PXE\boot.wim 1 C:\Mount\ii imageinvoker-windows-am
 rem
 rem Any failure after the mount unmounts with /Discard: the .wim is either fully
 rem updated or unchanged. Running it again does not add a second start line.
+rem It refuses an image older than WinPE 10 (set II_SKIP_VERSION_CHECK=1 when
+rem DISM's output cannot be read). -Preview, -Inspect, the CA name check and a
+rem config-only update are in Add-ImageInvoker.ps1 only.
 setlocal EnableExtensions DisableDelayedExpansion
 
 set "WIM=%~f1"
@@ -61,6 +64,21 @@ if errorlevel 2 if not errorlevel 3 (
   echo Add-ImageInvoker: the config is not valid ^(errors above^); fix it first. 1>&2
   exit /b 2
 )
+rem Go binaries need a Windows 10 kernel: refuse an older WinPE. The image's
+rem line is "Version : 10.0.x" (DISM's own banner says "Version: ", no blank).
+set "WINVER="
+for /f "tokens=1,* delims=: " %%A in ('dism /English /Get-ImageInfo /ImageFile:"%WIM%" /Index:%INDEX% ^| findstr /b /c:"Version :"') do set "WINVER=%%B"
+set "WINMAJOR="
+if defined WINVER for /f "delims=." %%M in ("%WINVER%") do set "WINMAJOR=%%M"
+if not defined WINMAJOR if not "%II_SKIP_VERSION_CHECK%"=="1" (
+  echo Add-ImageInvoker: could not read the Windows version of %WIM% index %INDEX% from dism /Get-ImageInfo. Check that it is WinPE 10 or later, then set II_SKIP_VERSION_CHECK=1. 1>&2
+  exit /b 2
+)
+if defined WINMAJOR if %WINMAJOR% LSS 10 (
+  echo Add-ImageInvoker: %WIM% index %INDEX% is Windows %WINVER%, older than WinPE 10. ImageInvoker is a Go program, and Go binaries need a Windows 10 kernel: it would not start there. Build the boot image from WinPE 10 or later. 1>&2
+  exit /b 2
+)
+
 if exist "%MOUNT%\" (
   for /f %%F in ('dir /a /b "%MOUNT%" 2^>nul') do (
     echo Add-ImageInvoker: mount directory %MOUNT% is not empty; use an empty directory. 1>&2
@@ -88,15 +106,13 @@ if not "%CA%"=="" ( copy /y "%CA%" "%MOUNT%\ImageInvoker\" >nul || goto discard 
 if /i "%START%"=="winpeshl" goto winpeshl
 
 rem startnet.cmd: rewrite it without a previous run's block, adding the block
-rem right after the wpeinit line. (for /f drops blank lines; nothing else.)
+rem right after the first line that runs wpeinit (see :iswpeinit). (for /f
+rem drops blank lines; nothing else.) A missing or empty startnet.cmd gets
+rem wpeinit; one with lines but none that runs wpeinit is refused, never
+rem given a second wpeinit with ImageInvoker before DS's lines.
 set "SN=%SYS32%\startnet.cmd"
 if not exist "%SN%" ( echo wpeinit> "%SN%" || goto discard )
-findstr /r /b /i /c:" *wpeinit" "%SN%" >nul
-if errorlevel 1 (
-  echo Add-ImageInvoker: warning: startnet.cmd has no wpeinit line; adding one. 1>&2
-  ( echo wpeinit& type "%SN%" ) > "%SN%.new" || goto discard
-  move /y "%SN%.new" "%SN%" >nul || goto discard
-)
+for %%S in ("%SN%") do if %%~zS==0 ( echo wpeinit> "%SN%" || goto discard )
 set "BLOCK_DONE="
 set "AFTER_MARKER="
 (
@@ -105,6 +121,11 @@ set "AFTER_MARKER="
     call :emit
   )
 ) > "%SN%.new" || goto discard
+if not defined BLOCK_DONE (
+  echo Add-ImageInvoker: startnet.cmd has no line that runs wpeinit, so there is no place after network start for ImageInvoker. Use winpeshl ^(the default^), or add wpeinit to startnet.cmd. 1>&2
+  del "%SN%.new" >nul 2>&1
+  goto discard
+)
 move /y "%SN%.new" "%SN%" >nul || goto discard
 goto commit
 
@@ -153,13 +174,34 @@ if defined AFTER_MARKER (
   if /i "!LINE!"=="!EXE!" ( endlocal & set "AFTER_MARKER=" & exit /b 0 )
 )
 echo(!LINE!
-set "T=!LINE: =!"
 set "ISWPE="
-if /i "!T:~0,7!"=="wpeinit" if not defined BLOCK_DONE set "ISWPE=1"
+if not defined BLOCK_DONE call :iswpeinit
 if defined ISWPE (
   echo !MARKER!
   if not "!KBD!"=="" echo wpeutil SetKeyboardLayout !KBD!
   echo !EXE!
 )
 endlocal & set "AFTER_MARKER=" & if "%ISWPE%"=="1" set "BLOCK_DONE=1"
+exit /b 0
+
+rem :iswpeinit sets ISWPE when LINE runs wpeinit: its first word, after an @
+rem and a call, is wpeinit or wpeinit.exe, or a path ending in \wpeinit or
+rem \wpeinit.exe (X:\Windows\System32\wpeinit.exe, %SYSTEMROOT%\...),
+rem quoted or not, any case, with or without arguments. Not rem/echo lines,
+rem not wpeinitialize. Narrower than the .ps1's $WpeinitPattern in one way:
+rem a redirection glued to the word (wpeinit>nul) is not recognised; write
+rem wpeinit >nul. Called from :emit with delayed expansion on.
+:iswpeinit
+set "W1="
+set "W2="
+set "W3="
+for /f "tokens=1-3" %%A in ("!LINE!") do ( set "W1=%%~A" & set "W2=%%~B" & set "W3=%%~C" )
+if "!W1:~0,1!"=="@" set "W1=!W1:~1!"
+if not defined W1 ( set "W1=!W2!" & set "W2=!W3!" )
+if /i "!W1!"=="call" set "W1=!W2!"
+if not defined W1 exit /b 0
+if /i "!W1!"=="wpeinit" set "ISWPE=1"
+if /i "!W1!"=="wpeinit.exe" set "ISWPE=1"
+if /i "!W1:~-8!"=="\wpeinit" set "ISWPE=1"
+if /i "!W1:~-12!"=="\wpeinit.exe" set "ISWPE=1"
 exit /b 0

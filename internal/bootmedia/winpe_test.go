@@ -73,8 +73,16 @@ func TestAddImageInvokerPS1Guards(t *testing.T) {
 			}
 		})
 	}
+	// The read-write mount: -Preview and -Inspect mount with '/ReadOnly'
+	// (in a function defined earlier) and always discard.
+	rwMount := `'/Mount-Image',[^\n]*"/MountDir:\$MountDir"\)`
+	t.Run("read-only mount for -Preview and -Inspect, always discarded", func(t *testing.T) {
+		if pos(`(?s)function Invoke-ReadOnlyMount.*?'/Mount-Image',[^\n]*'/ReadOnly'\).*?finally\s*\{\s*if \(\$script:roMounted\)\s*\{\s*&\s*\$script:Dism\s+/Unmount-Image\s+"/MountDir:\$MountDir"\s+/Discard`) < 0 {
+			t.Error("Invoke-ReadOnlyMount does not mount /ReadOnly and discard in finally")
+		}
+	})
 	t.Run("checks run before the mount", func(t *testing.T) {
-		mount := pos(`'/Mount-Image'`)
+		mount := pos(rwMount)
 		for _, guard := range []string{`Test-Administrator\)\)`, `Get-Command\s+dism\.exe`, `Get-ChildItem\s+-LiteralPath\s+\$MountDir`, `\$PSCmdlet\.ShouldProcess\(`} {
 			if p := pos(guard); p < 0 || p > mount {
 				t.Errorf("%s is not checked before /Mount-Image", guard)
@@ -82,7 +90,7 @@ func TestAddImageInvokerPS1Guards(t *testing.T) {
 		}
 	})
 	t.Run("try opens before the mount and the commit is inside it", func(t *testing.T) {
-		try, mount, commit, fin := pos(`(?m)^try\s*\{`), pos(`'/Mount-Image'`), pos(`'/Commit'`), pos(`(?m)^finally\s*\{`)
+		try, mount, commit, fin := pos(`(?m)^try\s*\{`), pos(rwMount), pos(`'/Commit'`), pos(`(?m)^finally\s*\{`)
 		if !(try >= 0 && try < mount && mount < commit && commit < fin) {
 			t.Errorf("want try < mount < commit < finally, got %d %d %d %d", try, mount, commit, fin)
 		}
