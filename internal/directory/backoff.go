@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -84,10 +85,27 @@ func (b *Backoff) boot() string {
 }
 
 // key is the name as kept in the file: hashed, since what was typed in the
-// user field may be a password typed in the wrong field.
+// user field may be a password typed in the wrong field. It is the account
+// the store checks, not the string typed: the store drops `.\` and the
+// spaces around the name and compares with Unicode case folding
+// (express.SignInDSAccount), so every spelling it takes for one account
+// must share one count.
 func (b *Backoff) key(name string) string {
-	sum := sha256.Sum256([]byte(b.Scope + "\x00" + strings.ToLower(strings.TrimSpace(name))))
+	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), model.DSAccountPrefix))
+	sum := sha256.Sum256([]byte(b.Scope + "\x00" + foldName(name)))
 	return hex.EncodeToString(sum[:16])
+}
+
+// foldName maps each rune to the smallest rune of its case-folding orbit,
+// so two names strings.EqualFold calls equal fold to the same string.
+func foldName(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 func (b *Backoff) load() backoffState {

@@ -87,3 +87,30 @@ func TestConsoleAccountsBackOff(t *testing.T) {
 		t.Errorf("wait after a success = %s", w)
 	}
 }
+
+// The back-off counts the account DS checks, not the string typed: the
+// store trims the spaces after `.\` and compares names with Unicode case
+// folding (strings.EqualFold), so no spelling of one account may start a
+// fresh count.
+func TestBackoffSpellingsOfOneAccount(t *testing.T) {
+	now := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	b := &Backoff{Dir: t.TempDir(), Now: func() time.Time { return now }, Boot: func() string { return "boot-1" }}
+	for i := 0; i < backoffFree; i++ {
+		b.Failed(`.\kiosk`)
+	}
+	if b.Wait(`.\kiosk`) == 0 {
+		t.Fatal(`.\kiosk: no wait after the free tries`)
+	}
+	for _, spelling := range []string{`.\KIOSK`, ` .\kiosk `, `.\ kiosk`, ".\\\tkiosk", `.\  Kiosk  `, ".\\\u212aiosk" /* KELVIN SIGN */} {
+		if b.Wait(spelling) == 0 {
+			t.Errorf("%q names the same DS account but starts a fresh back-off", spelling)
+		}
+	}
+	b2 := &Backoff{Dir: b.Dir, Now: b.Now, Boot: b.Boot}
+	for i := 0; i < backoffFree; i++ {
+		b2.Failed(`.\ſam`) // LATIN SMALL LETTER LONG S: EqualFold to s
+	}
+	if b2.Wait(`.\sam`) == 0 {
+		t.Errorf(`.\ſam and .\sam are one DS account to the store but two to the back-off`)
+	}
+}
