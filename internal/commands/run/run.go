@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -124,6 +125,9 @@ func (o *Options) validate(f *cmdutil.Factory) error {
 // run is the command: sign in, choose the job, confirm, queue, report, and
 // with --wait watch for DS to pick it up.
 func run(ctx context.Context, o *Options) (err error) {
+	if err := refuseBindPasswordFile(o.Config, o.Secret.File, o.Demo); err != nil {
+		return err
+	}
 	password, err := o.Password()
 	if err != nil {
 		return err
@@ -267,3 +271,28 @@ func (o *Options) watch(ctx context.Context, fl *flow.Flow, sess *flow.Session, 
 
 // watchEvery is how often --wait polls the schedule: DS itself polls its queue every few seconds.
 const watchEvery = 2 * time.Second
+
+// refuseBindPasswordFile refuses a --password-file that is one of the
+// config's bind_password_file: that file is a secret of the boot media, and
+// on the Linux initrd IMAGEINVOKER_ARGS reaches `run` and `rehearse`, so
+// naming it would sign the technician in as the bind account with a
+// password they never knew. policy.allow_overrides (a script host) allows it.
+func refuseBindPasswordFile(cfg *config.Config, file string, demo bool) error {
+	if file == "" || demo || cfg == nil || cfg.Policy.AllowOverrides {
+		return nil
+	}
+	given, err := os.Stat(file)
+	if err != nil {
+		return nil // secret.Read says what is wrong with it
+	}
+	for _, d := range cfg.Directory.Domains {
+		if d.BindPasswordFile == "" {
+			continue
+		}
+		if st, err := os.Stat(d.BindPasswordFile); err == nil && os.SameFile(given, st) {
+			return exitcode.New(exitcode.Usage, "--password-file names a domain's bind_password_file, a secret of the boot media: on the console and in `run` it is the bind account's, never a sign-in's. "+
+				"Give your own password, or set policy: {allow_overrides: true} in the config file")
+		}
+	}
+	return nil
+}
