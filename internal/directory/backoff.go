@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -132,7 +134,18 @@ func (b *Backoff) save(st backoffState) {
 		return
 	}
 	tmp := b.path() + ".tmp"
-	if os.WriteFile(tmp, data, 0o600) == nil {
+	err = os.WriteFile(tmp, data, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The initrd hook runs before the image's own init, which is what
+		// makes /tmp on many initrds: make it as that init would (drwxrwxrwt),
+		// or every failure would be forgotten as it is made.
+		dir := filepath.Dir(tmp)
+		if os.Mkdir(dir, 0o777) == nil {
+			_ = os.Chmod(dir, 0o777|os.ModeSticky)
+		}
+		err = os.WriteFile(tmp, data, 0o600)
+	}
+	if err == nil {
 		_ = os.Rename(tmp, b.path())
 	}
 }

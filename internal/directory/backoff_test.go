@@ -3,6 +3,8 @@ package directory
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -112,5 +114,23 @@ func TestBackoffSpellingsOfOneAccount(t *testing.T) {
 	}
 	if b2.Wait(`.\sam`) == 0 {
 		t.Errorf(`.\ſam and .\sam are one DS account to the store but two to the back-off`)
+	}
+}
+
+// The initrd hook runs before the image's own init, which is what creates
+// /tmp on many initrds: a missing folder must not switch the back-off off
+// (every failure would be forgotten as it is made).
+func TestBackoffMissingFolder(t *testing.T) {
+	now := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	dir := filepath.Join(t.TempDir(), "tmp")
+	b := &Backoff{Dir: dir, Now: func() time.Time { return now }, Boot: func() string { return "boot-1" }}
+	for i := 0; i < backoffFree; i++ {
+		b.Failed(`.\kiosk`)
+	}
+	if b.Wait(`.\kiosk`) == 0 {
+		t.Fatalf("no back-off when %s does not exist yet", dir)
+	}
+	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o777 || st.Mode()&os.ModeSticky == 0 {
+		t.Errorf("%s made as %v (%v), want a /tmp: drwxrwxrwt", dir, st.Mode(), err)
 	}
 }
