@@ -161,6 +161,14 @@ func showValue(key string, v any) any {
 		if key == "store.url" || key == "include" && strings.Contains(x, "@") {
 			return express.RedactURL(x)
 		}
+		if key == "log.copy_to" && strings.Contains(x, "://") {
+			// A pre-signed PUT URL carries its token in the query.
+			out := express.RedactURL(x)
+			if i := strings.IndexByte(out, '?'); i >= 0 {
+				out = out[:i] + "?***"
+			}
+			return out
+		}
 		return x
 	case time.Duration:
 		return x.String()

@@ -169,12 +169,18 @@ func put(ctx context.Context, target string, data []byte, conf *tls.Config) erro
 	return nil
 }
 
-// redactURL drops credentials from a URL for messages.
+// redactURL drops credentials from a URL for messages: the user info and
+// the query, where a pre-signed PUT URL (a storage account's SAS) carries
+// its token.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "the copy_to URL"
 	}
 	u.User = nil
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "", false
+		return u.String() + "?***"
+	}
 	return u.String()
 }

@@ -112,3 +112,20 @@ func TestCopyToHTTPS(t *testing.T) {
 		}
 	}
 }
+
+// A failed copy's warning reaches the console: it quotes the URL without
+// its credentials, neither user info nor a query's token (a pre-signed PUT
+// URL, such as a storage account's SAS, carries its secret there).
+func TestCopyErrorHidesURLSecrets(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	l, _ := Open(Options{})
+	to := strings.Replace(srv.URL, "https://", "https://logger:PW-SECRET@", 1) + "/logs/a.log?sv=2024&sig=SIG-SECRET"
+	err := l.Copy(context.Background(), CopyOptions{To: to, Name: "a.log"}) // untrusted: fails
+	if err == nil {
+		t.Fatal("an untrusted server took the log")
+	}
+	if strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "/logs/a.log") {
+		t.Errorf("error quotes a secret or not the URL: %v", err)
+	}
+}
