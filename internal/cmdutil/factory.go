@@ -142,6 +142,9 @@ func (f *Factory) queueConfig(cmd *cobra.Command, given []string, demo bool) (*c
 	}
 	f.warn(cfg)
 	if demo {
+		if err := cfg.EnforceDemoPolicy(); err != nil {
+			return nil, err
+		}
 		return cfg, nil
 	}
 	if err := cfg.EnforcePolicy(given); err != nil {

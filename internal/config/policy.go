@@ -67,6 +67,30 @@ func (c *Config) EnforcePolicy(machineFlags []string) error {
 	return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
 }
 
+// EnforceDemoPolicy is the boot-media policy left under --demo: the demo's
+// store and directory replace the configured ones, but its log is still
+// written on this machine. With a config file that does not allow
+// overrides (the boot media's), log.file and log.debug come only from it:
+// from the kernel line (IMAGEINVOKER_ARGS="run --demo --debug --log-file
+// FILE") they appended what was typed in the user field, unquoted shell
+// text such as $(sh), to any file the image's init runs next.
+func (c *Config) EnforceDemoPolicy() error {
+	if c.Policy.AllowOverrides || c.Source == "" {
+		return nil
+	}
+	var errs []error
+	for _, o := range c.overrides {
+		if o.key == "log.file" || o.key == "log.debug" {
+			errs = append(errs, fmt.Errorf("%s sets %s, which with a config file (%s) comes only from that file, --demo or not. "+
+				"Put it in the config file, or set policy: {allow_overrides: true} there", o.by, o.key, c.Source))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+}
+
 // Overrides lists the policy-protected settings given by flags or the
 // environment, as "--store (store.url)".
 func (c *Config) Overrides() []string {

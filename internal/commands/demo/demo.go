@@ -59,6 +59,9 @@ ends, so what was queued can be inspected; it is recreated on every start.`,
 			if err != nil {
 				return err
 			}
+			if err := cfg.EnforceDemoPolicy(); err != nil {
+				return err
+			}
 			o.Config = cfg
 			if o.StoreDir != "" {
 				abs, err := filepath.Abs(o.StoreDir)

@@ -35,6 +35,12 @@ func TestArgvToOptions(t *testing.T) {
 			WantErr: "regular file", Code: exitcode.Usage},
 		{Name: "central file unreachable: exit 2", Media: "include: /nonexistent/imageinvoker-central.yaml\n", Argv: []string{"--user", "a", "--job", "7", "--yes"},
 			WantErr: "/nonexistent/imageinvoker-central.yaml could not be read", Code: exitcode.Usage},
+		{Name: "policy: --demo beside a media config takes no --log-file", Media: "store:\n  url: sqlite:media.db\n",
+			Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--log-file", "{media}/typed.log"}, WantErr: "--log-file sets log.file", Code: exitcode.Usage},
+		{Name: "policy: --demo beside a media config takes no --debug", Media: "store:\n  url: sqlite:media.db\n",
+			Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--debug"}, WantErr: "--debug sets log.debug", Code: exitcode.Usage},
+		{Name: "policy: --demo beside a media config keeps its other exemptions", Media: "store:\n  url: sqlite:media.db\n",
+			Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--mac", "00:15:5d:2a:00:42", "--queue-method", "insert"}, Check: func(o *Options) bool { return o.Demo }},
 		{Name: "bad enumerated value", Argv: []string{"--demo", "--user", "a", "--job", "7", "--yes", "--queue-method", "fast"}, WantErr: `store.queue: "fast" is not one of [auto insert procedure]`, Code: exitcode.Usage},
 	}
 	for _, tc := range cases {
