@@ -255,6 +255,11 @@ if [ -f /imageinvoker/imageinvoker.yaml ]; then
 else
 	unset IMAGEINVOKER_CONFIG
 fi
+# What the Go runtime, its certificate checks and its resolver read from the
+# environment: here the kernel line writes the environment, and none of it
+# may weaken a TLS check (GODEBUG=x509sha1=1, a CA file of its own) or move
+# a name lookup.
+unset GODEBUG SSL_CERT_FILE SSL_CERT_DIR LOCALDOMAIN RES_OPTIONS HOSTALIASES
 # The kernel hands IMAGEINVOKER_ARGS over as one string: split it into
 # words, but never expand globs in it.
 set -f
@@ -263,6 +268,9 @@ set -f
 rc=$?
 set +f
 [ "$rc" = 0 ] || echo "imageinvoker: exited with code $rc; continuing the boot" >&2
+# A password given on the kernel line (unattended `run`) is not the next
+# init's, nor its agent's, to inherit.
+unset IMAGEINVOKER_PASSWORD
 # Leave the mounts as the original init expects to find them: not there.
 for m in $mounted; do umount "$m" 2>/dev/null; done
 if [ -x "$next_init" ]; then

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -10,14 +11,18 @@ import (
 )
 
 func main() {
-	if netup.Supported && os.Getenv("IMAGEINVOKER_HANDOVER") == "1" {
-		// Started by the Linux initrd hook: the NICs exist only once their
-		// drivers are loaded, and every command reads the machine by its
-		// MACs. The console then brings the links up (internal/console).
-		_, missing, _ := netup.New(netup.Options{}).LoadDrivers()
-		for _, m := range missing {
-			fmt.Fprintln(os.Stderr, "imageinvoker: "+m.String())
+	if !netup.Supported || os.Getenv("IMAGEINVOKER_HANDOVER") != "1" {
+		os.Exit(app.Main())
+	}
+	// Started by the Linux initrd hook (which sets both variables itself,
+	// over the kernel line's): no NIC driver, link, address or DNS yet.
+	restore := netup.AtHook(context.Background(), os.Stderr, netup.Options{})
+	code := app.Main()
+	if os.Getenv("IMAGEINVOKER_KEEP_NETWORK") != "1" {
+		// The image's own init finds the machine as it was.
+		if err := restore(); err != nil {
+			fmt.Fprintln(os.Stderr, "imageinvoker: taking the network back:", err)
 		}
 	}
-	os.Exit(app.Main())
+	os.Exit(code)
 }

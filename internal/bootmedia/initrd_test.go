@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -227,7 +228,10 @@ func bootHook(t *testing.T, rootfs string) {
 	}
 	// IMAGEINVOKER_NEXT_INIT on the kernel line must not choose what runs
 	// next (issue 20): the next init is fixed on the media.
-	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/", "IMAGEINVOKER_NEXT_INIT=/bin/cat"}
+	// GODEBUG from the kernel line must not reach the Go runtime (it can
+	// weaken certificate checks: x509sha1=1); inittrace=1 makes a reached
+	// runtime print "init <package> @" lines on stderr.
+	env := []string{"IMAGEINVOKER_ARGS=version", "HOME=/", "IMAGEINVOKER_NEXT_INIT=/bin/cat", "GODEBUG=inittrace=1"}
 	args := append(prefix[1:], chroot, rootfs, "/imageinvoker/init", "from-kernel")
 	stdout, stderr, code := run(t, env, prefix[0], args...)
 	if code != 0 {
@@ -238,6 +242,9 @@ func bootHook(t *testing.T, rootfs string) {
 	}
 	if !strings.Contains(stdout, "original init ran with: from-kernel") {
 		t.Errorf("the hook did not hand over to the original /init with its arguments; stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if regexp.MustCompile(`(?m)^init \S+ @`).MatchString(stderr) {
+		t.Errorf("GODEBUG from the kernel line reached imageinvoker (inittrace lines on stderr):\n%s", stderr)
 	}
 	if !strings.Contains(stderr, "IMAGEINVOKER_NEXT_INIT from the kernel line is ignored") {
 		t.Errorf("the hook did not say it ignored IMAGEINVOKER_NEXT_INIT; stderr:\n%s", stderr)

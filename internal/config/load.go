@@ -20,7 +20,7 @@ const FileName = "imageinvoker.yaml"
 
 // SearchPaths are where a config file is looked for when none is named, in
 // order: next to the executable (the image builder's usual choice), then the
-// boot environment's standard place.
+// boot environment's standard places.
 func SearchPaths(exe, goos string) []string {
 	var out []string
 	if exe != "" {
@@ -30,7 +30,11 @@ func SearchPaths(exe, goos string) []string {
 		// WinPE mounts its RAM drive as X:; our WinPE script copies the config here.
 		out = append(out, `X:\ImageInvoker\`+FileName)
 	} else {
-		out = append(out, "/etc/imageinvoker/"+FileName)
+		// Where scripts/inject-initrd.sh puts it: found even when /proc is
+		// not mounted and the executable cannot name its own folder (a
+		// busybox without the mount applet), so a --config from the kernel
+		// line cannot pass for the only config there is.
+		out = append(out, "/imageinvoker/"+FileName, "/etc/imageinvoker/"+FileName)
 	}
 	return out
 }

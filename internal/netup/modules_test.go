@@ -54,3 +54,13 @@ func TestModalias(t *testing.T) {
 		t.Errorf("loadOrder of an unknown module = %q", got)
 	}
 }
+
+// A DHCP server's domain name is written into resolv.conf: one with a
+// newline or a space would add lines or words of the server's choosing.
+func TestDNSNamesKeepsOnlyNames(t *testing.T) {
+	got := dnsNames([]string{"lab.example", "evil.example\nnameserver 6.6.6.6", "a b", "uni.example.", "", "x_y-1.example"})
+	want := []string{"lab.example", "uni.example", "x_y-1.example"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("dnsNames = %q; want %q", got, want)
+	}
+}

@@ -13,9 +13,13 @@
 package netup
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 )
 
 // Link is one Ethernet interface as the console shows it.
@@ -67,4 +71,51 @@ func (o *Options) defaults() {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
+}
+
+// AtHook is what the Linux initrd hook needs before any command runs. The
+// NICs' drivers are loaded first, since every command reads the machine by
+// its MACs. Then the network comes up, because the configuration is
+// resolved before the console is drawn: a central include is fetched, and
+// a site is chosen by this machine's addresses (DHCP's, not only a kernel
+// ip=). Progress goes to w in plain lines. A failure is reported and left to
+// the console's network screen, which waits and retries. The returned
+// restore takes back what this bring-up configured.
+func AtHook(ctx context.Context, w io.Writer, o Options) (restore func() error) {
+	s := New(o)
+	_, missing, _ := s.LoadDrivers()
+	for _, m := range missing {
+		fmt.Fprintln(w, "imageinvoker: "+m.String())
+	}
+	fmt.Fprintln(w, "imageinvoker: Waiting for the network...")
+	last := ""
+	st, err := s.Up(ctx, func(st Status) {
+		if st.Phase != last {
+			last = st.Phase
+			fmt.Fprintln(w, "imageinvoker: network: "+st.Phase)
+		}
+	})
+	if err != nil {
+		fmt.Fprintln(w, "imageinvoker: no network yet: "+termsafe.Line(err.Error()))
+	} else {
+		fmt.Fprintln(w, "imageinvoker: network: "+termsafe.Line(st.Address))
+	}
+	return s.Restore
+}
+
+// dnsNames keeps the names that are DNS names (letters, digits, '-', '_'
+// and dots): a DHCP server's domain name goes into resolv.conf, where a
+// space or a newline would add words or lines of its own choosing.
+func dnsNames(names []string) []string {
+	var out []string
+	for _, n := range names {
+		n = strings.TrimSuffix(n, ".")
+		if n == "" || len(n) > 253 || strings.IndexFunc(n, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+		}) >= 0 {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }

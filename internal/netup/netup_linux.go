@@ -436,10 +436,14 @@ func (s *Session) writeResolv(ack *dhcpv4.DHCPv4) error {
 		return nil
 	}
 	var b strings.Builder
+	var search []string
 	if dom := ack.DomainName(); dom != "" {
-		b.WriteString("search " + dom + "\n")
-	} else if sl := ack.DomainSearch(); sl != nil && len(sl.Labels) > 0 {
-		b.WriteString("search " + strings.Join(sl.Labels, " ") + "\n")
+		search = []string{dom}
+	} else if sl := ack.DomainSearch(); sl != nil {
+		search = sl.Labels
+	}
+	if search = dnsNames(search); len(search) > 0 {
+		b.WriteString("search " + strings.Join(search, " ") + "\n")
 	}
 	for _, ip := range dns {
 		b.WriteString("nameserver " + ip.String() + "\n")

@@ -286,7 +286,11 @@ func TestPXEBootQueuesAndHandsOver(t *testing.T) {
 	}
 	cfg := filepath.Join(dir, "imageinvoker.yaml")
 	write(t, cfg, "store:\n  url: 'sqlite:/store/"+filepath.Base(dbPath)+"'\ndirectory:\n  dcs: ['ldaps://dc1.lab.example']\n"+
-		"  ca_file: /imageinvoker/lab-ca.pem\n  domain: "+dc.Domain+"\n  dns_domain: "+dc.DNSDomain+"\nlook:\n  style: ascii\n", 0o644)
+		"  ca_file: /imageinvoker/lab-ca.pem\n  domain: "+dc.Domain+"\n  dns_domain: "+dc.DNSDomain+"\nlook:\n  style: ascii\n"+
+		// QEMU's user network: the site is chosen by the DHCP lease, which
+		// exists only once the hook brought the network up, before the
+		// configuration is read.
+		"sites:\n  - name: qemu-lan\n    subnets: [10.0.2.0/24]\n", 0o644)
 	ca := filepath.Join(dir, "lab-ca.pem")
 	write(t, ca, string(dc.CAPEM), 0o644)
 	tftp := filepath.Join(dir, "tftp")
@@ -309,7 +313,7 @@ func TestPXEBootQueuesAndHandsOver(t *testing.T) {
 	machine := b.wait("Press Enter to sign in")
 	shown := time.Since(b.started)
 	t.Logf("console's machine screen %s after QEMU started:\n%s", shown.Round(100*time.Millisecond), term.Screen("pxe"))
-	for _, want := range []string{"This machine is " + demo.ComputerName + " in Deployment Server", "Network: 10.0.2.15/24 on "} {
+	for _, want := range []string{"This machine is " + demo.ComputerName + " in Deployment Server", "Network: 10.0.2.15/24 on ", "site: qemu-lan"} {
 		if !strings.Contains(machine, want) {
 			t.Errorf("machine screen lacks %q:\n%s", want, term.Screen("pxe"))
 		}
