@@ -50,10 +50,6 @@ and picks them up after a few seconds (--pickup-delay).
 ends, so what was queued can be inspected; it is recreated on every start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !f.IO.InTTY || !f.IO.OutTTY {
-				return exitcode.New(exitcode.Usage,
-					"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
-			}
 			o.ASCII, _ = cmd.Flags().GetBool("ascii")
 			cfg, err := f.Config(cmd)
 			if err != nil {
@@ -61,6 +57,17 @@ ends, so what was queued can be inspected; it is recreated on every start.`,
 			}
 			if err := cfg.EnforceDemoPolicy(); err != nil {
 				return err
+			}
+			// --store-dir writes a database and a CA file into any folder
+			// it names: from the kernel line (IMAGEINVOKER_ARGS) that is a
+			// write into the image's root, so beside a config file (the
+			// boot media's) it is policy, as log.file is.
+			if o.StoreDir != "" && cfg.Source != "" && !cfg.Policy.AllowOverrides {
+				return exitcode.New(exitcode.Usage, "--store-dir writes files, and with a config file (%s) it needs policy: {allow_overrides: true} there", cfg.Source)
+			}
+			if !f.IO.InTTY || !f.IO.OutTTY {
+				return exitcode.New(exitcode.Usage,
+					"the demo console needs a terminal. Without one, try `imageinvoker run --demo` or `imageinvoker menu --demo`.")
 			}
 			o.Config = cfg
 			if o.StoreDir != "" {
