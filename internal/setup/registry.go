@@ -35,11 +35,16 @@ const (
 //
 // and, to make Build use it instead of today's, its name in the chosen
 // constants below.
-func Registry() *backend.Registry {
+func Registry() *backend.Registry { return RegistryWithDirectory(newDirectory) }
+
+// RegistryWithDirectory is Registry with another AD identity source in the
+// real one's place: for tests that need the real store and DS console
+// accounts with a directory that answers as they choose (a hostile one).
+func RegistryWithDirectory(dir func(*config.Config) (flow.IdentitySource, error)) *backend.Registry {
 	r := backend.NewRegistry()
 	r.AddReader(Express, openExpress)
 	r.AddScheduler(Express, expressScheduler)
-	r.AddIdentity(ActiveDirectory, newDirectory)
+	r.AddIdentity(ActiveDirectory, dir)
 	r.AddStoreIdentity(ConsoleAccounts, consoleAccounts)
 	return r
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
@@ -39,24 +38,7 @@ func (hostileAD) SignIn(context.Context, string, string) (*model.SignIn, error) 
 
 // hostileBuild is setup.Build with the AD identity source replaced by hostileAD.
 func hostileBuild(t *testing.T) setup.Builder {
-	real := setup.Registry()
-	reg := backend.NewRegistry()
-	r, err := real.Reader(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := real.Scheduler(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := real.StoreIdentity(setup.ConsoleAccounts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg.AddReader(setup.Express, r)
-	reg.AddScheduler(setup.Express, s)
-	reg.AddStoreIdentity(setup.ConsoleAccounts, a)
-	reg.AddIdentity(setup.ActiveDirectory, func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil })
+	reg := setup.RegistryWithDirectory(func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil })
 	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
 		o.Registry = reg
 		return setup.Build(ctx, cfg, o)
