@@ -75,6 +75,7 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 	o := testOptions(ASCII)
 	o.AfterQueue = config.AfterStay
 	o.Site = "site-north" + evil
+	o.Label = "media-label" + evil
 	o.ConfigWarnings = []string{"config-warn" + evil}
 	var mu sync.Mutex
 	var bad []string
@@ -88,7 +89,7 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 			bad = append(bad, why+" in\n"+v)
 		}
 	})
-	h.waitFor("PC-042", "Physics", "00:15:5D:2A:00:42", "dmi-note", "config-warn", "site-north")
+	h.waitFor("PC-042", "Physics", "00:15:5D:2A:00:42", "dmi-note", "config-warn", "site-north", "media-label")
 	h.press(tea.KeyEnter)
 	h.waitFor("Password")
 	h.typ("alice")

@@ -185,7 +185,7 @@ func safeUser(u User) User {
 // safeOptions is o with what the configuration names (the site, its
 // warnings, perhaps from a central file someone else edits) made safe to draw.
 func safeOptions(o Options) Options {
-	o.Site, o.ConfigWarnings = termsafe.Line(o.Site), termsafe.Lines(o.ConfigWarnings)
+	o.Site, o.Label, o.ConfigWarnings = termsafe.Line(o.Site), termsafe.Line(o.Label), termsafe.Lines(o.ConfigWarnings)
 	return o
 }
 

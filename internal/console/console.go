@@ -17,7 +17,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/logging"
 	"github.com/imageinvoker/imageinvoker/internal/netup"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
-	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/tui"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
@@ -72,14 +71,13 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 		TypeToConfirm: cfg.Menu.TypeToConfirm,
 		PowerAction:   tui.SystemPower,
 		Context:       ctx,
-		Site:          termsafe.Line(cfg.Site),
+		Site:          cfg.Site,
 		Version:       buildinfo.Line(),
-		Label:         termsafe.Line(cfg.Label),
+		Label:         cfg.Label,
 	}
 	o.Doctor = c.doctorText
-	for _, w := range cfg.Warnings {
-		o.ConfigWarnings = append(o.ConfigWarnings, termsafe.Line(w))
-	}
+	// The console draws them through termsafe (tui's safeOptions).
+	o.ConfigWarnings = append(o.ConfigWarnings, cfg.Warnings...)
 	if c.handsOver(getenv) {
 		o.HandOver = true
 		if cfg.Machine.WaitRegistration > 0 {
