@@ -2,29 +2,13 @@ package flow
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
-
-// labSchedules counts the schedule rows of the lab database at path.
-func labSchedules(t *testing.T, path string) int {
-	t.Helper()
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM event_schedule`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // A permission revoked after the menu was built and before the job is
 // queued refuses the queue with exit 5 and writes nothing: the flow hands
@@ -55,13 +39,13 @@ func TestQueueRevokedBetweenMenuAndQueue(t *testing.T) {
 			if t.Failed() {
 				t.FailNow()
 			}
-			before := labSchedules(t, path)
+			before := expresstest.FileScalar[int](t, path, `SELECT COUNT(*) FROM event_schedule`)
 			res, err := f.Queue(ctx, sess, mm, e)
 			if exitcode.Of(err) != exitcode.NotPermitted || !errors.Is(err, model.ErrNotPermitted) {
 				t.Fatalf("queue after the revocation: %+v, err %v (exit %d); want exit %d, model.ErrNotPermitted",
 					res, err, exitcode.Of(err), exitcode.NotPermitted)
 			}
-			if after := labSchedules(t, path); after != before {
+			if after := expresstest.FileScalar[int](t, path, `SELECT COUNT(*) FROM event_schedule`); after != before {
 				t.Errorf("a refused queue wrote %d schedule row(s)", after-before)
 			}
 			// The revocation is real: a menu built now leaves the job out.

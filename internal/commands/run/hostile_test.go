@@ -41,10 +41,10 @@ func hostileBuild(t *testing.T) setup.Builder {
 // bidi character. Mutation B (one of them printed without termsafe) fails it.
 func TestRunHostileText(t *testing.T) {
 	path := expresstest.LabFile(t)
-	execSQL(t, path, "UPDATE event SET name = name || '"+evil+"' WHERE event_id IN (2000140, 2000150)")
-	execSQL(t, path, "UPDATE computer SET name = name || '"+evil+"' WHERE computer_id = 5000001")
+	expresstest.Exec(t, path, "UPDATE event SET name = name || '"+evil+"' WHERE event_id IN (2000140, 2000150)")
+	expresstest.Exec(t, path, "UPDATE computer SET name = name || '"+evil+"' WHERE computer_id = 5000001")
 	// Collect inventory waits already, queued by a name DS holds as written.
-	execSQL(t, path, "INSERT INTO event_schedule VALUES (100000003, 5000001, 2000150, NULL, NULL, NULL, 'LAB\\mallory"+evil+"', 'M')")
+	expresstest.Exec(t, path, "INSERT INTO event_schedule VALUES (100000003, 5000001, 2000150, NULL, NULL, NULL, 'LAB\\mallory"+evil+"', 'M')")
 	cfgFile := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml",
 		"store:\n  url: 'sqlite:"+path+"'\ndirectory:\n  dcs: [ldaps://dc1.lab.example]\n  domain: LAB\n  dns_domain: lab.example\npolicy:\n  allow_overrides: true\n")
 	for _, tc := range []struct {

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -29,38 +27,12 @@ type revokeFirst struct {
 }
 
 func (r revokeFirst) Queue(ctx context.Context, req model.QueueRequest) (model.QueueResult, error) {
-	execSQL(r.t, r.path, r.revoke)
+	expresstest.Exec(r.t, r.path, r.revoke)
 	return r.Scheduler.Queue(ctx, req)
 }
 
 // Close is the reader's: the store is both, and the session closes it once.
 func (revokeFirst) Close() error { return nil }
-
-func execSQL(t *testing.T, path, query string) {
-	t.Helper()
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(query); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func countSchedules(t *testing.T, path string) int {
-	t.Helper()
-	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var n int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM event_schedule`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 // revokingBuilder is setup.Build over the real implementations, but with
 // the scheduler wrapped in revokeFirst.
@@ -124,7 +96,7 @@ func TestRunRevokedBetweenMenuAndQueue(t *testing.T) {
 				runErr = run(ctx, o)
 				return runErr
 			}))
-			before := countSchedules(t, path)
+			before := expresstest.FileScalar[int](t, path, `SELECT COUNT(*) FROM event_schedule`)
 			err := cmdutil.Execute(cmd, "run", "--config", cfgFile, "--mac", "AA:BB:CC:DD:EE:FF",
 				"--user", `.\kiosk`, "--password-stdin", "--job", "Utilities/BIOS update", "--yes", "--json")
 			if !reached {
@@ -133,7 +105,7 @@ func TestRunRevokedBetweenMenuAndQueue(t *testing.T) {
 			if code := exitcode.Of(err); code != tc.code {
 				t.Fatalf("exit %d, want %d: %v; stderr %s", code, tc.code, err, ts.Err)
 			}
-			after := countSchedules(t, path)
+			after := expresstest.FileScalar[int](t, path, `SELECT COUNT(*) FROM event_schedule`)
 			if tc.code == exitcode.OK {
 				if after != before+1 || !strings.Contains(ts.Out.String(), `"schedule_id":`) {
 					t.Fatalf("nothing queued: %d → %d rows, %s", before, after, ts.Out)

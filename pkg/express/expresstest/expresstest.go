@@ -96,6 +96,18 @@ func Scalar[T any](t testing.TB, db *sql.DB, q string, args ...any) T {
 	return v
 }
 
+// FileScalar is Scalar on the database file at path, opened directly (not
+// through a store) for the one query.
+func FileScalar[T any](t testing.TB, path, q string, args ...any) T {
+	t.Helper()
+	db, err := sql.Open("sqlite", express.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return Scalar[T](t, db, q, args...)
+}
+
 // Exec runs statements on the database file at path directly, not through a
 // store: for tests that change a store's data or layout behind its back.
 func Exec(t testing.TB, path string, stmts ...string) {
