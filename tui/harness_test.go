@@ -89,12 +89,23 @@ func newDemoHarness(t *testing.T, o Options, w, h int, mut func(*config.Config))
 
 func newHarness(t *testing.T, b Backend, o Options, w, h int) *harness {
 	t.Helper()
+	return newObservedHarness(t, b, o, w, h, nil)
+}
+
+// newObservedHarness is newHarness whose observer also hands every model
+// to also (when not nil) after its Update, on the program's goroutine, from
+// the first one on.
+func newObservedHarness(t *testing.T, b Backend, o Options, w, h int, also func(*Model)) *harness {
+	t.Helper()
 	m := New(b, o, io.Discard)
 	hs := &harness{t: t, m: m}
 	m.observe = func(m *Model) {
 		hs.mu.Lock()
 		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp}
 		hs.mu.Unlock()
+		if also != nil {
+			also(m)
+		}
 	}
 	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	t.Cleanup(func() { _ = hs.tm.Quit() })

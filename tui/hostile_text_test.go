@@ -2,14 +2,12 @@ package tui
 
 import (
 	"context"
-	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
@@ -122,23 +120,6 @@ func TestHostileTextNeverReachesAFrame(t *testing.T) {
 			t.Fatalf("and %d more", len(bad)-1)
 		}
 	}
-}
-
-// newObservedHarness is newHarness whose observer also hands every model after its
-// Update, on the program's goroutine, from the first one on.
-func newObservedHarness(t *testing.T, b Backend, o Options, w, h int, also func(*Model)) *harness {
-	t.Helper()
-	m := New(b, o, io.Discard)
-	hs := &harness{t: t, m: m}
-	m.observe = func(m *Model) {
-		hs.mu.Lock()
-		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp}
-		hs.mu.Unlock()
-		also(m)
-	}
-	hs.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
-	t.Cleanup(func() { _ = hs.tm.Quit() })
-	return hs
 }
 
 // The site prompt draws the configuration's site names and its reason
