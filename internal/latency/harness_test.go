@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
-	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/latency"
@@ -86,20 +86,16 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 	reg.AddScheduler(setup.Express, func(_ context.Context, _ *config.Config, r flow.Reader, _ *flow.Credentials) (flow.Scheduler, error) {
 		return r.(*express.Store), nil
 	})
-	reg.AddIdentity(setup.ActiveDirectory, func(cfg *config.Config) (flow.IdentitySource, error) {
-		dcfg, err := setup.DirectoryConfig(cfg.Directory)
-		if err != nil {
-			return nil, err
-		}
-		c, err := directory.New(dcfg)
-		if err != nil {
-			return nil, err
-		}
-		return directory.Source{Client: c}, nil
-	})
-	reg.AddStoreIdentity(setup.ConsoleAccounts, func(r flow.Reader) (flow.IdentitySource, error) {
-		return directory.ConsoleAccounts{Store: r.(*express.Store)}, nil
-	})
+	// The directory and DS's console accounts are the real ones: the
+	// delay is in the DC's link (the proxy the config's DC URL names).
+	real := setup.Registry()
+	dir, err1 := real.Identity(setup.ActiveDirectory)
+	accounts, err2 := real.StoreIdentity(setup.ConsoleAccounts)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	reg.AddIdentity(setup.ActiveDirectory, dir)
+	reg.AddStoreIdentity(setup.ConsoleAccounts, accounts)
 	env, err := setup.Build(context.Background(), cfg, setup.Options{
 		NeedDirectory: true, Registry: reg,
 		ReadMachine: func() (machine.Identity, []string, error) { return machine.Identity{}, nil, nil },
