@@ -8,6 +8,7 @@ package tui
 import (
 	"context"
 
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -32,8 +33,10 @@ type Backend interface {
 	// Pending lists the schedules already pending for this machine (nil
 	// when the store cannot say), for Confirm's warning.
 	Pending(ctx context.Context) ([]model.Schedule, error)
-	// Schedule reads a schedule back; nil when DS removed the row.
-	Schedule(ctx context.Context, id int64) (*model.Schedule, error)
+	// CheckPickup looks once at a queued schedule: pending, picked up
+	// (with the row as read) or gone (DS removed the row). The flow's
+	// CheckPickup, the call `run --wait` loops over.
+	CheckPickup(ctx context.Context, queued model.Schedule) (flow.PickupState, *model.Schedule, error)
 	// SignOut forgets the session (closes its store).
 	SignOut()
 	// Info says where the backend talks to, for the working screen's words.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -42,7 +43,10 @@ func (f *fakeBackend) Queue(context.Context, menu.Entry) (Queued, error) { retur
 
 func (f *fakeBackend) Pending(context.Context) ([]model.Schedule, error) { return f.pending, nil }
 
-func (f *fakeBackend) Schedule(context.Context, int64) (*model.Schedule, error) { return nil, nil }
+// CheckPickup says DS took the job at once: the row is gone.
+func (f *fakeBackend) CheckPickup(context.Context, model.Schedule) (flow.PickupState, *model.Schedule, error) {
+	return flow.PickupGone, nil, nil
+}
 
 func (f *fakeBackend) SignOut() { f.signedOut.Add(1) }
 

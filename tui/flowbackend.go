@@ -164,13 +164,13 @@ func (b *FlowBackend) Pending(ctx context.Context) ([]model.Schedule, error) {
 	return b.f.Pending(ctx, s, mm)
 }
 
-// Schedule implements Backend.
-func (b *FlowBackend) Schedule(ctx context.Context, id int64) (*model.Schedule, error) {
+// CheckPickup implements Backend.
+func (b *FlowBackend) CheckPickup(ctx context.Context, queued model.Schedule) (flow.PickupState, *model.Schedule, error) {
 	s, _, err := b.current()
 	if err != nil {
-		return nil, err
+		return flow.PickupPending, nil, err
 	}
-	return b.f.Schedule(ctx, s, id)
+	return b.f.CheckPickup(ctx, s, queued)
 }
 
 // SignOut implements Backend.

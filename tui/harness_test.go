@@ -64,8 +64,12 @@ type harness struct {
 	cfg  *config.Config
 }
 
+// testOptions are the console's options from the default config, with
+// the look, the demo accounts and a quicker read-back of the schedule.
 func testOptions(look Look) Options {
-	return Options{Look: look, Profile: termenv.TrueColor, DemoAccounts: demoAccounts(), PollEvery: 50 * time.Millisecond}
+	o := OptionsFrom(config.Default())
+	o.Look, o.Profile, o.DemoAccounts, o.PollEvery = look, termenv.TrueColor, demoAccounts(), 50*time.Millisecond
+	return o
 }
 
 // demoAccounts are the demo's AD users, as the sign-in screen lists them.
@@ -101,7 +105,7 @@ func newObservedHarness(t *testing.T, b Backend, o Options, w, h int, also func(
 	hs := &harness{t: t, m: m}
 	m.observe = func(m *Model) {
 		hs.mu.Lock()
-		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp}
+		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp()}
 		hs.mu.Unlock()
 		if also != nil {
 			also(m)

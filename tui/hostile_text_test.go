@@ -9,6 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -56,9 +57,9 @@ func (b *hostileBackend) Queue(context.Context, menu.Entry) (Queued, error) {
 	return Queued{Schedule: model.Schedule{ID: 100000010, ComputerID: 5000042, JobID: 2000001}}, nil
 }
 
-func (b *hostileBackend) Schedule(context.Context, int64) (*model.Schedule, error) {
+func (b *hostileBackend) CheckPickup(context.Context, model.Schedule) (flow.PickupState, *model.Schedule, error) {
 	code := 0
-	return &model.Schedule{ID: 100000010, Status: "Running-now" + evil, StatusCode: &code}, nil
+	return flow.PickupTaken, &model.Schedule{ID: 100000010, Status: "Running-now" + evil, StatusCode: &code}, nil
 }
 
 // Every frame of the console, from the machine screen through sign-in,

@@ -10,7 +10,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
@@ -18,15 +17,15 @@ import (
 )
 
 // queuedScreen watches the schedule until DS picks it up, then runs the
-// after-queue action.
+// after-queue action. It asks the flow's CheckPickup on a tick, the look
+// `run --wait` takes in a loop.
 type queuedScreen struct {
 	still
 	*app
 	q        Queued
 	entry    menu.Entry
 	cur      *model.Schedule
-	pickedUp bool
-	gone     bool // DS removed the row: it took the job and finished or dropped it
+	pickup   flow.PickupState
 	pollErr  string
 	since    time.Time
 	pickedAt time.Time
@@ -34,12 +33,12 @@ type queuedScreen struct {
 	erases   bool
 }
 
-type pollDue struct{ id int64 }
-
-type scheduleMsg struct {
-	id  int64
-	s   *model.Schedule
-	err error
+// pickupMsg is one CheckPickup's answer for schedule id.
+type pickupMsg struct {
+	id    int64
+	state flow.PickupState
+	s     *model.Schedule
+	err   error
 }
 
 func (q *queuedScreen) open(qd Queued, e menu.Entry) tea.Cmd {
@@ -53,50 +52,43 @@ func (q *queuedScreen) open(qd Queued, e menu.Entry) tea.Cmd {
 	return tea.Batch(q.nav.show(stateQueued), q.schedulePoll())
 }
 
+// schedulePoll calls CheckPickup once PollEvery has passed, off the
+// program's goroutine.
 func (q *queuedScreen) schedulePoll() tea.Cmd {
-	id := q.q.Schedule.ID
-	return tea.Tick(q.o.PollEvery, func(time.Time) tea.Msg { return pollDue{id} })
-}
-
-func (q *queuedScreen) poll(id int64) tea.Cmd {
-	b, o := q.b, q.o
-	return func() tea.Msg {
+	b, o, queued := q.b, q.o, q.q.Schedule
+	return tea.Tick(o.PollEvery, func(time.Time) tea.Msg {
 		ctx, cancel := context.WithTimeout(o.Context, o.StepTimeout)
 		defer cancel()
-		s, err := b.Schedule(ctx, id)
-		return scheduleMsg{id, s, err}
-	}
+		st, s, err := b.CheckPickup(ctx, queued)
+		return pickupMsg{queued.ID, st, s, err}
+	})
 }
+
+// pickedUp says DS took the job: its status moved on, or the row is gone.
+func (q *queuedScreen) pickedUp() bool { return q.pickup != flow.PickupPending }
 
 // stays says the console stays on this screen once DS picked the job up.
 func (q *queuedScreen) stays() bool { return q.o.AfterQueue == config.AfterStay || q.stay }
 
 func (q *queuedScreen) name() string { return "Queued" }
-func (q *queuedScreen) waits() bool  { return q.pickedUp && q.stays() }
+func (q *queuedScreen) waits() bool  { return q.pickedUp() && q.stays() }
 
 func (q *queuedScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case pollDue:
-		if msg.id != q.q.Schedule.ID || q.pickedUp {
+	case pickupMsg:
+		if msg.id != q.q.Schedule.ID || q.pickedUp() {
 			return nil
 		}
-		return q.poll(msg.id)
-	case scheduleMsg:
-		if msg.id != q.q.Schedule.ID || q.pickedUp {
-			return nil
-		}
-		switch {
-		case msg.err != nil:
+		if msg.err != nil {
 			q.pollErr = userMessage(msg.err)
-		case msg.s == nil:
-			q.pickedUp, q.gone, q.pickedAt, q.pollErr = true, true, q.now(), ""
-		default:
-			q.cur, q.pollErr = msg.s, ""
-			if flow.PickedUp(q.q.Schedule, *msg.s) {
-				q.pickedUp, q.pickedAt = true, q.now()
-			}
+			return q.schedulePoll()
 		}
-		if q.pickedUp {
+		q.pickup, q.pollErr = msg.state, ""
+		if msg.s != nil {
+			q.cur = msg.s
+		}
+		if q.pickedUp() {
+			q.pickedAt = q.now()
 			q.lastInput = q.now() // the idle clock of a stayed screen starts now
 			return nil
 		}
@@ -117,7 +109,7 @@ func (q *queuedScreen) key(k tea.KeyMsg) tea.Cmd {
 			return q.handOver()
 		}
 		return nil
-	case !q.pickedUp:
+	case !q.pickedUp():
 		return nil
 	case key.Matches(k, q.keys.Stay) && q.o.AfterQueue != config.AfterStay:
 		q.stay = true
@@ -169,11 +161,9 @@ func (q *queuedScreen) tick(now time.Time) tea.Cmd {
 		}
 		return nil
 	}
-	if !q.pickedUp {
+	if !q.pickedUp() {
 		if now.Sub(q.since) > q.o.WatchTimeout {
-			return q.nav.fail(exitcode.New(exitcode.Timeout,
-				"Deployment Server has not picked up schedule %d yet after %s. It stays queued; check the DS console.",
-				q.q.Schedule.ID, q.o.WatchTimeout), stateError)
+			return q.nav.fail(flow.NotPickedUp(q.q.Schedule.ID, q.o.WatchTimeout), stateError)
 		}
 		return nil
 	}
@@ -192,7 +182,7 @@ func (q *queuedScreen) ShortHelp() []key.Binding {
 	if q.o.HandOver {
 		return append(ks, q.handOverKey(), q.keys.Quit)
 	}
-	if q.pickedUp {
+	if q.pickedUp() {
 		ks = append(ks, q.enterKey())
 		if !q.stays() {
 			ks = append(ks, q.keys.Stay)
@@ -238,14 +228,14 @@ func (q *queuedScreen) view(w, h int) string {
 	} else if q.q.Schedule.Status != "" {
 		status = scheduleStatus(q.q.Schedule)
 	}
-	switch {
-	case q.gone:
+	switch q.pickup {
+	case flow.PickupGone:
 		b.WriteString("  " + q.st.label.Render("Status: ") + "taken by Deployment Server (no longer scheduled)\n\n")
 	default:
 		b.WriteString("  " + q.st.label.Render("Status: ") + truncate(status, w-12) + "\n\n")
 	}
-	if !q.pickedUp {
-		put("Waiting for Deployment Server to pick it up (checking every " + q.o.PollEvery.String() + ").")
+	if !q.pickedUp() {
+		put(q.pickup.Sentence() + " Checking every " + q.o.PollEvery.String() + ".")
 		put("Leave this machine on: DS starts the job the next time its agent checks in.")
 		if q.erases {
 			put("DS will reboot this machine into automation and image it there; the screen going dark is expected.")
@@ -258,7 +248,11 @@ func (q *queuedScreen) view(w, h int) string {
 		}
 		return b.String()
 	}
-	put("Deployment Server picked it up. It now runs the job; this machine may reboot at any moment; that is expected.")
+	if q.pickup == flow.PickupGone {
+		put(q.pickup.Sentence() + " This machine may reboot at any moment; that is expected.")
+	} else {
+		put(q.pickup.Sentence() + " It now runs the job; this machine may reboot at any moment; that is expected.")
+	}
 	b.WriteString("\n")
 	if q.stays() {
 		put("Press Enter to go back to the menu, or q to quit.")

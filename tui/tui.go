@@ -22,7 +22,8 @@ type DemoAccount struct {
 	User, Password, Story string
 }
 
-// Options configure the console; tuicmd fills them from the config.
+// Options configure the console. OptionsFrom fills its settings from the
+// config, the one source of their defaults; a caller adds the rest.
 type Options struct {
 	Look Look
 	// Profile is the colour profile of the styled look (tests force TrueColor).
@@ -79,28 +80,32 @@ type Options struct {
 // Size is a terminal's columns and rows.
 type Size struct{ Width, Height int }
 
+// afterQueueDelay is the countdown before exit, reboot or the hand-over
+// once DS picked the job up (or, handing over, once it is queued).
+const afterQueueDelay = 10 * time.Second
+
+// OptionsFrom is the console's options as cfg sets them: the session's
+// timeouts and actions, the menu's type-to-confirm, the site, label and
+// warnings, and how often the schedule is read back (config.PollEvery).
+// A step may wait machine.wait_registration on top of step_timeout.
+func OptionsFrom(cfg *config.Config) Options {
+	return Options{
+		IdleTimeout:     cfg.Session.IdleTimeout,
+		IdleAction:      cfg.Session.IdleAction,
+		AfterQueue:      cfg.Session.AfterQueue,
+		AfterQueueDelay: afterQueueDelay,
+		StepTimeout:     cfg.Session.StepTimeout + cfg.Machine.WaitRegistration,
+		WatchTimeout:    cfg.Session.WatchTimeout,
+		PollEvery:       config.PollEvery,
+		TypeToConfirm:   cfg.Menu.TypeToConfirm,
+		Site:            cfg.Site,
+		Label:           cfg.Label,
+		ConfigWarnings:  append([]string(nil), cfg.Warnings...),
+	}
+}
+
+// defaults fills what is not a setting: the context and the terminal size.
 func (o *Options) defaults() {
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 10 * time.Minute
-	}
-	if o.IdleAction == "" {
-		o.IdleAction = config.IdleExit
-	}
-	if o.AfterQueue == "" {
-		o.AfterQueue = config.AfterExit
-	}
-	if o.AfterQueueDelay <= 0 {
-		o.AfterQueueDelay = 10 * time.Second
-	}
-	if o.StepTimeout <= 0 {
-		o.StepTimeout = 30 * time.Second
-	}
-	if o.WatchTimeout <= 0 {
-		o.WatchTimeout = 30 * time.Minute
-	}
-	if o.PollEvery <= 0 {
-		o.PollEvery = 2 * time.Second
-	}
 	if o.Context == nil {
 		o.Context = context.Background()
 	}

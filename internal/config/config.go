@@ -175,6 +175,12 @@ type LogConfig struct {
 	CopyTo string `yaml:"copy_to"`
 }
 
+// PollEvery is how often a wait on Deployment Server reads its database
+// again: `run --wait` and the console watching for the pick-up, and the
+// wait for a new machine's registration. One indexed query each time, cheap
+// for the DS database; DS itself polls its queue every few seconds.
+const PollEvery = 2 * time.Second
+
 // Default returns the built-in defaults.
 func Default() *Config {
 	return &Config{

@@ -60,24 +60,11 @@ func (c Console) Run(ctx context.Context, io *cmdutil.IOStreams, getenv func(str
 	}
 	cfg := c.Flow.Config()
 	look := tui.ChooseLook(c.ASCII, cfg.Look.Style, getenv)
-	o := tui.Options{
-		Look:          look,
-		Profile:       termenv.NewOutput(io.Out).EnvColorProfile(),
-		IdleTimeout:   cfg.Session.IdleTimeout,
-		IdleAction:    cfg.Session.IdleAction,
-		AfterQueue:    cfg.Session.AfterQueue,
-		StepTimeout:   cfg.Session.StepTimeout + cfg.Machine.WaitRegistration,
-		WatchTimeout:  cfg.Session.WatchTimeout,
-		TypeToConfirm: cfg.Menu.TypeToConfirm,
-		PowerAction:   tui.SystemPower,
-		Context:       ctx,
-		Site:          cfg.Site,
-		Version:       buildinfo.Line(),
-		Label:         cfg.Label,
-	}
-	o.Doctor = c.doctorText
-	// The console draws them through termsafe (tui's safeOptions).
-	o.ConfigWarnings = append(o.ConfigWarnings, cfg.Warnings...)
+	// The settings come from the config; the console draws its texts
+	// (site, label, warnings) through termsafe (tui's safeOptions).
+	o := tui.OptionsFrom(cfg)
+	o.Look, o.Profile = look, termenv.NewOutput(io.Out).EnvColorProfile()
+	o.PowerAction, o.Context, o.Version, o.Doctor = tui.SystemPower, ctx, buildinfo.Line(), c.doctorText
 	if c.handsOver(getenv) {
 		o.HandOver = true
 		if cfg.Machine.WaitRegistration > 0 {

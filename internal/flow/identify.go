@@ -123,10 +123,6 @@ func (f *Flow) Identify(o Override) (*Machine, error) {
 	return m, nil
 }
 
-// registrationPoll is how often an unknown machine is looked up again: one
-// indexed query, cheap enough for the DS database, quick enough for a person.
-const registrationPoll = 2 * time.Second
-
 // FindComputer looks the machine up in DS by each key in turn. With
 // machine.wait_registration set it polls until DS registers the machine
 // (DS adds machines to New Computers on first contact) or the time passes.
@@ -150,7 +146,7 @@ func (f *Flow) FindComputer(ctx context.Context, st Reader, m *Machine) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(min(registrationPoll, time.Until(deadline)+time.Millisecond)):
+		case <-time.After(min(config.PollEvery, time.Until(deadline)+time.Millisecond)):
 		}
 	}
 }

@@ -127,16 +127,16 @@ func TestSeparateScheduler(t *testing.T) {
 	if err != nil || fk.scheds[0].queued != 1 {
 		t.Fatalf("Queue: %+v, %v after %d scheduler calls", res, err, fk.scheds[0].queued)
 	}
-	back, err := f.Schedule(ctx, sess, res.Schedule.ID)
-	if err != nil || back == nil || back.ID != res.Schedule.ID {
-		t.Errorf("Schedule(%d) = %+v, %v", res.Schedule.ID, back, err)
+	st, back, err := f.CheckPickup(ctx, sess, res.Schedule)
+	if err != nil || st != flow.PickupPending || back == nil || back.ID != res.Schedule.ID {
+		t.Errorf("CheckPickup(%d) = %v, %+v, %v", res.Schedule.ID, st, back, err)
 	}
 	pending, err := f.Pending(ctx, sess, mm)
 	if err != nil || len(pending) != 1 || pending[0].ID != res.Schedule.ID {
 		t.Errorf("Pending = %+v, %v; want the queued schedule", pending, err)
 	}
-	if gone, err := f.Schedule(ctx, sess, 199999999); gone != nil || err != nil {
-		t.Errorf("a schedule DS removed: %+v, %v; want nil, nil", gone, err)
+	if st, gone, err := f.CheckPickup(ctx, sess, model.Schedule{ID: 199999999}); st != flow.PickupGone || gone != nil || err != nil {
+		t.Errorf("a schedule DS removed: %v, %+v, %v; want gone, nil, nil", st, gone, err)
 	}
 	if err := sess.Close(); err != nil {
 		t.Fatal(err)

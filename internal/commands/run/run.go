@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -258,19 +257,20 @@ func (o *Options) printQueued(out Result) {
 
 // watch waits for DS to pick the queued job up (--wait).
 func (o *Options) watch(ctx context.Context, fl *flow.Flow, sess *flow.Session, queued model.Schedule) (*model.Schedule, error) {
-	fmt.Fprintln(o.IO.Err, "Waiting for Deployment Server to pick the job up...")
-	picked, err := fl.Watch(ctx, sess, queued, watchEvery, nil)
+	fmt.Fprintln(o.IO.Err, flow.PickupPending.Sentence())
+	picked, err := fl.Watch(ctx, sess, queued, config.PollEvery, nil)
 	if err != nil {
 		return nil, err
 	}
 	if !o.JSON {
-		fmt.Fprintln(o.IO.Err, "Deployment Server has picked the job up.")
+		st := flow.PickupTaken
+		if picked == nil {
+			st = flow.PickupGone
+		}
+		fmt.Fprintln(o.IO.Err, st.Sentence())
 	}
 	return picked, nil
 }
-
-// watchEvery is how often --wait polls the schedule: DS itself polls its queue every few seconds.
-const watchEvery = 2 * time.Second
 
 // refuseBindPasswordFile refuses a --password-file that is one of the
 // config's bind_password_file: that file is a secret of the boot media, and
