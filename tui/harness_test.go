@@ -53,6 +53,7 @@ type snapshot struct {
 	state    state
 	failures int
 	pickedUp bool
+	schedule int64 // the Queued screen's schedule
 }
 
 type harness struct {
@@ -105,7 +106,7 @@ func newObservedHarness(t *testing.T, b Backend, o Options, w, h int, also func(
 	hs := &harness{t: t, m: m}
 	m.observe = func(m *Model) {
 		hs.mu.Lock()
-		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp()}
+		hs.snap = snapshot{state: m.state, failures: m.signin.failures, pickedUp: m.queued.pickedUp(), schedule: m.queued.q.Schedule.ID}
 		hs.mu.Unlock()
 		if also != nil {
 			also(m)
@@ -127,6 +128,13 @@ func (h *harness) waitFor(texts ...string) {
 		}
 		return true
 	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// snapNow is the live model's snapshot now.
+func (h *harness) snapNow() snapshot {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.snap
 }
 
 // waitUntil waits until the live model satisfies cond.
