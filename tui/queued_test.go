@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -38,7 +40,7 @@ func TestQueuedScreenFollowsCheckPickup(t *testing.T) {
 			o := testOptions(ASCII)
 			o.AfterQueue = config.AfterStay
 			env, cfg := demoEnv(t, nil)
-			b := &countedPickup{FlowBackend: NewFlowBackend(env.Flow, setup.DemoOverride(), nil)}
+			b := &countedPickup{Backend: NewFlowBackend(env.Flow, setup.DemoOverride(), nil)}
 			var waited atomic.Bool // a frame of the Queued screen said it waits
 			h := newObservedHarness(t, b, o, 120, 40, func(m *Model) {
 				if m.state == stateQueued && strings.Contains(joined(m.View()), flow.PickupPending.Sentence()) {
@@ -72,15 +74,47 @@ func TestQueuedScreenFollowsCheckPickup(t *testing.T) {
 	}
 }
 
-// countedPickup is the real backend, counting the looks at the schedule.
+// countedPickup is a backend counting the looks at the schedule.
 type countedPickup struct {
-	*FlowBackend
+	Backend
 	looks atomic.Int32
 }
 
 func (b *countedPickup) CheckPickup(ctx context.Context, queued model.Schedule) (flow.PickupState, *model.Schedule, error) {
 	b.looks.Add(1)
-	return b.FlowBackend.CheckPickup(ctx, queued)
+	return b.Backend.CheckPickup(ctx, queued)
+}
+
+// runCmds runs c and every command it batches, as the program would,
+// dropping their messages.
+func runCmds(c tea.Cmd) {
+	if c == nil {
+		return
+	}
+	if batch, ok := c().(tea.BatchMsg); ok {
+		for _, c := range batch {
+			runCmds(c)
+		}
+	}
+}
+
+// The hand-over mode skips the watch: opening Queued schedules no
+// CheckPickup there, where the console otherwise schedules one.
+func TestHandOverSkipsCheckPickup(t *testing.T) {
+	for _, handOver := range []bool{false, true} {
+		b := &countedPickup{Backend: &fakeBackend{machine: knownMachine()}}
+		o := testOptions(ASCII)
+		o.HandOver, o.PollEvery = handOver, time.Millisecond
+		m := New(b, o, io.Discard)
+		runCmds(m.queued.open(Queued{Schedule: model.Schedule{ID: 100000042}}, menu.Entry{Name: "Win11 image"}))
+		want := int32(1)
+		if handOver {
+			want = 0
+		}
+		if n := b.looks.Load(); n != want {
+			t.Errorf("hand-over %v: %d looks at the schedule, want %d", handOver, n, want)
+		}
+	}
 }
 
 // scriptedPickup answers each CheckPickup as the test says, one at a time.
