@@ -153,11 +153,6 @@ func (f *Factory) queueConfig(cmd *cobra.Command, given []string, demo bool) (*c
 	return cfg, nil
 }
 
-// Queue is QueueConfig as the loader Dispatch takes.
-func (f *Factory) Queue(mf *MachineFlags, demo bool) func(*cobra.Command) (*config.Config, error) {
-	return func(cmd *cobra.Command) (*config.Config, error) { return f.QueueConfig(cmd, mf, demo) }
-}
-
 // ForSite is cfg on the site the console's technician chose (sites_prompt),
 // with the boot-media policy enforced again over the new settings; given
 // are the machine flags given (MachineFlags.Given).

@@ -11,11 +11,3 @@ func WriteJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-// Print prints v with asJSON when json (--json) is set, else with text.
-func Print[T any](w io.Writer, json bool, v T, asJSON, text func(io.Writer, T) error) error {
-	if json {
-		return asJSON(w, v)
-	}
-	return text(w, v)
-}

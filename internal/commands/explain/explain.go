@@ -64,7 +64,15 @@ It needs no password and never queues anything.`,
 				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
 			}
 			o.JobID = id
-			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)

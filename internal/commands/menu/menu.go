@@ -37,7 +37,15 @@ the boot menu would offer them. It needs no password and never queues anything.`
   imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)

@@ -92,7 +92,15 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 			if err := o.validate(f); err != nil {
 				return err
 			}
-			return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
+			cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()

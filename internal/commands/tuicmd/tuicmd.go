@@ -57,7 +57,15 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 			}
 			return c, nil
 		}
-		return cmdutil.Dispatch(cmd, retryCentral(f, load), &o.Config, o, runF, run)
+		cfg, err := retryCentral(f, load)(cmd)
+		if err != nil {
+			return err
+		}
+		o.Config = cfg
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return run(cmd.Context(), o)
 	}
 }
 

@@ -51,7 +51,15 @@ shows in the process list.`,
 			if err := opts.SignInFlags.Bind(f); err != nil {
 				return err
 			}
-			return cmdutil.Dispatch(cmd, f.Config, &opts.Config, opts, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			opts.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
