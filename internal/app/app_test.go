@@ -22,10 +22,10 @@ func execute(t *testing.T, env map[string]string, stdin string, args ...string) 
 	ts.In.WriteString(stdin)
 	root := NewRootCmd(f)
 	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
+	cmd, err := root.ExecuteContextC(context.Background())
 	code = exitcode.OK
 	if err != nil {
-		code = report(f, err, false)
+		code = report(f, cmd, err, false)
 	}
 	return ts.Out.String(), ts.Err.String(), code
 }

@@ -30,8 +30,8 @@ func executeTTY(t *testing.T, answer string, args ...string) (stderr string, cod
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	code = exitcode.OK
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		code = report(f, err, false)
+	if cmd, err := root.ExecuteContextC(context.Background()); err != nil {
+		code = report(f, cmd, err, false)
 	}
 	return ts.Err.String(), code
 }

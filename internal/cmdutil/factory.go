@@ -13,6 +13,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -166,4 +167,16 @@ func ForSite(cfg *config.Config, name string, given []string) (*config.Config, e
 		return nil, err
 	}
 	return out, nil
+}
+
+// AddRootFlags registers the root command's persistent flags, which every
+// command takes: --config and --debug (log.debug, whose error detail
+// internal/app prints after the command that ran returns).
+func AddRootFlags(fs *pflag.FlagSet) {
+	if fs.Lookup("config") == nil {
+		fs.String("config", "", `config file (env IMAGEINVOKER_CONFIG; default: imageinvoker.yaml next to the binary, then X:\ImageInvoker\ or /etc/imageinvoker/)`)
+	}
+	if fs.Lookup("debug") == nil {
+		config.AddGroups(fs, config.GroupDebug)
+	}
 }

@@ -43,7 +43,7 @@ func Test(env map[string]string) (*Factory, *TestStreams) {
 // of a subcommand that reads the root's persistent --config flag.
 func TestRoot(sub *cobra.Command) *cobra.Command {
 	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "config file")
+	AddRootFlags(r.PersistentFlags())
 	r.AddCommand(sub)
 	return r
 }
@@ -111,9 +111,7 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 	}
 	var got *O
 	cmd := newCmd(f, func(_ context.Context, o *O) error { got = o; return nil })
-	if cmd.Flags().Lookup("config") == nil {
-		cmd.PersistentFlags().String("config", "", "config file") // the root's, as internal/app makes it
-	}
+	AddRootFlags(cmd.PersistentFlags()) // the root's, as internal/app makes it
 	err := Execute(cmd, c.Argv...)
 	if c.WantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), c.WantErr) || (c.Code != 0 && exitcode.Of(err) != c.Code) {

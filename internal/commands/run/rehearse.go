@@ -57,7 +57,7 @@ console_security off is refused, so a rehearsal tests the media's own config.`,
 	fs.StringVar(&o.Job, "job", "", "show Confirm for this job (its DS id or menu path); without it, the menu")
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory")
 	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu|config.GroupLogin|config.GroupQueue|
-		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog|config.GroupDebug)
+		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog)
 	return cmd
 }
 

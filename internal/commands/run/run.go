@@ -112,7 +112,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory")
 	fs.BoolVar(&o.Wait, "wait", false, "after queueing, wait until Deployment Server picks the job up (session.watch_timeout)")
 	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu|config.GroupLogin|config.GroupQueue|
-		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog|config.GroupDebug)
+		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog)
 	return cmd
 }
 

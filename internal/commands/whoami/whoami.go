@@ -66,7 +66,7 @@ shows in the process list.`,
 	opts.SignInFlags.Add(fl)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
-	config.AddGroups(fl, config.GroupSite|config.GroupDirectory|config.GroupDebug)
+	config.AddGroups(fl, config.GroupSite|config.GroupDirectory)
 	return cmd
 }
 
