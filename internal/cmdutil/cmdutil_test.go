@@ -62,3 +62,26 @@ func TestConfigResolvedOnce(t *testing.T) {
 		t.Errorf("the warning was printed %d times: %q", n, ts.Err)
 	}
 }
+
+// Diff names each field that differs, at any depth, and leaves the
+// dependencies (pointers, funcs, interfaces) alone.
+func TestDiff(t *testing.T) {
+	type inner struct{ MACs []string }
+	type opts struct {
+		IO    *IOStreams
+		Run   func() error
+		In    any
+		Name  string
+		Inner inner
+		hide  int
+	}
+	got := opts{IO: &IOStreams{}, Run: func() error { return nil }, In: 1, Name: "a", Inner: inner{MACs: []string{"x"}}, hide: 1}
+	if d := Diff(got, opts{Name: "a", Inner: inner{MACs: []string{"x"}}}); len(d) != 0 {
+		t.Errorf("equal flags: %v", d)
+	}
+	d := Diff(got, opts{Name: "b", Inner: inner{}})
+	want := []string{`Name: got "a", want "b"`, `Inner.MACs: got []string{"x"}, want []string(nil)`}
+	if !slices.Equal(d, want) {
+		t.Errorf("Diff = %q, want %q", d, want)
+	}
+}
