@@ -65,21 +65,16 @@ func run(ctx context.Context, o *Options) error {
 	})
 }
 
-type computerJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
 type menuJSON struct {
-	Computer computerJSON `json:"computer"`
-	Jobs     []menu.Entry `json:"jobs"`
+	Computer cmdutil.ComputerJSON `json:"computer"`
+	Jobs     []cmdutil.JobJSON    `json:"jobs"`
 }
 
 // WriteJSON prints every job on the menu once, in menu order.
 func WriteJSON(w io.Writer, mm *flow.Menu) error {
-	out := menuJSON{Computer: computerJSON{mm.Computer.ID, mm.Computer.Name}, Jobs: mm.Menu.Entries()}
-	if out.Jobs == nil {
-		out.Jobs = []menu.Entry{}
+	out := menuJSON{Computer: cmdutil.ComputerOf(mm.Computer), Jobs: []cmdutil.JobJSON{}}
+	for _, e := range mm.Menu.Entries() {
+		out.Jobs = append(out.Jobs, cmdutil.JobOf(e))
 	}
 	return cmdutil.WriteJSON(w, out)
 }

@@ -48,24 +48,11 @@ type Result struct {
 	AlreadyQueued bool  `json:"already_queued"`
 	// QueuedBy is who queued the pending schedule that was found, as DS
 	// recorded it (DOMAIN\user), when already_queued.
-	QueuedBy string          `json:"queued_by,omitempty"`
-	Job      jobJSON         `json:"job"`
-	Computer computerJSON    `json:"computer"`
-	User     string          `json:"user"`
-	PickedUp *model.Schedule `json:"picked_up,omitempty"`
-}
-
-type jobJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	Path string `json:"path"`
-	// ErasesDisk is menu.Entry.Effects' answer: the job destroys the disk.
-	ErasesDisk bool `json:"erases_disk"`
-}
-
-type computerJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	QueuedBy string               `json:"queued_by,omitempty"`
+	Job      cmdutil.JobJSON      `json:"job"`
+	Computer cmdutil.ComputerJSON `json:"computer"`
+	User     string               `json:"user"`
+	PickedUp *model.Schedule      `json:"picked_up,omitempty"`
 }
 
 // NewCmd returns the run command; runF, when not nil, runs instead of run
@@ -180,8 +167,8 @@ func run(ctx context.Context, o *Options) (err error) {
 	}
 	out := Result{
 		ScheduleID: res.Schedule.ID, AlreadyQueued: res.AlreadyQueued,
-		Job:      jobJSON{entry.ID, entry.Name, entry.Path, entry.Effects().ErasesDisk},
-		Computer: computerJSON{mm.Computer.ID, mm.Computer.Name},
+		Job:      cmdutil.JobOf(entry),
+		Computer: cmdutil.ComputerOf(mm.Computer),
 		User:     sess.Identity.User,
 	}
 	if res.AlreadyQueued {
