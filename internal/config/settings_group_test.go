@@ -55,3 +55,15 @@ func TestGroupsGiveEachCommandItsFlags(t *testing.T) {
 		}
 	}
 }
+
+// addFlags registers the named settings' flags on fs, for the tests that
+// resolve a few settings without a command (commands take groups).
+func addFlags(fs *pflag.FlagSet, flags ...string) {
+	for _, name := range flags {
+		s, ok := Lookup(name)
+		if !ok {
+			panic("config: no setting with flag " + name)
+		}
+		addFlag(fs, s)
+	}
+}
