@@ -9,7 +9,7 @@ import (
 )
 
 // SignInFlags are the flags of the commands that sign a technician in
-// without the console (run, whoami): one user flag and the password's two
+// without the console (run, rehearse, whoami, doctor): one user flag and the password's two
 // ways in (never a --password flag), written once so the two cannot drift.
 type SignInFlags struct {
 	User   string
