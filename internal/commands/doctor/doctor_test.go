@@ -54,6 +54,8 @@ func TestFlags(t *testing.T) {
 			}},
 		{name: "the shared sign-in flags", args: []string{"--user", `LAB\alice`, "--password-stdin"},
 			want: Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\alice`, Secret: secret.Options{Stdin: true}}}},
+		{name: "the user from the environment, as run takes it", env: map[string]string{"IMAGEINVOKER_USER": `LAB\bob`},
+			want: Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\bob`}}},
 		{name: "config named by --config", args: []string{"--config", cfgFile},
 			want:   Options{Source: doctor.ConfigSource{File: cfgFile, From: "named by --config"}},
 			config: func(c *config.Config) { c.Store.URL = "sqlite:/nowhere.db" }},
