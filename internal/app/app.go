@@ -43,7 +43,7 @@ and so are the flags that name the machine (--mac, --serial, --uuid,
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
-	root.PersistentFlags().String("config", "", "config file (env IMAGEINVOKER_CONFIG; default: imageinvoker.yaml next to the binary, then X:\\ImageInvoker\\ or /etc/imageinvoker/)")
+	cmdutil.AddRootFlags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitcode.Error{Code: exitcode.Usage, Msg: err.Error() + "\nRun '" + c.CommandPath() + " --help' for usage."}
 	})
@@ -201,16 +201,17 @@ func Main() int {
 	defer stop()
 	f := cmdutil.New()
 	root := NewRootCmd(f)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitcode.OK
 	}
-	return report(f, err, ctx.Err() != nil)
+	return report(f, cmd, err, ctx.Err() != nil)
 }
 
 // report prints err for a person and returns its exit code, both from the
-// one error table (exitcode.Describe). The cause is printed only with --debug.
-func report(f *cmdutil.Factory, err error, interrupted bool) int {
+// one error table (exitcode.Describe). The cause is printed only with
+// --debug, read from cmd, the command that ran.
+func report(f *cmdutil.Factory, cmd *cobra.Command, err error, interrupted bool) int {
 	d := exitcode.Describe(err)
 	if interrupted {
 		fmt.Fprintln(f.IO.Err, "imageinvoker: interrupted")
@@ -219,17 +220,17 @@ func report(f *cmdutil.Factory, err error, interrupted bool) int {
 	// Messages quote DS and AD names and driver errors: printed without
 	// escape sequences (termsafe), like everything else on the terminal.
 	fmt.Fprintln(f.IO.Err, "imageinvoker: "+termsafe.Text(d.Line()))
-	if d.Detail != nil && d.Detail.Error() != d.Msg && debugOn(f) {
+	if d.Detail != nil && d.Detail.Error() != d.Msg && debugOn(f, cmd) {
 		fmt.Fprintln(f.IO.Err, "  detail: "+termsafe.Text(d.Detail.Error()))
 	}
 	return d.Code
 }
 
-// debugOn reads --debug from the raw arguments: the error is reported after
-// cobra has returned, whichever subcommand parsed the flag.
-func debugOn(f *cmdutil.Factory) bool {
-	for _, a := range os.Args[1:] {
-		if a == "--debug" || a == "--debug=true" || a == "--debug=1" {
+// debugOn says whether --debug (the root's persistent flag, so every
+// command has it) was given to cmd, or IMAGEINVOKER_DEBUG is set.
+func debugOn(f *cmdutil.Factory, cmd *cobra.Command) bool {
+	if cmd != nil {
+		if on, err := cmd.Flags().GetBool("debug"); err == nil && on {
 			return true
 		}
 	}

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,8 +32,8 @@ func executeTTY(t *testing.T, answer string, args ...string) (stderr string, cod
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	code = exitcode.OK
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		code = report(f, err, false)
+	if cmd, err := root.ExecuteContextC(context.Background()); err != nil {
+		code = report(f, cmd, err, false)
 	}
 	return ts.Err.String(), code
 }
@@ -125,5 +127,46 @@ func TestJSONCarriesErasesDisk(t *testing.T) {
 	stdout, _, _ = execute(t, nil, "", "explain", "--demo", "--as", `LAB\dave`, "--as-groups", `LAB\DS Admins`, "--job", wipeJobID)
 	if !strings.Contains(stdout, "This job ERASES THE DISK: your DS administrator marked it as erasing") {
 		t.Errorf("explain's text does not say the wipe erases the disk:\n%s", stdout)
+	}
+}
+
+// run, menu and explain name a job, and run and menu the computer, with
+// the same keys (cmdutil.JobJSON, cmdutil.ComputerJSON).
+func TestJSONOneVocabulary(t *testing.T) {
+	keys := func(t *testing.T, raw json.RawMessage) string {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%v: %s", err, raw)
+		}
+		return strings.Join(slices.Sorted(maps.Keys(m)), ",")
+	}
+	var runOut, explainOut struct{ Job, Computer json.RawMessage }
+	var menuOut struct {
+		Computer json.RawMessage
+		Jobs     []json.RawMessage
+	}
+	stdout, stderr, code := execute(t, nil, "dave-demo\n", "run", "--demo", "--user", "dave", "--password-stdin", "--job", harmlessJob, "--yes", "--json")
+	if err := json.Unmarshal([]byte(stdout), &runOut); code != 0 || err != nil {
+		t.Fatalf("run: exit %d, %v: %s %s", code, err, stdout, stderr)
+	}
+	stdout, stderr, code = execute(t, nil, "", "menu", "--demo", "--as", `LAB\dave`, "--as-groups", `LAB\DS Admins`, "--json")
+	if err := json.Unmarshal([]byte(stdout), &menuOut); code != 0 || err != nil || len(menuOut.Jobs) == 0 {
+		t.Fatalf("menu: exit %d, %v: %s %s", code, err, stdout, stderr)
+	}
+	stdout, stderr, code = execute(t, nil, "", "explain", "--demo", "--as", `LAB\dave`, "--as-groups", `LAB\DS Admins`, "--job", harmlessID, "--json")
+	if err := json.Unmarshal([]byte(stdout), &explainOut); code != 0 || err != nil {
+		t.Fatalf("explain: exit %d, %v: %s %s", code, err, stdout, stderr)
+	}
+	job := "erases_disk,id,name,path"
+	for name, raw := range map[string]json.RawMessage{"run": runOut.Job, "menu": menuOut.Jobs[0], "explain": explainOut.Job} {
+		if got := keys(t, raw); got != job {
+			t.Errorf("%s --json: job keys %s, want %s", name, got, job)
+		}
+	}
+	for name, raw := range map[string]json.RawMessage{"run": runOut.Computer, "menu": menuOut.Computer} {
+		if got := keys(t, raw); got != "id,name" {
+			t.Errorf("%s --json: computer keys %s, want id,name", name, got)
+		}
 	}
 }

@@ -129,8 +129,8 @@ func TestDirectoryFlagAdviceOnlyOnTheCommandLine(t *testing.T) {
 	ts.In.WriteString("secret\n")
 	root := NewRootCmd(f)
 	root.SetArgs([]string{"whoami", "--user", "alice", "--password-stdin", "--dc", "ldaps://127.0.0.1:1", "--dns-domain", "lab.example"})
-	err := root.ExecuteContext(context.Background())
-	if code := report(f, err, false); code != exitcode.DirectoryDown {
+	cmd, err := root.ExecuteContextC(context.Background())
+	if code := report(f, cmd, err, false); code != exitcode.DirectoryDown {
 		t.Fatalf("exit %d, want %d: %s", code, exitcode.DirectoryDown, ts.Err)
 	}
 	if !strings.Contains(ts.Err.String(), "(--dc)") {
@@ -147,8 +147,8 @@ func TestUnknownComputerAdviceOnlyOnTheCommandLine(t *testing.T) {
 	f, ts := cmdutil.Test(nil)
 	root := NewRootCmd(f)
 	root.SetArgs([]string{"menu", "--store", labStore(t), "--mac", "02:00:00:00:00:01", "--as", "x"})
-	err := root.ExecuteContext(context.Background())
-	if code := report(f, err, false); code != exitcode.UnknownComputer || !strings.Contains(ts.Err.String(), "--wait-registration") {
+	cmd, err := root.ExecuteContextC(context.Background())
+	if code := report(f, cmd, err, false); code != exitcode.UnknownComputer || !strings.Contains(ts.Err.String(), "--wait-registration") {
 		t.Fatalf("exit %d, want %d with the flag's advice: %s", code, exitcode.UnknownComputer, ts.Err)
 	}
 	if d := exitcode.Describe(err); strings.Contains(d.Msg, "--") || !strings.Contains(d.Msg, "this machine (MAC 02:00:00:00:00:01) is not known") {

@@ -25,8 +25,8 @@ func executeAt(t *testing.T, addr, stdin string, args ...string) (stdout, stderr
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	code = exitcode.OK
-	if err := root.ExecuteContext(context.Background()); err != nil {
-		code = report(f, err, false)
+	if cmd, err := root.ExecuteContextC(context.Background()); err != nil {
+		code = report(f, cmd, err, false)
 	}
 	return ts.Out.String(), ts.Err.String(), code
 }

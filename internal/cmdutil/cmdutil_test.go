@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/menu"
+	"github.com/imageinvoker/imageinvoker/pkg/model"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -60,5 +63,50 @@ func TestConfigResolvedOnce(t *testing.T) {
 	}
 	if n := strings.Count(ts.Err.String(), "could not read this machine's IP addresses"); n != 1 {
 		t.Errorf("the warning was printed %d times: %q", n, ts.Err)
+	}
+}
+
+// Diff names each field that differs, at any depth, and leaves the
+// dependencies (pointers, funcs, interfaces) alone.
+func TestDiff(t *testing.T) {
+	type inner struct{ MACs []string }
+	type opts struct {
+		IO    *IOStreams
+		Run   func() error
+		In    any
+		Name  string
+		Inner inner
+		hide  int
+	}
+	got := opts{IO: &IOStreams{}, Run: func() error { return nil }, In: 1, Name: "a", Inner: inner{MACs: []string{"x"}}, hide: 1}
+	if d := Diff(got, opts{Name: "a", Inner: inner{MACs: []string{"x"}}}); len(d) != 0 {
+		t.Errorf("equal flags: %v", d)
+	}
+	d := Diff(got, opts{Name: "b", Inner: inner{}})
+	want := []string{`Name: got "a", want "b"`, `Inner.MACs: got []string{"x"}, want []string(nil)`}
+	if !slices.Equal(d, want) {
+		t.Errorf("Diff = %q, want %q", d, want)
+	}
+}
+
+// A job in every --json says whether it erases the disk: from the tasks
+// and from the marker (menu.Entry.Effects).
+func TestJobJSON(t *testing.T) {
+	no := false
+	for _, tc := range []struct {
+		e    menu.Entry
+		want string
+	}{
+		{menu.Entry{ID: 1, Name: "Wipe", MarkedErases: true}, `{"id":1,"name":"Wipe","path":"","erases_disk":true}`},
+		{menu.Entry{ID: 2, Name: "Image", Path: "W", Job: &model.Job{Tasks: []model.Task{{Type: model.TaskImage, CreateImage: &no}}}}, `{"id":2,"name":"Image","path":"W","erases_disk":true}`},
+		{menu.Entry{ID: 3, Name: "Inv", Job: &model.Job{Tasks: []model.Task{{Type: model.TaskInventory}}}}, `{"id":3,"name":"Inv","path":"","erases_disk":false}`},
+	} {
+		b, err := json.Marshal(JobOf(tc.e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tc.want {
+			t.Errorf("JSON %s, want %s", b, tc.want)
+		}
 	}
 }

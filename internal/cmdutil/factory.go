@@ -13,6 +13,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
 	"github.com/imageinvoker/imageinvoker/pkg/machine"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -153,11 +154,6 @@ func (f *Factory) queueConfig(cmd *cobra.Command, given []string, demo bool) (*c
 	return cfg, nil
 }
 
-// Queue is QueueConfig as the loader Dispatch takes.
-func (f *Factory) Queue(mf *MachineFlags, demo bool) func(*cobra.Command) (*config.Config, error) {
-	return func(cmd *cobra.Command) (*config.Config, error) { return f.QueueConfig(cmd, mf, demo) }
-}
-
 // ForSite is cfg on the site the console's technician chose (sites_prompt),
 // with the boot-media policy enforced again over the new settings; given
 // are the machine flags given (MachineFlags.Given).
@@ -171,4 +167,16 @@ func ForSite(cfg *config.Config, name string, given []string) (*config.Config, e
 		return nil, err
 	}
 	return out, nil
+}
+
+// AddRootFlags registers the root command's persistent flags, which every
+// command takes: --config and --debug (log.debug, whose error detail
+// internal/app prints after the command that ran returns).
+func AddRootFlags(fs *pflag.FlagSet) {
+	if fs.Lookup("config") == nil {
+		fs.String("config", "", `config file (env IMAGEINVOKER_CONFIG; default: imageinvoker.yaml next to the binary, then X:\ImageInvoker\ or /etc/imageinvoker/)`)
+	}
+	if fs.Lookup("debug") == nil {
+		config.AddGroups(fs, config.GroupDebug)
+	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // SignInFlags are the flags of the commands that sign a technician in
-// without the console (run, whoami): one user flag and the password's two
+// without the console (run, rehearse, whoami, doctor): one user flag and the password's two
 // ways in (never a --password flag), written once so the two cannot drift.
 type SignInFlags struct {
 	User   string
@@ -26,14 +26,21 @@ func (s *SignInFlags) Add(fs *pflag.FlagSet) {
 // (IMAGEINVOKER_PASSWORD goes once read), takes the user from
 // IMAGEINVOKER_USER when --user is not given, and requires one.
 func (s *SignInFlags) Bind(f *Factory) error {
-	s.Secret.In, s.Secret.Getenv, s.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
-	if s.User == "" {
-		s.User = f.Getenv("IMAGEINVOKER_USER")
-	}
+	s.BindOptional(f)
 	if strings.TrimSpace(s.User) == "" {
 		return exitcode.New(exitcode.Usage, `--user is required: name, DOMAIN\name, name@domain or .\name`)
 	}
 	return nil
+}
+
+// BindOptional is Bind for a command that signs in only when a user is
+// given (doctor's store checks under store.auth: technician): no user is
+// not an error there.
+func (s *SignInFlags) BindOptional(f *Factory) {
+	s.Secret.In, s.Secret.Getenv, s.Secret.Unsetenv = f.IO.In, f.Getenv, f.Unsetenv
+	if s.User == "" {
+		s.User = f.Getenv("IMAGEINVOKER_USER")
+	}
 }
 
 // Password reads the password the flags point at.

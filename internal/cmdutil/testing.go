@@ -9,9 +9,11 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/spf13/cobra"
 )
@@ -43,7 +45,7 @@ func Test(env map[string]string) (*Factory, *TestStreams) {
 // of a subcommand that reads the root's persistent --config flag.
 func TestRoot(sub *cobra.Command) *cobra.Command {
 	r := &cobra.Command{Use: "imageinvoker", SilenceUsage: true, SilenceErrors: true}
-	r.PersistentFlags().String("config", "", "config file")
+	AddRootFlags(r.PersistentFlags())
 	r.AddCommand(sub)
 	return r
 }
@@ -72,8 +74,14 @@ type ArgvCase[O any] struct {
 	// Env is the whole environment; TTY says whether stdin is a terminal.
 	Env map[string]string
 	TTY bool
-	// Check holds for the Options run would get, when no error is wanted.
-	Check func(*O) bool
+	// Want are the Options run must get, when no error is wanted: every
+	// field a flag sets is compared, by name (Diff); the dependencies the
+	// constructor sets (IO, Config, Build) are not.
+	Want O
+	// Config, when set, sets the settings the resolved configuration (the
+	// Options' Config) must have, on a copy of it: a setting it changes is
+	// a difference, named by its field.
+	Config func(*config.Config)
 	// WantErr is what the error says when one is wanted; Code, when not 0,
 	// the exit code it must carry.
 	WantErr string
@@ -111,9 +119,7 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 	}
 	var got *O
 	cmd := newCmd(f, func(_ context.Context, o *O) error { got = o; return nil })
-	if cmd.Flags().Lookup("config") == nil {
-		cmd.PersistentFlags().String("config", "", "config file") // the root's, as internal/app makes it
-	}
+	AddRootFlags(cmd.PersistentFlags()) // the root's, as internal/app makes it
 	err := Execute(cmd, c.Argv...)
 	if c.WantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), c.WantErr) || (c.Code != 0 && exitcode.Of(err) != c.Code) {
@@ -124,10 +130,64 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 		}
 		return nil
 	}
-	if err != nil || got == nil || !c.Check(got) {
-		return fmt.Errorf("err = %v; options = %+v", err, got)
+	if err != nil || got == nil {
+		return fmt.Errorf("err = %v; run reached: %v", err, got != nil)
+	}
+	diffs := Diff(*got, c.Want)
+	var cfg *config.Config
+	if field := reflect.ValueOf(got).Elem().FieldByName("Config"); field.IsValid() {
+		if cfg, _ = field.Interface().(*config.Config); cfg == nil {
+			return errors.New("Config: nil, want the resolved configuration")
+		}
+	}
+	if c.Config != nil {
+		if cfg == nil {
+			return errors.New("the Options have no Config to check")
+		}
+		want := *cfg
+		c.Config(&want)
+		for _, d := range Diff(*cfg, want) {
+			diffs = append(diffs, "Config."+d)
+		}
+	}
+	if len(diffs) > 0 {
+		return errors.New(strings.Join(diffs, "\n"))
 	}
 	return nil
+}
+
+// Diff names every field in which got differs from want, one line each
+// ("Machine.Override.MACs: got [...], want [...]"). It compares what a flag
+// or a setting can set: strings, numbers, bools, slices, and structs of
+// them at any depth; pointers, funcs, interfaces, maps and unexported
+// fields (a command's dependencies and a config's bookkeeping) are not.
+func Diff[T any](got, want T) []string {
+	var out []string
+	diff("", reflect.ValueOf(got), reflect.ValueOf(want), &out)
+	return out
+}
+
+func diff(path string, g, w reflect.Value, out *[]string) {
+	switch g.Kind() {
+	case reflect.Struct:
+		for i := range g.NumField() {
+			f := g.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := f.Name
+			if path != "" {
+				name = path + "." + f.Name
+			}
+			diff(name, g.Field(i), w.Field(i), out)
+		}
+	case reflect.Pointer, reflect.Func, reflect.Interface, reflect.Map, reflect.Chan, reflect.UnsafePointer:
+		return
+	default:
+		if gv, wv := g.Interface(), w.Interface(); !reflect.DeepEqual(gv, wv) {
+			*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, gv, wv))
+		}
+	}
 }
 
 // TB is the part of testing.TB that WriteFile needs; cmdutil is built into

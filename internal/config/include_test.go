@@ -269,7 +269,7 @@ func TestPrecedenceTable(t *testing.T) {
 	env := map[string]string{"IMAGEINVOKER_CONFIG": media, "IMAGEINVOKER_MENU_ROOT": "E", "IMAGEINVOKER_STORE_TIMEOUT": "3s"}
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.String("config", "", "")
-	AddFlags(fs, "store-timeout", "menu-root", "menu-tag")
+	addFlags(fs, "store-timeout", "menu-root", "menu-tag")
 	if err := fs.Parse([]string{"--store-timeout", "4s"}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func configFlags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.String("config", "", "")
-	AddFlags(fs)
+	addFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func TestEnforcePolicy(t *testing.T) {
 		t.Helper()
 		fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
 		fs.String("config", "", "")
-		AddFlags(fs, "store", "menu-root", "console-security", "idle-timeout")
+		addFlags(fs, "store", "menu-root", "console-security", "idle-timeout")
 		if err := fs.Parse(append([]string{"--config", file}, args...)); err != nil {
 			t.Fatal(err)
 		}

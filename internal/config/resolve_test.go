@@ -26,7 +26,7 @@ func TestResolvePrecedence(t *testing.T) {
 	}
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.String("config", "", "")
-	AddFlags(fs, "store", "menu-root", "menu-tag", "dc", "flat")
+	addFlags(fs, "store", "menu-root", "menu-tag", "dc", "flat")
 	if err := fs.Parse([]string{"--menu-tag", "[flag]", "--dc", "ldaps://flag1", "--dc", "ldap://flag2:389"}); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestDurationFlagsTyped(t *testing.T) {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.String("config", "", "")
-	AddFlags(fs, "store-timeout", "idle-timeout")
+	addFlags(fs, "store-timeout", "idle-timeout")
 	if err := fs.Parse([]string{"--store-timeout", "soon"}); err == nil || !strings.Contains(err.Error(), "--store-timeout") {
 		t.Errorf("a bad duration flag parsed: %v", err)
 	}
@@ -70,7 +70,7 @@ func TestDurationFlagsTyped(t *testing.T) {
 	}
 	fs = pflag.NewFlagSet("t", pflag.ContinueOnError)
 	fs.String("config", "", "")
-	AddFlags(fs, "store-timeout", "idle-timeout")
+	addFlags(fs, "store-timeout", "idle-timeout")
 	if err := fs.Parse([]string{"--config", file, "--store-timeout", "1m30s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestResolveBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 			fs.String("config", "", "")
-			AddFlags(fs, "store-timeout", "queue-method", "flat")
+			addFlags(fs, "store-timeout", "queue-method", "flat")
 			if err := fs.Parse(tc.args); err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +115,7 @@ func TestResolveBadInput(t *testing.T) {
 // Flag help names the environment variable and the built-in default.
 func TestFlagHelpNamesEnvAndDefault(t *testing.T) {
 	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	AddFlags(fs, "dc-timeout", "match", "menu-tag", "store", "flat")
+	addFlags(fs, "dc-timeout", "match", "menu-tag", "store", "flat")
 	want := map[string]string{
 		"dc-timeout": "(env IMAGEINVOKER_DC_TIMEOUT) (default 5s)",
 		"match":      "(default mac)",

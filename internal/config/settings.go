@@ -198,17 +198,6 @@ func AddGroups(fs *pflag.FlagSet, g Group) {
 	}
 }
 
-// AddFlags registers the named settings' flags on fs.
-func AddFlags(fs *pflag.FlagSet, flags ...string) {
-	for _, name := range flags {
-		s, ok := Lookup(name)
-		if !ok {
-			panic("config: no setting with flag " + name)
-		}
-		addFlag(fs, s)
-	}
-}
-
 // addFlag registers s's flag; the help names the environment variable, as
 // restic does, so a script author sees both.
 func addFlag(fs *pflag.FlagSet, s Setting) {

@@ -83,7 +83,7 @@ func TestForSite(t *testing.T) {
 	resolve := func(args []string, env map[string]string, a ...string) (*Config, error) {
 		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 		fs.String("config", "", "")
-		AddFlags(fs, "site", "store-timeout", "menu-root")
+		addFlags(fs, "site", "store-timeout", "menu-root")
 		if err := fs.Parse(append([]string{"--config", path}, args...)); err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestSiteIsPolicyProtected(t *testing.T) {
 		path := writeFile(t, t.TempDir(), "imageinvoker.yaml", body)
 		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
 		fs.String("config", "", "")
-		AddFlags(fs, "site")
+		addFlags(fs, "site")
 		_ = fs.Parse([]string{"--config", path, "--site", "north"})
 		c, err := ResolveWith(fs, func(string) string { return "" }, Options{})
 		if err != nil {

@@ -20,7 +20,7 @@ type Asker interface {
 	AskDS(ctx context.Context, consoleUserID int64, qs []express.Question, progress func(done, total int)) ([]*bool, int, error)
 }
 
-// AccessOptions tune `doctor --access`.
+// AccessOptions tune `doctor access`.
 type AccessOptions struct {
 	// Sample checks N of the candidate jobs (spread evenly by id); 0 checks all.
 	Sample int
@@ -62,7 +62,7 @@ func (r *AccessReport) OK() bool { return len(r.Disagreements) == 0 }
 type ErrNoConsoleUser struct{ User string }
 
 func (e *ErrNoConsoleUser) Error() string {
-	return fmt.Sprintf("%s has no console user in DS, so DS's own check (wc_sel_security_permission, which answers for one console user) cannot be asked about them: their rights come only through console groups. Add %s as a console user in the DS console (Tools > Security), or run doctor --access for a user that has one",
+	return fmt.Sprintf("%s has no console user in DS, so DS's own check (wc_sel_security_permission, which answers for one console user) cannot be asked about them: their rights come only through console groups. Add %s as a console user in the DS console (Tools > Security), or run doctor access for a user that has one",
 		e.User, e.User)
 }
 
@@ -104,7 +104,7 @@ func CheckAccess(ctx context.Context, ds Asker, snap *model.Snapshot, user strin
 	r.Questions = len(questions)
 	progress := func(done, total int) {
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "doctor --access: DS answered %d of %d questions\n", done, total)
+			fmt.Fprintf(o.Progress, "doctor access: DS answered %d of %d questions\n", done, total)
 		}
 	}
 	answers, trips, err := ds.AskDS(ctx, r.ConsoleUserID, questions, progress)
@@ -156,7 +156,7 @@ func sampleJobs(snap *model.Snapshot, n int) []*model.Job {
 // WriteAccessText prints the agreement report for a person.
 func WriteAccessText(w io.Writer, r *AccessReport) error {
 	var b strings.Builder
-	b.WriteString(wrap("", termsafe.Line(fmt.Sprintf("doctor --access %s (DS console user %d) on %s: %d of %d candidate jobs, %d questions, %d round trip(s), %.1f s",
+	b.WriteString(wrap("", termsafe.Line(fmt.Sprintf("doctor access %s (DS console user %d) on %s: %d of %d candidate jobs, %d questions, %d round trip(s), %.1f s",
 		r.User, r.ConsoleUserID, r.Computer.Name, r.CheckedJobs, r.CandidateJobs, r.Questions, r.RoundTrips, r.Seconds)), Width, "  "))
 	b.WriteString(fmt.Sprintf("agree: %d   disagree: %d   DS gave no answer: %d\n", r.Agree, len(r.Disagreements), r.Unanswered))
 	yes := map[bool]string{true: "allowed", false: "denied"}
@@ -168,7 +168,7 @@ func WriteAccessText(w io.Writer, r *AccessReport) error {
 	if r.OK() {
 		b.WriteString("ImageInvoker agrees with DS on every answered question.\n")
 	} else {
-		b.WriteString(wrap("", "ImageInvoker and DS disagree: send this report (doctor --access ... --json) to your ImageInvoker contact.", Width, ""))
+		b.WriteString(wrap("", "ImageInvoker and DS disagree: send this report (doctor access ... --json) to your ImageInvoker contact.", Width, ""))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -1,7 +1,6 @@
 package menu
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -107,14 +106,4 @@ func describeTask(t model.Task) (words, erasesWhy string) {
 		return "scripted OS install (ERASES THE DISK)", "installs an operating system"
 	}
 	return "task of type " + strconv.Itoa(t.Type), ""
-}
-
-// MarshalJSON writes the entry with "erases_disk", from Effects, so every
-// --json says whether the job erases the disk.
-func (e Entry) MarshalJSON() ([]byte, error) {
-	type plain Entry
-	return json.Marshal(struct {
-		plain
-		ErasesDisk bool `json:"erases_disk"`
-	}{plain(e), e.Effects().ErasesDisk})
 }

@@ -1,7 +1,6 @@
 package menu
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -100,25 +99,5 @@ func TestEffectsFromBuildAndJob(t *testing.T) {
 	}
 	if JobEffects(j, "").ErasesDisk {
 		t.Error("JobEffects: another tool's tag counted as the marker")
-	}
-}
-
-// Every --json that prints an entry says whether it erases the disk.
-func TestEntryJSONErasesDisk(t *testing.T) {
-	for _, tc := range []struct {
-		e    Entry
-		want string
-	}{
-		{Entry{ID: 1, Name: "Wipe", MarkedErases: true}, `{"id":1,"name":"Wipe","path":"","erases_disk":true}`},
-		{Entry{ID: 2, Name: "Image", Path: "W", Job: &model.Job{Tasks: []model.Task{{Type: model.TaskImage, CreateImage: ptr(false)}}}}, `{"id":2,"name":"Image","path":"W","erases_disk":true}`},
-		{Entry{ID: 3, Name: "Inv", Job: &model.Job{Tasks: []model.Task{{Type: model.TaskInventory}}}}, `{"id":3,"name":"Inv","path":"","erases_disk":false}`},
-	} {
-		b, err := json.Marshal(tc.e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(b) != tc.want {
-			t.Errorf("JSON %s, want %s", b, tc.want)
-		}
 	}
 }

@@ -48,17 +48,17 @@ type Node struct {
 
 // Entry is one job on the menu.
 type Entry struct {
-	ID int64 `json:"id"`
+	ID int64
 	// Name is the friendly name from the tag when there is one, else the job's name.
-	Name string `json:"name"`
+	Name string
 	// Path is the display path of the job's menu folder ("" at the top).
-	Path string `json:"path"`
+	Path string
 	// Description is the job's description without the tag.
-	Description string     `json:"-"`
-	Job         *model.Job `json:"-"`
+	Description string
+	Job         *model.Job
 	// MarkedErases is set by `[imageinvoker: erases]` in the description;
 	// Effects decides from it and the tasks whether the job erases the disk.
-	MarkedErases bool `json:"-"`
+	MarkedErases bool
 }
 
 // FullPath is the entry's path and name as typed to Find ("Windows/Lab/Win11").

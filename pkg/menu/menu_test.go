@@ -1,7 +1,6 @@
 package menu
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -303,21 +302,6 @@ func TestBuildNodesAndDescriptions(t *testing.T) {
 	es[0].Name = "changed"
 	if m.Entries()[0].Name == "changed" {
 		t.Error("Entries returned the menu's own slice")
-	}
-}
-
-func TestEntryJSON(t *testing.T) {
-	m := Build(fixture(), allBut(), Options{})
-	e, ok := m.Find("2000133")
-	if !ok {
-		t.Fatal("job 2000133 not on the menu")
-	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `{"id":2000133,"name":"Win11 Physics","path":"Windows/Lab","erases_disk":false}`; string(b) != want {
-		t.Errorf("JSON %s, want %s", b, want)
 	}
 }
 

@@ -37,9 +37,6 @@ type CheckOptions struct {
 // `show` subcommands; runF, when not nil, runs instead of `check`'s run
 // (tests of argv → CheckOptions).
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCheck
-	}
 	cmd := &cobra.Command{
 		Use:   "config",
 		Short: "Check a config file, show the effective settings, or print the documented sample",
@@ -88,7 +85,10 @@ and key, and exits 2.`,
 			default:
 				return exitcode.New(exitcode.Usage, "--target is linux or windows, not %q", target)
 			}
-			return runF(cmd.Context(), opts)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runCheck(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&target, "target", "", "the boot media's system, linux or windows: refuse paths of the other one")

@@ -48,8 +48,10 @@ func TestCheckArgs(t *testing.T) {
 			if got == nil {
 				t.Fatal("run was not called")
 			}
-			if got.File != tt.want.File || got.Explicit != tt.want.Explicit {
-				t.Errorf("got File=%q Explicit=%q, want File=%q Explicit=%q", got.File, got.Explicit, tt.want.File, tt.want.Explicit)
+			want := tt.want
+			want.Exe = executable()
+			for _, d := range cmdutil.Diff(*got, want) {
+				t.Error(d)
 			}
 		})
 	}
@@ -384,8 +386,11 @@ func TestCheckTargetFlag(t *testing.T) {
 	var got *CheckOptions
 	r := cmdutil.TestRoot(NewCmd(f, func(_ context.Context, o *CheckOptions) error { got = o; return nil }))
 	r.SetArgs([]string{"config", "check", "--target", "linux", "a.yaml"})
-	if err := r.Execute(); err != nil || got == nil || got.Target != "linux" {
-		t.Fatalf("--target linux: %v %+v", err, got)
+	if err := r.Execute(); err != nil || got == nil {
+		t.Fatalf("--target linux: %v; run reached: %v", err, got != nil)
+	}
+	for _, d := range cmdutil.Diff(*got, CheckOptions{File: "a.yaml", Target: "linux", Exe: executable()}) {
+		t.Error(d)
 	}
 	f, _, _ = factory(nil)
 	r = cmdutil.TestRoot(NewCmd(f, func(context.Context, *CheckOptions) error { return nil }))

@@ -58,7 +58,8 @@ accepted, to see its effect. Credentials in the store URL are never printed.`,
 	fs := cmd.Flags()
 	fs.BoolVar(&o.JSON, "json", false, "print JSON on stdout")
 	fs.StringVar(&o.IP, "ip", "", "choose the site as for a machine with this IP address")
-	config.AddGroups(fs, config.GroupAll)
+	// With --debug, the root's persistent flag (cmdutil.AddRootFlags).
+	config.AddGroups(fs, config.GroupAll&^config.GroupDebug)
 	return cmd
 }
 

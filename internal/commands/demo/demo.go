@@ -84,7 +84,7 @@ ends, so what was queued can be inspected; it is recreated on every start.`,
 		},
 	}
 	// How the console behaves; the store and directory are the demo's own.
-	config.AddGroups(cmd.Flags(), config.GroupConsole|config.GroupWatch|config.GroupLog|config.GroupDebug)
+	config.AddGroups(cmd.Flags(), config.GroupConsole|config.GroupWatch|config.GroupLog)
 	console.AddASCIIFlag(cmd)
 	cmd.Flags().StringVar(&o.StoreDir, "store-dir", "", "keep the demo database in this directory instead of a temporary one")
 	cmd.Flags().DurationVar(&o.PickupDelay, "pickup-delay", 4*time.Second, "how long the stand-in for DS's agent, started after the console exits, waits before picking up a queued job")

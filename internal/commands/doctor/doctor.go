@@ -16,31 +16,22 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/doctor"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
-	"github.com/imageinvoker/imageinvoker/internal/secret"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// Options are the command's inputs.
+// Options are the checklist's inputs.
 type Options struct {
-	IO       *cmdutil.IOStreams
-	Getenv   func(string) string
-	Unsetenv func(string) error
-	JSON     bool
-	Demo     bool
-	// User and a password source open a store that logs in as the
-	// technician (store.auth: technician); without them that store is skipped.
-	User         string
-	PasswordIn   bool
-	PasswordFile string
-	Machine      cmdutil.MachineFlags
-	// Access, when set, compares ImageInvoker's decisions for this console
-	// user with DS's own (doctor --access) instead of the checklist.
-	Access       string
-	AccessGroups []string
-	Sample       int
-	AccessBudget time.Duration
+	IO   *cmdutil.IOStreams
+	JSON bool
+	Demo bool
+	// The user and a password source open a store that logs in as the
+	// technician (store.auth: technician); without a user that store is
+	// skipped.
+	cmdutil.SignInFlags
+	Machine cmdutil.MachineFlags
 
 	// Config is the resolved configuration (nil when it is invalid) and
 	// Source where it came from; set by the command before run.
@@ -48,10 +39,32 @@ type Options struct {
 	Source doctor.ConfigSource
 }
 
-// NewCmd returns the doctor command; runF, when not nil, runs instead of
-// run (tests of argv → Options).
+// AccessOptions are the inputs of `doctor access` (and of its hidden alias
+// `doctor --access USER`).
+type AccessOptions struct {
+	IO       *cmdutil.IOStreams
+	Config   *config.Config
+	Identity cmdutil.IdentityFlags
+	Machine  cmdutil.MachineFlags
+	Demo     bool
+	JSON     bool
+	Sample   int
+	Budget   time.Duration
+}
+
+// NewCmd returns the doctor command, with its access subcommand; runF,
+// when not nil, runs instead of run (tests of argv → Options).
 func NewCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, Unsetenv: f.Unsetenv}
+	return newCmd(f, runF, nil)
+}
+
+// newCmd is NewCmd; accessF, when not nil, runs instead of runAccess for
+// both `doctor access` and `doctor --access` (tests that the two spellings
+// reach the same AccessOptions).
+func newCmd(f *cmdutil.Factory, runF func(context.Context, *Options) error, accessF func(context.Context, *AccessOptions) error) *cobra.Command {
+	opts := &Options{IO: f.IO}
+	// The hidden alias's flags fill the subcommand's own options.
+	alias := &AccessOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check config, DNS, DCs (TLS, certificates, clock), the eXpress database and this machine",
@@ -93,22 +106,24 @@ Every check has its own timeout (--dc-timeout, --dc-total-timeout,
 --store-timeout) and the whole run a budget derived from them, so doctor
 never hangs.
 
-With --access USER (SQL Server stores), doctor instead asks DS itself: for
-each job on USER's candidate menu for this machine (or --sample N of them) it
-asks DS's own wc_sel_security_permission for "Schedule this job" on the job
-and for each task permission on the computer, decides the same questions with
-ImageInvoker's engine, and reports agreement, listing every disagreement with
-ImageInvoker's explanation. USER is DOMAIN\user (a console user in DS) or
-.\name (a DS console account); --as-groups adds the AD groups DS knows them by.`,
+'doctor access --as USER' compares ImageInvoker's decisions with DS's own
+(see 'imageinvoker doctor access --help'). 'doctor --access USER' is a hidden
+alias of it that does the same ('doctor --access USER --as-groups G' is
+'doctor access --as USER --as-groups G').`,
 		Annotations: map[string]string{"exitCodes": `Exit status: 0 when no check failed (warnings and skips allowed), 1 when any
 check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
---access on a store without DS's procedures).`},
+doctor access on a store without DS's procedures).`},
 		Example: `  imageinvoker doctor
   imageinvoker doctor --dc ldaps://dc1.lab.example --ca-file ca.pem --store 'sqlserver://ds1/ALTIRIS?database=eXpress'
   imageinvoker doctor --demo --json | jq '.checks[] | select(.status == "fail")'
-  imageinvoker doctor --access 'LAB\alice' --as-groups 'LAB\Techs' --sample 100`,
+  imageinvoker doctor access --as 'LAB\alice' --as-groups 'LAB\Techs' --sample 100`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if alias.Identity.As != "" {
+				alias.JSON, alias.Demo, alias.Machine = opts.JSON, opts.Demo, opts.Machine
+				return accessRunE(cmd, f, alias, accessF)
+			}
+			opts.BindOptional(f)
 			explicit, from := f.Getenv("IMAGEINVOKER_CONFIG"), "named by IMAGEINVOKER_CONFIG"
 			if fl := cmd.Flags().Lookup("config"); fl != nil && fl.Changed {
 				explicit, from = fl.Value.String(), "named by --config"
@@ -124,24 +139,90 @@ check failed or DS and ImageInvoker disagree, 2 for bad flags (and for
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			if opts.Access != "" {
-				return runAccess(cmd.Context(), opts)
-			}
 			return run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.JSON, "json", false, `print {"checks":[{"name","status","detail","fix"}],"ok":bool} on stdout`)
 	fl.BoolVar(&opts.Demo, "demo", false, "check the built-in demo store and directory instead of the configured ones")
-	fl.StringVarP(&opts.User, "user", "u", "", "with store.auth technician: open the store as this user (DOMAIN\\name or a bare name)")
-	secret.AddFlags(fl, &opts.PasswordIn, &opts.PasswordFile)
-	config.AddGroups(fl, config.GroupSite|config.GroupStore|config.GroupLogin|config.GroupDirectory|config.GroupDebug)
+	opts.SignInFlags.Add(fl)
+	config.AddGroups(fl, doctorGroups)
 	opts.Machine.Add(fl)
-	fl.StringVar(&opts.Access, "access", "", `compare ImageInvoker's decisions with DS's own for this console user (DOMAIN\user or .\name); SQL Server only`)
-	fl.StringSliceVar(&opts.AccessGroups, "as-groups", nil, `with --access: the user's AD groups (DOMAIN\group), as DS knows them`)
-	fl.IntVar(&opts.Sample, "sample", 0, "with --access: check N of the candidate jobs, spread evenly (0: all)")
-	fl.DurationVar(&opts.AccessBudget, "access-budget", 2*time.Minute, "with --access: time budget for the whole comparison")
+	// The hidden alias: `doctor --access USER` is `doctor access --as USER`.
+	fl.StringVar(&alias.Identity.As, "access", "", "")
+	fl.StringSliceVar(&alias.Identity.Groups, "as-groups", nil, "")
+	addAccessFlags(fl, alias)
+	for _, name := range []string{"access", "as-groups", "sample", "access-budget"} {
+		_ = fl.MarkHidden(name)
+	}
+	cmd.AddCommand(newAccessCmd(f, accessF))
 	return cmd
+}
+
+// doctorGroups are the settings doctor and doctor access take as flags.
+const doctorGroups = config.GroupSite | config.GroupStore | config.GroupLogin | config.GroupDirectory
+
+// newAccessCmd returns `doctor access`; runF, when not nil, runs instead of
+// runAccess.
+func newAccessCmd(f *cmdutil.Factory, runF func(context.Context, *AccessOptions) error) *cobra.Command {
+	o := &AccessOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "access --as USER",
+		Short: "Compare ImageInvoker's decisions with DS's own for one console user (SQL Server only)",
+		Long: `Asks DS itself (SQL Server stores): for each job on USER's candidate menu for
+this machine (or --sample N of them) it asks DS's own wc_sel_security_permission
+for "Schedule this job" on the job and for each task permission on the
+computer, decides the same questions with ImageInvoker's engine, and reports
+agreement, listing every disagreement with ImageInvoker's explanation. USER
+(--as) is DOMAIN\user (a console user in DS) or .\name (a DS console
+account); --as-groups adds the AD groups DS knows them by. It needs no
+password and queues nothing.
+
+'doctor --access USER' is a hidden alias of this command that does the same.`,
+		Annotations: map[string]string{"exitCodes": `Exit status: 0 when DS and ImageInvoker agree, 1 when they disagree or the
+comparison failed, 2 for bad flags and for a store without DS's procedures.`},
+		Example: `  imageinvoker doctor access --as 'LAB\alice' --as-groups 'LAB\Techs' --sample 100
+  imageinvoker doctor access --as '.\imaging' --mac AA-BB-CC-DD-EE-FF --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return accessRunE(cmd, f, o, runF)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&o.JSON, "json", false, "print the comparison as JSON on stdout")
+	fl.BoolVar(&o.Demo, "demo", false, "use the built-in demo store (it is SQLite: DS's own procedure is not there)")
+	o.Identity.Add(fl)
+	o.Machine.Add(fl)
+	addAccessFlags(fl, o)
+	config.AddGroups(fl, doctorGroups)
+	return cmd
+}
+
+// addAccessFlags registers what only the access comparison takes.
+func addAccessFlags(fl *pflag.FlagSet, o *AccessOptions) {
+	fl.IntVar(&o.Sample, "sample", 0, "check N of the candidate jobs, spread evenly (0: all)")
+	fl.DurationVar(&o.Budget, "access-budget", 2*time.Minute, "time budget for the whole comparison")
+}
+
+// accessRunE is the end of `doctor access`'s RunE, and of doctor's for
+// the alias: the flags are checked and the configuration resolved as for
+// every other command.
+func accessRunE(cmd *cobra.Command, f *cmdutil.Factory, o *AccessOptions, runF func(context.Context, *AccessOptions) error) error {
+	if o.Sample < 0 || o.Budget <= 0 {
+		return exitcode.New(exitcode.Usage, "--sample takes 0 or more jobs and --access-budget a positive duration")
+	}
+	if _, err := o.Identity.Identity(); err != nil {
+		return err
+	}
+	cfg, err := f.Config(cmd)
+	if err != nil {
+		return err
+	}
+	o.Config = cfg
+	if runF != nil {
+		return runF(cmd.Context(), o)
+	}
+	return runAccess(cmd.Context(), o)
 }
 
 // SourceOf says how the config file at path was found: named explicitly
@@ -181,7 +262,11 @@ func run(ctx context.Context, o *Options) error {
 		}
 	}
 	r := doctor.Run(ctx, deps)
-	if err := cmdutil.Print(o.IO.Out, o.JSON, r, doctor.WriteJSON, doctor.WriteText); err != nil {
+	write := doctor.WriteText
+	if o.JSON {
+		write = doctor.WriteJSON
+	}
+	if err := write(o.IO.Out, r); err != nil {
 		return err
 	}
 	if failed := r.Failed(); len(failed) > 0 {
@@ -200,9 +285,9 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 		deps.StoreSkip = "needs the technician's password (store.auth: technician); run `imageinvoker whoami` to check the sign-in, or give --user NAME --password-stdin"
 		return nil
 	}
-	password, err := secret.Read(secret.Options{Stdin: o.PasswordIn, File: o.PasswordFile, In: o.IO.In, Getenv: o.Getenv, Unsetenv: o.Unsetenv})
+	password, err := o.Password()
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "%s", err.Error())
+		return err
 	}
 	user := o.User
 	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
@@ -219,21 +304,14 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	return nil
 }
 
-// runAccess is `doctor --access`: our engine against DS's own procedure,
+// runAccess is `doctor access`: our engine against DS's own procedure,
 // for one console user on this machine.
-func runAccess(ctx context.Context, o *Options) error {
+func runAccess(ctx context.Context, o *AccessOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	cfg := o.Config
-	if cfg == nil {
-		return exitcode.Wrap(exitcode.Usage, o.Source.Err, "%s", o.Source.Err.Error())
-	}
-	if o.Sample < 0 || o.AccessBudget <= 0 {
-		return exitcode.New(exitcode.Usage, "--sample takes 0 or more jobs and --access-budget a positive duration")
-	}
-	ids := cmdutil.IdentityFlags{As: o.Access, Groups: o.AccessGroups}
-	id, err := ids.Identity()
+	id, err := o.Identity.Identity()
 	if err != nil {
 		return err
 	}
@@ -244,7 +322,7 @@ func runAccess(ctx context.Context, o *Options) error {
 	defer env.Close()
 	override := o.Machine.Target(env.Demo)
 	fl := env.Flow
-	ctx, cancel := context.WithTimeout(ctx, o.AccessBudget)
+	ctx, cancel := context.WithTimeout(ctx, o.Budget)
 	defer cancel()
 	m, err := fl.Identify(override)
 	if err != nil {
@@ -261,7 +339,7 @@ func runAccess(ctx context.Context, o *Options) error {
 	})
 	if !ok || asker.Dialect() != express.DialectSQLServer {
 		return exitcode.New(exitcode.Usage,
-			"doctor --access asks DS's own procedure wc_sel_security_permission, which exists only in a SQL Server eXpress database; this store is not one. Point --store at the DS database.")
+			"doctor access asks DS's own procedure wc_sel_security_permission, which exists only in a SQL Server eXpress database; this store is not one. Point --store at the DS database.")
 	}
 	mm, err := fl.LoadMenu(ctx, sess, m)
 	if err != nil {
@@ -273,15 +351,19 @@ func runAccess(ctx context.Context, o *Options) error {
 	case errors.As(err, &none):
 		return exitcode.Wrap(exitcode.Failure, err, "%s", err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
-		return exitcode.Wrap(exitcode.Failure, err, "doctor --access did not finish within --access-budget %s: use --sample N, or a longer budget", o.AccessBudget)
+		return exitcode.Wrap(exitcode.Failure, err, "doctor access did not finish within --access-budget %s: use --sample N, or a longer budget", o.Budget)
 	case err != nil:
 		return exitcode.Wrap(exitcode.StoreDown, err, "%s", err.Error())
 	}
-	if err := cmdutil.Print(o.IO.Out, o.JSON, r, doctor.WriteAccessJSON, doctor.WriteAccessText); err != nil {
+	write := doctor.WriteAccessText
+	if o.JSON {
+		write = doctor.WriteAccessJSON
+	}
+	if err := write(o.IO.Out, r); err != nil {
 		return err
 	}
 	if !r.OK() {
-		return exitcode.New(exitcode.Failure, "doctor --access: ImageInvoker and DS disagree on %d question(s)", len(r.Disagreements))
+		return exitcode.New(exitcode.Failure, "doctor access: ImageInvoker and DS disagree on %d question(s)", len(r.Disagreements))
 	}
 	return nil
 }

@@ -13,7 +13,11 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
+	"github.com/imageinvoker/imageinvoker/internal/doctor"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
+	"github.com/imageinvoker/imageinvoker/internal/secret"
 )
 
 type streams struct{ out, err bytes.Buffer }
@@ -26,52 +30,42 @@ func factory(env map[string]string, s *streams, in string) *cmdutil.Factory {
 }
 
 // argv → options: flags reach the resolved config and the machine override.
+// want are the Options run must get (cmdutil.Diff names a field that
+// differs); config, when set, sets what the resolved configuration must hold.
 func TestFlags(t *testing.T) {
 	cfgFile := cmdutil.WriteFile(t, t.TempDir(), "imageinvoker.yaml", "store:\n  url: sqlite:/nowhere.db\n")
 	bad := cmdutil.WriteFile(t, t.TempDir(), "bad.yaml", "store:\n  ulr: x\n")
 	cases := []struct {
-		name  string
-		args  []string
-		env   map[string]string
-		check func(t *testing.T, o *Options)
+		name   string
+		args   []string
+		env    map[string]string
+		want   Options
+		config func(*config.Config)
+		// sourceErr is what Source.Err says; "" wants none and a config.
+		sourceErr string
 	}{
-		{"defaults", nil, nil, func(t *testing.T, o *Options) {
-			if o.JSON || o.Demo || o.Config == nil || o.Source.Err != nil || !o.Machine.Empty() {
-				t.Errorf("options = %+v", o)
-			}
-		}},
-		{"settings and machine", []string{"--json", "--dc", "ldaps://dc1:636", "--dc", "ldap://dc2", "--ca-file", "/ca.pem",
-			"--dc-timeout", "2s", "--store", "sqlite:/x.db", "--store-timeout", "3s", "--match", "serial,mac", "--mac", "00:11:22:33:44:55"}, nil,
-			func(t *testing.T, o *Options) {
-				c := o.Config
-				if !o.JSON || strings.Join(c.Directory.DCs, " ") != "ldaps://dc1:636 ldap://dc2" || c.Directory.CAFile != "/ca.pem" ||
-					c.Directory.Timeout != 2*time.Second || c.Store.URL != "sqlite:/x.db" || c.Store.Timeout != 3*time.Second ||
-					c.Machine.Match.Join(",") != "serial,mac" || strings.Join(o.Machine.MACs, ",") != "00:11:22:33:44:55" {
-					t.Errorf("options = %+v, config = %+v", o, c)
-				}
+		{name: "defaults"},
+		{name: "settings and machine", args: []string{"--json", "--dc", "ldaps://dc1:636", "--dc", "ldap://dc2", "--ca-file", "/ca.pem",
+			"--dc-timeout", "2s", "--store", "sqlite:/x.db", "--store-timeout", "3s", "--match", "serial,mac", "--mac", "00:11:22:33:44:55"},
+			want: Options{JSON: true, Machine: cmdutil.MachineFlags{Override: flow.Override{MACs: []string{"00:11:22:33:44:55"}}}},
+			config: func(c *config.Config) {
+				c.Directory.DCs, c.Directory.CAFile, c.Directory.Timeout = []string{"ldaps://dc1:636", "ldap://dc2"}, "/ca.pem", 2*time.Second
+				c.Store.URL, c.Store.Timeout, c.Machine.Match = "sqlite:/x.db", 3*time.Second, config.MatchList{config.MatchSerial, config.MatchMAC}
 			}},
-		{"config named by --config", []string{"--config", cfgFile}, nil, func(t *testing.T, o *Options) {
-			if o.Source.File != cfgFile || o.Source.From != "named by --config" || o.Config.Store.URL != "sqlite:/nowhere.db" {
-				t.Errorf("source = %+v", o.Source)
-			}
-		}},
-		{"config named by the environment", nil, map[string]string{"IMAGEINVOKER_CONFIG": cfgFile}, func(t *testing.T, o *Options) {
-			if o.Source.File != cfgFile || o.Source.From != "named by IMAGEINVOKER_CONFIG" {
-				t.Errorf("source = %+v", o.Source)
-			}
-		}},
-		{"invalid config is a finding, not an abort", []string{"--config", bad}, nil, func(t *testing.T, o *Options) {
-			if o.Config != nil || o.Source.Err == nil || !strings.Contains(o.Source.Err.Error(), "store.ulr") {
-				t.Errorf("options = %+v", o)
-			}
-		}},
+		{name: "the shared sign-in flags", args: []string{"--user", `LAB\alice`, "--password-stdin"},
+			want: Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\alice`, Secret: secret.Options{Stdin: true}}}},
+		{name: "the user from the environment, as run takes it", env: map[string]string{"IMAGEINVOKER_USER": `LAB\bob`},
+			want: Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\bob`}}},
+		{name: "config named by --config", args: []string{"--config", cfgFile},
+			want:   Options{Source: doctor.ConfigSource{File: cfgFile, From: "named by --config"}},
+			config: func(c *config.Config) { c.Store.URL = "sqlite:/nowhere.db" }},
+		{name: "config named by the environment", env: map[string]string{"IMAGEINVOKER_CONFIG": cfgFile},
+			want: Options{Source: doctor.ConfigSource{File: cfgFile, From: "named by IMAGEINVOKER_CONFIG"}}},
+		{name: "invalid config is a finding, not an abort", args: []string{"--config", bad},
+			want: Options{Source: doctor.ConfigSource{File: bad, From: "named by --config"}}, sourceErr: "store.ulr"},
 		// A bad --dc-timeout is refused by the typed flag itself (exit 2,
 		// TestCLIConventions); a bad variable is a finding.
-		{"bad variable value is a finding too", nil, map[string]string{"IMAGEINVOKER_DC_TIMEOUT": "soon"}, func(t *testing.T, o *Options) {
-			if o.Source.Err == nil || !strings.Contains(o.Source.Err.Error(), "IMAGEINVOKER_DC_TIMEOUT") {
-				t.Errorf("source = %+v", o.Source)
-			}
-		}},
+		{name: "bad variable value is a finding too", env: map[string]string{"IMAGEINVOKER_DC_TIMEOUT": "soon"}, sourceErr: "IMAGEINVOKER_DC_TIMEOUT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,8 +79,87 @@ func TestFlags(t *testing.T) {
 			if got == nil {
 				t.Fatal("run not called")
 			}
-			tc.check(t, got)
+			for _, d := range cmdutil.Diff(*got, tc.want) {
+				t.Error(d)
+			}
+			if tc.sourceErr != "" {
+				if got.Config != nil || got.Source.Err == nil || !strings.Contains(got.Source.Err.Error(), tc.sourceErr) {
+					t.Errorf("Config %v, Source.Err %v; want no config and an error naming %s", got.Config, got.Source.Err, tc.sourceErr)
+				}
+				return
+			}
+			if got.Config == nil || got.Source.Err != nil {
+				t.Fatalf("Config %v, Source.Err %v; want a config", got.Config, got.Source.Err)
+			}
+			if tc.config != nil {
+				want := *got.Config
+				tc.config(&want)
+				for _, d := range cmdutil.Diff(*got.Config, want) {
+					t.Error("Config." + d)
+				}
+			}
 		})
+	}
+}
+
+// `doctor access` and its hidden alias `doctor --access` reach the same
+// AccessOptions, with the shared identity and machine flags.
+func TestAccessSpellings(t *testing.T) {
+	want := AccessOptions{Identity: cmdutil.IdentityFlags{As: `LAB\alice`, Groups: []string{`LAB\Techs`, `LAB\Imaging`}},
+		Machine: cmdutil.MachineFlags{Override: flow.Override{ComputerID: 5000042}}, JSON: true, Sample: 100, Budget: 30 * time.Second}
+	common := []string{"--as-groups", `LAB\Techs,LAB\Imaging`, "--computer-id", "5000042", "--json", "--sample", "100", "--access-budget", "30s", "--store", "sqlite:/x.db"}
+	for _, argv := range [][]string{
+		append([]string{"doctor", "access", "--as", `LAB\alice`}, common...),
+		append([]string{"doctor", "--access", `LAB\alice`}, common...),
+	} {
+		t.Run(strings.Join(argv[:2], " "), func(t *testing.T) {
+			var s streams
+			var got *AccessOptions
+			cmd := cmdutil.TestRoot(newCmd(factory(nil, &s, ""), nil, func(_ context.Context, o *AccessOptions) error { got = o; return nil }))
+			if err := cmdutil.Execute(cmd, argv...); err != nil {
+				t.Fatalf("execute: %v", err)
+			}
+			if got == nil {
+				t.Fatal("runAccess not reached")
+			}
+			for _, d := range cmdutil.Diff(*got, want) {
+				t.Error(d)
+			}
+			if got.Config == nil || got.Config.Store.URL != "sqlite:/x.db" {
+				t.Errorf("Config = %v, want the resolved one with --store", got.Config)
+			}
+		})
+	}
+	t.Run("access needs --as", func(t *testing.T) {
+		var s streams
+		err := cmdutil.Execute(cmdutil.TestRoot(newCmd(factory(nil, &s, ""), nil, func(context.Context, *AccessOptions) error { return nil })), "doctor", "access")
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "--as is required") {
+			t.Errorf("err = %v; want a usage error naming --as", err)
+		}
+	})
+}
+
+// doctor's help names the access subcommand and says --access is its
+// hidden alias; the alias's flags stay out of the flag list.
+func TestHelpNamesTheAlias(t *testing.T) {
+	f, ts := cmdutil.Test(nil)
+	cmd := cmdutil.TestRoot(NewCmd(f, nil))
+	cmd.SetOut(ts.Out)
+	cmd.SetArgs([]string{"doctor", "--help"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	help := ts.Out.String()
+	for _, want := range []string{"doctor access --as USER", "'doctor --access USER' is a hidden\nalias of it that does the same", "access      Compare ImageInvoker's decisions"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help lacks %q:\n%s", want, help)
+		}
+	}
+	_, flags, _ := strings.Cut(help, "\nFlags:\n")
+	for _, hidden := range []string{"--access ", "--as-groups", "--sample", "--access-budget"} {
+		if strings.Contains(flags, hidden) {
+			t.Errorf("the flag list shows the alias's flag %s:\n%s", hidden, flags)
+		}
 	}
 }
 

@@ -18,21 +18,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type jobJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	// ErasesDisk is menu.JobEffects' answer: the job destroys the disk.
-	ErasesDisk bool `json:"erases_disk"`
-	// ErasesWhy says what makes it erase the disk (not in the JSON).
-	ErasesWhy []string `json:"-"`
-}
-
 // Result is what explain prints.
 type Result struct {
-	Job     jobJSON  `json:"job"`
-	Allowed bool     `json:"allowed"`
-	OnMenu  bool     `json:"on_menu"`
-	Reasons []string `json:"reasons"`
+	Job     cmdutil.JobJSON `json:"job"`
+	Allowed bool            `json:"allowed"`
+	OnMenu  bool            `json:"on_menu"`
+	Reasons []string        `json:"reasons"`
+	// erasesWhy says what makes the job erase the disk (the text only).
+	erasesWhy []string
 }
 
 // Options are the explain command's dependencies and flags.
@@ -64,7 +57,15 @@ It needs no password and never queues anything.`,
 				return exitcode.New(exitcode.Usage, "--job needs a DS job id (a number like 2000133)")
 			}
 			o.JobID = id
-			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)
@@ -81,7 +82,10 @@ func run(ctx context.Context, o *Options) error {
 			return err
 		}
 		fx := menu.JobEffects(j, res.Config.Menu.Tag)
-		out := Result{Job: jobJSON{j.ID, j.Name, fx.ErasesDisk, fx.Why}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}}
+		out := Result{Job: cmdutil.JobJSON{ID: j.ID, Name: j.Name, ErasesDisk: fx.ErasesDisk}, Allowed: d.Allowed && onMenu, OnMenu: onMenu, Reasons: []string{}, erasesWhy: fx.Why}
+		if e, ok := mm.Menu.Find(strconv.FormatInt(id, 10)); onMenu && ok {
+			out.Job.Path = e.Path
+		}
 		if _, candidate := mm.Snapshot.Jobs[id]; !candidate {
 			if mm.Snapshot.RootFolderID == 0 {
 				out.Reasons = append(out.Reasons, fmt.Sprintf(
@@ -117,7 +121,7 @@ func writeText(w io.Writer, r Result, computer string) error {
 		fmt.Fprintf(w, "  - %s\n", termsafe.Text(s))
 	}
 	if r.Job.ErasesDisk {
-		fmt.Fprintf(w, "This job ERASES THE DISK: %s.\n", strings.Join(r.Job.ErasesWhy, "; "))
+		fmt.Fprintf(w, "This job ERASES THE DISK: %s.\n", strings.Join(r.erasesWhy, "; "))
 	}
 	return nil
 }

@@ -65,7 +65,15 @@ is shown as a note and is not a failure.`,
   imageinvoker machine --demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -115,7 +123,11 @@ type Key struct {
 // returned for its exit code.
 func run(ctx context.Context, o *Options) error {
 	res, lookupErr := collect(ctx, o)
-	if err := cmdutil.Print(o.IO.Out, o.JSON, res, WriteJSON, WriteText); err != nil {
+	write := WriteText
+	if o.JSON {
+		write = WriteJSON
+	}
+	if err := write(o.IO.Out, res); err != nil {
 		return err
 	}
 	return lookupErr

@@ -14,6 +14,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/flow"
 	machinepkg "github.com/imageinvoker/imageinvoker/pkg/machine"
 )
 
@@ -67,14 +68,15 @@ func demoStore(t *testing.T) string {
 }
 
 func TestArgvToOptions(t *testing.T) {
+	platform := runtime.GOOS + "/" + runtime.GOARCH
 	cases := []cmdutil.ArgvCase[Options]{
-		{Name: "none", Argv: nil, Check: func(o *Options) bool { return !o.JSON && !o.Demo && o.Config.Store.URL == "" && o.Machine.Empty() }},
-		{Name: "json demo mac", Argv: []string{"--json", "--demo", "--mac", "00:15:5d:2a:00:42"}, Check: func(o *Options) bool {
-			return o.JSON && o.Demo && slices.Equal(o.Machine.MACs, []string{"00:15:5d:2a:00:42"})
-		}},
-		{Name: "store and match from env", Argv: nil, Env: map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"}, Check: func(o *Options) bool {
-			return o.Config.Store.URL == "sqlite:x.db" && slices.Equal(o.Config.Machine.Match, config.MatchList{config.MatchSerial, config.MatchMAC})
-		}},
+		{Name: "none", Argv: nil, Want: Options{Platform: platform}, Config: func(c *config.Config) { c.Store.URL = "" }},
+		{Name: "json demo mac", Argv: []string{"--json", "--demo", "--mac", "00:15:5d:2a:00:42"},
+			Want: Options{Platform: platform, JSON: true, Demo: true, Machine: cmdutil.MachineFlags{Override: flow.Override{MACs: []string{"00:15:5d:2a:00:42"}}}}},
+		{Name: "store and match from env", Argv: nil, Env: map[string]string{"IMAGEINVOKER_STORE": "sqlite:x.db", "IMAGEINVOKER_MATCH": "serial,mac"},
+			Want: Options{Platform: platform}, Config: func(c *config.Config) {
+				c.Store.URL, c.Machine.Match = "sqlite:x.db", config.MatchList{config.MatchSerial, config.MatchMAC}
+			}},
 		{Name: "bad match", Argv: []string{"--match", "hostname"}, WantErr: "match"},
 		{Name: "no args", Argv: []string{"extra"}, WantErr: "unknown command"},
 	}

@@ -37,7 +37,15 @@ the boot menu would offer them. It needs no password and never queues anything.`
   imageinvoker menu --store sqlite:express.db --mac AA:BB:CC:DD:EE:FF --as 'LAB\alice' --as-groups 'LAB\Techs' --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmdutil.Dispatch(cmd, f.Config, &o.Config, o, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	o.AddFlags(cmd)
@@ -57,21 +65,16 @@ func run(ctx context.Context, o *Options) error {
 	})
 }
 
-type computerJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
 type menuJSON struct {
-	Computer computerJSON `json:"computer"`
-	Jobs     []menu.Entry `json:"jobs"`
+	Computer cmdutil.ComputerJSON `json:"computer"`
+	Jobs     []cmdutil.JobJSON    `json:"jobs"`
 }
 
 // WriteJSON prints every job on the menu once, in menu order.
 func WriteJSON(w io.Writer, mm *flow.Menu) error {
-	out := menuJSON{Computer: computerJSON{mm.Computer.ID, mm.Computer.Name}, Jobs: mm.Menu.Entries()}
-	if out.Jobs == nil {
-		out.Jobs = []menu.Entry{}
+	out := menuJSON{Computer: cmdutil.ComputerOf(mm.Computer), Jobs: []cmdutil.JobJSON{}}
+	for _, e := range mm.Menu.Entries() {
+		out.Jobs = append(out.Jobs, cmdutil.JobOf(e))
 	}
 	return cmdutil.WriteJSON(w, out)
 }

@@ -40,13 +40,15 @@ console_security off is refused, so a rehearsal tests the media's own config.`,
 				return err
 			}
 			// The machine flags are not the policy's here: nothing is queued.
-			load := func(cmd *cobra.Command) (*config.Config, error) {
-				return f.RehearseConfig(cmd, o.Demo)
-			}
-			if err := cmdutil.Dispatch(cmd, load, &o.Config, o, runF, run); err != nil {
+			cfg, err := f.RehearseConfig(cmd, o.Demo)
+			if err != nil {
 				return err
 			}
-			return nil
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -55,7 +57,7 @@ console_security off is refused, so a rehearsal tests the media's own config.`,
 	fs.StringVar(&o.Job, "job", "", "show Confirm for this job (its DS id or menu path); without it, the menu")
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory")
 	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu|config.GroupLogin|config.GroupQueue|
-		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog|config.GroupDebug)
+		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog)
 	return cmd
 }
 

@@ -47,24 +47,11 @@ type Result struct {
 	AlreadyQueued bool  `json:"already_queued"`
 	// QueuedBy is who queued the pending schedule that was found, as DS
 	// recorded it (DOMAIN\user), when already_queued.
-	QueuedBy string          `json:"queued_by,omitempty"`
-	Job      jobJSON         `json:"job"`
-	Computer computerJSON    `json:"computer"`
-	User     string          `json:"user"`
-	PickedUp *model.Schedule `json:"picked_up,omitempty"`
-}
-
-type jobJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-	Path string `json:"path"`
-	// ErasesDisk is menu.Entry.Effects' answer: the job destroys the disk.
-	ErasesDisk bool `json:"erases_disk"`
-}
-
-type computerJSON struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	QueuedBy string               `json:"queued_by,omitempty"`
+	Job      cmdutil.JobJSON      `json:"job"`
+	Computer cmdutil.ComputerJSON `json:"computer"`
+	User     string               `json:"user"`
+	PickedUp *model.Schedule      `json:"picked_up,omitempty"`
 }
 
 // NewCmd returns the run command; runF, when not nil, runs instead of run
@@ -91,7 +78,15 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 			if err := o.validate(f); err != nil {
 				return err
 			}
-			return cmdutil.Dispatch(cmd, f.Queue(&o.Machine, o.Demo), &o.Config, o, runF, run)
+			cfg, err := f.QueueConfig(cmd, &o.Machine, o.Demo)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return run(cmd.Context(), o)
 		},
 	}
 	fs := cmd.Flags()
@@ -103,7 +98,7 @@ file only, unless it sets policy.allow_overrides; console_security off is refuse
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory")
 	fs.BoolVar(&o.Wait, "wait", false, "after queueing, wait until Deployment Server picks the job up (session.watch_timeout)")
 	config.AddGroups(fs, config.GroupSite|config.GroupStore|config.GroupMenu|config.GroupLogin|config.GroupQueue|
-		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog|config.GroupDebug)
+		config.GroupRegistration|config.GroupDirectory|config.GroupWatch|config.GroupLog)
 	return cmd
 }
 
@@ -171,8 +166,8 @@ func run(ctx context.Context, o *Options) (err error) {
 	}
 	out := Result{
 		ScheduleID: res.Schedule.ID, AlreadyQueued: res.AlreadyQueued,
-		Job:      jobJSON{entry.ID, entry.Name, entry.Path, entry.Effects().ErasesDisk},
-		Computer: computerJSON{mm.Computer.ID, mm.Computer.Name},
+		Job:      cmdutil.JobOf(entry),
+		Computer: cmdutil.ComputerOf(mm.Computer),
 		User:     sess.Identity.User,
 	}
 	if res.AlreadyQueued {

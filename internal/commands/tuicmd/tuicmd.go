@@ -38,7 +38,8 @@ type Options struct {
 func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, *Options) error) {
 	o := &Options{IO: f.IO, Getenv: f.Getenv}
 	fs := cmd.Flags()
-	config.AddGroups(fs, config.GroupAll)
+	// --debug is the root's persistent flag (cmdutil.AddRootFlags).
+	config.AddGroups(fs, config.GroupAll&^config.GroupDebug)
 	console.AddASCIIFlag(cmd)
 	fs.BoolVar(&o.Demo, "demo", false, "use the embedded demo store and directory instead of the configured ones")
 	o.Machine.Add(fs)
@@ -57,7 +58,15 @@ func Install(cmd *cobra.Command, f *cmdutil.Factory, runF func(context.Context, 
 			}
 			return c, nil
 		}
-		return cmdutil.Dispatch(cmd, retryCentral(f, load), &o.Config, o, runF, run)
+		cfg, err := retryCentral(f, load)(cmd)
+		if err != nil {
+			return err
+		}
+		o.Config = cfg
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return run(cmd.Context(), o)
 	}
 }
 

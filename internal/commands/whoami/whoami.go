@@ -51,14 +51,22 @@ shows in the process list.`,
 			if err := opts.SignInFlags.Bind(f); err != nil {
 				return err
 			}
-			return cmdutil.Dispatch(cmd, f.Config, &opts.Config, opts, runF, run)
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			opts.Config = cfg
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	opts.SignInFlags.Add(fl)
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as JSON on stdout")
 	fl.BoolVar(&opts.Demo, "demo", false, "sign in against the built-in demo directory (users alice, bob, carol...)")
-	config.AddGroups(fl, config.GroupSite|config.GroupDirectory|config.GroupDebug)
+	config.AddGroups(fl, config.GroupSite|config.GroupDirectory)
 	return cmd
 }
 

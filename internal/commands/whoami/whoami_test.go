@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
+	"github.com/imageinvoker/imageinvoker/internal/secret"
 )
 
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
@@ -27,16 +29,17 @@ func factory(stdin string, env map[string]string) (*cmdutil.Factory, *bytes.Buff
 // argv → Options: the first half of the command, with runF in place of run.
 func TestArgvToOptions(t *testing.T) {
 	cases := []cmdutil.ArgvCase[Options]{
-		{Name: "flags", Argv: []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"}, Check: func(o *Options) bool {
-			d := o.Config.Directory
-			return o.User == "alice" && o.Secret.Stdin && o.JSON && slices.Equal(d.DCs, []string{"ldaps://a:636", "ldaps://b:636"}) &&
-				d.CAFile == "ca.pem" && d.Timeout == 2*time.Second && o.Build != nil && o.IO != nil
-		}},
-		{Name: "env config", Argv: []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, Env: map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"}, Check: func(o *Options) bool {
-			return o.User == `LAB\bob` && o.Secret.File == "pw.txt" && o.Config.Directory.Domain == "LAB" && slices.Equal(o.Config.Directory.DCs, []string{"ldaps://dc1"})
-		}},
-		{Name: "demo", Argv: []string{"--demo", "--user", "alice"}, Check: func(o *Options) bool { return o.Demo && !o.JSON }},
-		{Name: "user from the environment, as run takes it", Argv: []string{"--password-stdin"}, Env: map[string]string{"IMAGEINVOKER_USER": `LAB\carol`}, Check: func(o *Options) bool { return o.User == `LAB\carol` && o.Secret.Getenv != nil }},
+		{Name: "flags", Argv: []string{"--user", "alice", "--password-stdin", "--json", "--dc", "ldaps://a:636", "--dc", "ldaps://b:636", "--ca-file", "ca.pem", "--dc-timeout", "2s"},
+			Want: Options{JSON: true, SignInFlags: cmdutil.SignInFlags{User: "alice", Secret: secret.Options{Stdin: true}}},
+			Config: func(c *config.Config) {
+				c.Directory.DCs, c.Directory.CAFile, c.Directory.Timeout = []string{"ldaps://a:636", "ldaps://b:636"}, "ca.pem", 2*time.Second
+			}},
+		{Name: "env config", Argv: []string{"-u", `LAB\bob`, "--password-file", "pw.txt"}, Env: map[string]string{"IMAGEINVOKER_DOMAIN": "LAB", "IMAGEINVOKER_DC": "ldaps://dc1"},
+			Want:   Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\bob`, Secret: secret.Options{File: "pw.txt"}}},
+			Config: func(c *config.Config) { c.Directory.Domain, c.Directory.DCs = "LAB", []string{"ldaps://dc1"} }},
+		{Name: "demo", Argv: []string{"--demo", "--user", "alice"}, Want: Options{Demo: true, SignInFlags: cmdutil.SignInFlags{User: "alice"}}},
+		{Name: "user from the environment, as run takes it", Argv: []string{"--password-stdin"}, Env: map[string]string{"IMAGEINVOKER_USER": `LAB\carol`},
+			Want: Options{SignInFlags: cmdutil.SignInFlags{User: `LAB\carol`, Secret: secret.Options{Stdin: true}}}},
 		{Name: "no user", Argv: []string{"--password-stdin"}, WantErr: "--user is required"},
 		{Name: "no password flag", Argv: []string{"--user", "alice", "--password", "x"}, WantErr: "unknown flag: --password"},
 		{Name: "bad timeout", Argv: []string{"--user", "a", "--dc-timeout", "soon"}, WantErr: "--dc-timeout"},
