@@ -23,7 +23,7 @@ func demoConfig(t *testing.T, directory bool) *config.Config {
 		t.Fatalf("Build: %v", err)
 	}
 	t.Cleanup(env.Close)
-	return cfg
+	return env.Config
 }
 
 func demoFixture(t *testing.T) flowtest.Fixture {

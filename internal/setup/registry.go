@@ -77,7 +77,19 @@ func expressOptions(cfg *config.Config, creds *flow.Credentials) express.OpenOpt
 }
 
 func openExpress(ctx context.Context, cfg *config.Config, creds *flow.Credentials) (flow.Reader, error) {
-	return express.Open(ctx, cfg.Store.URL, expressOptions(cfg, creds))
+	st, err := openStore(ctx, cfg, creds)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func openStore(ctx context.Context, cfg *config.Config, creds *flow.Credentials) (*express.Store, error) {
+	u, err := cfg.Store.Location()
+	if err != nil {
+		return nil, err
+	}
+	return express.Open(ctx, u, expressOptions(cfg, creds))
 }
 
 // expressScheduler queues through the session's own eXpress store when the
@@ -87,7 +99,11 @@ func expressScheduler(ctx context.Context, cfg *config.Config, r flow.Reader, cr
 	if st, ok := r.(*express.Store); ok {
 		return st, nil
 	}
-	return express.Open(ctx, cfg.Store.URL, expressOptions(cfg, creds))
+	st, err := openStore(ctx, cfg, creds)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 func newDirectory(cfg *config.Config) (flow.IdentitySource, error) {
