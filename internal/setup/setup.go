@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
@@ -34,8 +33,8 @@ type Options struct {
 	// ReadMachine replaces the machine reader; nil reads this machine. The
 	// machine command reads once and must look up exactly what it shows.
 	ReadMachine func() (machine.Identity, []string, error)
-	// Registry replaces the implementations (tests); nil is Registry().
-	Registry *backend.Registry
+	// Backends replaces the implementations (tests); nil is Real().
+	Backends *Backends
 	// NoStore builds a flow that signs in without opening a store (whoami).
 	NoStore bool
 }
@@ -94,44 +93,28 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	return env, nil
 }
 
-// choose fills deps from the registry.
+// choose fills deps from the implementations.
 func choose(cfg *config.Config, o Options, deps *flow.Deps, env *Env) error {
-	reg := o.Registry
-	if reg == nil {
-		reg = Registry()
+	impl := Real()
+	if o.Backends != nil {
+		impl = *o.Backends
 	}
-	openReader, err := reg.Reader(chosenReader)
-	if err != nil {
-		return err
+	if !o.NoStore {
+		deps.OpenReader = func(ctx context.Context, creds *flow.Credentials) (flow.Reader, error) {
+			return impl.OpenReader(ctx, cfg, creds)
+		}
+		deps.OpenScheduler = func(ctx context.Context, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
+			return impl.OpenScheduler(ctx, cfg, r, creds)
+		}
 	}
-	openScheduler, err := reg.Scheduler(chosenScheduler)
-	if err != nil {
-		return err
-	}
-	consoleAccounts, err := reg.StoreIdentity(chosenConsoleAccounts)
-	if err != nil {
-		return err
-	}
-	deps.OpenReader = func(ctx context.Context, creds *flow.Credentials) (flow.Reader, error) {
-		return openReader(ctx, cfg, creds)
-	}
-	deps.OpenScheduler = func(ctx context.Context, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
-		return openScheduler(ctx, cfg, r, creds)
-	}
-	deps.ConsoleAccounts = consoleAccounts
-	if o.NoStore {
-		deps.OpenReader, deps.OpenScheduler = nil, nil
-	}
+	deps.ConsoleAccounts = impl.ConsoleAccounts
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
 	// by the flow with a message, and .\name works.
 	noAD := cfg.Directory.DSAccounts && !cfg.Directory.Configured()
 	if o.NeedDirectory && !noAD {
-		newDirectory, err := reg.Identity(chosenDirectory)
-		if err != nil {
-			return err
-		}
-		if deps.Directory, err = newDirectory(cfg); err != nil {
+		var err error
+		if deps.Directory, err = impl.Directory(cfg); err != nil {
 			return err
 		}
 		if src, ok := deps.Directory.(directory.Source); ok {

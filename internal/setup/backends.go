@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
@@ -12,51 +11,38 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
-// The names today's implementations register under.
-const (
-	// Express is the eXpress database (SQL Server, or SQLite for the demo
-	// and tests): the reader and the scheduler.
-	Express = "express"
-	// ActiveDirectory signs DOMAIN\user in against AD's domain controllers.
-	ActiveDirectory = "ad"
-	// ConsoleAccounts signs .\name in against DS's own console accounts,
-	// which the store keeps.
-	ConsoleAccounts = "ds-accounts"
-)
-
-// Registry returns every implementation this binary carries; it is the
-// one file that imports them. A new scheduler (say one that queues through
-// DS's web service instead of writing the schedule row) or identity source
-// is a package implementing flow.Scheduler or flow.IdentitySource, passing
-// internal/flow/flowtest's suite, plus its registration in this file: one
-// line in Registry,
+// Backends are the implementations Build wires into the flow. Real gives
+// this binary's; a test replaces a field (a hostile directory, a reader
+// behind a gate) and keeps the others, and internal/setup's conformance
+// test runs flowtest's suite on each field of Real.
 //
-//	r.AddScheduler("dsweb", dsweb.Open)
-//
-// and, to make Build use it instead of today's, its name in the chosen
-// constants below.
-func Registry() *backend.Registry { return RegistryWithDirectory(newDirectory) }
-
-// RegistryWithDirectory is Registry with another AD identity source in the
-// real one's place: for tests that need the real store and DS console
-// accounts with a directory that answers as they choose (a hostile one).
-func RegistryWithDirectory(dir func(*config.Config) (flow.IdentitySource, error)) *backend.Registry {
-	r := backend.NewRegistry()
-	r.AddReader(Express, openExpress)
-	r.AddScheduler(Express, expressScheduler)
-	r.AddIdentity(ActiveDirectory, dir)
-	r.AddStoreIdentity(ConsoleAccounts, consoleAccounts)
-	return r
+// There is no registry by name: both store schemes (sqlserver://, sqlite:)
+// open the one eXpress store, whose express.Open switches on the parsed
+// URL's dialect, and the identity sources are chosen by what the user
+// types (DOMAIN\user or .\name), not by a name in the config. A new
+// scheduler (say one that queues through DS's web service) is a package
+// passing internal/flow/flowtest's suite and its function in Real, chosen
+// there by the store URL once one names it.
+type Backends struct {
+	// OpenReader opens the read side of DS for cfg; creds is nil unless
+	// the session runs as the technician (store.auth = technician).
+	OpenReader func(ctx context.Context, cfg *config.Config, creds *flow.Credentials) (flow.Reader, error)
+	// OpenScheduler opens the scheduler of a session whose reader is r. An
+	// implementation that is its own reader (the eXpress store) returns r
+	// when r is one of its own, so a session holds one connection.
+	OpenScheduler func(ctx context.Context, cfg *config.Config, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error)
+	// Directory builds the AD identity source from cfg, once per run: it
+	// keeps state across sign-ins (the DC that answered last).
+	Directory func(cfg *config.Config) (flow.IdentitySource, error)
+	// ConsoleAccounts binds DS's console accounts, which the store keeps,
+	// to a session's open reader.
+	ConsoleAccounts func(r flow.Reader) (flow.IdentitySource, error)
 }
 
-// The implementations Build uses, by their registered names: the eXpress
-// database reads and queues; AD and DS's console accounts sign in.
-const (
-	chosenReader          = Express
-	chosenScheduler       = Express
-	chosenDirectory       = ActiveDirectory
-	chosenConsoleAccounts = ConsoleAccounts
-)
+// Real returns the implementations this binary carries, wired here.
+func Real() Backends {
+	return Backends{OpenReader: openExpress, OpenScheduler: expressScheduler, Directory: newDirectory, ConsoleAccounts: consoleAccounts}
+}
 
 // The eXpress store is the reader, the scheduler and the keeper of DS
 // console accounts; the compiler holds it to all three.
