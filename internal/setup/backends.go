@@ -50,7 +50,7 @@ var (
 	_ flow.Reader            = (*express.Store)(nil)
 	_ flow.Scheduler         = (*express.Store)(nil)
 	_ directory.AccountStore = (*express.Store)(nil)
-	_ flow.IdentitySource    = directory.Source{}
+	_ flow.IdentitySource    = (*directory.Client)(nil)
 	_ flow.IdentitySource    = directory.ConsoleAccounts{}
 )
 
@@ -101,7 +101,7 @@ func newDirectory(cfg *config.Config) (flow.IdentitySource, error) {
 	if err != nil {
 		return nil, &exitcode.Error{Code: exitcode.Usage, Msg: "directory settings: " + err.Error(), Err: err}
 	}
-	return directory.Source{Client: c}, nil
+	return c, nil
 }
 
 func consoleAccounts(r flow.Reader) (flow.IdentitySource, error) {

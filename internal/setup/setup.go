@@ -47,10 +47,8 @@ type Env struct {
 	// caller's is left as it was).
 	Config *config.Config
 	// Demo is set for --demo: the demo machine must be used as the override.
-	Demo bool
-	// Directory is the AD client, nil when none was built.
-	Directory *directory.Client
-	closers   []func()
+	Demo    bool
+	closers []func()
 }
 
 // Close releases the demo servers and temp files.
@@ -116,9 +114,6 @@ func choose(cfg *config.Config, o Options, deps *flow.Deps, env *Env) error {
 		var err error
 		if deps.Directory, err = impl.Directory(cfg); err != nil {
 			return err
-		}
-		if src, ok := deps.Directory.(directory.Source); ok {
-			env.Directory = src.Client // whoami lists its domains
 		}
 	}
 	return nil
