@@ -71,7 +71,7 @@ type Store struct {
 func Open(ctx context.Context, u URL, opts OpenOptions) (*Store, error) {
 	switch u.Dialect {
 	case DialectSQLite:
-		return openSQLite(ctx, strings.TrimPrefix(u.raw, "sqlite:"), u.Path, opts)
+		return openSQLite(ctx, u.file, u.Path, opts)
 	case DialectSQLServer:
 		return openSQLServer(ctx, u.raw, opts)
 	}

@@ -56,6 +56,8 @@ type URL struct {
 	Path string
 
 	raw string
+	// file is the SQLite file with its ?options, as the driver opens it.
+	file string
 }
 
 // ParseURL reads a store URL: sqlite:PATH[?options], or
@@ -68,7 +70,7 @@ func ParseURL(raw string) (URL, error) {
 		if file == "" {
 			return URL{}, fmt.Errorf("%q needs a file path, like sqlite:/var/lib/imageinvoker/express.db", RedactURL(raw))
 		}
-		return URL{Dialect: DialectSQLite, Path: file, raw: raw}, nil
+		return URL{Dialect: DialectSQLite, Path: file, raw: raw, file: path}, nil
 	}
 	bad := func(why string) error {
 		return fmt.Errorf("%q %s: write sqlserver://[user:password@]host[:port][/instance]?database=eXpress or sqlite:PATH", RedactURL(raw), why)

@@ -67,7 +67,7 @@ func TestParseURL(t *testing.T) {
 		if got.raw != c.raw {
 			t.Errorf("ParseURL(%q) keeps %q as written", c.raw, got.raw)
 		}
-		got.raw = ""
+		got.raw, got.file = "", ""
 		if got != c.want {
 			t.Errorf("ParseURL(%q) =\n  %#v\nwant\n  %#v", c.raw, fields(got), fields(c.want))
 		}
