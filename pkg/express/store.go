@@ -73,7 +73,7 @@ func Open(ctx context.Context, u URL, opts OpenOptions) (*Store, error) {
 	case DialectSQLite:
 		return openSQLite(ctx, u.file, u.Path, opts)
 	case DialectSQLServer:
-		return openSQLServer(ctx, u.raw, opts)
+		return openSQLServer(ctx, u, opts)
 	}
 	return nil, errors.New("no store url: set store.url")
 }
@@ -113,9 +113,9 @@ func openSQLite(ctx context.Context, path, file string, opts OpenOptions) (*Stor
 	return s, nil
 }
 
-func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store, error) {
+func openSQLServer(ctx context.Context, loc URL, opts OpenOptions) (*Store, error) {
 	var secrets []string
-	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
+	if u, err := url.Parse(loc.raw); err == nil && u.User != nil {
 		if p, ok := u.User.Password(); ok && p != "" {
 			secrets = append(secrets, p, url.QueryEscape(p), url.PathEscape(p))
 		}
@@ -123,7 +123,7 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	if opts.NTLMPassword != "" {
 		secrets = append(secrets, opts.NTLMPassword)
 	}
-	cfg, err := msdsn.Parse(rawURL)
+	cfg, err := msdsn.Parse(loc.raw)
 	if err != nil {
 		msg := err.Error()
 		for _, sec := range secrets {
@@ -131,7 +131,7 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 				msg = strings.ReplaceAll(msg, sec, "***")
 			}
 		}
-		return nil, fmt.Errorf("store url %s: %s — fix store.url", redactURL(rawURL), msg)
+		return nil, fmt.Errorf("store url %s: %s — fix store.url", loc.Redacted(), msg)
 	}
 	if cfg.Password != "" {
 		secrets = append(secrets, cfg.Password)
