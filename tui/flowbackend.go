@@ -204,7 +204,8 @@ func (b *FlowBackend) swap(ctx context.Context, s *flow.Session) error {
 func (b *FlowBackend) Info() Info {
 	cfg := b.f.Config()
 	dom, dns := cfg.Directory.DefaultDomain()
-	in := Info{Domain: dom, Store: storeName(cfg.Store.URL)}
+	store, _ := cfg.Store.Location()
+	in := Info{Domain: dom, Store: store.Short()}
 	dcs := cfg.Directory.DCs
 	if len(cfg.Directory.Domains) > 0 {
 		dcs = cfg.Directory.Domains[0].DCs
@@ -230,17 +231,6 @@ func hostOf(dc string) string {
 		return u.Hostname()
 	}
 	return dc
-}
-
-// storeName names the store without credentials or query options.
-func storeName(u string) string {
-	if strings.HasPrefix(u, "sqlite:") {
-		return "embedded store"
-	}
-	if p, err := url.Parse(u); err == nil && p.Host != "" {
-		return p.Hostname()
-	}
-	return "the eXpress database"
 }
 
 // describeMachine turns the flow's machine into the console's; snap (when

@@ -2,11 +2,9 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"testing"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
@@ -89,31 +87,18 @@ func (r gatedReader) Snapshot(ctx context.Context, c model.Computer, id model.Id
 // gatedDemo is the demo flow with its reader's snapshots behind gate.
 func gatedDemo(t *testing.T, read, gate chan struct{}) *flow.Flow {
 	t.Helper()
-	real := setup.Registry()
-	open, err := real.Reader(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := backend.NewRegistry()
-	reg.AddReader(setup.Express, func(ctx context.Context, cfg *config.Config, c *flow.Credentials) (flow.Reader, error) {
+	impl := setup.Real()
+	open := impl.OpenReader
+	impl.OpenReader = func(ctx context.Context, cfg *config.Config, c *flow.Credentials) (flow.Reader, error) {
 		r, err := open(ctx, cfg, c)
 		if err != nil {
 			return nil, err
 		}
 		return gatedReader{Reader: r, read: read, gate: gate}, nil
-	})
-	sched, err1 := real.Scheduler(setup.Express)
-	dir, err2 := real.Identity(setup.ActiveDirectory)
-	accounts, err3 := real.StoreIdentity(setup.ConsoleAccounts)
-	if err := errors.Join(err1, err2, err3); err != nil {
-		t.Fatal(err)
 	}
-	reg.AddScheduler(setup.Express, sched)
-	reg.AddIdentity(setup.ActiveDirectory, dir)
-	reg.AddStoreIdentity(setup.ConsoleAccounts, accounts)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	env, err := setup.Build(ctx, config.Default(), setup.Options{Demo: true, NeedDirectory: true, Registry: reg})
+	env, err := setup.Build(ctx, config.Default(), setup.Options{Demo: true, NeedDirectory: true, Backends: &impl})
 	if err != nil {
 		t.Fatalf("build demo: %v", err)
 	}

@@ -45,7 +45,7 @@ func demoEnv(t testing.TB, mut func(*config.Config)) (*setup.Env, *config.Config
 		t.Fatalf("build demo: %v", err)
 	}
 	t.Cleanup(env.Close)
-	return env, cfg
+	return env, env.Config
 }
 
 // snapshot is what tests may wait for of the live model.
@@ -217,7 +217,11 @@ func (h *harness) queueJob(user, pw, query string) {
 // startAgent runs the demo's stand-in for DS on the harness's demo store.
 func (h *harness) startAgent(delay time.Duration) {
 	h.t.Helper()
-	a, err := dsagent.Start(context.Background(), h.cfg.Store.URL, delay, 20*time.Millisecond)
+	store, err := h.cfg.Store.Location()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	a, err := dsagent.Start(context.Background(), store, delay, 20*time.Millisecond)
 	if err != nil {
 		h.t.Fatalf("start DS agent: %v", err)
 	}

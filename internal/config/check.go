@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -140,19 +141,17 @@ func (l *linter) section(prefix string, st StoreConfig, d DirectoryConfig) {
 	if st.ConsoleSecurity == SecurityOff {
 		l.err(prefix+"store.console_security", "off is refused on the console and in `run` (it would let anyone schedule any job); use auto or on")
 	}
-	if u := st.URL; strings.HasPrefix(u, "sqlserver://") {
-		if p, err := url.Parse(u); err == nil {
-			if p.Query().Get("database") == "" {
-				l.err(prefix+"store.url", "names no database: add ?database=eXpress (the console would log in to the login's default database, not DS's)")
-			}
-			if p.User != nil && st.Auth == AuthTechnician {
-				l.err(prefix+"store.url", "has a user name and password in it, and store.auth is technician, which logs in as the technician: drop them from the URL (a secret on the boot media for nothing), or use store.auth: url")
-			}
-			l.example(prefix+"store.url", p.Hostname())
+	switch u, _ := st.Location(); u.Dialect {
+	case express.DialectSQLServer:
+		if u.Database == "" {
+			l.err(prefix+"store.url", "names no database: add ?database=eXpress (the console would log in to the login's default database, not DS's)")
 		}
-	}
-	if strings.HasPrefix(st.URL, "sqlite:") {
-		l.path(prefix+"store.url", strings.TrimPrefix(st.URL, "sqlite:"), false)
+		if u.Credentials && st.Auth == AuthTechnician {
+			l.err(prefix+"store.url", "has a user name and password in it, and store.auth is technician, which logs in as the technician: drop them from the URL (a secret on the boot media for nothing), or use store.auth: url")
+		}
+		l.example(prefix+"store.url", u.Host)
+	case express.DialectSQLite:
+		l.path(prefix+"store.url", u.Path, false)
 	}
 	dcs := func(key string, list []string) {
 		for _, dc := range list {

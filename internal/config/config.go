@@ -245,18 +245,20 @@ func (c *Config) Validate() error {
 	if c.Machine.WaitRegistration < 0 {
 		errs = append(errs, errors.New("machine.wait_registration: must not be negative"))
 	}
-	if c.Store.URL != "" {
+	var store express.URL
+	if c.Store.Configured() {
 		// A mistyped URL would otherwise fail only when the store is
 		// opened, and `config check` would call the file ok.
-		if err := express.CheckStoreURL(c.Store.URL); err != nil {
-			errs = append(errs, fmt.Errorf("store.url: %w", err))
+		var err error
+		if store, err = c.Store.Location(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	errs = append(errs, c.Directory.validateDomains()...)
 	if to := c.Log.CopyTo; strings.Contains(to, "://") && !strings.HasPrefix(to, "https://") {
 		errs = append(errs, errors.New("log.copy_to: an https:// URL or a folder (a share path); plain http would send user names in clear"))
 	}
-	if c.Store.Auth == AuthTechnician && c.Store.URL != "" && len(c.Store.URL) >= 7 && c.Store.URL[:7] == "sqlite:" {
+	if c.Store.Auth == AuthTechnician && store.Dialect == express.DialectSQLite {
 		errs = append(errs, errors.New("store.auth: technician (NTLM) only applies to sqlserver:// stores"))
 	}
 	if len(errs) == 0 {

@@ -476,7 +476,7 @@ func ResolveWith(fs *pflag.FlagSet, getenv func(string) string, o Options) (*Con
 			return nil, err
 		}
 	}
-	c.base = c.clone()
+	c.base = c.Clone()
 	if err := c.ApplyEnv(getenv); err != nil {
 		return nil, err
 	}

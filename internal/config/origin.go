@@ -82,9 +82,9 @@ func (c *Config) setOrigin(key string, o Origin) {
 	c.origins[key] = o
 }
 
-// clone copies c deeply enough that setting a value of the copy (which
+// Clone copies c deeply enough that setting a value of the copy (which
 // replaces slices and maps, never edits them in place) leaves c alone.
-func (c *Config) clone() *Config {
+func (c *Config) Clone() *Config {
 	out := *c
 	out.origins = maps.Clone(c.origins)
 	out.overrides = slices.Clone(c.overrides)

@@ -129,7 +129,7 @@ func (c *Config) ForSite(name string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%w: site %q: no such site; the sites are %s", ErrInvalid, name, strings.Join(names, ", "))
 	}
-	out := base.clone()
+	out := base.Clone()
 	overlay(out, s.asConfig(), s.set)
 	for key, line := range s.set {
 		out.setOrigin(key, Origin{Kind: FromSite, Name: s.Name, File: s.file, Line: line})

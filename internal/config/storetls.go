@@ -13,19 +13,23 @@ func (c *Config) StoreTLS() express.TLSOptions {
 }
 
 // insecureStores labels every store URL of c that would not be encrypted
-// and verified (express.InsecureTLS), top level and per site, loudly: a
+// and verified (express.URL.InsecureTLS), top level and per site, loudly: a
 // LAN attacker posing as the DS SQL server gets the login.
 func insecureStores(c *Config) []string {
 	var out []string
-	label := func(where, url string) {
-		if why := express.InsecureTLS(url); why != "" {
-			out = append(out, "INSECURE: "+where+" "+express.RedactURL(url)+": "+why+
+	label := func(where string, st StoreConfig) {
+		u, err := st.Location()
+		if err != nil {
+			return // Validate says what is wrong with it
+		}
+		if why := u.InsecureTLS(); why != "" {
+			out = append(out, "INSECURE: "+where+" "+u.Redacted()+": "+why+
 				" — anyone on the network who poses as the DS SQL server gets the SQL login; give SQL Server a certificate and drop the setting (store.ca_file or store.tls_fingerprint verify an internal or self-signed one)")
 		}
 	}
-	label("store.url", c.Store.URL)
+	label("store.url", c.Store)
 	for _, s := range c.Sites {
-		label("sites ("+s.Name+") store.url", s.Store.URL)
+		label("sites ("+s.Name+") store.url", s.Store)
 	}
 	return out
 }
@@ -35,7 +39,8 @@ func insecureStores(c *Config) []string {
 // file or a site in it (shared by every site's media, writable by whoever
 // runs the web server or the share) must not weaken whom the client trusts.
 func (c *Config) checkStoreTLS() error {
-	if c.Store.URL == "" || express.InsecureTLS(c.Store.URL) == "" {
+	u, err := c.Store.Location()
+	if err != nil || u.InsecureTLS() == "" {
 		return nil
 	}
 	o := c.Origin("store.url")
@@ -50,7 +55,7 @@ func (c *Config) checkStoreTLS() error {
 		return nil // policy settings: refused unless the media file allows overrides
 	}
 	return fmt.Errorf("store.url from %s turns SQL Server encryption or its certificate check off (%s): on the console and in `run` only the boot media's own config file may do that",
-		o, express.InsecureTLS(c.Store.URL))
+		o, u.InsecureTLS())
 }
 
 // checkFingerprint says what is wrong with a store.tls_fingerprint, or nil.

@@ -10,6 +10,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -129,7 +130,7 @@ func demoStoreAndComputer(t *testing.T) (*express.Store, model.Computer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := express.Open(ctx, url, express.OpenOptions{})
+	st, err := express.Open(ctx, expresstest.URL(t, url), express.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -92,7 +93,7 @@ func openDemoStore(t *testing.T) *express.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := express.Open(context.Background(), url, express.OpenOptions{})
+	st, err := express.Open(context.Background(), expresstest.URL(t, url), express.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

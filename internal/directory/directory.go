@@ -61,27 +61,6 @@ type Config struct {
 	Domains []Domain
 }
 
-// Group is one security group of the signed-in user.
-type Group struct {
-	Name string `json:"name"` // DOMAIN\name, BUILTIN\name, or "" when the SID did not resolve
-	SID  string `json:"sid"`
-	// Domain is the NetBIOS name of the group's domain (BUILTIN for a
-	// builtin alias of the user's domain).
-	Domain string `json:"domain,omitempty"`
-}
-
-// SignIn is a successful sign-in: the neutral answer every identity source
-// gives (model.SignIn: identity, the DC that answered as Authority,
-// warnings, LDAP round trips), and what only AD knows, for whoami.
-type SignIn struct {
-	model.SignIn
-	DN     string  `json:"dn"`
-	UPN    string  `json:"upn,omitempty"`
-	Groups []Group `json:"groups"`
-	// Lookups say, with several domains, what each domain's part cost.
-	Lookups []DomainLookup `json:"lookups,omitempty"`
-}
-
 // Client signs users in. It is safe for concurrent use.
 type Client struct {
 	cfg  Config
@@ -281,7 +260,7 @@ func otherDomain(dom, own string) *Error {
 // SignIn checks user and password against AD and returns the user's groups.
 // An empty password is refused before any network traffic: AD treats it as
 // an anonymous bind and answers success (docs/active-directory.md).
-func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, error) {
+func (c *Client) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
 	if password == "" {
 		return nil, EmptyPasswordError()
 	}
@@ -292,7 +271,7 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*SignIn, er
 	if err != nil {
 		return nil, err
 	}
-	var s *SignIn
+	var s *model.SignIn
 	_, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
 		var err error
 		s, err = c.signInAt(ctx, dc, acct, password)
@@ -438,7 +417,7 @@ func (c *Client) addWarning(w string) {
 }
 
 // signInAt runs the whole sign-in on one DC within the per-DC timeout.
-func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, password string) (*SignIn, error) {
+func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, password string) (*model.SignIn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	conn, trips, warn, err := c.connect(ctx, dc)
@@ -449,7 +428,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	// Closing the connection is the only way to interrupt go-ldap mid-request.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
-	s := &SignIn{SignIn: model.SignIn{Authority: dc.Host, RoundTrips: trips}}
+	s := &model.SignIn{Authority: dc.Host, RoundTrips: trips}
 	if warn != "" {
 		s.Warnings = append(s.Warnings, warn)
 	}
@@ -510,9 +489,9 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	if err != nil {
 		return nil, fmt.Errorf("user objectSid: %w", err)
 	}
-	s.DN, s.UPN, s.Groups = entry.DN, entry.GetAttributeValue("userPrincipalName"), groups
+	s.DN, s.Groups = entry.DN, groups
 	s.Identity = model.Identity{User: c.cfg.Domain + `\` + entry.GetAttributeValue("sAMAccountName"),
-		FullName: entry.GetAttributeValue("displayName"), SID: sid, UPN: s.UPN}
+		FullName: entry.GetAttributeValue("displayName"), SID: sid, UPN: entry.GetAttributeValue("userPrincipalName")}
 	for _, g := range groups {
 		if g.Name != "" {
 			s.Identity.Groups = append(s.Identity.Groups, g.Name)
@@ -715,16 +694,16 @@ const sidBatch = 400
 
 const builtinPrefix = "S-1-5-32-"
 
-func (c *Client) resolveSIDs(conn *ldap.Conn, raw [][]byte) ([]Group, int, error) {
+func (c *Client) resolveSIDs(conn *ldap.Conn, raw [][]byte) ([]model.Group, int, error) {
 	byBin := map[string]int{}
-	groups := make([]Group, 0, len(raw))
+	groups := make([]model.Group, 0, len(raw))
 	for _, b := range raw {
 		sid, err := ParseSID(b)
 		if err != nil {
 			return nil, 0, fmt.Errorf("tokenGroups: %w", err)
 		}
 		byBin[string(b)] = len(groups)
-		groups = append(groups, Group{SID: sid})
+		groups = append(groups, model.Group{SID: sid})
 	}
 	trips := 0
 	for start := 0; start < len(raw); start += sidBatch {

@@ -30,16 +30,6 @@ type Domain struct {
 	BindUser, BindPassword string
 }
 
-// DomainLookup is what one domain's part of a sign-in cost.
-type DomainLookup struct {
-	Domain     string `json:"domain"` // NetBIOS name
-	DC         string `json:"dc"`
-	Home       bool   `json:"home,omitempty"` // the user's own domain (bind, tokenGroups)
-	Groups     int    `json:"groups"`
-	RoundTrips int    `json:"round_trips"`
-	Millis     int64  `json:"ms"`
-}
-
 // multi holds the per-domain clients of a Config with Domains; the first
 // is the default for bare user names.
 type multi struct {
@@ -133,7 +123,7 @@ func (m *multi) home(user string) (int, error) {
 // domain, in parallel, for the groups that hold the user or one of their
 // groups as a foreign security principal. Any domain that cannot answer
 // refuses the sign-in (model.ErrForeignDomain).
-func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignIn, error) {
+func (c *Client) signInMulti(ctx context.Context, user, password string) (*model.SignIn, error) {
 	t0 := time.Now()
 	h, err := c.multi.home(user)
 	if err != nil {
@@ -147,12 +137,12 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 	if h != 0 {
 		dropBuiltin(s)
 	}
-	s.Lookups = []DomainLookup{{Domain: home.cfg.Domain, DC: s.Authority, Home: true, Groups: len(s.Groups),
+	s.Lookups = []model.DomainLookup{{Domain: home.cfg.Domain, DC: s.Authority, Home: true, Groups: len(s.Groups),
 		RoundTrips: s.RoundTrips, Millis: time.Since(t0).Milliseconds()}}
 	sids := homeSIDs(s)
 	type result struct {
-		groups []Group
-		look   DomainLookup
+		groups []model.Group
+		look   model.DomainLookup
 		warn   []string
 		err    error
 	}
@@ -172,7 +162,7 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 			t := time.Now()
 			g, dc, trips, warn, err := d.foreignGroups(ctx, bindName, bindPw, sids)
 			results[i] = result{groups: g, warn: warn, err: err,
-				look: DomainLookup{Domain: d.cfg.Domain, DC: dc, Groups: len(g), RoundTrips: trips, Millis: time.Since(t).Milliseconds()}}
+				look: model.DomainLookup{Domain: d.cfg.Domain, DC: dc, Groups: len(g), RoundTrips: trips, Millis: time.Since(t).Milliseconds()}}
 		}()
 	}
 	wg.Wait()
@@ -202,7 +192,7 @@ func (c *Client) signInMulti(ctx context.Context, user, password string) (*SignI
 // "BUILTIN\Administrators" is the first domain's. Every user of a domain is
 // in its BUILTIN\Users, so keeping them would hand that group's rights to
 // every user of every configured domain.
-func dropBuiltin(s *SignIn) {
+func dropBuiltin(s *model.SignIn) {
 	keep := s.Groups[:0]
 	for _, g := range s.Groups {
 		if g.Domain != "BUILTIN" {
@@ -228,7 +218,7 @@ var wellKnownMember = []string{"S-1-5-11", "S-1-1-0"}
 // homeSIDs are the SIDs another domain may hold as foreign security
 // principals: the user's and their groups' of their own domain (builtin
 // SIDs are every domain's own), and the well-known wellKnownMember.
-func homeSIDs(s *SignIn) []string {
+func homeSIDs(s *model.SignIn) []string {
 	user := s.Identity.SID
 	i := strings.LastIndexByte(user, '-')
 	if i < 0 {
@@ -269,11 +259,11 @@ func (c *Client) foreignError(d *Client, service bool, homeDomain string, err er
 // foreignGroups reads, at a DC of this domain, the security groups that hold
 // any of sids as a foreign security principal, directly or through groups
 // of this domain (the in-chain matching rule follows the nesting).
-func (c *Client) foreignGroups(ctx context.Context, bindName, bindPw string, sids []string) ([]Group, string, int, []string, error) {
+func (c *Client) foreignGroups(ctx context.Context, bindName, bindPw string, sids []string) ([]model.Group, string, int, []string, error) {
 	if bindPw == "" {
 		return nil, "", 0, nil, EmptyPasswordError()
 	}
-	var groups []Group
+	var groups []model.Group
 	trips := 0
 	dc, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
 		g, n, err := c.foreignAt(ctx, dc, bindName, bindPw, sids)
@@ -303,7 +293,7 @@ const oidInChain = "1.2.840.113556.1.4.1941"
 // groups are left out, as tokenGroups leaves them out.
 const securityGroup = "(groupType:1.2.840.113556.1.4.803:=2147483648)"
 
-func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw string, sids []string) ([]Group, int, error) {
+func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw string, sids []string) ([]model.Group, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	conn, trips, _, err := c.connect(ctx, dc)
@@ -362,7 +352,7 @@ func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw st
 	// domain: the in-chain rule, one term per FSP that exists. (Samba walks
 	// every group per term, ~10 ms each on a small domain: asking only for
 	// the FSPs that exist keeps that small.)
-	var groups []Group
+	var groups []model.Group
 	seen := map[string]bool{}
 	for start := 0; start < len(fsps); start += fspBatch {
 		end := min(start+fspBatch, len(fsps))
@@ -389,13 +379,13 @@ func (c *Client) foreignAt(ctx context.Context, dc *url.URL, bindName, bindPw st
 				continue
 			}
 			seen[sid] = true
-			groups = append(groups, Group{Name: c.cfg.Domain + `\` + e.GetAttributeValue("sAMAccountName"), SID: sid, Domain: c.cfg.Domain})
+			groups = append(groups, model.Group{Name: c.cfg.Domain + `\` + e.GetAttributeValue("sAMAccountName"), SID: sid, Domain: c.cfg.Domain})
 		}
 	}
 	return groups, trips, nil
 }
 
-func sortGroups(groups []Group) {
+func sortGroups(groups []model.Group) {
 	sort.Slice(groups, func(i, j int) bool {
 		if (groups[i].Name == "") != (groups[j].Name == "") {
 			return groups[i].Name != ""

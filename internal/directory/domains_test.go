@@ -25,7 +25,7 @@ func pairConfig(lab, other *adtest.DC) directory.Config {
 	}}
 }
 
-func groupNames(s *directory.SignIn) []string {
+func groupNames(s *model.SignIn) []string {
 	var out []string
 	for _, g := range s.Groups {
 		out = append(out, g.Name)
@@ -241,7 +241,7 @@ func TestSambaDomainsCost(t *testing.T) {
 	}
 	measure := func(name string, c *directory.Client, user, password string, maxTrips int) {
 		var took []time.Duration
-		var last *directory.SignIn
+		var last *model.SignIn
 		for range 10 {
 			start := time.Now()
 			s, err := c.SignIn(context.Background(), user, password)
@@ -266,7 +266,7 @@ func TestSambaDomainsCost(t *testing.T) {
 	measure("OTHER user, OTHER StartTLS + LAB LDAPS", two, `OTHER\olga`, adtest.OlgaPassword, 9)
 }
 
-func builtinNames(s *directory.SignIn) []string {
+func builtinNames(s *model.SignIn) []string {
 	var out []string
 	for _, g := range s.Groups {
 		if g.Domain == "BUILTIN" {

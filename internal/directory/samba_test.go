@@ -23,7 +23,7 @@ func sambaConfig(dc *adtest.DC, urls ...string) directory.Config {
 		CAFile: dc.CAFile, Timeout: 5 * time.Second, TotalTimeout: 20 * time.Second}
 }
 
-func signIn(t *testing.T, cfg directory.Config, user, password string) (*directory.SignIn, error) {
+func signIn(t *testing.T, cfg directory.Config, user, password string) (*model.SignIn, error) {
 	t.Helper()
 	c, err := directory.New(cfg)
 	if err != nil {

@@ -7,22 +7,6 @@ import (
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// Source is the client as an identity source of the flow: each sign-in's
-// neutral part, with the full AD answer (*SignIn: the groups' SIDs and the
-// per-domain lookups only AD has) as its Detail, for whoami.
-type Source struct{ Client *Client }
-
-// SignIn signs user in against AD.
-func (s Source) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
-	si, err := s.Client.SignIn(ctx, user, password)
-	if err != nil {
-		return nil, err
-	}
-	out := si.SignIn
-	out.Detail = si
-	return &out, nil
-}
-
 // AccountStore checks DS console accounts (`.\name`): the eXpress store
 // (express.Store.SignInDSAccount) does, with DS's own cipher.
 type AccountStore interface {

@@ -4,10 +4,11 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 // sqlCauses adds to a failed store check the likely causes of a SQL Server
@@ -15,25 +16,21 @@ import (
 // Server Browser (UDP 1434) to find its port; SQL Express ships with TCP/IP
 // disabled; a firewall. A refused login is not about the network and keeps
 // its own fix.
-func sqlCauses(c *Check, storeURL string) {
-	if c.Status != Fail || !strings.HasPrefix(storeURL, "sqlserver://") {
+func sqlCauses(c *Check, u express.URL) {
+	if c.Status != Fail || u.Dialect != express.DialectSQLServer {
 		return
 	}
 	if low := strings.ToLower(c.Detail); strings.Contains(low, "login") || strings.Contains(low, "password") {
 		return
 	}
-	u, err := url.Parse(storeURL)
-	if err != nil {
-		return
-	}
 	var causes []string
-	inst := strings.Trim(u.Path, "/")
-	if inst != "" && u.Port() == "" {
-		causes = append(causes, fmt.Sprintf("the SQL Server Browser service (UDP 1434 on %s) must run and be reachable to find instance %s's port; or give the port instead: sqlserver://%s:PORT?database=eXpress", u.Hostname(), inst, u.Hostname()))
+	inst := u.Instance
+	if inst != "" && u.Port == "" {
+		causes = append(causes, fmt.Sprintf("the SQL Server Browser service (UDP 1434 on %s) must run and be reachable to find instance %s's port; or give the port instead: sqlserver://%s:PORT?database=eXpress", u.Host, inst, u.Host))
 	}
 	causes = append(causes,
 		"TCP/IP must be enabled for the instance (SQL Server Configuration Manager > Network Configuration > Protocols; SQL Express has it off by default), and the service restarted",
-		"a firewall on the server or between this subnet and it must let the TCP port through"+map[bool]string{true: " (and UDP 1434)", false: ""}[inst != "" && u.Port() == ""])
+		"a firewall on the server or between this subnet and it must let the TCP port through"+map[bool]string{true: " (and UDP 1434)", false: ""}[inst != "" && u.Port == ""])
 	list := ""
 	for i, cs := range causes {
 		list += fmt.Sprintf(" (%d) %s;", i+1, cs)

@@ -103,20 +103,3 @@ func TestWrap(t *testing.T) {
 		})
 	}
 }
-
-func TestDescribeStore(t *testing.T) {
-	cases := []struct{ url, want string }{
-		{"sqlite:/var/lib/x.db?mode=ro", "the SQLite store /var/lib/x.db"},
-		{"sqlserver://sa:s3cret@ds1:1433?database=eXpress", "SQL Server ds1:1433, database eXpress"},
-		{"sqlserver://ds1/ALTIRIS?database=eXpress", `SQL Server ds1\ALTIRIS, database eXpress`},
-		{"sqlserver://ds1", "SQL Server ds1"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.want, func(t *testing.T) {
-			got := describeStore(tc.url)
-			if got != tc.want || strings.Contains(got, "s3cret") {
-				t.Errorf("describeStore(%q) = %q; want %q", tc.url, got, tc.want)
-			}
-		})
-	}
-}

@@ -15,7 +15,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -182,9 +181,10 @@ func Run(ctx context.Context, d Deps) *Report {
 		r.Checks = append(r.Checks, late)
 	}
 	if storeOK {
-		sqlCauses(&st.store, d.Config.Store.URL)
+		store, _ := d.Config.Store.Location()
+		sqlCauses(&st.store, store)
 		r.Checks = append(r.Checks, st.storeChecks()...)
-		if d.StoreSkip != "" && strings.HasPrefix(d.Config.Store.URL, "sqlserver://") {
+		if d.StoreSkip != "" && store.Dialect == express.DialectSQLServer {
 			// No login, but what needs none is still checked.
 			r.Checks = append(r.Checks, reachCheck(ctx, d))
 		}
@@ -244,7 +244,11 @@ func (d Deps) withDefaults() Deps {
 	if d.OpenStore == nil {
 		cfg := d.Config
 		d.OpenStore = func(ctx context.Context) (Store, error) {
-			s, err := express.Open(ctx, cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), Diagnose: true})
+			u, err := cfg.Store.Location()
+			if err != nil {
+				return nil, err
+			}
+			s, err := express.Open(ctx, u, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), Diagnose: true})
 			if err != nil {
 				return nil, err
 			}

@@ -105,7 +105,7 @@ func TestDoctorOneThingBroken(t *testing.T) {
 					{"dns", doctor.Skip, []string{"DCs are configured"}, nil},
 					{"dc " + e.dcHost() + " connect", doctor.OK, nil, nil},
 					{"dc " + e.dcHost() + " tls", doctor.OK, []string{"LDAPS", "dc1.lab.example", `"adtest CA"`, "the CA file " + e.dc.CAFile}, nil},
-					{"store", doctor.OK, []string{"SQLite store " + e.storePath}, nil},
+					{"store", doctor.OK, []string{"connected to sqlite:" + e.storePath}, nil},
 					{"store tables", doctor.OK, []string{"all 15 tables and", "columns ImageInvoker uses were found"}, nil},
 					// Samba gives currentTime to an anonymous reader: the DC's clock is the reference.
 					{"clock", doctor.OK, []string{"the DC " + e.dcHost() + " says", "the database server says"}, nil},
@@ -197,7 +197,7 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			fails: []string{"dc 127.0.0.9:636 connect", "clock"},
 			want: func(e *env) []want {
 				return []want{
-					{"store", doctor.OK, []string{"SQLite store " + e.storePath}, nil}, // the clock's reference
+					{"store", doctor.OK, []string{"connected to sqlite:" + e.storePath}, nil}, // the clock's reference
 					{"clock", doctor.Fail, []string{"the database server says " + time.Now().UTC().Format("2006-01-02")}, []string{"BIOS"}},
 				}
 			},
@@ -224,7 +224,7 @@ func TestDoctorOneThingBroken(t *testing.T) {
 			fails: []string{"machine"},
 			want: func(e *env) []want {
 				return []want{
-					{"store", doctor.OK, []string{"SQLite store " + e.storePath}, nil}, // the lookup ran against it
+					{"store", doctor.OK, []string{"connected to sqlite:" + e.storePath}, nil}, // the lookup ran against it
 					{"machine", doctor.Fail, []string{"not known to Deployment Server", "MAC 02:DE:AD:BE:EF:01", "serial NOPE-1"},
 						[]string{"New Computers", "machine.match"}}}
 			},

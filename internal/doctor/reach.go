@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 // reachCheck is what doctor can learn of a SQL Server without a login
@@ -19,15 +20,15 @@ import (
 // names a user.
 func reachCheck(ctx context.Context, d Deps) Check {
 	c := Check{Name: "store reach"}
-	u, err := url.Parse(d.Config.Store.URL)
-	if err != nil || !strings.HasPrefix(d.Config.Store.URL, "sqlserver://") || u.Hostname() == "" {
+	u, _ := d.Config.Store.Location()
+	if u.Dialect != express.DialectSQLServer {
 		c.Status, c.Detail = Skip, "skipped: not a sqlserver:// store"
 		return c
 	}
 	timeout := d.Config.Store.Timeout
 	ctx, cancel := context.WithTimeout(ctx, 2*timeout)
 	defer cancel()
-	host, port, inst := u.Hostname(), u.Port(), strings.Trim(u.Path, "/")
+	host, port, inst := u.Host, u.Port, u.Instance
 	var steps []string
 	if port == "" && inst != "" {
 		p, err := browserPort(ctx, d, host, inst, timeout)

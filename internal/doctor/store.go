@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -42,12 +41,12 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		machine: Check{Name: "machine", Status: Skip, Detail: "skipped: needs the store (see store)"},
 	}
 	cfg := d.Config
-	where := describeStore(cfg.Store.URL)
+	where, _ := cfg.Store.Location()
 	switch {
 	case d.StoreSkip != "":
 		ph.store.Status, ph.store.Detail = Skip, "skipped: "+d.StoreSkip
 		return ph
-	case cfg.Store.URL == "":
+	case !cfg.Store.Configured():
 		ph.store.Status, ph.store.Detail = Fail, "no eXpress store configured"
 		ph.store.Fix = "Give --store sqlserver://HOST/INSTANCE?database=eXpress (store.url in the config file), or try --demo"
 		return ph
@@ -66,7 +65,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	}
 	defer st.Close()
 	ph.dialect = st.Dialect()
-	ph.store.Status, ph.store.Detail = OK, "connected to "+where
+	ph.store.Status, ph.store.Detail = OK, "connected to "+where.Short()
 	if st.Dialect() == express.DialectSQLServer {
 		ph.store.Detail += "; the login works"
 		storeTLS(ctx, cfg, &ph.store, true)
@@ -224,27 +223,4 @@ func dedupe(in []string) []string {
 		}
 	}
 	return out
-}
-
-// describeStore names the store for a person, without credentials.
-func describeStore(raw string) string {
-	if path, ok := strings.CutPrefix(raw, "sqlite:"); ok {
-		if i := strings.IndexByte(path, '?'); i >= 0 {
-			path = path[:i]
-		}
-		return "the SQLite store " + path
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "the eXpress database"
-	}
-	host := u.Host
-	if inst := strings.Trim(u.Path, "/"); inst != "" {
-		host += `\` + inst
-	}
-	db := u.Query().Get("database")
-	if db == "" {
-		return "SQL Server " + host
-	}
-	return "SQL Server " + host + ", database " + db
 }

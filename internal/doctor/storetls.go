@@ -14,10 +14,11 @@ import (
 // certificate was not trusted or when the connection works (so the
 // administrator can pin it). Reading the certificate sends no login.
 func storeTLS(ctx context.Context, cfg *config.Config, c *Check, opened bool) {
-	if !strings.HasPrefix(cfg.Store.URL, "sqlserver://") {
+	u, _ := cfg.Store.Location()
+	if u.Dialect != express.DialectSQLServer {
 		return
 	}
-	if why := express.InsecureTLS(cfg.Store.URL); why != "" {
+	if why := u.InsecureTLS(); why != "" {
 		c.Detail += "; INSECURE: " + why
 		if c.Status == OK {
 			c.Status = Warn
@@ -29,7 +30,7 @@ func storeTLS(ctx context.Context, cfg *config.Config, c *Check, opened bool) {
 	if !opened && !untrusted {
 		return
 	}
-	cert, err := express.ServerCertificate(ctx, cfg.Store.URL, cfg.Store.Timeout)
+	cert, err := express.ServerCertificate(ctx, u, cfg.Store.Timeout)
 	if err != nil {
 		return
 	}
@@ -38,6 +39,11 @@ func storeTLS(ctx context.Context, cfg *config.Config, c *Check, opened bool) {
 	if untrusted {
 		c.Fix = "If that is your DS SQL server's certificate (compare it on the server: certlm.msc, or the SQL Server Configuration Manager), pin it: paste into the config file's store section: tls_fingerprint: \"" + fp + "\"; or set store.ca_file to the PEM of the CA that signed it"
 	}
+}
+
+func isSQLServer(cfg *config.Config) bool {
+	u, _ := cfg.Store.Location()
+	return u.Dialect == express.DialectSQLServer
 }
 
 // dsAccountCheck says, when DS console accounts may sign in
@@ -61,7 +67,7 @@ func dsAccountCheck(ctx context.Context, cfg *config.Config, st any, c *Check) {
 		return
 	case how == "procedure":
 		c.Detail += "; DS console accounts: checked by DS's wc_sel_security_authenticate"
-	case how == "compare" && !strings.HasPrefix(cfg.Store.URL, "sqlserver://"):
+	case how == "compare" && !isSQLServer(cfg):
 		c.Detail += "; DS console accounts: checked by reading securityuser.password (a SQLite copy has no DS procedures)"
 	case how == "compare":
 		c.Detail += "; DS console accounts: checked by reading securityuser.password (wc_sel_security_authenticate is not callable: GRANT EXECUTE on it, then revoke SELECT on securityuser.password)"

@@ -7,8 +7,8 @@
 // seams: a Reader (what DS knows: computers, jobs, permissions, schedules),
 // a Scheduler (what queues a job) and IdentitySources (who checks a
 // password). The eXpress database is today's Reader and Scheduler, AD and
-// DS's console accounts the IdentitySources; internal/setup picks them from
-// a registry, and internal/flow/flowtest is the contract each must pass.
+// DS's console accounts the IdentitySources; internal/setup wires them
+// (setup.Backends), and internal/flow/flowtest is the contract each must pass.
 package flow
 
 import (

@@ -62,7 +62,7 @@ func newFlow(t *testing.T, path string, read func() (machine.Identity, []string,
 		Config:      cfg,
 		ReadMachine: read,
 		OpenReader: func(ctx context.Context, _ *Credentials) (Reader, error) {
-			return express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
+			return express.Open(ctx, expresstest.URL(t, "sqlite:"+path), express.OpenOptions{})
 		},
 		OpenScheduler: func(_ context.Context, r Reader, _ *Credentials) (Scheduler, error) {
 			return r.(*express.Store), nil

@@ -17,7 +17,7 @@ import (
 
 func openLab(t *testing.T, path string) *express.Store {
 	t.Helper()
-	st, err := express.Open(context.Background(), "sqlite:"+path, express.OpenOptions{})
+	st, err := express.Open(context.Background(), expresstest.URL(t, "sqlite:"+path), express.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

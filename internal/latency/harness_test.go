@@ -4,12 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"net"
 	"testing"
 	"time"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
@@ -66,11 +64,13 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 	cfg.Directory.Domain, cfg.Directory.DNSDomain = dc.Domain, dc.DNSDomain
 	cfg.Directory.Timeout = 10 * time.Second
 
-	// The registry Build uses, with the store opened across the link:
-	// express.Open would open its own SQLite driver. What Open does at
-	// open — a ping, then discovery — happens here too, at open.
-	reg := backend.NewRegistry()
-	reg.AddReader(setup.Express, func(ctx context.Context, cfg *config.Config, _ *flow.Credentials) (flow.Reader, error) {
+	// The implementations Build uses, with the store opened across the
+	// link: express.Open would open its own SQLite driver. What Open does
+	// at open — a ping, then discovery — happens here too, at open. The
+	// directory and DS's console accounts are the real ones: the delay is
+	// in the DC's link (the proxy the config's DC URL names).
+	impl := setup.Real()
+	impl.OpenReader = func(ctx context.Context, cfg *config.Config, _ *flow.Credentials) (flow.Reader, error) {
 		db := sql.OpenDB(link.Connector(base, express.SQLiteDSN(path)))
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
@@ -82,22 +82,12 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 			return nil, err
 		}
 		return st, nil
-	})
-	reg.AddScheduler(setup.Express, func(_ context.Context, _ *config.Config, r flow.Reader, _ *flow.Credentials) (flow.Scheduler, error) {
-		return r.(*express.Store), nil
-	})
-	// The directory and DS's console accounts are the real ones: the
-	// delay is in the DC's link (the proxy the config's DC URL names).
-	real := setup.Registry()
-	dir, err1 := real.Identity(setup.ActiveDirectory)
-	accounts, err2 := real.StoreIdentity(setup.ConsoleAccounts)
-	if err := errors.Join(err1, err2); err != nil {
-		t.Fatal(err)
 	}
-	reg.AddIdentity(setup.ActiveDirectory, dir)
-	reg.AddStoreIdentity(setup.ConsoleAccounts, accounts)
+	impl.OpenScheduler = func(_ context.Context, _ *config.Config, r flow.Reader, _ *flow.Credentials) (flow.Scheduler, error) {
+		return r.(*express.Store), nil
+	}
 	env, err := setup.Build(context.Background(), cfg, setup.Options{
-		NeedDirectory: true, Registry: reg,
+		NeedDirectory: true, Backends: &impl,
 		ReadMachine: func() (machine.Identity, []string, error) { return machine.Identity{}, nil, nil },
 	})
 	if err != nil {

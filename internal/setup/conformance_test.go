@@ -2,7 +2,7 @@ package setup_test
 
 import (
 	"context"
-	"slices"
+	"reflect"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -23,7 +23,7 @@ func demoConfig(t *testing.T, directory bool) *config.Config {
 		t.Fatalf("Build: %v", err)
 	}
 	t.Cleanup(env.Close)
-	return cfg
+	return env.Config
 }
 
 func demoFixture(t *testing.T) flowtest.Fixture {
@@ -46,57 +46,44 @@ func demoFixture(t *testing.T) flowtest.Fixture {
 }
 
 // TestRegisteredImplementations runs the seams' conformance suite against
-// every implementation setup.Registry carries, built by its registered
-// factory on the demo: the eXpress store (reader and scheduler), the AD
-// directory and DS's console accounts. An implementation registered
-// without a run here fails the test.
+// every implementation setup.Real carries, on the demo: the eXpress store
+// (reader and scheduler), the AD directory and DS's console accounts. A
+// field of Backends without a run here fails the test.
 func TestRegisteredImplementations(t *testing.T) {
 	ctx := context.Background()
-	reg := setup.Registry()
+	impl := setup.Real()
 	fx := demoFixture(t)
-	tested := map[string][]string{}
+	tested := map[string]bool{}
 
-	openReader, err := reg.Reader(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	openScheduler, err := reg.Scheduler(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("reader "+setup.Express, func(t *testing.T) {
+	t.Run("reader", func(t *testing.T) {
 		flowtest.RunReader(t, func(t *testing.T) flow.Reader {
-			r, err := openReader(ctx, demoConfig(t, false), nil)
+			r, err := impl.OpenReader(ctx, demoConfig(t, false), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return r
 		}, fx)
 	})
-	tested["reader"] = append(tested["reader"], setup.Express)
-	t.Run("scheduler "+setup.Express, func(t *testing.T) {
+	tested["OpenReader"] = true
+	t.Run("scheduler", func(t *testing.T) {
 		flowtest.RunScheduler(t, func(t *testing.T) (flow.Reader, flow.Scheduler) {
 			cfg := demoConfig(t, false)
-			r, err := openReader(ctx, cfg, nil)
+			r, err := impl.OpenReader(ctx, cfg, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := openScheduler(ctx, cfg, r, nil)
+			s, err := impl.OpenScheduler(ctx, cfg, r, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return r, s
 		}, fx)
 	})
-	tested["scheduler"] = append(tested["scheduler"], setup.Express)
+	tested["OpenScheduler"] = true
 
 	cfg := demoConfig(t, true)
-	newDirectory, err := reg.Identity(setup.ActiveDirectory)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("identity source "+setup.ActiveDirectory, func(t *testing.T) {
-		src, err := newDirectory(cfg)
+	t.Run("identity source AD", func(t *testing.T) {
+		src, err := impl.Directory(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,19 +95,15 @@ func TestRegisteredImplementations(t *testing.T) {
 		}
 		flowtest.RunIdentitySource(t, src, accounts, "no-such-user")
 	})
-	tested["identity source"] = append(tested["identity source"], setup.ActiveDirectory)
+	tested["Directory"] = true
 
-	consoleAccounts, err := reg.StoreIdentity(setup.ConsoleAccounts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Run("store identity source "+setup.ConsoleAccounts, func(t *testing.T) {
-		r, err := openReader(ctx, cfg, nil)
+	t.Run("identity source DS console accounts", func(t *testing.T) {
+		r, err := impl.OpenReader(ctx, cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		src, err := consoleAccounts(r)
+		src, err := impl.ConsoleAccounts(r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,13 +113,11 @@ func TestRegisteredImplementations(t *testing.T) {
 		}
 		flowtest.RunIdentitySource(t, src, accounts, `.\nobody`)
 	})
-	tested["store identity source"] = append(tested["store identity source"], setup.ConsoleAccounts)
+	tested["ConsoleAccounts"] = true
 
-	for kind, names := range reg.Names() {
-		for _, n := range names {
-			if !slices.Contains(tested[kind], n) {
-				t.Errorf("%s %q is registered but not run through the conformance suite here", kind, n)
-			}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[setup.Backends]()) {
+		if !tested[f.Name] {
+			t.Errorf("setup.Backends.%s is not run through the conformance suite here", f.Name)
 		}
 	}
 }

@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
@@ -35,8 +33,8 @@ type Options struct {
 	// ReadMachine replaces the machine reader; nil reads this machine. The
 	// machine command reads once and must look up exactly what it shows.
 	ReadMachine func() (machine.Identity, []string, error)
-	// Registry replaces the implementations (tests); nil is Registry().
-	Registry *backend.Registry
+	// Backends replaces the implementations (tests); nil is Real().
+	Backends *Backends
 	// NoStore builds a flow that signs in without opening a store (whoami).
 	NoStore bool
 }
@@ -44,11 +42,13 @@ type Options struct {
 // Env is a built flow and what must be closed after it.
 type Env struct {
 	Flow *flow.Flow
+	// Config is the configuration the flow was built from: the caller's,
+	// or for --demo a new one with the demo's store and directory (the
+	// caller's is left as it was).
+	Config *config.Config
 	// Demo is set for --demo: the demo machine must be used as the override.
-	Demo bool
-	// Directory is the AD client, nil when none was built.
-	Directory *directory.Client
-	closers   []func()
+	Demo    bool
+	closers []func()
 }
 
 // Close releases the demo servers and temp files.
@@ -62,23 +62,26 @@ func (e *Env) Close() {
 // tests can build the flow their own way.
 type Builder func(ctx context.Context, cfg *config.Config, o Options) (*Env, error)
 
-// Build returns the flow for cfg. In demo mode cfg's store and directory
-// settings are replaced by the embedded demo's.
+// Build returns the flow for cfg. In demo mode the flow is built from a new
+// config, cfg with the embedded demo's store and directory settings
+// (demoConfig); env.Config is the config used, either way.
 func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
-	env := &Env{Demo: o.Demo}
-	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: ReadMachine}
-	if o.ReadMachine != nil {
-		deps.ReadMachine = o.ReadMachine
-	}
+	env := &Env{Demo: o.Demo, Config: cfg}
 	if o.Demo {
-		if err := buildDemo(ctx, cfg, env, o); err != nil {
+		demo, err := demoConfig(ctx, cfg, env, o)
+		if err != nil {
 			env.Close()
 			return nil, err
 		}
-	} else if cfg.Store.URL == "" && !o.NoStore {
+		cfg, env.Config = demo, demo
+	} else if !cfg.Store.Configured() && !o.NoStore {
 		return nil, &exitcode.Error{Code: exitcode.Usage,
 			Msg:  "no eXpress store configured: set store.url (sqlserver://HOST/INSTANCE?database=eXpress) in the config file",
 			Hint: "Or give --store, or try --demo."}
+	}
+	deps := flow.Deps{Config: cfg, Log: o.Log, ReadMachine: ReadMachine}
+	if o.ReadMachine != nil {
+		deps.ReadMachine = o.ReadMachine
 	}
 	if err := choose(cfg, o, &deps, env); err != nil {
 		env.Close()
@@ -88,48 +91,29 @@ func Build(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
 	return env, nil
 }
 
-// choose fills deps from the registry.
+// choose fills deps from the implementations.
 func choose(cfg *config.Config, o Options, deps *flow.Deps, env *Env) error {
-	reg := o.Registry
-	if reg == nil {
-		reg = Registry()
+	impl := Real()
+	if o.Backends != nil {
+		impl = *o.Backends
 	}
-	openReader, err := reg.Reader(chosenReader)
-	if err != nil {
-		return err
+	if !o.NoStore {
+		deps.OpenReader = func(ctx context.Context, creds *flow.Credentials) (flow.Reader, error) {
+			return impl.OpenReader(ctx, cfg, creds)
+		}
+		deps.OpenScheduler = func(ctx context.Context, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
+			return impl.OpenScheduler(ctx, cfg, r, creds)
+		}
 	}
-	openScheduler, err := reg.Scheduler(chosenScheduler)
-	if err != nil {
-		return err
-	}
-	consoleAccounts, err := reg.StoreIdentity(chosenConsoleAccounts)
-	if err != nil {
-		return err
-	}
-	deps.OpenReader = func(ctx context.Context, creds *flow.Credentials) (flow.Reader, error) {
-		return openReader(ctx, cfg, creds)
-	}
-	deps.OpenScheduler = func(ctx context.Context, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
-		return openScheduler(ctx, cfg, r, creds)
-	}
-	deps.ConsoleAccounts = consoleAccounts
-	if o.NoStore {
-		deps.OpenReader, deps.OpenScheduler = nil, nil
-	}
+	deps.ConsoleAccounts = impl.ConsoleAccounts
 	// A site that signs in only with DS console accounts needs no AD: with
 	// ds_accounts on and no directory configured, AD sign-ins are refused
 	// by the flow with a message, and .\name works.
 	noAD := cfg.Directory.DSAccounts && !cfg.Directory.Configured()
 	if o.NeedDirectory && !noAD {
-		newDirectory, err := reg.Identity(chosenDirectory)
-		if err != nil {
+		var err error
+		if deps.Directory, err = impl.Directory(cfg); err != nil {
 			return err
-		}
-		if deps.Directory, err = newDirectory(cfg); err != nil {
-			return err
-		}
-		if src, ok := deps.Directory.(directory.Source); ok {
-			env.Directory = src.Client // whoami lists its domains
 		}
 	}
 	return nil
@@ -156,44 +140,45 @@ func DirectoryConfig(d config.DirectoryConfig) (directory.Config, error) {
 	return out, nil
 }
 
-func buildDemo(ctx context.Context, cfg *config.Config, env *Env, o Options) error {
+// demoConfig starts the embedded demo's store (and, with NeedDirectory,
+// its directory) and returns a copy of cfg that uses them; cfg is left
+// alone. What it started is closed with env.
+func demoConfig(ctx context.Context, cfg *config.Config, env *Env, o Options) (*config.Config, error) {
 	dir := o.DemoDir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "imageinvoker-demo-")
 		if err != nil {
-			return fmt.Errorf("demo: %w", err)
+			return nil, fmt.Errorf("demo: %w", err)
 		}
 		env.closers = append(env.closers, func() { _ = os.RemoveAll(tmp) })
 		dir = tmp
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo directory %s: %v. Pick a writable directory.", dir, err)
+		return nil, exitcode.Wrap(exitcode.Usage, err, "cannot create the demo directory %s: %v. Pick a writable directory.", dir, err)
 	}
 	url, err := demo.NewStore(ctx, dir)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable directory.", dir, err)
+		return nil, exitcode.Wrap(exitcode.Usage, err, "cannot create the demo database in %s: %v. Pick a writable directory.", dir, err)
 	}
-	if !strings.HasPrefix(url, "sqlite:") {
-		url = "sqlite:" + url
-	}
-	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = url, config.AuthURL, config.QueueInsert
+	out := cfg.Clone()
+	out.Store.URL, out.Store.Auth, out.Store.Queue = url, config.AuthURL, config.QueueInsert
 	if !o.NeedDirectory {
-		return nil
+		return out, nil
 	}
 	d, err := demo.StartDirectory(ctx)
 	if err != nil {
-		return fmt.Errorf("demo directory: %w", err)
+		return nil, fmt.Errorf("demo directory: %w", err)
 	}
 	env.closers = append(env.closers, func() { _ = d.Close() })
 	caFile := dir + string(os.PathSeparator) + "demo-ca.pem"
 	if err := os.WriteFile(caFile, d.CAPEM(), 0o600); err != nil {
-		return fmt.Errorf("demo directory CA: %w", err)
+		return nil, fmt.Errorf("demo directory CA: %w", err)
 	}
-	cfg.Directory.Domains = nil
-	cfg.Directory.DCs = []string{d.URL()}
-	cfg.Directory.Domain, cfg.Directory.DNSDomain = demo.Domain, demo.DNSDomain
-	cfg.Directory.DSAccounts = true // the demo has a DS console account (.\kiosk)
-	cfg.Directory.BaseDN, cfg.Directory.CAFile, cfg.Directory.AllowPlain = demo.BaseDN, caFile, false
-	return nil
+	out.Directory = config.DirectoryConfig{
+		DCs: []string{d.URL()}, Domain: demo.Domain, DNSDomain: demo.DNSDomain, BaseDN: demo.BaseDN, CAFile: caFile,
+		DSAccounts: true, // the demo has a DS console account (.\kiosk)
+		Timeout:    cfg.Directory.Timeout, TotalTimeout: cfg.Directory.TotalTimeout,
+	}
+	return out, nil
 }
 
 // DemoOverride is the demo machine's identity, used unless flags name another.

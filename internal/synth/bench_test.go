@@ -16,6 +16,7 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/pkg/access"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
@@ -69,7 +70,7 @@ func generateFile(path string, p Params) (Fixture, error) {
 
 func openStore(b *testing.B, path string) *express.Store {
 	b.Helper()
-	st, err := express.Open(context.Background(), "sqlite:"+path, express.OpenOptions{})
+	st, err := express.Open(context.Background(), expresstest.URL(b, "sqlite:"+path), express.OpenOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

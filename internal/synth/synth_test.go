@@ -35,7 +35,7 @@ func newSynthDB(tb testing.TB, p Params) (*express.Store, Fixture) {
 	if err := db.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	st, err := express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
+	st, err := express.Open(ctx, expresstest.URL(tb, "sqlite:"+path), express.OpenOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}

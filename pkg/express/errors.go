@@ -227,9 +227,3 @@ func isRetryableWrite(err error) bool {
 	}
 	return false
 }
-
-// redactURL hides the credentials of a store URL, well formed or not,
-// before it is quoted in an error (RedactURL): a mistyped URL like
-// sqlserver//sa:PW@host parses without user info, so redaction works on
-// the text.
-func redactURL(raw string) string { return RedactURL(raw) }

@@ -44,7 +44,7 @@ func TestRightsLayouts(t *testing.T) {
 			ctx := context.Background()
 			path := expresstest.NewFile(t, expresstest.Fixture(t, "basic.sql"))
 			expresstest.Exec(t, path, tt.stmts...)
-			s, err := express.Open(ctx, "sqlite:"+path, express.OpenOptions{})
+			s, err := express.Open(ctx, expresstest.URL(t, "sqlite:"+path), express.OpenOptions{})
 			if err != nil {
 				t.Fatalf("store refused at open: %v", err)
 			}

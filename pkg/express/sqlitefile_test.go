@@ -26,7 +26,7 @@ func TestSQLiteFileProblemsAreNamed(t *testing.T) {
 	}
 	setup.Close()
 	// Diagnose: the file holds only the test table, not the eXpress schema.
-	st, err := Open(context.Background(), "sqlite:"+path, OpenOptions{Diagnose: true})
+	st, err := Open(context.Background(), mustParse(t, "sqlite:"+path), OpenOptions{Diagnose: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSQLiteFileProblemsAreNamed(t *testing.T) {
 	if err := os.Mkdir(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Open(context.Background(), "sqlite:"+sub, OpenOptions{})
+	_, err = Open(context.Background(), mustParse(t, "sqlite:"+sub), OpenOptions{})
 	if err == nil || strings.Contains(err.Error(), "SQL Server") || !strings.Contains(err.Error(), "SQLite store file") {
 		t.Errorf("open a folder: %v", err)
 	}

@@ -65,17 +65,17 @@ type Store struct {
 	statements  atomic.Int64
 }
 
-// Open connects to the store at url: `sqlserver://user:pass@host:port?database=eXpress`
-// (or `sqlserver://host/instance?...`) or `sqlite:PATH`. It checks the
-// connection before returning, so an unreachable server fails here.
-func Open(ctx context.Context, rawURL string, opts OpenOptions) (*Store, error) {
-	switch {
-	case strings.HasPrefix(rawURL, "sqlite:"):
-		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), opts)
-	case strings.HasPrefix(rawURL, "sqlserver://"):
-		return openSQLServer(ctx, rawURL, opts)
+// Open connects to the store at u (ParseURL): SQL Server or a SQLite file.
+// It checks the connection before returning, so an unreachable server
+// fails here.
+func Open(ctx context.Context, u URL, opts OpenOptions) (*Store, error) {
+	switch u.Dialect {
+	case DialectSQLite:
+		return openSQLite(ctx, u.file, u.Path, opts)
+	case DialectSQLServer:
+		return openSQLServer(ctx, u, opts)
 	}
-	return nil, fmt.Errorf("store url %q: must start with sqlserver:// or sqlite: — fix store.url", redactURL(rawURL))
+	return nil, errors.New("no store url: set store.url")
 }
 
 // SQLiteDSN is the modernc DSN for a store file: concurrent writers wait up
@@ -89,14 +89,9 @@ func SQLiteDSN(path string) string {
 	return path + sep + "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
 }
 
-func openSQLite(ctx context.Context, path string, opts OpenOptions) (*Store, error) {
-	file := path
-	if i := strings.IndexByte(file, '?'); i >= 0 {
-		file = file[:i]
-	}
-	if file == "" {
-		return nil, errors.New("store url sqlite: needs a file path, like sqlite:/var/lib/imageinvoker/express.db")
-	}
+// openSQLite opens the file (ParseURL's Path) with the options path (the
+// URL after sqlite:) carries.
+func openSQLite(ctx context.Context, path, file string, opts OpenOptions) (*Store, error) {
 	// SQLite would create a missing file and then fail later with "no such
 	// table"; a typo in the path deserves its own sentence.
 	if file != ":memory:" {
@@ -118,9 +113,9 @@ func openSQLite(ctx context.Context, path string, opts OpenOptions) (*Store, err
 	return s, nil
 }
 
-func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store, error) {
+func openSQLServer(ctx context.Context, loc URL, opts OpenOptions) (*Store, error) {
 	var secrets []string
-	if u, err := url.Parse(rawURL); err == nil && u.User != nil {
+	if u, err := url.Parse(loc.raw); err == nil && u.User != nil {
 		if p, ok := u.User.Password(); ok && p != "" {
 			secrets = append(secrets, p, url.QueryEscape(p), url.PathEscape(p))
 		}
@@ -128,7 +123,7 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 	if opts.NTLMPassword != "" {
 		secrets = append(secrets, opts.NTLMPassword)
 	}
-	cfg, err := msdsn.Parse(rawURL)
+	cfg, err := msdsn.Parse(loc.raw)
 	if err != nil {
 		msg := err.Error()
 		for _, sec := range secrets {
@@ -136,7 +131,7 @@ func openSQLServer(ctx context.Context, rawURL string, opts OpenOptions) (*Store
 				msg = strings.ReplaceAll(msg, sec, "***")
 			}
 		}
-		return nil, fmt.Errorf("store url %s: %s — fix store.url", redactURL(rawURL), msg)
+		return nil, fmt.Errorf("store url %s: %s — fix store.url", loc.Redacted(), msg)
 	}
 	if cfg.Password != "" {
 		secrets = append(secrets, cfg.Password)

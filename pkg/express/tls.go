@@ -24,16 +24,16 @@ import (
 // DS SQL server would get the SQL login or an NTLM exchange, and could
 // rewrite permission rows in transit.
 
-// InsecureTLS says why a store URL's connection would not be encrypted and
+// InsecureTLS says why the store URL's connection would not be encrypted and
 // verified ("" when it is): encrypt=disable, encrypt=false/optional (only
 // the login is encrypted) or trustServerCertificate=true. Such a URL is
 // policy: only the boot media's own file may carry it, and `config check`
 // and doctor label it insecure.
-func InsecureTLS(rawURL string) string {
-	if !strings.HasPrefix(rawURL, "sqlserver://") {
+func (u URL) InsecureTLS() string {
+	if u.Dialect != DialectSQLServer {
 		return ""
 	}
-	cfg, err := msdsn.Parse(rawURL)
+	cfg, err := msdsn.Parse(u.raw)
 	if err != nil {
 		return ""
 	}
@@ -163,14 +163,14 @@ func (e *PinError) Error() string {
 // errCaptured ends a handshake once the server's certificate is read.
 var errCaptured = errors.New("certificate read")
 
-// ServerCertificate connects to the SQL Server of rawURL only as far as its
+// ServerCertificate connects to the SQL Server of u only as far as its
 // TLS certificate (no LOGIN7 is sent: the handshake is ended once the
 // certificate arrives) and returns the leaf certificate, for doctor to
 // print its fingerprint and the line to paste.
-func ServerCertificate(ctx context.Context, rawURL string, timeout time.Duration) (*x509.Certificate, error) {
-	cfg, err := msdsn.Parse(rawURL)
-	if err != nil {
-		return nil, fmt.Errorf("store url %s is not a SQL Server URL — fix store.url", redactURL(rawURL))
+func ServerCertificate(ctx context.Context, u URL, timeout time.Duration) (*x509.Certificate, error) {
+	cfg, err := msdsn.Parse(u.raw)
+	if u.Dialect != DialectSQLServer || err != nil {
+		return nil, fmt.Errorf("store url %s is not a SQL Server URL — fix store.url", u.Redacted())
 	}
 	if timeout <= 0 {
 		timeout = defaultTimeout

@@ -99,7 +99,7 @@ func TestSQLServerCertificateVerified(t *testing.T) {
 	})
 	t.Run("doctor reads the certificate without logging in", func(t *testing.T) {
 		srv := expresstest.StartFakeTDS(t, 1, &cert)
-		got, err := express.ServerCertificate(context.Background(), url(srv), 3*time.Second)
+		got, err := express.ServerCertificate(context.Background(), expresstest.URL(t, url(srv)), 3*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -123,7 +123,7 @@ func TestInsecureTLS(t *testing.T) {
 		"sqlserver://h/I?database=eXpress&TrustServerCertificate=true":              "any server's certificate",
 		"sqlite:x.db": "",
 	} {
-		got := express.InsecureTLS(url)
+		got := expresstest.URL(t, url).InsecureTLS()
 		if (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("InsecureTLS(%s) = %q, want %q", url, got, want)
 		}

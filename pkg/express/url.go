@@ -2,6 +2,7 @@ package express
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -31,31 +32,111 @@ func RedactURL(raw string) string {
 	return keyRE.ReplaceAllString(out, "${1}${2}***")
 }
 
-// CheckStoreURL says what is wrong with a store URL, or nil: sqlite:PATH,
-// or sqlserver://[user[:password]@]host[:port][/instance][?database=...].
-// The error quotes the URL redacted.
-func CheckStoreURL(raw string) error {
+// URL is a parsed store location: where the eXpress database is, in the
+// two forms the client opens. It is made only by ParseURL; the text it was
+// parsed from (which may carry a password) stays inside this package, for
+// the connector, and every way a URL is printed (String, %v, %+v, %#v)
+// shows it redacted.
+type URL struct {
+	// Dialect is DialectSQLServer or DialectSQLite.
+	Dialect string
+	// Host is the SQL Server's host name or address.
+	Host string
+	// Port is the SQL Server's TCP port, "" when the URL gives none (1433,
+	// or the named instance's port from the SQL Server Browser).
+	Port string
+	// Instance is the SQL Server named instance, "" for the default one.
+	Instance string
+	// Database is the ?database= the login uses, "" when not given.
+	Database string
+	// Credentials is set when the URL carries a user name or password
+	// before the host (user:password@host).
+	Credentials bool
+	// Path is the SQLite file, without its ?options.
+	Path string
+
+	raw string
+	// file is the SQLite file with its ?options, as the driver opens it.
+	file string
+}
+
+// ParseURL reads a store URL: sqlite:PATH[?options], or
+// sqlserver://[user[:password]@]host[:port][/instance][?database=...].
+// A URL of any other shape is refused with the reason and the form to
+// write; the error quotes the URL redacted.
+func ParseURL(raw string) (URL, error) {
 	if path, ok := strings.CutPrefix(raw, "sqlite:"); ok {
-		if path == "" || strings.HasPrefix(path, "?") {
-			return fmt.Errorf("%q needs a file path, like sqlite:/var/lib/imageinvoker/express.db", raw)
+		file, _, _ := strings.Cut(path, "?")
+		if file == "" {
+			return URL{}, fmt.Errorf("%q needs a file path, like sqlite:/var/lib/imageinvoker/express.db", RedactURL(raw))
 		}
-		return nil
+		return URL{Dialect: DialectSQLite, Path: file, raw: raw, file: path}, nil
 	}
 	bad := func(why string) error {
 		return fmt.Errorf("%q %s: write sqlserver://[user:password@]host[:port][/instance]?database=eXpress or sqlite:PATH", RedactURL(raw), why)
 	}
-	if !strings.HasPrefix(raw, "sqlserver://") {
-		return bad("does not start with sqlserver:// or sqlite:")
+	rest, ok := strings.CutPrefix(raw, "sqlserver://")
+	if !ok {
+		return URL{}, bad("does not start with sqlserver:// or sqlite:")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return bad("is not a URL")
+		authority, _, _ := strings.Cut(rest, "?")
+		if _, hostPart, _ := cutLast(authority, "@"); strings.Contains(hostPart, `\`) {
+			return URL{}, bad(`writes the instance as HOST\INSTANCE, which a URL cannot hold (write sqlserver://HOST/INSTANCE)`)
+		}
+		return URL{}, bad("is not a URL")
 	}
 	if u.Hostname() == "" {
-		return bad("names no host")
+		return URL{}, bad("names no host")
 	}
-	if strings.Count(strings.Trim(u.Path, "/"), "/") > 0 {
-		return bad("has more than one instance name in its path")
+	inst := strings.Trim(u.Path, "/")
+	if strings.Contains(inst, "/") {
+		return URL{}, bad("has more than one instance name in its path")
 	}
-	return nil
+	return URL{Dialect: DialectSQLServer, Host: u.Hostname(), Port: u.Port(), Instance: inst,
+		Database: u.Query().Get("database"), Credentials: u.User != nil, raw: raw}, nil
 }
+
+// cutLast is strings.Cut at the last sep; without sep, all of s is after.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return "", s, false
+}
+
+// Redacted is the URL as written, its password hidden (RedactURL): for
+// errors, logs and doctor, where the options matter.
+func (u URL) Redacted() string { return RedactURL(u.raw) }
+
+// String is Redacted, so a URL printed by any verb never shows a password.
+func (u URL) String() string { return u.Redacted() }
+
+// GoString is Redacted too (%#v).
+func (u URL) GoString() string { return u.Redacted() }
+
+// Short is how a person names the store: sqlserver://HOST[:PORT][\INSTANCE][/DATABASE]
+// for SQL Server, sqlite:PATH for a file; no credentials, no options.
+func (u URL) Short() string {
+	switch u.Dialect {
+	case DialectSQLite:
+		return "sqlite:" + u.Path
+	case DialectSQLServer:
+		host := u.Host
+		if u.Port != "" {
+			host = net.JoinHostPort(u.Host, u.Port)
+		}
+		if u.Instance != "" {
+			host += `\` + u.Instance
+		}
+		if u.Database != "" {
+			host += "/" + u.Database
+		}
+		return "sqlserver://" + host
+	}
+	return ""
+}
+
+// IsZero says the URL was not parsed from anything: no store.
+func (u URL) IsZero() bool { return u.raw == "" }

@@ -29,22 +29,94 @@ func TestRedactURL(t *testing.T) {
 	}
 }
 
-func TestCheckStoreURL(t *testing.T) {
-	for _, ok := range []string{"sqlite:/x.db", "sqlite:x.db?mode=ro", "sqlserver://ds1?database=eXpress",
-		"sqlserver://sa:pw@ds1:1433/SQLEXPRESS?database=eXpress"} {
-		if err := CheckStoreURL(ok); err != nil {
-			t.Errorf("CheckStoreURL(%q) = %v", ok, err)
+func mustParse(t *testing.T, raw string) URL {
+	t.Helper()
+	u, err := ParseURL(raw)
+	if err != nil {
+		t.Fatalf("ParseURL(%q): %v", raw, err)
+	}
+	return u
+}
+
+// ParseURL reads each form a store URL takes into its parts, and names the
+// store for a person (Short) without credentials or options.
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		raw   string
+		want  URL // raw is not compared
+		short string
+	}{
+		{"sqlserver://ds01?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01", Database: "eXpress"}, "sqlserver://ds01/eXpress"},
+		{"sqlserver://ds01", URL{Dialect: DialectSQLServer, Host: "ds01"}, "sqlserver://ds01"},
+		{"sqlserver://ds01/SQLEXPRESS?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01", Instance: "SQLEXPRESS", Database: "eXpress"}, `sqlserver://ds01\SQLEXPRESS/eXpress`},
+		{"sqlserver://ds01/SQLEXPRESS/?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01", Instance: "SQLEXPRESS", Database: "eXpress"}, `sqlserver://ds01\SQLEXPRESS/eXpress`},
+		{"sqlserver://ds01.lab.example:1433?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01.lab.example", Port: "1433", Database: "eXpress"}, "sqlserver://ds01.lab.example:1433/eXpress"},
+		{"sqlserver://[fd00::5]:14330?database=eXpress", URL{Dialect: DialectSQLServer, Host: "fd00::5", Port: "14330", Database: "eXpress"}, "sqlserver://[fd00::5]:14330/eXpress"},
+		{"sqlserver://sa:S3cretPW@ds01:1433/ALTIRIS?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01", Port: "1433", Instance: "ALTIRIS", Database: "eXpress", Credentials: true}, `sqlserver://ds01:1433\ALTIRIS/eXpress`},
+		{"sqlserver://sa:S3c%40ret@ds01?database=eXpress", URL{Dialect: DialectSQLServer, Host: "ds01", Database: "eXpress", Credentials: true}, "sqlserver://ds01/eXpress"},
+		{"sqlserver://ds01?database=eXpress&user+id=sa&password=S3cretPW", URL{Dialect: DialectSQLServer, Host: "ds01", Database: "eXpress"}, "sqlserver://ds01/eXpress"},
+		{"sqlserver://ds01/ALTIRIS?database=eXpress&encrypt=true&trustServerCertificate=false&dial+timeout=5", URL{Dialect: DialectSQLServer, Host: "ds01", Instance: "ALTIRIS", Database: "eXpress"}, `sqlserver://ds01\ALTIRIS/eXpress`},
+		{"sqlserver://ds01?database=eXpress&encrypt=disable", URL{Dialect: DialectSQLServer, Host: "ds01", Database: "eXpress"}, "sqlserver://ds01/eXpress"},
+		{"sqlite:/var/lib/imageinvoker/express.db", URL{Dialect: DialectSQLite, Path: "/var/lib/imageinvoker/express.db"}, "sqlite:/var/lib/imageinvoker/express.db"},
+		{"sqlite:express.db?mode=ro", URL{Dialect: DialectSQLite, Path: "express.db"}, "sqlite:express.db"},
+		{`sqlite:C:\ImageInvoker\demo\express-demo.db`, URL{Dialect: DialectSQLite, Path: `C:\ImageInvoker\demo\express-demo.db`}, `sqlite:C:\ImageInvoker\demo\express-demo.db`},
+		{"sqlite::memory:", URL{Dialect: DialectSQLite, Path: ":memory:"}, "sqlite::memory:"},
+	}
+	for _, c := range cases {
+		got := mustParse(t, c.raw)
+		if got.raw != c.raw {
+			t.Errorf("ParseURL(%q) keeps %q as written", c.raw, got.raw)
+		}
+		got.raw, got.file = "", ""
+		if got != c.want {
+			t.Errorf("ParseURL(%q) =\n  %#v\nwant\n  %#v", c.raw, fields(got), fields(c.want))
+		}
+		if s := mustParse(t, c.raw).Short(); s != c.short {
+			t.Errorf("ParseURL(%q).Short() = %q, want %q", c.raw, s, c.short)
+		}
+		if strings.Contains(mustParse(t, c.raw).Short()+mustParse(t, c.raw).Redacted(), "S3c") {
+			t.Errorf("ParseURL(%q): Short or Redacted shows the password", c.raw)
 		}
 	}
-	for _, bad := range []string{"sqlserver//sa:S3cretPW@ds1", "sqlserver:sa:S3cretPW@ds1", "sqlserver://sa:S3cretPW@/x",
-		"sqlite:", "mysql://ds1", "sqlserver://ds1/a/b"} {
-		err := CheckStoreURL(bad)
+}
+
+// fields prints a URL's exported fields (its own %#v is redacted).
+func fields(u URL) []any {
+	return []any{u.Dialect, u.Host, u.Port, u.Instance, u.Database, u.Credentials, u.Path}
+}
+
+// Garbage is refused with the reason, and the form to write.
+func TestParseURLRefuses(t *testing.T) {
+	cases := map[string]string{
+		"":                                       "does not start with sqlserver:// or sqlite:",
+		"sqlite:":                                "needs a file path",
+		"sqlite:?mode=ro":                        "needs a file path",
+		"mysql://ds1":                            "does not start with sqlserver:// or sqlite:",
+		"SQLSERVER://ds1":                        "does not start with sqlserver:// or sqlite:",
+		"sqlserver//sa:S3cretPW@ds1":             "does not start with sqlserver://",
+		"sqlserver:sa:S3cretPW@ds1":              "does not start with sqlserver://",
+		"sqlserver://sa:S3cretPW@/x":             "names no host",
+		"sqlserver://?database=eXpress":          "names no host",
+		"sqlserver://ds1/a/b":                    "more than one instance name",
+		`sqlserver://ds1\SQLEXPRESS`:             `write sqlserver://HOST/INSTANCE`,
+		`sqlserver://sa:S3cretPW@ds1\SQLEXPRESS`: `write sqlserver://HOST/INSTANCE`,
+		"sqlserver://ds1:port?database=eXpress":  "is not a URL",
+		"ds1.lab.example":                        "does not start with sqlserver:// or sqlite:",
+	}
+	for raw, want := range cases {
+		u, err := ParseURL(raw)
 		if err == nil {
-			t.Errorf("CheckStoreURL(%q) = nil; want an error", bad)
+			t.Errorf("ParseURL(%q) = %v; want an error", raw, u)
 			continue
 		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseURL(%q) = %v; want it to say %q", raw, err, want)
+		}
 		if strings.Contains(err.Error(), "S3cretPW") {
-			t.Errorf("CheckStoreURL(%q): the error shows the password: %v", bad, err)
+			t.Errorf("ParseURL(%q): the error shows the password: %v", raw, err)
+		}
+		if !u.IsZero() {
+			t.Errorf("ParseURL(%q) refused but returned %v", raw, u)
 		}
 	}
 }

@@ -62,8 +62,33 @@ type SignIn struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// RoundTrips counts the requests the sign-in sent (LDAP for AD).
 	RoundTrips int `json:"round_trips"`
-	// Detail is the source's own full answer, for diagnostics that know the
-	// source (whoami shows AD's groups with their SIDs and the per-domain
-	// lookups); nil when the source has nothing beyond the above.
-	Detail any `json:"-"`
+	// DN is the account's distinguished name in the directory, "" when the
+	// source has none (a DS console account).
+	DN string `json:"dn,omitempty"`
+	// Groups are the identity's security groups with their SIDs and
+	// domains, for a person (whoami); Identity.Groups holds their names
+	// for matching. Empty when the source knows no SIDs.
+	Groups []Group `json:"groups,omitempty"`
+	// Lookups say, when several domains took part, what each one's part of
+	// the sign-in cost.
+	Lookups []DomainLookup `json:"lookups,omitempty"`
+}
+
+// Group is one security group of a signed-in user.
+type Group struct {
+	Name string `json:"name"` // DOMAIN\name, BUILTIN\name, or "" when the SID did not resolve
+	SID  string `json:"sid"`
+	// Domain is the NetBIOS name of the group's domain (BUILTIN for a
+	// builtin alias of the user's domain).
+	Domain string `json:"domain,omitempty"`
+}
+
+// DomainLookup is what one domain's part of a sign-in cost.
+type DomainLookup struct {
+	Domain     string `json:"domain"` // NetBIOS name
+	DC         string `json:"dc"`
+	Home       bool   `json:"home,omitempty"` // the user's own domain (bind, tokenGroups)
+	Groups     int    `json:"groups"`
+	RoundTrips int    `json:"round_trips"`
+	Millis     int64  `json:"ms"`
 }

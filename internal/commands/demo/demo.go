@@ -18,6 +18,7 @@ import (
 	"github.com/imageinvoker/imageinvoker/internal/demo/dsagent"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"github.com/spf13/cobra"
 )
 
@@ -108,7 +109,11 @@ func run(ctx context.Context, o *Options) (err error) {
 	// then does DS's agent (here its stand-in) start and pick the job up.
 	c := console.Console{Flow: env.Flow, Override: setup.DemoOverride(), ASCII: o.ASCII, Demo: true, Log: log, HandOver: true}
 	runErr := c.Run(ctx, o.IO, o.Getenv)
-	if err := runAgent(ctx, o, cfg.Store.URL); err != nil {
+	store, err := env.Config.Store.Location()
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	if err := runAgent(ctx, o, store); err != nil {
 		return errors.Join(runErr, err)
 	}
 	return runErr
@@ -116,8 +121,8 @@ func run(ctx context.Context, o *Options) (err error) {
 
 // runAgent starts the stand-in for DS's agent after the console exited,
 // and lets it pick up what is pending, saying so.
-func runAgent(ctx context.Context, o *Options, storeURL string) error {
-	agent, err := dsagent.Start(ctx, storeURL, o.PickupDelay, 500*time.Millisecond)
+func runAgent(ctx context.Context, o *Options, store express.URL) error {
+	agent, err := dsagent.Start(ctx, store, o.PickupDelay, 500*time.Millisecond)
 	if err != nil {
 		return err
 	}

@@ -255,6 +255,7 @@ func run(ctx context.Context, o *Options) error {
 				return exitcode.Wrap(exitcode.Failure, err, "could not start the demo: %s", err.Error())
 			}
 			defer env.Close()
+			cfg, deps.Config = env.Config, env.Config
 			deps.DNSSkip = "the demo directory runs inside this process and has no DNS records"
 		}
 		if err := technicianStore(o, cfg, &deps); err != nil {
@@ -293,8 +294,12 @@ func technicianStore(o *Options, cfg *config.Config, deps *doctor.Deps) error {
 	if dom, _ := cfg.Directory.DefaultDomain(); !strings.ContainsAny(user, `\@`) && dom != "" {
 		user = strings.ToUpper(dom) + `\` + user
 	}
-	url, opts := cfg.Store.URL, express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), NTLMUser: user, NTLMPassword: password, Diagnose: true}
+	opts := express.OpenOptions{QueueMethod: string(cfg.Store.Queue), Timeout: cfg.Store.Timeout, TLS: cfg.StoreTLS(), NTLMUser: user, NTLMPassword: password, Diagnose: true}
 	deps.OpenStore = func(ctx context.Context) (doctor.Store, error) {
+		url, err := cfg.Store.Location()
+		if err != nil {
+			return nil, err
+		}
 		s, err := express.Open(ctx, url, opts)
 		if err != nil {
 			return nil, err

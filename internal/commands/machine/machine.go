@@ -151,7 +151,7 @@ func collect(ctx context.Context, o *Options) (*Result, error) {
 	}
 	res.Lookup.Keys = []Key{}
 	cfg := o.Config
-	if !o.Demo && cfg.Store.URL == "" {
+	if !o.Demo && !cfg.Store.Configured() {
 		res.Lookup.Status = LookupSkipped
 		res.Lookup.Detail = "no eXpress store configured: give --store (store.url), or --demo, to see which DS computer this machine is"
 		return res, nil

@@ -29,9 +29,10 @@ func (hostileAD) SignIn(context.Context, string, string) (*model.SignIn, error) 
 }
 
 func hostileBuild(t *testing.T) setup.Builder {
-	reg := setup.RegistryWithDirectory(func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil })
+	impl := setup.Real()
+	impl.Directory = func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil }
 	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-		o.Registry = reg
+		o.Backends = &impl
 		return setup.Build(ctx, cfg, o)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imageinvoker/imageinvoker/internal/backend"
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/exitcode"
@@ -37,31 +36,17 @@ func (revokeFirst) Close() error { return nil }
 // revokingBuilder is setup.Build over the real implementations, but with
 // the scheduler wrapped in revokeFirst.
 func revokingBuilder(t *testing.T, path, revoke string) setup.Builder {
-	real := setup.Registry()
-	reader, err := real.Reader(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scheduler, err := real.Scheduler(setup.Express)
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts, err := real.StoreIdentity(setup.ConsoleAccounts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := backend.NewRegistry()
-	reg.AddReader(setup.Express, reader)
-	reg.AddStoreIdentity(setup.ConsoleAccounts, accounts)
-	reg.AddScheduler(setup.Express, func(ctx context.Context, cfg *config.Config, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
+	impl := setup.Real()
+	scheduler := impl.OpenScheduler
+	impl.OpenScheduler = func(ctx context.Context, cfg *config.Config, r flow.Reader, creds *flow.Credentials) (flow.Scheduler, error) {
 		s, err := scheduler(ctx, cfg, r, creds)
 		if err != nil || revoke == "" {
 			return s, err
 		}
 		return revokeFirst{Scheduler: s, t: t, path: path, revoke: revoke}, nil
-	})
+	}
 	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-		o.Registry = reg
+		o.Backends = &impl
 		return setup.Build(ctx, cfg, o)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
-	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/internal/termsafe"
@@ -26,21 +25,22 @@ type hostileAD struct{}
 
 func (hostileAD) SignIn(context.Context, string, string) (*model.SignIn, error) {
 	si := model.SignIn{
-		Identity:  model.Identity{User: `LAB\alice` + evil, FullName: "Alice" + evil, SID: "S-1-5-21-1-2-3-1104", Groups: []string{`LAB\Techs` + evil}},
+		Identity:  model.Identity{User: `LAB\alice` + evil, FullName: "Alice" + evil, SID: "S-1-5-21-1-2-3-1104", Groups: []string{`LAB\Techs` + evil}, UPN: "alice@lab.example"},
 		Authority: "dc1.lab.example" + evil, Warnings: []string{"plain-ldap" + evil}, RoundTrips: 4,
-	}
-	si.Detail = &directory.SignIn{SignIn: si, DN: "CN=Alice" + evil + ",DC=lab", UPN: "alice@lab.example",
-		Groups: []directory.Group{{Name: `LAB\Techs` + evil, SID: "S-1-5-21-1-2-3-1105", Domain: "LAB" + evil},
+		DN: "CN=Alice" + evil + ",DC=lab",
+		Groups: []model.Group{{Name: `LAB\Techs` + evil, SID: "S-1-5-21-1-2-3-1105", Domain: "LAB" + evil},
 			{Name: `OTHER\Res` + evil, SID: "S-1-5-21-9-9-9-1106", Domain: "OTHER" + evil}},
-		Lookups: []directory.DomainLookup{{Domain: "LAB" + evil, DC: "dc1" + evil, Home: true}, {Domain: "OTHER" + evil, DC: "dc9" + evil}}}
+		Lookups: []model.DomainLookup{{Domain: "LAB" + evil, DC: "dc1" + evil, Home: true}, {Domain: "OTHER" + evil, DC: "dc9" + evil}},
+	}
 	return &si, nil
 }
 
 // hostileBuild is setup.Build with the AD identity source replaced by hostileAD.
 func hostileBuild(t *testing.T) setup.Builder {
-	reg := setup.RegistryWithDirectory(func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil })
+	impl := setup.Real()
+	impl.Directory = func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil }
 	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-		o.Registry = reg
+		o.Backends = &impl
 		return setup.Build(ctx, cfg, o)
 	}
 }

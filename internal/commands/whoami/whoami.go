@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/cmdutil"
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -80,13 +81,13 @@ type Result struct {
 	DC       string `json:"dc"`
 	// Groups are every configured domain's groups of the user, each with
 	// its domain (Group.Domain, the NetBIOS name).
-	Groups     []directory.Group `json:"groups"`
-	Warnings   []string          `json:"warnings,omitempty"`
-	RoundTrips int               `json:"round_trips"`
+	Groups     []model.Group `json:"groups"`
+	Warnings   []string      `json:"warnings,omitempty"`
+	RoundTrips int           `json:"round_trips"`
 	// Domains are the configured domains; Lookups, with several, what each
 	// domain's part of the sign-in cost.
-	Domains []model.Domain           `json:"domains,omitempty"`
-	Lookups []directory.DomainLookup `json:"lookups,omitempty"`
+	Domains []model.Domain       `json:"domains,omitempty"`
+	Lookups []model.DomainLookup `json:"lookups,omitempty"`
 }
 
 // run signs in through the flow, as the console and `run` do, and prints
@@ -112,18 +113,38 @@ func run(ctx context.Context, o *Options) error {
 	for _, w := range s.Warnings {
 		fmt.Fprintln(o.IO.Err, "warning: "+termsafe.Line(w))
 	}
-	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID,
-		DC: s.Authority, Warnings: s.Warnings, RoundTrips: s.RoundTrips}
-	if ad, ok := s.Detail.(*directory.SignIn); ok {
-		res.DN, res.UPN, res.Groups, res.Lookups = ad.DN, ad.UPN, ad.Groups, ad.Lookups
-	}
-	if env.Directory != nil {
-		res.Domains = env.Directory.Domains()
-	}
+	res := Result{User: s.Identity.User, FullName: s.Identity.FullName, SID: s.Identity.SID, DN: s.DN, UPN: s.Identity.UPN,
+		DC: s.Authority, Groups: s.Groups, Warnings: s.Warnings, RoundTrips: s.RoundTrips, Lookups: s.Lookups,
+		Domains: configuredDomains(env.Config.Directory)}
 	if o.JSON {
 		return cmdutil.WriteJSON(o.IO.Out, res)
 	}
 	return printText(o.IO.Out, res)
+}
+
+// configuredDomains are the AD domains the configuration names, as the
+// directory client names them: directory.domains, else directory.domain and
+// dns_domain (each derived from the other settings when not given, the
+// NetBIOS name upper case); none without AD.
+func configuredDomains(d config.DirectoryConfig) []model.Domain {
+	if len(d.Domains) > 0 {
+		out := make([]model.Domain, 0, len(d.Domains))
+		for _, dom := range d.Domains {
+			out = append(out, model.Domain{NetBIOS: strings.ToUpper(dom.NetBIOS), DNS: dom.DNS})
+		}
+		return out
+	}
+	if !d.Configured() {
+		return nil
+	}
+	dns, netbios := d.DNSDomain, d.Domain
+	if dns == "" {
+		dns = directory.DNSFromBaseDN(d.BaseDN)
+	}
+	if netbios == "" {
+		netbios, _, _ = strings.Cut(dns, ".")
+	}
+	return []model.Domain{{NetBIOS: strings.ToUpper(netbios), DNS: dns}}
 }
 
 func printText(w io.Writer, r Result) error {

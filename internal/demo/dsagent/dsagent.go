@@ -11,10 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 	_ "modernc.org/sqlite" // the demo store is SQLite
 )
 
@@ -38,19 +38,14 @@ type Agent struct {
 	stop   context.CancelFunc
 }
 
-// Start opens the demo store (a `sqlite:PATH` URL) and picks up every pending
+// Start opens the demo store (a sqlite: store) and picks up every pending
 // schedule delay after it first sees it, checking every poll interval.
-func Start(ctx context.Context, storeURL string, delay, every time.Duration) (*Agent, error) {
-	path, ok := strings.CutPrefix(storeURL, "sqlite:")
-	if !ok || path == "" {
-		return nil, fmt.Errorf("demo DS agent: %q is not a sqlite: store", storeURL)
-	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
+func Start(ctx context.Context, store express.URL, delay, every time.Duration) (*Agent, error) {
+	if store.Dialect != express.DialectSQLite {
+		return nil, fmt.Errorf("demo DS agent: %s is not a sqlite: store", store.Short())
 	}
 	// The console's store has the file open too: wait for its locks instead of failing.
-	db, err := sql.Open("sqlite", path+sep+"_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+	db, err := sql.Open("sqlite", express.SQLiteDSN(store.Path))
 	if err != nil {
 		return nil, fmt.Errorf("demo DS agent: open store: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	demodata "github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 )
 
 func TestAgentPicksUpPendingSchedulesAfterTheDelay(t *testing.T) {
@@ -16,7 +17,7 @@ func TestAgentPicksUpPendingSchedulesAfterTheDelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Start(ctx, url, time.Minute, time.Hour) // driven by Tick, not the ticker
+	a, err := Start(ctx, expresstest.URL(t, url), time.Minute, time.Hour) // driven by Tick, not the ticker
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestAgentPicksUpPendingSchedulesAfterTheDelay(t *testing.T) {
 }
 
 func TestStartRefusesANonSQLiteStore(t *testing.T) {
-	if _, err := Start(context.Background(), "sqlserver://ds1/eXpress", time.Second, time.Second); err == nil {
+	if _, err := Start(context.Background(), expresstest.URL(t, "sqlserver://ds1/eXpress"), time.Second, time.Second); err == nil {
 		t.Fatal("Start accepted a SQL Server store: the stand-in must only ever touch the demo")
 	}
 }

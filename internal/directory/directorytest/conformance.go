@@ -162,7 +162,7 @@ func Conformance(t *testing.T, target Target) {
 				accounts = append(accounts, flowtest.Account{User: u.Sam, Password: u.Password, WantUser: cfg.Domain + `\` + u.Sam})
 			}
 		}
-		flowtest.RunIdentitySource(t, directory.Source{Client: client}, accounts, "no-such-user")
+		flowtest.RunIdentitySource(t, client, accounts, "no-such-user")
 	})
 	for _, tc := range []struct{ name, user string }{
 		{"unknown user", "no-such-user"},

@@ -33,7 +33,7 @@ func labFile(t *testing.T) string { return expresstest.LabFile(t, cloneSerial) }
 
 func openLab(t *testing.T) *express.Store {
 	t.Helper()
-	st, err := express.Open(context.Background(), "sqlite:"+labFile(t), express.OpenOptions{})
+	st, err := express.Open(context.Background(), expresstest.URL(t, "sqlite:"+labFile(t)), express.OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,12 +47,22 @@ func NewFile(t testing.TB, fixtures ...string) string {
 // when the test ends.
 func Open(t testing.TB, path string, opts express.OpenOptions) *express.Store {
 	t.Helper()
-	s, err := express.Open(context.Background(), "sqlite:"+path, opts)
+	s, err := express.Open(context.Background(), URL(t, "sqlite:"+path), opts)
 	if err != nil {
 		t.Fatalf("open store %s: %v", path, err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// URL is express.ParseURL(raw), which must succeed.
+func URL(t testing.TB, raw string) express.URL {
+	t.Helper()
+	u, err := express.ParseURL(raw)
+	if err != nil {
+		t.Fatalf("store url: %v", err)
+	}
+	return u
 }
 
 // Fixture returns the text of testdata/express/NAME from the repository,
