@@ -45,7 +45,9 @@ func TestFakeADContract(t *testing.T) {
 
 // fakeBuild is setup.Build over the real lab store, with fakeAD for AD.
 func fakeBuild(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-	o.Registry = setup.RegistryWithDirectory(func(*config.Config) (flow.IdentitySource, error) { return fakeAD{}, nil })
+	impl := setup.Real()
+	impl.Directory = func(*config.Config) (flow.IdentitySource, error) { return fakeAD{}, nil }
+	o.Backends = &impl
 	return setup.Build(ctx, cfg, o)
 }
 
