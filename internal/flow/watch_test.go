@@ -28,15 +28,7 @@ func TestCheckPickup(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f, _, path := labFlow(t)
 			ctx := context.Background()
-			sess, mm := bobsMenu(t, ctx, f)
-			e, err := f.Choose(mm, "utilities/bios update")
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := f.Queue(ctx, sess, mm, e)
-			if err != nil {
-				t.Fatal(err)
-			}
+			sess, res := bobQueuesBIOS(t, ctx, f)
 			if tc.ds != "" {
 				execLab(t, path, tc.ds, res.Schedule.ID)
 			}
@@ -66,15 +58,7 @@ func TestCheckPickup(t *testing.T) {
 func TestCheckPickupStoreFails(t *testing.T) {
 	f, _, _ := labFlow(t)
 	ctx := context.Background()
-	sess, mm := bobsMenu(t, ctx, f)
-	e, err := f.Choose(mm, "utilities/bios update")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := f.Queue(ctx, sess, mm, e)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess, res := bobQueuesBIOS(t, ctx, f)
 	_ = sess.Close()
 	if st, cur, err := f.CheckPickup(ctx, sess, res.Schedule); err == nil || st != PickupPending || cur != nil {
 		t.Errorf("CheckPickup on a closed store = %v, %+v, %v; want pending and an error", st, cur, err)
@@ -91,4 +75,20 @@ func TestPickupSentences(t *testing.T) {
 		}
 		seen[s] = p
 	}
+}
+
+// bobQueuesBIOS signs bob in and queues the lab's BIOS update, which every
+// pick-up test starts from.
+func bobQueuesBIOS(t *testing.T, ctx context.Context, f *Flow) (*Session, model.QueueResult) {
+	t.Helper()
+	sess, mm := bobsMenu(t, ctx, f)
+	e, err := f.Choose(mm, "utilities/bios update")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.Queue(ctx, sess, mm, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, res
 }
