@@ -57,8 +57,9 @@ func TestSQLServerRoundTrips(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 
-	// Cold: the snapshot is two batches.
-	s, rec := recordingStore(t, OpenOptions{}, snapshotServer(queueRun{}, nil))
+	// Cold: the snapshot is two batches. (DS knows tech1 as a logged-on
+	// user, as after the first queue.)
+	s, rec := recordingStore(t, OpenOptions{}, snapshotServer(queueRun{knownUser: 3}, nil))
 	if _, err := s.Schema(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +105,12 @@ func TestSQLServerRoundTrips(t *testing.T) {
 	calls := rec.Calls()
 	if calls[menu].kind != "begin" || calls[len(calls)-1].kind != "commit" {
 		t.Errorf("the queue is not one transaction: %s", kinds(calls[menu:]))
+	}
+	// BEGIN; every read with the menu principals' links, one batch;
+	// wc_ins_schedule; wc_sel_loggedon_users; wc_ins_schedule_info; the
+	// row read back; COMMIT.
+	if n := len(calls) - menu; n != 7 || len(batchParts(calls[menu+1])) != 10 {
+		t.Errorf("queue: %d round trips (%s), its reads in %d statements; want 7, the reads in one batch of 10", n, kinds(calls[menu:]), len(batchParts(calls[menu+1])))
 	}
 	t.Logf("sqlserver-roundtrips menu=%d prefetched=%d queue=%d", cold, warm, len(calls)-menu)
 	t.Logf("menu: %s; queue: %s", kinds(calls[opened:menu]), kinds(calls[menu:]))
