@@ -315,20 +315,10 @@ func (s *Store) setAdmins(ctx context.Context, q querier, n *int, snap *model.Sn
 	return nil
 }
 
-// consolePrincipals reads every console user and group. members is nil when
-// the database shows no membership table (DS-native groups then match nobody).
-func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]model.ConsolePrincipal, []model.Membership, error) {
-	var all []model.ConsolePrincipal
-	var members []model.Membership
-	st := s.principalStmt(&all, &members)
-	if err := s.each(ctx, q, n, st.text, st.args, st.row); err != nil {
-		return nil, nil, s.classify(st.op, err)
-	}
-	return all, members, nil
-}
-
 // principalStmt reads every console user and group (and DS-native groups'
-// members) in one statement, decrypting the user names.
+// members) in one statement, decrypting the user names. members stays nil
+// when the database shows no membership table (DS-native groups then match
+// nobody, unless DS's wc_sel_user is asked: match).
 func (s *Store) principalStmt(all *[]model.ConsolePrincipal, members *[]model.Membership) stmt {
 	*all, *members = nil, nil
 	if s.schema.ident("members") != "" {
@@ -362,13 +352,6 @@ func (s *Store) principalStmt(all *[]model.ConsolePrincipal, members *[]model.Me
 		*all = append(*all, p)
 		return nil
 	}}
-}
-
-// loadLinks reads the explicit entries of the snapshot's principals (the
-// queue's re-decision).
-func (s *Store) loadLinks(ctx context.Context, q querier, n *int, snap *model.Snapshot) error {
-	lq := s.linkQueryFor(snap.Computer, snap.Principals, snap.ComputerGroups)
-	return s.runBatch(ctx, q, n, lq.stmts(&snap.Links))
 }
 
 // linkQuery is what the links statement asks: the explicit entries of these
