@@ -36,7 +36,7 @@ const (
 //     groups (which also tells whether console security is on), folders,
 //     candidate jobs with their tasks and return handlers, the computer's
 //     group chain;
-//  2. the matched principals' permission links (linkStmts), once the
+//  2. the matched principals' permission links (linkQuery), once the
 //     principals are matched in Go.
 //
 // After Prefetch (the first batch read while the password is typed) the
@@ -67,7 +67,7 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	if err := s.runBatch(ctx, s.db, n, stmts); err != nil {
 		return nil, err
 	}
-	if err := s.finishCommon(ctx, n, c, opts, cm); err != nil {
+	if err := s.finishCommon(ctx, n, opts, cm); err != nil {
 		return nil, err
 	}
 	snap.Folders, snap.RootFolderID, snap.Jobs, snap.ComputerGroups = cm.folders, cm.root, cm.candidates, cm.groups
@@ -214,7 +214,7 @@ func (s *Store) candidateStmts(jobs, tasks string, args []any, cm *common) []stm
 // subtrees of every folder SQL finds by the root's name; when Go's pick is
 // not among them (a name only Go's comparison matches), the folders and the
 // candidates are read again by the root's id, in one more round trip.
-func (s *Store) finishCommon(ctx context.Context, n *int, c model.Computer, opts model.SnapshotOptions, cm *common) error {
+func (s *Store) finishCommon(ctx context.Context, n *int, opts model.SnapshotOptions, cm *common) error {
 	for attempt := 0; ; attempt++ {
 		cm.root = findRootFolder(cm.folders, opts.RootFolder)
 		if cm.root == 0 || cm.seeds[cm.root] {
