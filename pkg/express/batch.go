@@ -17,14 +17,20 @@ import (
 // statement; a statement sent that way carries its batch in the context
 // (BatchOf), so a latency model can charge what SQL Server would.
 //
-// Only SELECTs go into a batch: each answers exactly one result set, so
-// the answers cannot shift. DS's procedures (EXEC) keep their own batches
-// (execBatch), where a call answering no set ends the reading.
+// Each SELECT answers exactly one result set, so the answers cannot shift.
+// DS's procedures (EXEC) may answer none: a group of calls (execGroup) goes
+// last in its batch, where a call answering no set ends the reading.
 type stmt struct {
 	op   string // what it reads, for error sentences ("load job folders")
 	text string
 	args []any // sql.NamedArg only: a batch binds them by name
 	row  func(*sql.Rows) error
+	// calls > 0 makes it a group of DS procedure calls (execGroup): each
+	// call answers its own result set, handed to call with the call's
+	// index; a call without a set ends the group's reading. A group ends
+	// its batch, so what it leaves unanswered cannot shift another's rows.
+	calls int
+	call  func(i int, rows *sql.Rows) error
 }
 
 // batchSep joins a batch's statements. No statement text contains it.
@@ -59,7 +65,8 @@ func (s *Store) runBatch(ctx context.Context, q querier, n *int, stmts []stmt) e
 }
 
 // splitBatch cuts stmts into runs whose parameters stay within max (a
-// statement alone may exceed it: it is sent alone, as before batching).
+// statement alone may exceed it: it is sent alone, as before batching); a
+// group of procedure calls ends its run.
 func splitBatch(stmts []stmt, max int) [][]stmt {
 	var out [][]stmt
 	start, count := 0, 0
@@ -69,6 +76,10 @@ func splitBatch(stmts []stmt, max int) [][]stmt {
 			start, count = i, 0
 		}
 		count += len(st.args)
+		if st.calls > 0 {
+			out = append(out, stmts[start:i+1])
+			start, count = i+1, 0
+		}
 	}
 	if start < len(stmts) {
 		out = append(out, stmts[start:])
@@ -80,6 +91,9 @@ func (s *Store) sendBatch(ctx context.Context, q querier, n *int, part []stmt) e
 	if s.dialect != DialectSQLServer {
 		ctx = context.WithValue(ctx, batchKey{}, batchSeq.Add(1))
 		for _, st := range part {
+			if st.calls > 0 {
+				return fmt.Errorf("express: %s: DS's procedures are called on SQL Server only", st.op)
+			}
 			if err := s.each(ctx, q, n, st.text, st.args, st.row); err != nil {
 				return s.classify(st.op, err)
 			}
@@ -102,6 +116,19 @@ func (s *Store) sendBatch(ctx context.Context, q querier, n *int, part []stmt) e
 	}
 	defer rows.Close()
 	for i, st := range part {
+		if st.calls > 0 { // last in its batch (splitBatch)
+			for c := 0; c < st.calls; c++ {
+				if (i > 0 || c > 0) && !rows.NextResultSet() {
+					break
+				}
+				for rows.Next() {
+					if err := st.call(c, rows); err != nil {
+						return s.classify(st.op, err)
+					}
+				}
+			}
+			return s.classify(st.op, rows.Err())
+		}
 		if i > 0 && !rows.NextResultSet() {
 			if err := rows.Err(); err != nil {
 				return s.classify(st.op, err)

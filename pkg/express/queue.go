@@ -154,8 +154,10 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 	if now == nil {
 		return res, fmt.Errorf("%w: job %d no longer exists in Deployment Server — go back to the menu and choose again", model.ErrUnknownJob, req.Job.ID)
 	}
-	if err := s.resolveImageTypes(ctx, tx.q, nil, rd.jobs); err != nil {
-		return res, err
+	if !rd.imageAnswers(now) {
+		if err := s.resolveImageTypes(ctx, tx.q, nil, rd.jobs); err != nil {
+			return res, err
+		}
 	}
 	if diff := jobDiff(req.Job, now); diff != "" {
 		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", model.ErrJobChanged, req.Job.Name, req.Job.ID, diff)
@@ -209,6 +211,43 @@ type queueReads struct {
 	pending       model.Schedule
 	runNow        dbTime  // procedure
 	maxSchedule   nullInt // insert
+	// images is the menu's job whose image tasks DS was asked about with
+	// the reads (where no column tells create from distribute).
+	images *model.Job
+}
+
+// imageAnswers gives job's image tasks DS's answers asked with the reads,
+// when they were asked about exactly those tasks; false when not.
+func (rd *queueReads) imageAnswers(job *model.Job) bool {
+	if rd.images == nil {
+		return false
+	}
+	asked, now := imageTasks(rd.images), imageTasks(job)
+	if len(asked) != len(now) {
+		return false
+	}
+	for i := range asked {
+		a, b := rd.images.Tasks[asked[i]], job.Tasks[now[i]]
+		if a.CondSeq != b.CondSeq || a.TaskSeq != b.TaskSeq {
+			return false
+		}
+	}
+	for i := range asked {
+		a, b := rd.images.Tasks[asked[i]], &job.Tasks[now[i]]
+		b.CreateImage, b.DetailNote = a.CreateImage, a.DetailNote
+	}
+	return true
+}
+
+// imageTasks are the indexes of j's image tasks.
+func imageTasks(j *model.Job) []int {
+	var out []int
+	for i, t := range j.Tasks {
+		if t.Type == model.TaskImage {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func newQueueReads() *queueReads {
@@ -273,6 +312,16 @@ func (s *Store) queueReadStmts(req model.QueueRequest, rd *queueReads) []stmt {
 		out = append(out, stmt{op: "allocate schedule id", text: s.q.maxSchedule,
 			args: []any{sql.Named("firstId", model.FirstScheduleID), sql.Named("lastId", model.LastScheduleID)},
 			row:  func(rows *sql.Rows) error { return rows.Scan(&rd.maxSchedule) }})
+	}
+	// DS's answers on the menu job's image tasks, last (procedure calls end
+	// a batch); used only if the job's image tasks are still those.
+	guess := &model.Job{ID: req.Job.ID, Tasks: append([]model.Task(nil), req.Job.Tasks...)}
+	for i := range guess.Tasks {
+		guess.Tasks[i].CreateImage, guess.Tasks[i].DetailNote = nil, ""
+	}
+	if ask := s.imageTypeStmts(map[int64]*model.Job{guess.ID: guess}); len(ask) == 1 {
+		rd.images = guess
+		out = append(out, ask[0])
 	}
 	return out
 }

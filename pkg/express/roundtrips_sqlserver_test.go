@@ -3,6 +3,7 @@ package express
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -235,6 +236,42 @@ func TestSnapshotBatchesContract(t *testing.T) {
 		}
 	})
 
+	// Where no column tells create from distribute (DS's own layout), DS is
+	// asked about the image tasks with the links: still two batches, the
+	// procedure calls last in the second.
+	t.Run("image tasks asked with the links", func(t *testing.T) {
+		script := snapshotServer(queueRun{}, nil)
+		s, rec := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+			switch {
+			case isDiscovery(text):
+				on := int64(1)
+				return discoveryAnswer(map[string]bool{"image_task.create_image": true}, allProcs(), &on), nil
+			case strings.HasPrefix(text, "EXEC wc_sel_inage_task_type"):
+				if len(args) != 3 || args[0].Value != int64(2000002) {
+					return nil, fmt.Errorf("asked about %v", argSig(args))
+				}
+				return []resultSet{{{int64(0)}}}, nil // distribute
+			}
+			return script(text, args)
+		})
+		snap, err := s.Snapshot(ctx, pc, tech1Identity, model.SnapshotOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := rec.Calls()
+		if len(calls) != 3 {
+			t.Fatalf("%d round trips after discovery, want 2: %v", len(calls)-1, sent(rec))
+		}
+		parts := batchParts(calls[2])
+		if len(parts) != 2 || !strings.HasPrefix(parts[0], "SELECT permission_id") ||
+			parts[1] != "EXEC wc_sel_inage_task_type @jobId = @j0, @condSeq = @c0, @taskSeq = @t0" {
+			t.Errorf("second batch: %q", parts)
+		}
+		if tk := snap.Jobs[2000002].Tasks[0]; tk.CreateImage == nil || *tk.CreateImage || tk.DetailNote != "" {
+			t.Errorf("image task %+v, want distribute as DS answered", tk)
+		}
+	})
+
 	// The console groups changed between the prefetch and Enter: tech1's
 	// group is new. The links read with the fresh batch were for the old
 	// match, so they are read again for the fresh one, and the decision is
@@ -279,4 +316,63 @@ func TestSnapshotBatchesContract(t *testing.T) {
 			t.Errorf("decided on the prefetched principals: %v, links %v", snap.Principals, snap.Links)
 		}
 	})
+}
+
+// Where no column tells create from distribute, the queue asks DS about the
+// menu job's image tasks with its reads (the calls last in the batch), and
+// takes the answers because the job's image tasks are still those: no round
+// trip of its own. A job whose image tasks changed is asked about again.
+func TestQueueAsksImageTypesWithItsReads(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		tasks resultSet
+		trips int
+		err   error
+	}{
+		// BEGIN, the reads, the links (no menu in the request: read once
+		// the identity is matched), wc_ins_schedule, wc_sel_loggedon_users,
+		// wc_ins_schedule_info, the read back, COMMIT.
+		{"the menu's image task", resultSet{{int64(2000002), int64(1), int64(1), int64(15), nil, nil}}, 8, nil},
+		// BEGIN, the reads, DS asked about the new task, ROLLBACK.
+		{"another image task now", resultSet{{int64(2000002), int64(1), int64(2), int64(15), nil, nil}}, 4, model.ErrJobChanged},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			queue := queueServer(queueRun{knownUser: 3})
+			var asked [][]string
+			s, rec := recordingStore(t, OpenOptions{}, func(text string, args []driver.NamedValue) ([]resultSet, error) {
+				switch {
+				case isDiscovery(text):
+					on := int64(1)
+					return discoveryAnswer(map[string]bool{"image_task.create_image": true}, allProcs(), &on), nil
+				case strings.HasPrefix(text, "SELECT t.event_id"):
+					return []resultSet{tt.tasks}, nil
+				case strings.HasPrefix(text, "EXEC wc_sel_inage_task_type"):
+					asked = append(asked, argSig(args))
+					return []resultSet{{{int64(0)}}}, nil // distribute
+				}
+				return queue(text, args)
+			})
+			if _, err := s.Schema(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Queue(context.Background(), model.QueueRequest{
+				Computer: model.Computer{ID: 5000001, Name: "PC-01", GroupID: 12}, Job: testJob,
+				UserName: `LAB\tech1`, ConsoleUserID: 14000001, Identity: &tech1Identity,
+			})
+			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+				t.Fatalf("queue: %v, want %v", err, tt.err)
+			}
+			calls := rec.Calls()[1:]
+			parts := batchParts(calls[1])
+			if last := parts[len(parts)-1]; last != "EXEC wc_sel_inage_task_type @jobId = @j0, @condSeq = @c0, @taskSeq = @t0" {
+				t.Errorf("the reads end with %q, want the menu job's image task asked", last)
+			}
+			if n := len(calls); n != tt.trips {
+				t.Errorf("%d round trips, want %d: %v", n, tt.trips, sent(rec)[1:])
+			}
+			if tt.err != nil && (len(asked) != 2 || asked[1][2] != "t0 int 2") {
+				t.Errorf("the changed task was not asked about again: %v", asked)
+			}
+		})
+	}
 }

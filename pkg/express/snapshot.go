@@ -85,11 +85,9 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 		}
 		snap.SecurityOn = s.securityOn(opts.ConsoleSecurity, len(cm.principals) > 0)
 	}
-	if len(cm.loaded) > 0 {
-		if err := s.resolveImageTypes(ctx, s.db, n, cm.loaded); err != nil {
-			return nil, err
-		}
-	}
+	// DS's answers on image tasks (where no column tells create from
+	// distribute) go with the links: both need only the first batch.
+	tail := s.imageTypeStmts(cm.loaded)
 	if len(snap.Jobs) > 0 {
 		if s.q.handlersOf != "" {
 			snap.HandlerJobs = handlerJobs(snap.Jobs, cm.loaded, cm.edges)
@@ -103,14 +101,11 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 
 	if !snap.SecurityOn || len(snap.Principals) == 0 {
 		snap.Links = nil
-		return snap, nil
+	} else if want := s.linkQueryFor(c, snap.Principals, snap.ComputerGroups); guess == nil || !guess.same(want) {
+		snap.Links = nil
+		tail = append(want.stmts(&snap.Links), tail...)
 	}
-	want := s.linkQueryFor(c, snap.Principals, snap.ComputerGroups)
-	if guess != nil && guess.same(want) {
-		return snap, nil
-	}
-	snap.Links = nil
-	if err := s.runBatch(ctx, s.db, n, want.stmts(&snap.Links)); err != nil {
+	if err := s.runBatch(ctx, s.db, n, tail); err != nil {
 		return nil, err
 	}
 	return snap, nil
