@@ -25,6 +25,9 @@ type FlowBackend struct {
 	machine *flow.Machine
 	session *flow.Session
 	menu    *flow.Menu
+	// prepared is the store opened while the password is typed, until a
+	// sign-in takes it or the technician leaves the sign-in screen.
+	prepared *flow.Prepared
 }
 
 // NewFlowBackend wraps f. override names the machine (flags, or the demo
@@ -67,9 +70,36 @@ func (b *FlowBackend) Identify(ctx context.Context) (Machine, error) {
 	return describeMachine(fm, nil, true), nil
 }
 
-// SignIn implements Backend.
+// Prepare starts opening the session's store, and reading ahead what the
+// menu needs that does not depend on who signs in, while the password is
+// typed (store.auth: url; flow.Prepare). The sign-in screen calls it when
+// it shows; it never blocks. The channel is closed once that is done.
+func (b *FlowBackend) Prepare() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.prepared == nil && b.session == nil {
+		b.prepared = b.f.Prepare(b.machine)
+	}
+	return b.prepared.Done()
+}
+
+// Unprepare closes what Prepare opened, unused: the technician left the
+// sign-in screen (Esc), so nothing read ahead survives.
+func (b *FlowBackend) Unprepare() {
+	b.mu.Lock()
+	p := b.prepared
+	b.prepared = nil
+	b.mu.Unlock()
+	p.Close()
+}
+
+// SignIn implements Backend. It takes the store Prepare opened, if any.
 func (b *FlowBackend) SignIn(ctx context.Context, user, password string) (User, error) {
-	s, err := b.f.SignIn(ctx, user, password)
+	b.mu.Lock()
+	p := b.prepared
+	b.prepared = nil
+	b.mu.Unlock()
+	s, err := b.f.SignInPrepared(ctx, p, user, password)
 	if err != nil {
 		return User{}, err
 	}
@@ -173,8 +203,11 @@ func (b *FlowBackend) CheckPickup(ctx context.Context, queued model.Schedule) (f
 	return b.f.CheckPickup(ctx, s, queued)
 }
 
-// SignOut implements Backend.
-func (b *FlowBackend) SignOut() { _ = b.swap(context.Background(), nil) }
+// SignOut implements Backend; what Prepare opened is closed too.
+func (b *FlowBackend) SignOut() {
+	b.Unprepare()
+	_ = b.swap(context.Background(), nil)
+}
 
 // swap makes s the session (nil: none), drops the menu built for the one
 // before and closes that one. Esc ends a sign-in step's context before it

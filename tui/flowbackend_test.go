@@ -5,9 +5,13 @@ import (
 	"sync/atomic"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/flow"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
+	"github.com/imageinvoker/imageinvoker/pkg/express"
+	"github.com/imageinvoker/imageinvoker/pkg/express/expresstest"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -140,5 +144,54 @@ func TestLateMenuAfterEscIsNotKept(t *testing.T) {
 	b.mu.Unlock()
 	if mm != nil {
 		t.Errorf("the menu loaded for dave before Esc is kept for eve's session (%d jobs)", mm.Menu.Count)
+	}
+}
+
+// countedStore is the lab store whose closes are counted.
+type countedStore struct {
+	*express.Store
+	closed *atomic.Int32
+}
+
+func (c countedStore) Close() error {
+	c.closed.Add(1)
+	return c.Store.Close()
+}
+
+// The sign-in screen opens the session's store while the password is typed
+// (store.auth: url) and Esc back to the machine screen closes it: nothing
+// read ahead survives leaving the sign-in.
+func TestEscOnSignInClosesThePreparedStore(t *testing.T) {
+	path := expresstest.LabFile(t)
+	var opened, closed atomic.Int32
+	release := make(chan struct{})
+	close(release)
+	f := flow.New(flow.Deps{
+		Config:    config.Default(),
+		Directory: lateSource{release},
+		OpenReader: func(ctx context.Context, _ *flow.Credentials) (flow.Reader, error) {
+			opened.Add(1)
+			return countedStore{Store: expresstest.Open(t, path, express.OpenOptions{}), closed: &closed}, nil
+		},
+	})
+	b := NewFlowBackend(f, flow.Override{MACs: []string{"AABBCCDDEEFF"}}, nil)
+	h := newHarness(t, b, testOptions(ASCII), 80, 24)
+	h.waitFor("Press Enter to sign in")
+	h.press(tea.KeyEnter)
+	h.waitUntil("the sign-in screen", func(s snapshot) bool { return s.state == stateSignIn })
+	<-b.Prepare() // the one the screen started, read ahead
+	if o, c := opened.Load(), closed.Load(); o != 2 || c != 1 {
+		t.Fatalf("%d stores opened, %d closed; want the machine look-up's (closed) and the sign-in's (open)", o, c)
+	}
+	h.press(tea.KeyEsc)
+	h.waitUntil("the machine screen", func(s snapshot) bool { return s.state == stateMachine })
+	if o, c := opened.Load(), closed.Load(); o != 2 || c != 2 {
+		t.Errorf("after Esc: %d stores opened, %d closed; want every one closed", o, c)
+	}
+	b.mu.Lock()
+	p := b.prepared
+	b.mu.Unlock()
+	if p != nil {
+		t.Error("the backend still holds the prepared store after Esc")
 	}
 }

@@ -42,10 +42,23 @@ func newSigninScreen(a *app) *signinScreen {
 	}}
 }
 
-func (s *signinScreen) name() string   { return "Sign in" }
-func (s *signinScreen) typing() bool   { return true }
-func (s *signinScreen) waits() bool    { return true }
-func (s *signinScreen) focus() tea.Cmd { return s.focusOn(s.field) }
+func (s *signinScreen) name() string { return "Sign in" }
+func (s *signinScreen) typing() bool { return true }
+func (s *signinScreen) waits() bool  { return true }
+func (s *signinScreen) focus() tea.Cmd {
+	if p, ok := s.b.(preparer); ok {
+		p.Prepare()
+	}
+	return s.focusOn(s.field)
+}
+
+// preparer is a backend that opens the store while the password is typed
+// (FlowBackend): Prepare when the sign-in screen shows, Unprepare when the
+// technician leaves it with Esc.
+type preparer interface {
+	Prepare() <-chan struct{}
+	Unprepare()
+}
 
 func (s *signinScreen) focusOn(i int) tea.Cmd {
 	s.field = i
@@ -70,6 +83,9 @@ func (s *signinScreen) update(msg tea.Msg) tea.Cmd {
 		case key.Matches(k, s.form.back):
 			if !s.machine.LookedUp || s.machine.Known {
 				s.field = 0 // Enter on the machine screen starts over at the user name
+				if p, ok := s.b.(preparer); ok {
+					p.Unprepare() // nothing read ahead survives leaving the sign-in
+				}
 				return s.nav.show(stateMachine)
 			}
 			return nil

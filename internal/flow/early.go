@@ -2,57 +2,157 @@ package flow
 
 import (
 	"context"
+	"sync"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
-// earlyOpen is the session's store being opened while the directory
-// checks the password (issue 21: the SQL login, its TLS, the ping and the
-// schema discovery overlap the LDAP bind instead of following it). Only
-// with store.auth: url, where the store's login does not depend on who
-// signs in; nothing identity-dependent is read by opening. The session
-// gets the store only when the sign-in succeeds; a refused sign-in (or
-// Esc, which ends ctx) cancels the open and closes what it opened before
-// SignIn returns, so nothing opened early outlives the attempt.
+// earlyOpen is the session's store being opened before the sign-in needs
+// it (issue 21): while the directory checks the password (the SQL login,
+// its TLS, the ping and the schema discovery overlap the LDAP bind instead
+// of following it), or earlier still, while the password is typed
+// (Prepare). Only with store.auth: url, where the store's login does not
+// depend on who signs in; nothing read early depends on who signs in
+// either. The session gets the store only when the sign-in succeeds; a
+// refused sign-in (or Esc, which ends ctx) cancels the open and closes what
+// it opened before SignIn returns, so nothing opened early outlives the
+// attempt.
 type earlyOpen struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	s      *Session
-	err    error
+	cancel  context.CancelFunc
+	done    chan struct{}
+	s       *Session
+	err     error
+	discard func()
+}
+
+// prefetcher is a Reader that can read ahead what does not depend on who
+// signs in (the eXpress store: express.Store.Prefetch). What it reads only
+// tells the next Snapshot which statements to send with its first batch;
+// the decision is made on what that Snapshot reads.
+type prefetcher interface {
+	Prefetch(ctx context.Context, c model.Computer, opts model.SnapshotOptions) error
 }
 
 // openEarly starts opening the session's store, or returns nil when the
 // store must wait for the sign-in (store.auth: technician logs in with the
-// technician's password) or there is none (whoami).
-func (f *Flow) openEarly(ctx context.Context) *earlyOpen {
+// technician's password) or there is none (whoami). With computer c it
+// also prefetches c's part of the snapshot, where the reader can.
+func (f *Flow) openEarly(ctx context.Context, c *model.Computer) *earlyOpen {
 	if f.d.OpenReader == nil || f.d.Config.Store.Auth == config.AuthTechnician {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	e := &earlyOpen{cancel: cancel, done: make(chan struct{})}
+	var once sync.Once
+	e.discard = func() {
+		once.Do(func() {
+			e.cancel()
+			<-e.done
+			if e.s != nil {
+				_ = e.s.Close()
+			}
+		})
+	}
 	go func() {
 		defer close(e.done)
 		e.s, e.err = f.open(ctx, model.Identity{}, nil)
+		if e.err != nil || c == nil {
+			return
+		}
+		if p, ok := e.s.Reader.(prefetcher); ok {
+			if err := p.Prefetch(ctx, *c, f.snapshotOptions()); err != nil {
+				// The snapshot reads everything itself; it will say what fails.
+				f.log.Debug("prefetch failed", "error", err.Error())
+			}
+		}
 	}()
 	return e
 }
 
-// wait is the opened session (its identity still empty: the caller sets it).
-func (e *earlyOpen) wait() (*Session, error) {
-	<-e.done
+// wait is the opened session (its identity still empty: the caller sets
+// it); when ctx ends first (Esc), what was opened is closed.
+func (e *earlyOpen) wait(ctx context.Context) (*Session, error) {
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		e.discard()
+		return nil, ctx.Err()
+	}
 	e.cancel()
 	return e.s, e.err
 }
 
-// discard cancels the open and closes what it opened.
-func (e *earlyOpen) discard() {
+// close cancels the open and closes what it opened (nil-safe; once).
+func (e *earlyOpen) close() {
+	if e != nil {
+		e.discard()
+	}
+}
+
+// snapshotOptions are the config's options for a menu's snapshot.
+func (f *Flow) snapshotOptions() model.SnapshotOptions {
+	cfg := f.d.Config
+	return model.SnapshotOptions{RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: string(cfg.Store.ConsoleSecurity)}
+}
+
+// Prepared is the session's store opened while the password is typed, with
+// what the menu's snapshot can read ahead already read (store.auth: url).
+// SignInPrepared takes it: the session keeps it when the sign-in succeeds,
+// and anything else closes it. Close drops it unused (Esc leaves the
+// sign-in screen: nothing prefetched survives a sign-out).
+type Prepared struct {
+	mu   sync.Mutex
+	e    *earlyOpen
+	done chan struct{}
+}
+
+// Prepare starts opening the session's store, and prefetching the menu's
+// identity-independent part for machine m when it is known, before anyone
+// signs in; nil when the store must wait for the sign-in (store.auth:
+// technician) or there is none.
+func (f *Flow) Prepare(m *Machine) *Prepared {
+	var c *model.Computer
+	if m != nil && m.Computer != nil {
+		cc := *m.Computer
+		c = &cc
+	}
+	// The open and the reads ahead are bounded like a sign-in step; the
+	// store they open is not (it waits for the technician).
+	ctx, cancel := context.WithTimeout(context.Background(), f.d.Config.Session.StepTimeout)
+	e := f.openEarly(ctx, c)
 	if e == nil {
-		return
+		cancel()
+		return nil
 	}
-	e.cancel()
-	<-e.done
-	if e.s != nil {
-		_ = e.s.Close()
+	inner := e.cancel
+	e.cancel = func() { inner(); cancel() }
+	return &Prepared{e: e, done: e.done}
+}
+
+// Done is closed once the store is open and the reads ahead are done (or
+// failed); nil-safe.
+func (p *Prepared) Done() <-chan struct{} {
+	if p == nil {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
 	}
+	return p.done
+}
+
+// Close closes the store opened for a sign-in that did not take it
+// (nil-safe; once taken, the sign-in owns it).
+func (p *Prepared) Close() { p.take().close() }
+
+// take hands the early open to a sign-in, once.
+func (p *Prepared) take() *earlyOpen {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e := p.e
+	p.e = nil
+	return e
 }

@@ -118,3 +118,104 @@ func TestTechnicianStoreWaitsForTheSignIn(t *testing.T) {
 		t.Errorf("%d readers, creds %v", len(fk.readers), *creds)
 	}
 }
+
+// preparedMachine is the lab's PC-01 as the console knows it before
+// anyone signs in (store.auth: url looks it up first).
+func preparedMachine(t *testing.T, f *flow.Flow) *flow.Machine {
+	t.Helper()
+	m, err := f.Identify(flow.Override{ComputerID: 5000001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Computer = &model.Computer{ID: 5000001, Name: "PC-01", GroupID: 12}
+	return m
+}
+
+// Prepare opens the session's store while the password is typed and reads
+// ahead what the menu needs that does not depend on who signs in; the
+// sign-in takes that store for the session instead of opening another,
+// and the menu read with it is the menu read without it.
+func TestPrepareReadsAheadAndTheSignInTakesIt(t *testing.T) {
+	d, fk, _, _ := earlyDeps(t, config.AuthURL, true)
+	f := flow.New(d)
+	m := preparedMachine(t, f)
+	p := f.Prepare(m)
+	if p == nil {
+		t.Fatal("Prepare: nil with store.auth: url")
+	}
+	<-p.Done()
+	if len(fk.readers) != 1 {
+		t.Fatalf("%d stores opened by Prepare, want 1", len(fk.readers))
+	}
+	// Discovery, then the console users and groups and the group chain.
+	if n := fk.readers[0].Statements(); n != 3 {
+		t.Errorf("%d statements before the sign-in, want 3 (discovery and the two read ahead)", n)
+	}
+	sess, err := f.SignInPrepared(context.Background(), p, "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if len(fk.readers) != 1 || sess.Reader != flow.Reader(fk.readers[0]) || sess.Identity.User != `LAB\bob` {
+		t.Fatalf("%d stores opened; the session's reader is not the prepared one (%q)", len(fk.readers), sess.Identity.User)
+	}
+	warm, err := f.LoadMenu(context.Background(), sess, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold, err := f.LoadMenu(context.Background(), sess, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warm.Menu.Count != cold.Menu.Count || len(warm.Snapshot.Links) != len(cold.Snapshot.Links) {
+		t.Errorf("the prefetched menu has %d jobs and %d links, the cold one %d and %d", warm.Menu.Count, len(warm.Snapshot.Links), cold.Menu.Count, len(cold.Snapshot.Links))
+	}
+	// Taken once: closing it now closes nothing of the session's.
+	p.Close()
+	if fk.readers[0].closed != 0 {
+		t.Error("closing a Prepared the sign-in took closed the session's store")
+	}
+}
+
+// Leaving the sign-in screen (Esc) closes what Prepare opened: nothing read
+// ahead survives a sign-out; a refused sign-in closes it too.
+func TestPreparedStoreClosedWhenLeftOrRefused(t *testing.T) {
+	t.Run("left", func(t *testing.T) {
+		d, fk, _, _ := earlyDeps(t, config.AuthURL, true)
+		f := flow.New(d)
+		p := f.Prepare(preparedMachine(t, f))
+		<-p.Done()
+		p.Close()
+		if len(fk.readers) != 1 || fk.readers[0].closed != 1 {
+			t.Fatalf("%d stores opened, closed %v", len(fk.readers), fk.readers)
+		}
+		// A sign-in after it opens its own.
+		sess, err := f.SignInPrepared(context.Background(), p, "bob", "pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		if len(fk.readers) != 2 || sess.Reader != flow.Reader(fk.readers[1]) {
+			t.Errorf("the sign-in after Esc used %d stores", len(fk.readers))
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		d, fk, _, _ := earlyDeps(t, config.AuthURL, false)
+		f := flow.New(d)
+		p := f.Prepare(preparedMachine(t, f))
+		<-p.Done()
+		if _, err := f.SignInPrepared(context.Background(), p, "bob", "wrong"); !errors.Is(err, model.ErrBadCredentials) {
+			t.Fatalf("err = %v, want a refusal", err)
+		}
+		if len(fk.readers) != 1 || fk.readers[0].closed != 1 {
+			t.Errorf("%d stores opened; the prepared one closed %d times when the sign-in was refused", len(fk.readers), fk.readers[0].closed)
+		}
+	})
+	t.Run("technician", func(t *testing.T) {
+		d, fk, _, _ := earlyDeps(t, config.AuthTechnician, true)
+		f := flow.New(d)
+		if p := f.Prepare(preparedMachine(t, f)); p != nil || len(fk.readers) != 0 {
+			t.Errorf("Prepare opened %d stores with store.auth: technician", len(fk.readers))
+		}
+	})
+}

@@ -32,9 +32,7 @@ func (f *Flow) LoadMenu(ctx context.Context, s *Session, m *Machine) (*Menu, err
 	cfg := f.d.Config
 	sctx, cancel := context.WithTimeout(ctx, cfg.Store.Timeout)
 	defer cancel()
-	snap, err := s.Reader.Snapshot(sctx, *m.Computer, s.Identity, model.SnapshotOptions{
-		RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: string(cfg.Store.ConsoleSecurity),
-	})
+	snap, err := s.Reader.Snapshot(sctx, *m.Computer, s.Identity, f.snapshotOptions())
 	if err != nil {
 		return nil, f.storeError(err, m)
 	}

@@ -112,19 +112,42 @@ func (f *Flow) withDomains(id model.Identity) model.Identity {
 // .\name — and opens the session's reader and scheduler: as the technician
 // when store.auth is technician.
 func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, error) {
+	return f.SignInPrepared(ctx, nil, user, password)
+}
+
+// SignInPrepared is SignIn with the store Prepare opened while the password
+// was typed (nil: none, the store is opened now). The sign-in takes p
+// whatever its outcome: the session keeps its store, any refusal closes it
+// before SignInPrepared returns.
+func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password string) (*Session, error) {
+	early := p.take()
+	handed := false
+	defer func() {
+		if !handed {
+			early.close()
+		}
+	}()
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
 	defer cancel()
 	if model.IsDSAccountName(user) {
-		return f.signInDSAccount(ctx, user, password)
+		return f.signInDSAccount(ctx, user, password, func() (*Session, error) {
+			if early == nil {
+				return f.open(ctx, model.Identity{}, nil)
+			}
+			handed = true
+			return early.wait(ctx)
+		})
 	}
 	if f.d.Directory == nil {
 		return nil, exitcode.New(exitcode.Usage,
 			"no Active Directory is configured here, so %s cannot sign in: only DS console accounts can (.\\name). Set directory.dns_domain or directory.dcs in the config file for AD accounts.", user)
 	}
-	early := f.openEarly(ctx)
+	if early == nil {
+		early = f.openEarly(ctx, nil)
+	}
 	si, err := f.d.Directory.SignIn(ctx, user, password)
 	if err != nil {
-		early.discard()
+		early.close()
 		// What was typed in the user field is logged only under --debug: a
 		// technician who typed the password there by mistake must not find
 		// it in the log file.
@@ -146,7 +169,8 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 	}
 	var s *Session
 	if early != nil {
-		s, err = early.wait()
+		handed = true
+		s, err = early.wait(ctx)
 	} else {
 		s, err = f.open(ctx, si.Identity, creds)
 	}
@@ -162,7 +186,9 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 // config file allows it; a wrong name or password reads exactly like a
 // wrong AD password (the identity source words it so). The store is opened
 // first: the accounts live there, and the session keeps that connection.
-func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Session, error) {
+//
+// open opens the store (or takes the one opened early).
+func (f *Flow) signInDSAccount(ctx context.Context, user, password string, open func() (*Session, error)) (*Session, error) {
 	cfg := f.d.Config
 	if !cfg.Directory.DSAccounts || f.d.ConsoleAccounts == nil {
 		return nil, exitcode.New(exitcode.BadCredentials,
@@ -179,7 +205,7 @@ func (f *Flow) signInDSAccount(ctx context.Context, user, password string) (*Ses
 		return nil, exitcode.New(exitcode.Usage,
 			"DS console accounts cannot log in to SQL Server (store.auth: technician needs an AD account). Sign in with DOMAIN\\user, or use store.auth: url.")
 	}
-	s, err := f.open(ctx, model.Identity{}, nil)
+	s, err := open()
 	if err != nil {
 		return nil, err
 	}

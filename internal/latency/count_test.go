@@ -115,3 +115,42 @@ func TestLinkCountsBatches(t *testing.T) {
 		t.Errorf("%d connections, %d round trips, %d statements; want 1, 7 and 4", l.Conns(), l.Trips(), l.Statements())
 	}
 }
+
+type batchKey struct{}
+
+// With SetBatches, statements the code would send as one SQL Server batch
+// cost one round trip; a statement outside a batch, a ping or a BEGIN
+// costs its own.
+func TestLinkChargesOneTripPerBatch(t *testing.T) {
+	l := latency.NewLink(0)
+	l.SetBatches(func(ctx context.Context) (uint64, bool) {
+		id, ok := ctx.Value(batchKey{}).(uint64)
+		return id, ok
+	})
+	db := sql.OpenDB(l.Connector(sqliteDriver(t), ":memory:"))
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t(x INT)"); err != nil { // 1
+		t.Fatal(err)
+	}
+	one := context.WithValue(ctx, batchKey{}, uint64(7))
+	for i := 0; i < 3; i++ { // 2: one batch of three
+		var n int
+		if err := db.QueryRowContext(one, "SELECT COUNT(*) FROM t").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	two := context.WithValue(ctx, batchKey{}, uint64(8))
+	for i := 0; i < 2; i++ { // 3: the next batch
+		if _, err := db.ExecContext(two, "INSERT INTO t VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM t"); err != nil { // 4: no batch
+		t.Fatal(err)
+	}
+	if l.Trips() != 4 || l.Statements() != 7 {
+		t.Errorf("%d round trips, %d statements; want 4 and 7", l.Trips(), l.Statements())
+	}
+}

@@ -19,6 +19,8 @@ type Link struct {
 	ConnectTrips int
 
 	trace atomic.Pointer[func(query string)]
+	// batchOf says which SQL Server batch a statement belongs to (SetBatches).
+	batchOf atomic.Pointer[func(ctx context.Context) (uint64, bool)]
 
 	trips, stmts, conns atomic.Int64
 
@@ -74,6 +76,20 @@ func (l *Link) SetTrace(fn func(query string)) {
 		return
 	}
 	l.trace.Store(&fn)
+}
+
+// SetBatches models SQL Server's batches on a driver that runs statements
+// one by one (SQLite): fn says which batch the code would have sent a
+// statement in on SQL Server (express.BatchOf, from the statement's
+// context), and the statements of one batch sent one after the other on a
+// connection cost one round trip, the first's. A statement outside a batch
+// (ok false) is its own round trip, as before. nil stops it.
+func (l *Link) SetBatches(fn func(ctx context.Context) (id uint64, ok bool)) {
+	if fn == nil {
+		l.batchOf.Store(nil)
+		return
+	}
+	l.batchOf.Store(&fn)
 }
 
 // Reset zeroes the counters.
@@ -138,6 +154,26 @@ func (c *connector) Driver() driver.Driver { return c.base }
 type conn struct {
 	l    *Link
 	base driver.Conn
+	// batch is the SQL Server batch the last statement on this connection
+	// belonged to (0: none).
+	batch uint64
+}
+
+// statement charges one statement: a round trip unless it continues the
+// SQL Server batch of the statement before it on this connection.
+func (c *conn) statement(ctx context.Context, query string) error {
+	c.l.sent(query)
+	var id uint64
+	if fn := c.l.batchOf.Load(); fn != nil {
+		if b, ok := (*fn)(ctx); ok {
+			id = b
+		}
+	}
+	if id != 0 && id == c.batch {
+		return ctx.Err()
+	}
+	c.batch = id
+	return c.l.trip(ctx)
 }
 
 func (c *conn) Prepare(query string) (driver.Stmt, error) {
@@ -157,7 +193,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	}
 	// Preparing sends nothing of its own: go-mssqldb sends the statement
 	// with its parameters when it runs (sp_executesql).
-	return &stmt{l: c.l, base: st, query: query}, nil
+	return &stmt{c: c, base: st, query: query}, nil
 }
 
 func (c *conn) Close() error { return c.base.Close() }
@@ -167,6 +203,7 @@ func (c *conn) Begin() (driver.Tx, error) {
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.batch = 0
 	if err := c.l.trip(ctx); err != nil {
 		return nil, err
 	}
@@ -183,6 +220,7 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 }
 
 func (c *conn) Ping(ctx context.Context) error {
+	c.batch = 0
 	if err := c.l.trip(ctx); err != nil {
 		return err
 	}
@@ -197,8 +235,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	c.l.sent(query)
-	if err := c.l.trip(ctx); err != nil {
+	if err := c.statement(ctx, query); err != nil {
 		return nil, err
 	}
 	return e.ExecContext(ctx, query, args)
@@ -209,8 +246,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	c.l.sent(query)
-	if err := c.l.trip(ctx); err != nil {
+	if err := c.statement(ctx, query); err != nil {
 		return nil, err
 	}
 	r, err := q.QueryContext(ctx, query, args)
@@ -242,7 +278,7 @@ func (c *conn) IsValid() bool {
 }
 
 type stmt struct {
-	l     *Link
+	c     *conn
 	base  driver.Stmt
 	query string
 }
@@ -269,8 +305,7 @@ func named(args []driver.Value) []driver.NamedValue {
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
-	s.l.sent(s.query)
-	if err := s.l.trip(ctx); err != nil {
+	if err := s.c.statement(ctx, s.query); err != nil {
 		return nil, err
 	}
 	if e, ok := s.base.(driver.StmtExecContext); ok {
@@ -280,8 +315,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	s.l.sent(s.query)
-	if err := s.l.trip(ctx); err != nil {
+	if err := s.c.statement(ctx, s.query); err != nil {
 		return nil, err
 	}
 	q, ok := s.base.(driver.StmtQueryContext)
@@ -292,7 +326,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil {
 		return nil, err
 	}
-	return wrapRows(s.l, r), nil
+	return wrapRows(s.c.l, r), nil
 }
 
 func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {

@@ -55,6 +55,9 @@ func newRig(t testing.TB, rtt time.Duration) *rig {
 	}
 	t.Cleanup(func() { proxy.Close() })
 	link := latency.NewLink(rtt)
+	// SQLite runs a batch's statements one by one; the link charges what
+	// SQL Server would: one round trip per batch the store sends.
+	link.SetBatches(express.BatchOf)
 	base := sqliteDriver(t)
 
 	cfg := config.Default()
@@ -142,6 +145,17 @@ func (r *rig) identify(t testing.TB, ctx context.Context) {
 	if !m.LookedUp {
 		t.Fatal("identify: the machine was not looked up before sign-in")
 	}
+}
+
+// prepare is what the console does while the password is typed (not
+// timed, counted): the sign-in screen has the session's store opened and
+// what the menu can read ahead read (store.auth: url).
+func (r *rig) prepare(t testing.TB) counts {
+	t.Helper()
+	r.reset()
+	start := time.Now()
+	<-r.be.Prepare()
+	return r.counts(start)
 }
 
 // enterToMenu is what follows Enter on the sign-in screen: sign in (bind,

@@ -13,10 +13,13 @@ import (
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
 
 // The counts are what the bench reports; here they must be the same on
-// every run and add up: a sign-in is a TCP connection, TLS and LDAP
-// requests; the menu's SQL is the statements plus the ping that opens the
-// session's store; the queue is statements only (SQLite's BEGIN IMMEDIATE
-// and COMMIT are statements).
+// every run and add up, with SQL Server's batches modelled (one round trip
+// per batch the store sends): a sign-in is a TCP connection, TLS and LDAP
+// requests; the store opened during the bind is a ping and discovery, and
+// the menu two batches after the bind; prepared while the password is
+// typed, the store is opened and the principals and group chain read
+// before Enter, and the menu is one batch after the bind. The queue is
+// BEGIN, its reads in one batch, the insert, the row read back and COMMIT.
 func TestRoundTripsCounted(t *testing.T) {
 	r := newRig(t, 0)
 	ctx := context.Background()
@@ -24,42 +27,47 @@ func TestRoundTripsCounted(t *testing.T) {
 	if testing.Verbose() {
 		r.link.SetTrace(func(q string) { t.Logf("sql %.70q", q) })
 	}
-	first, mn := r.enterToMenu(t, ctx)
+	cold, mn := r.enterToMenu(t, ctx)
 	if mn == nil || len(mn.Entries()) == 0 {
 		t.Fatal("no menu")
 	}
 	r.be.SignOut()
-	second, _ := r.enterToMenu(t, ctx)
-	for _, c := range []counts{first, second} {
+	pre := r.prepare(t)
+	warm, _ := r.enterToMenu(t, ctx)
+	for _, c := range []counts{cold, warm} {
 		if c.ldapConns < 1 || c.ldapTrips < c.ldapConns+3 {
 			t.Errorf("LDAP: %d round trips on %d connections; a sign-in is at least TCP, TLS and a bind", c.ldapTrips, c.ldapConns)
 		}
-		if c.sqlConns != 1 || c.sqlTrips != c.sqlStmts+1 {
-			t.Errorf("SQL: %d round trips, %d statements, %d connections; want the statements plus one ping on one connection", c.sqlTrips, c.sqlStmts, c.sqlConns)
-		}
-		// store.auth: url: the ping and discovery that open the
-		// session's store overlap the LDAP sign-in; the menu's
-		// statements follow it.
-		if c.sqlAfterBind != c.sqlTrips-2 {
-			t.Errorf("SQL: %d of %d round trips after the DC's last answer; want all but the ping and discovery", c.sqlAfterBind, c.sqlTrips)
-		}
 	}
-	if first.ldapTrips != second.ldapTrips || first.sqlTrips != second.sqlTrips {
-		t.Errorf("two sign-ins differ: LDAP %d/%d, SQL %d/%d round trips", first.ldapTrips, second.ldapTrips, first.sqlTrips, second.sqlTrips)
+	if cold.sqlConns != 1 || cold.sqlTrips != 4 || cold.sqlAfterBind != 2 {
+		t.Errorf("SQL without Prepare: %d round trips (%d after the bind), %d statements, %d connections; want 4 (ping, discovery, two batches), 2 after the bind, on one connection",
+			cold.sqlTrips, cold.sqlAfterBind, cold.sqlStmts, cold.sqlConns)
+	}
+	if pre.ldapTrips != 0 || pre.sqlConns != 1 || pre.sqlTrips != 3 {
+		t.Errorf("Prepare: %d LDAP and %d SQL round trips on %d connections; want no LDAP, 3 SQL (ping, discovery, the batch read ahead) on one", pre.ldapTrips, pre.sqlTrips, pre.sqlConns)
+	}
+	if warm.sqlConns != 0 || warm.sqlTrips != 1 || warm.sqlAfterBind != 1 {
+		t.Errorf("SQL after Prepare: %d round trips (%d after the bind), %d statements, %d connections; want 1 batch after the bind on the prepared connection",
+			warm.sqlTrips, warm.sqlAfterBind, warm.sqlStmts, warm.sqlConns)
+	}
+	if cold.ldapTrips != warm.ldapTrips {
+		t.Errorf("two sign-ins differ: LDAP %d/%d round trips", cold.ldapTrips, warm.ldapTrips)
 	}
 	q := r.confirmToQueued(t, ctx, mn.Entries()[0])
 	if q.ldapTrips != 0 {
 		t.Errorf("queueing asked the DC %d times; it re-decides from the store", q.ldapTrips)
 	}
-	if q.sqlConns != 0 || q.sqlTrips != q.sqlStmts {
-		t.Errorf("queue: %d round trips, %d statements, %d new connections", q.sqlTrips, q.sqlStmts, q.sqlConns)
+	if q.sqlConns != 0 || q.sqlTrips != 5 {
+		t.Errorf("queue: %d round trips, %d statements, %d new connections; want 5 (BEGIN, the reads, the insert, the read back, COMMIT)", q.sqlTrips, q.sqlStmts, q.sqlConns)
 	}
-	t.Logf("Enter→menu: LDAP %d round trips (%d connections), SQL %d round trips (%d statements); Confirm→queued: SQL %d round trips (%d statements)",
-		first.ldapTrips, first.ldapConns, first.sqlTrips, first.sqlStmts, q.sqlTrips, q.sqlStmts)
+	t.Logf("Enter→menu: LDAP %d round trips (%d connections); SQL %d round trips (%d statements) without Prepare, %d (%d) after it (%d before Enter); Confirm→queued: SQL %d round trips (%d statements)",
+		warm.ldapTrips, warm.ldapConns, cold.sqlTrips, cold.sqlStmts, warm.sqlTrips, warm.sqlStmts, pre.sqlTrips, q.sqlTrips, q.sqlStmts)
 }
 
-// BenchmarkLatency measures Enter → menu and Confirm → queued at 0, 20 and
-// 60 ms round trip on the LDAP link and the SQL link alike.
+// BenchmarkLatency measures Enter → menu (the console's path: the store
+// prepared while the password is typed; and without it, as `run` signs
+// in) and Confirm → queued at 0, 20 and 60 ms round trip on the LDAP link
+// and the SQL link alike.
 func BenchmarkLatency(b *testing.B) {
 	r := newRig(b, 0)
 	ctx := context.Background()
@@ -68,27 +76,39 @@ func BenchmarkLatency(b *testing.B) {
 		b.Run("rtt="+strconv.Itoa(ms)+"ms", func(b *testing.B) {
 			r.setRTT(time.Duration(ms) * time.Millisecond)
 			defer r.setRTT(0)
-			var enter, confirm time.Duration
-			var e, q counts
+			var enter, cold, confirm time.Duration
+			var p, e, c, q counts
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				c, m := r.enterToMenu(b, ctx)
+				b.StopTimer()
+				pc := r.prepare(b)
+				b.StartTimer()
+				ec, m := r.enterToMenu(b, ctx)
 				qc := r.confirmToQueued(b, ctx, m.Entries()[0])
 				b.StopTimer()
 				r.be.SignOut()
 				b.StartTimer()
-				enter += c.took
+				cc, _ := r.enterToMenu(b, ctx)
+				b.StopTimer()
+				r.be.SignOut()
+				b.StartTimer()
+				enter += ec.took
+				cold += cc.took
 				confirm += qc.took
-				e, q = c, qc
+				p, e, c, q = pc, ec, cc, qc
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(enter.Microseconds())/n/1000, "enter-ms")
+			b.ReportMetric(float64(cold.Microseconds())/n/1000, "enter-cold-ms")
 			b.ReportMetric(float64(confirm.Microseconds())/n/1000, "confirm-ms")
+			b.ReportMetric(float64(p.sqlTrips), "prepare-sql-trips")
 			b.ReportMetric(float64(e.ldapTrips), "enter-ldap-trips")
 			b.ReportMetric(float64(e.ldapConns), "enter-ldap-conns")
 			b.ReportMetric(float64(e.sqlTrips), "enter-sql-trips")
 			b.ReportMetric(float64(e.sqlStmts), "enter-sql-stmts")
 			b.ReportMetric(float64(e.sqlAfterBind), "enter-sql-trips-menu")
+			b.ReportMetric(float64(c.sqlTrips), "cold-sql-trips")
+			b.ReportMetric(float64(c.sqlAfterBind), "cold-sql-trips-menu")
 			b.ReportMetric(float64(q.sqlTrips), "confirm-sql-trips")
 			b.ReportMetric(float64(q.sqlStmts), "confirm-sql-stmts")
 		})

@@ -54,6 +54,12 @@ func handlerJobs(candidates, loaded map[int64]*model.Job, edges [][2]int64) map[
 // DS's procedure where the table is not visible). Handler jobs that no
 // longer exist are left out, so access refuses the job.
 func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job) (map[int64]*model.Job, error) {
+	return s.loadHandlersFrom(ctx, q, n, jobs, nil)
+}
+
+// loadHandlersFrom is loadHandlers with the first level's (job, handler)
+// pairs already read (first not nil: the queue reads them with its batch).
+func (s *Store) loadHandlersFrom(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job, first *[][2]int64) (map[int64]*model.Job, error) {
 	extra := map[int64]*model.Job{}
 	find := func(id int64) *model.Job {
 		if j := jobs[id]; j != nil {
@@ -79,8 +85,11 @@ func (s *Store) loadHandlers(ctx context.Context, q querier, n *int, jobs map[in
 			}
 			break
 		}
-		edges, err := s.handlerEdges(ctx, q, n, frontier)
-		if err != nil {
+		var edges [][2]int64
+		var err error
+		if level == 0 && first != nil {
+			edges = *first
+		} else if edges, err = s.handlerEdges(ctx, q, n, frontier); err != nil {
 			return nil, err
 		}
 		var next []int64

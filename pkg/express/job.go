@@ -134,6 +134,14 @@ const (
 // tasks (one round trip per batch), each answering with its own result set.
 // Where that cannot be done the detail stays unknown, with a note.
 func (s *Store) resolveImageTypes(ctx context.Context, q querier, n *int, jobs map[int64]*model.Job) error {
+	return s.runBatch(ctx, q, n, s.imageTypeStmts(jobs))
+}
+
+// imageTypeStmts are resolveImageTypes' procedure calls, one group per
+// maxInList image tasks (each group ends a batch: Snapshot sends the first
+// with its links); none when the column is known or DS cannot be asked
+// (then the tasks get their note here).
+func (s *Store) imageTypeStmts(jobs map[int64]*model.Job) []stmt {
 	if s.schema.ident("image_task.create_image") != "" {
 		return nil
 	}
@@ -164,24 +172,28 @@ func (s *Store) resolveImageTypes(ctx context.Context, q querier, n *int, jobs m
 		}
 		return nil
 	}
+	var out []stmt
 	for _, part := range chunks(refs, maxInList) {
-		if err := s.imageTypeBatch(ctx, q, n, part); err != nil {
-			return err
-		}
+		out = append(out, s.imageTypeGroup(part))
 	}
-	return nil
+	return out
 }
 
-func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []imageRef) error {
+func (s *Store) imageTypeGroup(part []imageRef) stmt {
 	for _, r := range part {
 		r.job.Tasks[r.task].DetailNote = noteImageNoAnswer
 	}
-	return s.execBatch(ctx, q, n, "ask DS for image task types", s.q.imageTypeExec, len(part),
+	last := -1
+	return execGroup("ask DS for image task types", s.q.imageTypeExec, "", len(part),
 		func(i int) []any {
 			t := part[i].job.Tasks[part[i].task]
 			return []any{part[i].job.ID, t.CondSeq, t.TaskSeq}
 		},
 		func(i int, v nullInt) {
+			if i == last {
+				return // the first row of each answer
+			}
+			last = i
 			if v.Valid && (v.V == 0 || v.V == 1) {
 				t := &part[i].job.Tasks[part[i].task]
 				t.CreateImage, t.DetailNote = v.ptrBool(), ""
@@ -189,20 +201,14 @@ func (s *Store) imageTypeBatch(ctx context.Context, q querier, n *int, part []im
 		})
 }
 
-// execBatch sends count EXECs of one procedure as one batch, one round
+// execBatchCol sends count EXECs of one procedure as one batch, one round
 // trip: template is an EXEC whose per-call parameters are written
 // @<letter><i> and filled by fmt with i (once per parameter), argsOf gives
 // call i's values in that order, bound as @<letter><i> with the letters of
-// the template. Each call answers with its own result set; column 0 of its
+// the template. Each call answers with its own result set; the column
+// named col ("" for column 0, as DS's client reads results by name) of its
 // first row goes to answer (a set without a row is skipped, a missing set
 // ends the reading). extra are parameters shared by every call.
-func (s *Store) execBatch(ctx context.Context, q querier, n *int, op, template string, count int,
-	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
-	return s.execBatchCol(ctx, q, n, op, template, "", count, argsOf, answer, extra...)
-}
-
-// execBatchCol is execBatch reading the column named col of each answer's
-// first row ("" for column 0), as DS's client reads results by name.
 func (s *Store) execBatchCol(ctx context.Context, q querier, n *int, op, template, col string, count int,
 	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
 	last := -1
@@ -217,6 +223,13 @@ func (s *Store) execBatchCol(ctx context.Context, q querier, n *int, op, templat
 // execBatchRows is execBatchCol handing every row of each answer to answer.
 func (s *Store) execBatchRows(ctx context.Context, q querier, n *int, op, template, col string, count int,
 	argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) error {
+	return s.runBatch(ctx, q, n, []stmt{execGroup(op, template, col, count, argsOf, answer, extra...)})
+}
+
+// execGroup is count EXECs of one procedure as one statement of a batch
+// (see execBatchCol): every row of call i's answer, its column col, goes to
+// answer.
+func execGroup(op, template, col string, count int, argsOf func(i int) []any, answer func(i int, v nullInt), extra ...any) stmt {
 	letters := paramLetters(template)
 	var text strings.Builder
 	args := append([]any(nil), extra...)
@@ -233,30 +246,13 @@ func (s *Store) execBatchRows(ctx context.Context, q querier, n *int, op, templa
 			args = append(args, sql.Named(fmt.Sprintf("%s%d", letters[k], i), v))
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	s.statements.Add(1)
-	if n != nil {
-		*n++
-	}
-	rows, err := q.QueryContext(ctx, text.String(), args...)
-	if err != nil {
-		return s.classify(op, err)
-	}
-	defer rows.Close()
-	for i := 0; i < count; i++ {
-		if i > 0 && !rows.NextResultSet() {
-			break
-		}
-		for rows.Next() {
-			v, err := scanColumn(rows, col)
-			if err != nil {
-				return s.classify(op, err)
-			}
+	return stmt{op: op, text: text.String(), args: args, calls: count, call: func(i int, rows *sql.Rows) error {
+		v, err := scanColumn(rows, col)
+		if err == nil {
 			answer(i, v)
 		}
-	}
-	return s.classify(op, rows.Err())
+		return err
+	}}
 }
 
 // paramLetters are the per-call parameter prefixes of a batch template, in

@@ -102,9 +102,13 @@ SELECT user_id, username, {?securityuser.password}, fullname FROM {securityuser}
 
 	// The root folder's subtree, as a CTE both SQLite (WITH without
 	// RECURSIVE is accepted) and T-SQL run. depth guards against cycles.
+	// {seed} is rawSeedByName (the subtrees of every folder named like the
+	// root, so the candidates need no round trip to find the root first:
+	// Snapshot picks the root in Go and keeps its subtree's jobs) or
+	// rawSeedByID (one root, when Go's pick was not among those folders).
 	rawSubtreeCTE = `
 WITH sub(folder_id, depth) AS (
-  SELECT folder_id, 0 FROM {event_folder} WHERE folder_id = @root
+  SELECT folder_id, 0 FROM {event_folder} WHERE {seed}
   UNION ALL
   SELECT f.folder_id, s.depth + 1 FROM {event_folder} f JOIN sub s ON f.parent_id = s.folder_id WHERE s.depth < @maxDepth
 )`
@@ -117,8 +121,21 @@ WITH sub(folder_id, depth) AS (
 	// in T-SQL LIKE (the default tag starts with one).
 	rawCandidateWhere = `
  e.folder_id IN (SELECT folder_id FROM sub)
- OR LOWER(CAST(e.description AS NVARCHAR(4000))) LIKE @tagPlain ESCAPE '\'
+ OR {tagged}`
+	rawTagged = `LOWER(CAST(e.description AS NVARCHAR(4000))) LIKE @tagPlain ESCAPE '\'
  OR LOWER(CAST(e.description AS NVARCHAR(4000))) LIKE @tagNamed ESCAPE '\'`
+
+	// The root's name as both SQLite and T-SQL compare it: trimmed of
+	// spaces, lower-cased (the parameter is lower-cased in Go). Go's own
+	// comparison (Unicode case folding, any white space) decides; a root
+	// this does not find is read again by id.
+	rawSeedByName = `LOWER(LTRIM(RTRIM(name))) = @rootName`
+	rawSeedByID   = `folder_id = @root`
+
+	// The subtrees' tops, as kind-3 rows of the candidate jobs statement.
+	rawSeeds = `
+UNION ALL
+SELECT 3, folder_id, NULL, NULL, NULL, 0 FROM sub WHERE depth = 0`
 
 	rawJobColumns = `SELECT e.event_id, e.name, e.folder_id, e.description FROM {event} e`
 
@@ -167,21 +184,21 @@ SELECT permission_id, user_id, object_id, allow FROM {securitypermissionlink}
 	rawAdminRights = `SELECT {rights.user_id} FROM {rights} WHERE {rights.right} = @adminRight AND {rights.user_id} IN ({in:pr})`
 
 	// The candidate jobs: kind 1, then the job's columns and whether it is
-	// a candidate (always, here).
-	rawCandidateJobs      = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description, 1 AS candidate FROM {event} e WHERE`
+	// tagged (the folder is judged in Go, against the root's subtree).
+	rawCandidateJobs      = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description, CASE WHEN ({tagged}) THEN 1 ELSE 0 END AS tagged FROM {event} e WHERE`
 	rawCandidateJobsOrder = ` ORDER BY 1, 2`
 
 	// Return handlers (docs/ds-schema.md, "Return handlers"), read with the
-	// candidates: the candidates and every job that is a return handler
-	// (candidate 0 when it is not one), then every (job, handler) pair as
-	// kind 2 rows. Later reads (the queue) go by id.
+	// candidates: the candidates and every job that is a return handler,
+	// then every (job, handler) pair as kind 2 rows. Later reads (the
+	// queue) go by id.
 	rawCandidateJobsWithHandlers = `SELECT 1 AS kind, e.event_id, e.name, e.folder_id, e.description,
-       CASE WHEN ({candidate}) THEN 1 ELSE 0 END AS candidate
+       CASE WHEN ({tagged}) THEN 1 ELSE 0 END AS tagged
   FROM {event} e
  WHERE ({candidate})
     OR e.event_id IN (SELECT h.handler FROM {task_return_handlers} h)
 UNION ALL
-SELECT 2, r.event_id, NULL, r.handler, NULL, 0 FROM {task_return_handlers} r
+SELECT 2, r.event_id, NULL, r.handler, NULL, 0 FROM {task_return_handlers} r{seeds}
  ORDER BY 1, 2`
 	rawHandlersOf = `SELECT event_id, handler FROM {task_return_handlers} WHERE event_id IN ({in:j})`
 	// DS's own list where the table is not visible: one EXEC a job, one
@@ -249,7 +266,9 @@ type queries struct {
 	now, runNow                   string
 	principals, dsAccounts        string
 	folders                       string
-	candidateJobs, candidateTasks string
+	candidateJobs, candidateTasks string // seeded by the root's name
+	candidateJobsByID             string // seeded by one root id
+	candidateTasksByID            string
 	jobByID, tasksByJob           string
 	imageTypeExec                 string
 	groupChain, links             string
@@ -352,19 +371,24 @@ func buildQueries(sc *Schema) *queries {
 		userCols, userVals = ", {event_schedule.user_name}, {event_schedule.user_full_name}", ", @userName, @userFullName"
 	}
 	insert := strings.NewReplacer("{user_cols}", userCols, "{user_vals}", userVals).Replace(rawInsertSchedule)
-	// Candidate jobs (kind 1, candidate 1) with their tasks. Where
-	// task_return_handlers is visible the same statements also bring every
-	// job that is some job's return handler (candidate 0) and every handler
-	// pair (kind 2: job, NULL, handler), so the handler check costs no
-	// statement of its own whatever the depth of the handler chains.
-	candidateJobs := rawSubtreeCTE + "\n" + rawCandidateJobs + rawCandidateWhere + rawCandidateJobsOrder
+	// Candidate jobs (kind 1, with whether each is tagged) with their
+	// tasks, and the subtrees' tops (kind 3). Where task_return_handlers is
+	// visible the same statements also bring every job that is some job's
+	// return handler and every handler pair (kind 2: job, NULL, handler),
+	// so the handler check costs no statement of its own whatever the
+	// depth of the handler chains. Each comes seeded by the root's name
+	// (one batch with the folders) and by a root id (the rare second read).
+	candidateJobs := rawSubtreeCTE + "\n" + rawCandidateJobs + rawCandidateWhere + rawSeeds + rawCandidateJobsOrder
 	candidateTasks := rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" + rawTaskOrder
 	handlersOf, askHandlers := "", ""
 	if sc.ident("task_return_handlers") != "" {
-		candidateJobs = rawSubtreeCTE + "\n" + strings.Replace(rawCandidateJobsWithHandlers, "{candidate}", rawCandidateWhere, 2)
+		candidateJobs = rawSubtreeCTE + "\n" + strings.NewReplacer("{candidate}", rawCandidateWhere, "{seeds}", rawSeeds).Replace(rawCandidateJobsWithHandlers)
 		candidateTasks = rawSubtreeCTE + tasks + "\n WHERE t.event_id IN (SELECT e.event_id FROM {event} e WHERE" + rawCandidateWhere + ")" +
 			"\n    OR t.event_id IN (SELECT h.handler FROM {task_return_handlers} h)" + rawTaskOrder
 		handlersOf = x(rawHandlersOf)
+	}
+	seeded := func(text, seed string) string {
+		return x(strings.NewReplacer("{seed}", seed, "{tagged}", rawTagged).Replace(text))
 	}
 	if sc.HasProcedure("wc_sel_return_handler_jobs") {
 		askHandlers = x(rawAskHandlers)
@@ -377,8 +401,10 @@ func buildQueries(sc *Schema) *queries {
 		principals:         x(principals),
 		dsAccounts:         x(rawDSAccounts),
 		folders:            x(rawFolders),
-		candidateJobs:      x(candidateJobs),
-		candidateTasks:     x(candidateTasks),
+		candidateJobs:      seeded(candidateJobs, rawSeedByName),
+		candidateTasks:     seeded(candidateTasks, rawSeedByName),
+		candidateJobsByID:  seeded(candidateJobs, rawSeedByID),
+		candidateTasksByID: seeded(candidateTasks, rawSeedByID),
 		jobByID:            x(rawJobColumns + " WHERE e.event_id = @jobId"),
 		tasksByJob:         x(tasks + "\n WHERE t.event_id = @jobId" + rawTaskOrder),
 		imageTypeExec:      x(rawImageTypeExec),

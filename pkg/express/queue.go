@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
@@ -142,39 +142,44 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 		}
 	}()
 
-	now, err := s.loadJob(ctx, tx.q, req.Job.ID)
-	if err != nil {
+	// Everything the decision and the scheduling read, in one batch: none
+	// of it depends on another's answer (what the menu said stands in for
+	// what is checked after: the job's folder, the computer's group, the
+	// principals' links). All inside the transaction.
+	rd := newQueueReads()
+	if err := s.runBatch(ctx, tx.q, nil, s.queueReadStmts(req, rd)); err != nil {
 		return res, err
+	}
+	now := rd.jobs[req.Job.ID]
+	if now == nil {
+		return res, fmt.Errorf("%w: job %d no longer exists in Deployment Server — go back to the menu and choose again", model.ErrUnknownJob, req.Job.ID)
+	}
+	if !rd.imageAnswers(now) {
+		if err := s.resolveImageTypes(ctx, tx.q, nil, rd.jobs); err != nil {
+			return res, err
+		}
 	}
 	if diff := jobDiff(req.Job, now); diff != "" {
 		return res, fmt.Errorf("%w: job %q (id %d) %s — go back to the menu and choose again", model.ErrJobChanged, req.Job.Name, req.Job.ID, diff)
 	}
-	cid := sql.Named("computerId", req.Computer.ID)
-	var found, group nullInt
-	if err := s.queryRow(ctx, tx.q, s.q.computerExists, []any{cid}).Scan(&found, &group); errors.Is(err, sql.ErrNoRows) {
+	if !rd.computerFound {
 		return res, fmt.Errorf("%w: computer %q (id %d) was deleted from Deployment Server — boot the machine again to re-register it", model.ErrUnknownComputer, req.Computer.Name, req.Computer.ID)
-	} else if err != nil {
-		return res, fmt.Errorf("check computer: %w", err)
 	}
 	computer := req.Computer
-	computer.GroupID = group.V // where DS has it now, not where the menu saw it
+	computer.GroupID = rd.group // where DS has it now, not where the menu saw it
 
-	if err := s.decideAgain(ctx, tx.q, req, computer, now); err != nil {
+	if err := s.decideAgain(ctx, tx.q, req, computer, now, rd); err != nil {
 		return res, err
 	}
-
-	pending, err := s.scheduleRow(ctx, tx.q, s.q.pendingSchedule, []any{cid, sql.Named("jobId", req.Job.ID), sql.Named("pendingStatus", pendingStatusLower)})
-	if err == nil {
-		return model.QueueResult{Schedule: pending, AlreadyQueued: true}, nil
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return res, fmt.Errorf("check pending schedules: %w", err)
+	if rd.pending.ID != 0 {
+		return model.QueueResult{Schedule: rd.pending, AlreadyQueued: true}, nil
 	}
 
 	var id int64
 	if s.queueMethod == QueueProcedure {
-		id, err = s.scheduleByProcedure(ctx, tx.q, req)
+		id, err = s.scheduleByProcedure(ctx, tx.q, req, rd.runNow)
 	} else {
-		id, err = s.scheduleByInsert(ctx, tx.q, req)
+		id, err = s.scheduleByInsert(ctx, tx.q, req, rd.maxSchedule)
 	}
 	if err != nil {
 		return res, err
@@ -190,30 +195,194 @@ func (s *Store) queueOnce(ctx context.Context, req model.QueueRequest) (res mode
 	return model.QueueResult{Schedule: sched}, nil
 }
 
+// queueReads is what the queue transaction's first batch reads.
+type queueReads struct {
+	jobs          map[int64]*model.Job // the job as it is now (at most one)
+	computerFound bool
+	group         int64 // the computer's group now
+	principals    []model.ConsolePrincipal
+	members       []model.Membership
+	edges         [][2]int64 // the job's return handlers (with the table)
+	folders       map[int64]model.Folder
+	groupsOf      int64 // the group whose chain groups holds
+	groups        map[int64]model.ComputerGroup
+	links         []model.Link
+	guess         *linkQuery // the links read, nil when none were
+	pending       model.Schedule
+	runNow        dbTime  // procedure
+	maxSchedule   nullInt // insert
+	// images is the menu's job whose image tasks DS was asked about with
+	// the reads (where no column tells create from distribute).
+	images *model.Job
+}
+
+// imageAnswers gives job's image tasks DS's answers asked with the reads,
+// when they were asked about exactly those tasks; false when not.
+func (rd *queueReads) imageAnswers(job *model.Job) bool {
+	if rd.images == nil {
+		return false
+	}
+	asked, now := imageTasks(rd.images), imageTasks(job)
+	if len(asked) != len(now) {
+		return false
+	}
+	for i := range asked {
+		a, b := rd.images.Tasks[asked[i]], job.Tasks[now[i]]
+		if a.CondSeq != b.CondSeq || a.TaskSeq != b.TaskSeq {
+			return false
+		}
+	}
+	for i := range asked {
+		a, b := rd.images.Tasks[asked[i]], &job.Tasks[now[i]]
+		b.CreateImage, b.DetailNote = a.CreateImage, a.DetailNote
+	}
+	return true
+}
+
+// imageTasks are the indexes of j's image tasks.
+func imageTasks(j *model.Job) []int {
+	var out []int
+	for i, t := range j.Tasks {
+		if t.Type == model.TaskImage {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func newQueueReads() *queueReads {
+	return &queueReads{jobs: map[int64]*model.Job{}, folders: map[int64]model.Folder{}, groups: map[int64]model.ComputerGroup{}}
+}
+
+// queueReadStmts are the queue transaction's reads: the job and its tasks
+// now, the computer and its group now, DS's console users and groups, the
+// job's return handlers, the folders above the job's folder on the menu,
+// the group chain of the computer's group on the menu, the menu
+// principals' links, the pending schedule of the same job, and the
+// server's time (procedure) or the highest schedule id (insert). What
+// stood in for an answer is checked against it (decideAgain), and read
+// again when it differs.
+func (s *Store) queueReadStmts(req model.QueueRequest, rd *queueReads) []stmt {
+	jobArg := sql.Named("jobId", req.Job.ID)
+	cid := sql.Named("computerId", req.Computer.ID)
+	collectTasks := taskCollector(rd.jobs)
+	out := []stmt{
+		{op: "load job", text: s.q.jobByID, args: []any{jobArg}, row: func(rows *sql.Rows) error {
+			j, err := scanJob(rows)
+			if err == nil {
+				rd.jobs[j.ID] = j
+			}
+			return err
+		}},
+		{op: "load job tasks", text: s.q.tasksByJob, args: []any{jobArg}, row: func(rows *sql.Rows) error {
+			if len(rd.jobs) == 0 {
+				return nil // the job is gone (its tasks may linger): refused below
+			}
+			return collectTasks(rows)
+		}},
+		{op: "check computer", text: s.q.computerExists, args: []any{cid}, row: func(rows *sql.Rows) error {
+			var found, group nullInt
+			if err := rows.Scan(&found, &group); err != nil {
+				return err
+			}
+			rd.computerFound, rd.group = true, group.V
+			return nil
+		}},
+		s.principalStmt(&rd.principals, &rd.members),
+	}
+	if s.q.handlersOf != "" {
+		text, args := withInList(s.q.handlersOf, "j", []int64{req.Job.ID})
+		out = append(out, stmt{op: "load return handlers", text: text, args: args, row: edgeReader(&rd.edges)})
+	}
+	if req.Job.FolderID > 0 {
+		out = append(out, s.folderChainStmts([]int64{req.Job.FolderID}, rd.folders)...)
+	}
+	if rd.groupsOf = req.Computer.GroupID; rd.groupsOf != 0 {
+		out = append(out, s.groupChainStmt(rd.groupsOf, rd.groups))
+	}
+	if req.Menu != nil && len(req.Menu.Principals) > 0 {
+		rd.guess = s.linkQueryFor(req.Computer, req.Menu.Principals, req.Menu.ComputerGroups)
+		out = append(out, rd.guess.stmts(&rd.links)...)
+	}
+	out = append(out, stmt{op: "check pending schedules", text: s.q.pendingSchedule,
+		args: []any{cid, jobArg, sql.Named("pendingStatus", pendingStatusLower)}, row: firstSchedule(&rd.pending)})
+	if s.queueMethod == QueueProcedure {
+		out = append(out, stmt{op: "read server time", text: s.q.runNow, row: func(rows *sql.Rows) error { return rows.Scan(&rd.runNow) }})
+	} else {
+		out = append(out, stmt{op: "allocate schedule id", text: s.q.maxSchedule,
+			args: []any{sql.Named("firstId", model.FirstScheduleID), sql.Named("lastId", model.LastScheduleID)},
+			row:  func(rows *sql.Rows) error { return rows.Scan(&rd.maxSchedule) }})
+	}
+	// DS's answers on the menu job's image tasks, last (procedure calls end
+	// a batch); used only if the job's image tasks are still those.
+	guess := &model.Job{ID: req.Job.ID, Tasks: append([]model.Task(nil), req.Job.Tasks...)}
+	for i := range guess.Tasks {
+		guess.Tasks[i].CreateImage, guess.Tasks[i].DetailNote = nil, ""
+	}
+	if ask := s.imageTypeStmts(map[int64]*model.Job{guess.ID: guess}); len(ask) == 1 {
+		rd.images = guess
+		out = append(out, ask[0])
+	}
+	return out
+}
+
+// edgeReader reads (job, handler) rows.
+func edgeReader(edges *[][2]int64) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var job, handler nullInt
+		if err := rows.Scan(&job, &handler); err != nil {
+			return err
+		}
+		if job.Valid && handler.Valid && handler.V != 0 {
+			*edges = append(*edges, [2]int64{job.V, handler.V})
+		}
+		return nil
+	}
+}
+
+// firstSchedule keeps the first schedule row of a statement.
+func firstSchedule(into *model.Schedule) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		if into.ID != 0 {
+			return nil
+		}
+		sched, err := scanSchedule(rows)
+		*into = sched
+		return err
+	}
+}
+
+func (s *Store) groupChainStmt(group int64, into map[int64]model.ComputerGroup) stmt {
+	args := []any{sql.Named("groupId", group), sql.Named("maxDepth", maxTreeDepth)}
+	return stmt{op: opGroups, text: s.q.groupChain, args: args, row: nodeReader(func(id, parent int64, name string) {
+		into[id] = model.ComputerGroup{ID: id, ParentID: parent, Name: name}
+	})}
+}
+
 // decideAgain decides the job from scratch inside the queue transaction,
-// from what it reads there: DS's console users and groups with their
+// from what it reads there (rd): DS's console users and groups with their
 // Administrative right, the computer's group chain from its group now, the
 // folders above the job and its return-handler jobs, and the principals'
 // explicit entries. Who asks is req.Identity matched afresh, else the
 // menu's principals as they are now; with neither it refuses. Only the
-// identity's AD groups come from the sign-in.
-func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, computer model.Computer, job *model.Job) error {
+// identity's AD groups come from the sign-in. What rd read for the menu's
+// folder, group and principals is used only where it is what the
+// decision needs now; anything else is read again, in the transaction.
+func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueRequest, computer model.Computer, job *model.Job, rd *queueReads) error {
 	refuse := func(why string) error {
 		return fmt.Errorf("%w: job %q (id %d) on %s: %s — nothing was queued; ask your DS administrator, or go back to the menu", model.ErrNotPermitted, job.Name, job.ID, computer.Name, why)
 	}
 	if req.Identity == nil && req.Menu == nil {
 		return refuse("the request says neither who asks nor which menu it came from, so it cannot be decided (fail closed)")
 	}
-	all, members, err := s.consolePrincipals(ctx, q, nil)
-	if err != nil {
-		return err
-	}
+	all, members := rd.principals, rd.members
 	snap := &model.Snapshot{Computer: computer, Jobs: map[int64]*model.Job{job.ID: job},
-		Folders: map[int64]model.Folder{}, ComputerGroups: map[int64]model.ComputerGroup{}}
+		Folders: rd.folders, ComputerGroups: rd.groups}
 	snap.SecurityOn = s.securityOn("auto", len(all) > 0) || (req.Menu != nil && req.Menu.SecurityOn)
 	if !snap.SecurityOn {
 		return nil
 	}
+	var err error
 	if req.Identity != nil {
 		if snap.Principals, _, err = s.match(ctx, q, nil, all, members, *req.Identity); err != nil {
 			return err
@@ -226,29 +395,34 @@ func (s *Store) decideAgain(ctx context.Context, q querier, req model.QueueReque
 			return err
 		}
 	}
-	if snap.HandlerJobs, err = s.loadHandlers(ctx, q, nil, snap.Jobs); err != nil {
+	var first *[][2]int64
+	if s.q.handlersOf != "" {
+		first = &rd.edges
+	}
+	if snap.HandlerJobs, err = s.loadHandlersFrom(ctx, q, nil, snap.Jobs, first); err != nil {
 		return err
 	}
-	if err := s.loadFolderChains(ctx, q, snap); err != nil {
-		return err
+	// The folders above the job were read for its folder on the menu, which
+	// is its folder now (jobDiff refused a move); handler jobs' are not.
+	if len(snap.HandlerJobs) > 0 || job.FolderID <= 0 {
+		snap.Folders = map[int64]model.Folder{}
+		if err := s.loadFolderChains(ctx, q, snap); err != nil {
+			return err
+		}
 	}
-	if computer.GroupID != 0 {
-		args := []any{sql.Named("groupId", computer.GroupID), sql.Named("maxDepth", maxTreeDepth)}
-		err := s.each(ctx, q, nil, s.q.groupChain, args, func(rows *sql.Rows) error {
-			var id, parent nullInt
-			var name nullText
-			if err := rows.Scan(&id, &parent, &name); err != nil {
+	if computer.GroupID != rd.groupsOf { // moved since the menu
+		snap.ComputerGroups = map[int64]model.ComputerGroup{}
+		if computer.GroupID != 0 {
+			if err := s.runBatch(ctx, q, nil, []stmt{s.groupChainStmt(computer.GroupID, snap.ComputerGroups)}); err != nil {
 				return err
 			}
-			snap.ComputerGroups[id.V] = model.ComputerGroup{ID: id.V, ParentID: parent.V, Name: name.S}
-			return nil
-		})
-		if err != nil {
-			return s.classify("load computer groups", err)
 		}
 	}
 	if len(snap.Principals) > 0 {
-		if err := s.loadLinks(ctx, q, nil, snap); err != nil {
+		want := s.linkQueryFor(computer, snap.Principals, snap.ComputerGroups)
+		if rd.guess != nil && rd.guess.same(want) {
+			snap.Links = rd.links
+		} else if err := s.runBatch(ctx, q, nil, want.stmts(&snap.Links)); err != nil {
 			return err
 		}
 	}
@@ -300,32 +474,29 @@ func (s *Store) loadFolderChains(ctx context.Context, q querier, snap *model.Sna
 	if len(start) == 0 {
 		return nil
 	}
-	sort.Slice(start, func(i, j int) bool { return start[i] < start[j] })
-	start = dedupeInts(start)
-	for _, part := range chunks(start, maxInList) {
-		text, args := withInList(s.q.folderChain, "f", part)
-		err := s.each(ctx, q, nil, text, append(args, sql.Named("maxDepth", maxTreeDepth)), func(rows *sql.Rows) error {
-			var id, parent nullInt
-			var name nullText
-			if err := rows.Scan(&id, &parent, &name); err != nil {
-				return err
-			}
-			snap.Folders[id.V] = model.Folder{ID: id.V, ParentID: parent.V, Name: name.S}
-			return nil
-		})
-		if err != nil {
-			return s.classify("load job folders", err)
-		}
-	}
-	return nil
+	return s.runBatch(ctx, q, nil, s.folderChainStmts(start, snap.Folders))
 }
 
-func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
-	var max nullInt
-	err := s.queryRow(ctx, q, s.q.maxSchedule, []any{sql.Named("firstId", model.FirstScheduleID), sql.Named("lastId", model.LastScheduleID)}).Scan(&max)
-	if err != nil {
-		return 0, fmt.Errorf("allocate schedule id: %w", err)
+// folderChainStmts read the folders above the folders start into into.
+func (s *Store) folderChainStmts(start []int64, into map[int64]model.Folder) []stmt {
+	start = append([]int64(nil), start...)
+	slices.Sort(start)
+	start = dedupeInts(start)
+	var out []stmt
+	for i, part := range chunks(start, maxInList) {
+		prefix := "f"
+		if i > 0 {
+			prefix = fmt.Sprintf("f%d_", i)
+		}
+		text, args := withInListAs(s.q.folderChain, "f", prefix, part)
+		out = append(out, stmt{op: "load job folders", text: text, args: append(args, sql.Named("maxDepth", maxTreeDepth)), row: nodeReader(func(id, parent int64, name string) {
+			into[id] = model.Folder{ID: id, ParentID: parent, Name: name}
+		})})
 	}
+	return out
+}
+
+func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.QueueRequest, max nullInt) (int64, error) {
 	id := model.FirstScheduleID
 	if max.Valid {
 		id = max.V + 1
@@ -333,7 +504,7 @@ func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.Queue
 	if id > model.LastScheduleID {
 		return 0, fmt.Errorf("allocate schedule id: the DS schedule id range is full (%d) — delete old schedules in the DS console", model.LastScheduleID)
 	}
-	_, err = s.exec(ctx, q, s.q.insertSchedule, []any{
+	_, err := s.exec(ctx, q, s.q.insertSchedule, []any{
 		sql.Named("scheduleId", id), sql.Named("computerId", req.Computer.ID), sql.Named("jobId", req.Job.ID),
 		sql.Named("userName", req.UserName), sql.Named("userFullName", req.UserFullName),
 	})
@@ -348,10 +519,9 @@ func (s *Store) scheduleByInsert(ctx context.Context, q querier, req model.Queue
 // arguments, the new id from column 0 of its first result set (its RETURN
 // value is something else), then the technician recorded as the
 // schedule's logged-on user. All inside the caller's transaction.
-func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.QueueRequest) (int64, error) {
-	var now dbTime
-	if err := s.queryRow(ctx, q, s.q.runNow, nil).Scan(&now); err != nil {
-		return 0, fmt.Errorf("read server time: %w", err)
+func (s *Store) scheduleByProcedure(ctx context.Context, q querier, req model.QueueRequest, now dbTime) (int64, error) {
+	if !now.Valid {
+		return 0, errors.New("read server time: the database returned no time")
 	}
 	id, err := s.queryScalar(ctx, q, s.q.execSchedule, procedureArgs(req, now.T))
 	if err != nil {

@@ -346,6 +346,16 @@ func TestQueueDecidesFromScratch(t *testing.T) {
 		{"menu: its group moved under a denied one", "UPDATE computer_group SET parent_id = 30 WHERE group_id = 11", true, nil, model.ErrNotPermitted},
 		{"identity alone: computer moved into a denied group", "UPDATE computer SET group_id = 30 WHERE computer_id = 5000001", false, &tech1, model.ErrNotPermitted},
 		{"identity alone: folder entry revoked", "DELETE FROM securitypermissionlink WHERE permission_id = 66 AND user_id = 14000001 AND object_id = 1000001", false, &tech1, model.ErrNotPermitted},
+		// Allowed now only through what the menu did not read: the queue
+		// reads its links for the menu's principals and group chain with its
+		// other reads, and must read them again for the fresh ones.
+		{"menu: computer moved under a group that allows it", "INSERT INTO computer_group VALUES (31, NULL, 'Scripts'), (32, 31, 'Bench 2');" +
+			"INSERT INTO securitypermissionlink VALUES (48, 15000001, 31, 1);" +
+			"DELETE FROM securitypermissionlink WHERE permission_id = 48 AND object_id = 10;" +
+			"UPDATE computer SET group_id = 32 WHERE computer_id = 5000001", true, nil, nil},
+		{"menu and identity: allowed now through a new console group", "INSERT INTO securitygroup VALUES (15000009, 'Domain Users', NULL, NULL, 'LAB');" +
+			"INSERT INTO securitypermissionlink VALUES (48, 15000009, 10, 1);" +
+			"DELETE FROM securitypermissionlink WHERE permission_id = 48 AND user_id = 15000001", true, &tech1, nil},
 		{"menu: the job's folder moved under a denied one", "INSERT INTO event_folder VALUES (1000030, NULL, 'Closed');" +
 			"INSERT INTO securitypermissionlink VALUES (66, 14000001, 1000030, 0);" +
 			"UPDATE event_folder SET parent_id = 1000030 WHERE folder_id = 1000002", true, nil, model.ErrNotPermitted},

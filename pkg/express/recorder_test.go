@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -70,17 +71,49 @@ func (c *recConn) BeginTx(_ context.Context, o driver.TxOptions) (driver.Tx, err
 // own types (mssql.DateTime1), so the recorder sees the exact Go values.
 func (c *recConn) CheckNamedValue(*driver.NamedValue) error { return nil }
 
+// QueryContext answers a batch (statements joined with batchSep) as SQL
+// Server does: each statement is answered by the script on its own, with
+// the parameters its text names, and the answers come back as one stream
+// of result sets, read with NextResultSet.
 func (c *recConn) QueryContext(_ context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
 	c.r.add(recCall{kind: "query", text: q, args: args})
-	sets, err := c.r.answer(q, args)
-	if err != nil {
-		return nil, err
+	var all []resultSet
+	for _, part := range strings.Split(q, batchSep) {
+		partArgs := args
+		if part != q {
+			partArgs = argsNamedIn(part, args)
+		}
+		sets, err := c.r.answer(part, partArgs)
+		if err != nil {
+			return nil, err
+		}
+		if len(sets) == 0 {
+			sets = []resultSet{nil}
+		}
+		all = append(all, sets...)
 	}
-	if len(sets) == 0 {
-		sets = []resultSet{nil}
-	}
-	return &recRows{sets: sets}, nil
+	return &recRows{sets: all}, nil
 }
+
+var paramRE = regexp.MustCompile(`@([A-Za-z_][A-Za-z0-9_]*)`)
+
+// argsNamedIn are the arguments a statement of a batch names.
+func argsNamedIn(text string, args []driver.NamedValue) []driver.NamedValue {
+	names := map[string]bool{}
+	for _, m := range paramRE.FindAllStringSubmatch(text, -1) {
+		names[m[1]] = true
+	}
+	var out []driver.NamedValue
+	for _, a := range args {
+		if names[a.Name] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// batchParts are a recorded batch's statements.
+func batchParts(c recCall) []string { return strings.Split(c.text, batchSep) }
 
 func (c *recConn) ExecContext(_ context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
 	c.r.add(recCall{kind: "exec", text: q, args: args})

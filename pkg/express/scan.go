@@ -32,8 +32,14 @@ func inList[T any](name string, vals []T) (string, []any) {
 
 // withInList expands the {in:name} marker of a statement.
 func withInList[T any](text, name string, vals []T) (string, []any) {
-	list, args := inList(name, vals)
-	return strings.Replace(text, "{in:"+name+"}", list, 1), args
+	return withInListAs(text, name, name, vals)
+}
+
+// withInListAs expands the {in:marker} marker with parameters named
+// prefix0, prefix1, ... (statements sent in one batch need distinct names).
+func withInListAs[T any](text, marker, prefix string, vals []T) (string, []any) {
+	list, args := inList(prefix, vals)
+	return strings.Replace(text, "{in:"+marker+"}", list, 1), args
 }
 
 // chunks splits vals into runs of at most size.

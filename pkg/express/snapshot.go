@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/imageinvoker/imageinvoker/pkg/access"
@@ -16,22 +16,36 @@ import (
 // has always used; Snapshot speaks the model's.
 type SnapshotOptions = model.SnapshotOptions
 
+// Statements' names (error sentences; Prefetch picks its two by them).
+const (
+	opPrincipals = "load console users and groups"
+	opGroups     = "load computer groups"
+)
+
 const (
 	defaultRootFolder = "ImageInvoker"
 	defaultTag        = "[imageinvoker]"
 )
 
 // Snapshot loads everything one menu decision needs for computer c and
-// identity id in a fixed number of statements, whatever the number of jobs,
-// folders or computers: principals (which also tells whether console
-// security is on), folders, candidate jobs, their tasks, the computer's
-// group chain and the matched principals' permission links.
+// identity id in a fixed number of round trips, whatever the number of
+// jobs, folders or computers. On SQL Server that is two batches (fewer
+// statements on SQLite, which runs the same texts one by one):
+//
+//  1. what does not depend on who signs in (commonStmts): console users and
+//     groups (which also tells whether console security is on), folders,
+//     candidate jobs with their tasks and return handlers, the computer's
+//     group chain;
+//  2. the matched principals' permission links (linkQuery), once the
+//     principals are matched in Go.
+//
+// After Prefetch (the first batch read while the password is typed) the
+// links go with a fresh read of the first batch, in one round trip; the
+// decision is made on that fresh read (see Prefetch).
 func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identity, opts model.SnapshotOptions) (*model.Snapshot, error) {
-	if opts.RootFolder == "" {
-		opts.RootFolder = defaultRootFolder
-	}
-	if opts.Tag == "" {
-		opts.Tag = defaultTag
+	opts = snapshotDefaults(opts)
+	if err := checkSecurityMode(opts.ConsoleSecurity); err != nil {
+		return nil, err
 	}
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -39,84 +53,228 @@ func (s *Store) Snapshot(ctx context.Context, c model.Computer, id model.Identit
 	snap := &model.Snapshot{Computer: c, Folders: map[int64]model.Folder{}, Jobs: map[int64]*model.Job{}, ComputerGroups: map[int64]model.ComputerGroup{}}
 	n := &snap.Statements
 
-	switch strings.ToLower(opts.ConsoleSecurity) {
-	case "off":
-		snap.SecurityOn = false
-	case "on", "auto", "":
-		exist, err := s.loadPrincipals(ctx, n, id, snap)
+	cm := newCommon()
+	stmts := s.commonStmts(c, opts, cm)
+	// The links the prefetched part says this identity needs, read with
+	// the fresh one; used only if the fresh read says the same.
+	var guess *linkQuery
+	if pre := s.takePrefetch(c, opts); pre != nil && pre.withPrincipals {
+		if matched, ok := s.matchLocal(pre.principals, pre.members, id); ok && len(matched) > 0 {
+			guess = s.linkQueryFor(c, matched, pre.groups)
+			stmts = append(stmts, guess.stmts(&snap.Links)...)
+		}
+	}
+	if err := s.runBatch(ctx, s.db, n, stmts); err != nil {
+		return nil, err
+	}
+	if err := s.finishCommon(ctx, n, opts, cm); err != nil {
+		return nil, err
+	}
+	snap.Folders, snap.RootFolderID, snap.Jobs, snap.ComputerGroups = cm.folders, cm.root, cm.candidates, cm.groups
+
+	if cm.withPrincipals {
+		var err error
+		snap.Principals, snap.Notes, err = s.match(ctx, s.db, n, cm.principals, cm.members, id)
 		if err != nil {
 			return nil, err
 		}
-		snap.SecurityOn = s.securityOn(opts.ConsoleSecurity, exist)
-	default:
-		return nil, fmt.Errorf("console security %q: must be auto, on or off", opts.ConsoleSecurity)
-	}
-
-	err := s.eachNode(ctx, n, s.q.folders, nil, func(id, parent int64, name string) {
-		snap.Folders[id] = model.Folder{ID: id, ParentID: parent, Name: name}
-	})
-	if err != nil {
-		return nil, s.classify("load job folders", err)
-	}
-	snap.RootFolderID = findRootFolder(snap.Folders, opts.RootFolder)
-
-	args := candidateArgs(snap.RootFolderID, opts.Tag)
-	loaded := map[int64]*model.Job{} // candidates and, with the table, every handler job
-	var edges [][2]int64
-	err = s.each(ctx, s.db, n, s.q.candidateJobs, args, func(rows *sql.Rows) error {
-		var kind, id, folder, cand nullInt
-		var name, desc nullText
-		if err := rows.Scan(&kind, &id, &name, &folder, &desc, &cand); err != nil {
-			return err
-		}
-		if kind.V == 2 {
-			if folder.Valid && folder.V != 0 {
-				edges = append(edges, [2]int64{id.V, folder.V}) // the handler rides in the folder column
+		if s.schema.RightsSource() != RightsTable {
+			if err := s.setAdmins(ctx, s.db, n, snap); err != nil {
+				return nil, err
 			}
-			return nil
 		}
-		j := &model.Job{ID: id.V, Name: name.S, FolderID: folder.V, Description: desc.S}
-		loaded[j.ID] = j
-		if cand.V != 0 {
-			snap.Jobs[j.ID] = j
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, s.classify("load candidate jobs", err)
+		snap.SecurityOn = s.securityOn(opts.ConsoleSecurity, len(cm.principals) > 0)
 	}
-	if len(loaded) > 0 {
-		if err := s.each(ctx, s.db, n, s.q.candidateTasks, args, taskCollector(loaded)); err != nil {
-			return nil, s.classify("load job tasks", err)
-		}
-		if err := s.resolveImageTypes(ctx, s.db, n, loaded); err != nil {
-			return nil, err
-		}
-	}
+	// DS's answers on image tasks (where no column tells create from
+	// distribute) go with the links: both need only the first batch.
+	tail := s.imageTypeStmts(cm.loaded)
 	if len(snap.Jobs) > 0 {
 		if s.q.handlersOf != "" {
-			snap.HandlerJobs = handlerJobs(snap.Jobs, loaded, edges)
-		} else if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs); err != nil {
-			return nil, err
+			snap.HandlerJobs = handlerJobs(snap.Jobs, cm.loaded, cm.edges)
+		} else {
+			var err error
+			if snap.HandlerJobs, err = s.loadHandlers(ctx, s.db, n, snap.Jobs); err != nil {
+				return nil, err
+			}
 		}
 	}
 
-	if c.GroupID != 0 {
-		args := []any{sql.Named("groupId", c.GroupID), sql.Named("maxDepth", maxTreeDepth)}
-		err = s.eachNode(ctx, n, s.q.groupChain, args, func(id, parent int64, name string) {
-			snap.ComputerGroups[id] = model.ComputerGroup{ID: id, ParentID: parent, Name: name}
-		})
-		if err != nil {
-			return nil, s.classify("load computer groups", err)
-		}
+	if !snap.SecurityOn || len(snap.Principals) == 0 {
+		snap.Links = nil
+	} else if want := s.linkQueryFor(c, snap.Principals, snap.ComputerGroups); guess == nil || !guess.same(want) {
+		snap.Links = nil
+		tail = append(want.stmts(&snap.Links), tail...)
 	}
-
-	if snap.SecurityOn && len(snap.Principals) > 0 {
-		if err := s.loadLinks(ctx, s.db, n, snap); err != nil {
-			return nil, err
-		}
+	if err := s.runBatch(ctx, s.db, n, tail); err != nil {
+		return nil, err
 	}
 	return snap, nil
+}
+
+func snapshotDefaults(opts model.SnapshotOptions) model.SnapshotOptions {
+	if opts.RootFolder == "" {
+		opts.RootFolder = defaultRootFolder
+	}
+	if opts.Tag == "" {
+		opts.Tag = defaultTag
+	}
+	return opts
+}
+
+func checkSecurityMode(mode string) error {
+	switch strings.ToLower(mode) {
+	case "off", "on", "auto", "":
+		return nil
+	}
+	return fmt.Errorf("console security %q: must be auto, on or off", mode)
+}
+
+// common is what a menu decision reads that does not depend on who signs
+// in: the first batch.
+type common struct {
+	withPrincipals bool // console security is not "off": principals were read
+	principals     []model.ConsolePrincipal
+	members        []model.Membership
+	folders        map[int64]model.Folder
+	root           int64
+	// loaded are the jobs read with their tasks: the candidates and, with
+	// the table, every handler job; candidates those on the menu's list.
+	loaded, candidates map[int64]*model.Job
+	tagged             map[int64]bool
+	edges              [][2]int64
+	seeds              map[int64]bool // the subtrees' tops the candidates statement used
+	groups             map[int64]model.ComputerGroup
+}
+
+func newCommon() *common {
+	return &common{folders: map[int64]model.Folder{}, loaded: map[int64]*model.Job{}, candidates: map[int64]*model.Job{},
+		tagged: map[int64]bool{}, seeds: map[int64]bool{}, groups: map[int64]model.ComputerGroup{}}
+}
+
+// commonStmts are the first batch's statements, reading into cm.
+func (s *Store) commonStmts(c model.Computer, opts model.SnapshotOptions, cm *common) []stmt {
+	var out []stmt
+	if strings.ToLower(opts.ConsoleSecurity) != "off" {
+		cm.withPrincipals = true
+		out = append(out, s.principalStmt(&cm.principals, &cm.members))
+	}
+	out = append(out, s.folderStmt(cm.folders))
+	out = append(out, s.candidateStmts(s.q.candidateJobs, s.q.candidateTasks,
+		append(candidateArgs(opts.Tag), sql.Named("rootName", strings.ToLower(opts.RootFolder))), cm)...)
+	if c.GroupID != 0 {
+		args := []any{sql.Named("groupId", c.GroupID), sql.Named("maxDepth", maxTreeDepth)}
+		out = append(out, stmt{op: opGroups, text: s.q.groupChain, args: args, row: nodeReader(func(id, parent int64, name string) {
+			cm.groups[id] = model.ComputerGroup{ID: id, ParentID: parent, Name: name}
+		})})
+	}
+	return out
+}
+
+func (s *Store) folderStmt(into map[int64]model.Folder) stmt {
+	return stmt{op: "load job folders", text: s.q.folders, row: nodeReader(func(id, parent int64, name string) {
+		into[id] = model.Folder{ID: id, ParentID: parent, Name: name}
+	})}
+}
+
+// candidateStmts read the candidate jobs (with the return handlers where
+// the table is visible) and their tasks into cm.
+func (s *Store) candidateStmts(jobs, tasks string, args []any, cm *common) []stmt {
+	readJob := func(rows *sql.Rows) error {
+		var kind, id, folder, tagged nullInt
+		var name, desc nullText
+		if err := rows.Scan(&kind, &id, &name, &folder, &desc, &tagged); err != nil {
+			return err
+		}
+		switch kind.V {
+		case 2:
+			if folder.Valid && folder.V != 0 {
+				cm.edges = append(cm.edges, [2]int64{id.V, folder.V}) // the handler rides in the folder column
+			}
+		case 3:
+			cm.seeds[id.V] = true
+		default:
+			cm.loaded[id.V] = &model.Job{ID: id.V, Name: name.S, FolderID: folder.V, Description: desc.S}
+			cm.tagged[id.V] = tagged.V != 0
+		}
+		return nil
+	}
+	return []stmt{
+		{op: "load candidate jobs", text: jobs, args: args, row: readJob},
+		{op: "load job tasks", text: tasks, args: args, row: taskCollector(cm.loaded)},
+	}
+}
+
+// finishCommon picks the root folder in Go (findRootFolder) and keeps the
+// candidates: tagged, or in the root's subtree. The first batch read the
+// subtrees of every folder SQL finds by the root's name; when Go's pick is
+// not among them (a name only Go's comparison matches), the folders and the
+// candidates are read again by the root's id, in one more round trip.
+func (s *Store) finishCommon(ctx context.Context, n *int, opts model.SnapshotOptions, cm *common) error {
+	for attempt := 0; ; attempt++ {
+		cm.root = findRootFolder(cm.folders, opts.RootFolder)
+		if cm.root == 0 || cm.seeds[cm.root] {
+			break
+		}
+		if attempt == 2 {
+			return s.classify("load candidate jobs", fmt.Errorf("the job folders changed while they were read (root folder %d)", cm.root))
+		}
+		root := cm.root
+		*cm = common{withPrincipals: cm.withPrincipals, principals: cm.principals, members: cm.members, groups: cm.groups}
+		fresh := newCommon()
+		cm.folders, cm.loaded, cm.candidates, cm.tagged, cm.seeds = fresh.folders, fresh.loaded, fresh.candidates, fresh.tagged, fresh.seeds
+		stmts := append([]stmt{s.folderStmt(cm.folders)}, s.candidateStmts(s.q.candidateJobsByID, s.q.candidateTasksByID,
+			append(candidateArgs(opts.Tag), sql.Named("root", root)), cm)...)
+		if err := s.runBatch(ctx, s.db, n, stmts); err != nil {
+			return err
+		}
+	}
+	sub := subtree(cm.folders, cm.root)
+	handlers := map[int64]bool{}
+	for _, e := range cm.edges {
+		handlers[e[1]] = true
+	}
+	for id, j := range cm.loaded {
+		switch {
+		case cm.tagged[id] || sub[j.FolderID]:
+			cm.candidates[id] = j
+		case !handlers[id]:
+			delete(cm.loaded, id) // under another folder of the root's name
+		}
+	}
+	return nil
+}
+
+// subtree is the folders at most maxTreeDepth levels below root, root
+// included, as the candidates statement's CTE walks them; none for 0.
+func subtree(folders map[int64]model.Folder, root int64) map[int64]bool {
+	out := map[int64]bool{}
+	if root == 0 {
+		return out
+	}
+	if _, ok := folders[root]; !ok {
+		return out
+	}
+	children := map[int64][]int64{}
+	for id, f := range folders {
+		if f.ParentID != 0 {
+			children[f.ParentID] = append(children[f.ParentID], id)
+		}
+	}
+	out[root] = true
+	level := []int64{root}
+	for depth := 0; depth < maxTreeDepth && len(level) > 0; depth++ {
+		var next []int64
+		for _, id := range level {
+			for _, ch := range children[id] {
+				if !out[ch] {
+					out[ch] = true
+					next = append(next, ch)
+				}
+			}
+		}
+		level = next
+	}
+	return out
 }
 
 // securityOn decides whether DS console security applies. "on" always;
@@ -133,26 +291,6 @@ func (s *Store) securityOn(mode string, exist bool) bool {
 		return st.On
 	}
 	return exist
-}
-
-// loadPrincipals reads every console user and group (and DS-native groups'
-// members) in one statement, decrypts the user names and keeps what
-// access.MatchPrincipals matches; it reports whether any exist at all.
-func (s *Store) loadPrincipals(ctx context.Context, n *int, id model.Identity, snap *model.Snapshot) (bool, error) {
-	all, members, err := s.consolePrincipals(ctx, s.db, n)
-	if err != nil {
-		return false, err
-	}
-	snap.Principals, snap.Notes, err = s.match(ctx, s.db, n, all, members, id)
-	if err != nil {
-		return false, err
-	}
-	if s.schema.RightsSource() != RightsTable {
-		if err := s.setAdmins(ctx, s.db, n, snap); err != nil {
-			return false, err
-		}
-	}
-	return len(all) > 0, nil
 }
 
 // setAdmins reads the matched principals' Administrative right where the
@@ -172,19 +310,20 @@ func (s *Store) setAdmins(ctx context.Context, q querier, n *int, snap *model.Sn
 	return nil
 }
 
-// consolePrincipals reads every console user and group. members is nil when
-// the database shows no membership table (DS-native groups then match nobody).
-func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]model.ConsolePrincipal, []model.Membership, error) {
-	var all []model.ConsolePrincipal
-	var members []model.Membership
+// principalStmt reads every console user and group (and DS-native groups'
+// members) in one statement, decrypting the user names. members stays nil
+// when the database shows no membership table (DS-native groups then match
+// nobody, unless DS's wc_sel_user is asked: match).
+func (s *Store) principalStmt(all *[]model.ConsolePrincipal, members *[]model.Membership) stmt {
+	*all, *members = nil, nil
 	if s.schema.ident("members") != "" {
-		members = []model.Membership{}
+		*members = []model.Membership{}
 	}
 	var args []any
 	if s.schema.RightsSource() == RightsTable {
 		args = []any{sql.Named("adminRight", model.RightAdministrative)}
 	}
-	err := s.each(ctx, q, n, s.q.principals, args, func(rows *sql.Rows) error {
+	return stmt{op: opPrincipals, text: s.q.principals, args: args, row: func(rows *sql.Rows) error {
 		var kind, pid, ref nullInt
 		var name, dns, nb, upn nullText
 		if err := rows.Scan(&kind, &pid, &name, &dns, &nb, &ref, &upn); err != nil {
@@ -202,59 +341,77 @@ func (s *Store) consolePrincipals(ctx context.Context, q querier, n *int) ([]mod
 		case 2:
 			p.Kind, p.Name = model.ConsoleGroup, name.S
 		case 3:
-			members = append(members, model.Membership{GroupID: pid.V, UserID: ref.V})
+			*members = append(*members, model.Membership{GroupID: pid.V, UserID: ref.V})
 			return nil
 		}
-		all = append(all, p)
+		*all = append(*all, p)
 		return nil
-	})
-	if err != nil {
-		return nil, nil, s.classify("load console users and groups", err)
-	}
-	return all, members, nil
+	}}
 }
 
-// loadLinks reads the explicit entries of the matched principals, batching
-// the principal list so no statement nears SQL Server's parameter limit.
-func (s *Store) loadLinks(ctx context.Context, q querier, n *int, snap *model.Snapshot) error {
-	ids := make([]int64, len(snap.Principals))
-	for i, p := range snap.Principals {
+// linkQuery is what the links statement asks: the explicit entries of these
+// principals on these computer objects (and every "Schedule this job").
+type linkQuery struct {
+	s                   *Store
+	principals, objects []int64
+}
+
+// linkQueryFor asks for the entries of principals on computer c, its group
+// and the group chain.
+func (s *Store) linkQueryFor(c model.Computer, principals []model.Principal, groups map[int64]model.ComputerGroup) *linkQuery {
+	ids := make([]int64, len(principals))
+	for i, p := range principals {
 		ids[i] = p.ID
 	}
+	slices.Sort(ids)
+	objects := []int64{c.ID, model.AllComputersGroupID}
+	if c.GroupID != 0 {
+		objects = append(objects, c.GroupID)
+	}
+	for gid := range groups {
+		objects = append(objects, gid)
+	}
+	slices.Sort(objects)
+	return &linkQuery{s: s, principals: slices.Compact(ids), objects: dedupeInts(objects)}
+}
+
+// same reports whether two link queries read the same rows.
+func (lq *linkQuery) same(o *linkQuery) bool {
+	return slices.Equal(lq.principals, o.principals) && slices.Equal(lq.objects, o.objects)
+}
+
+// stmts read the entries into links, the principal list cut so no
+// statement nears SQL Server's parameter limit. "Schedule this job" (66)
+// is set on jobs and folders, the per-task permissions on computers and
+// groups, so the latter are limited to this computer and its chain.
+func (lq *linkQuery) stmts(links *[]model.Link) []stmt {
 	var perms []int
 	for _, p := range model.SchedulePermissionIDs {
 		if p != model.PermScheduleJob {
 			perms = append(perms, p)
 		}
 	}
-	objects := []int64{snap.Computer.ID, model.AllComputersGroupID}
-	if snap.Computer.GroupID != 0 {
-		objects = append(objects, snap.Computer.GroupID)
-	}
-	for gid := range snap.ComputerGroups {
-		objects = append(objects, gid)
-	}
-	sort.Slice(objects, func(i, j int) bool { return objects[i] < objects[j] })
-	objects = dedupeInts(objects)
-
-	text, permArgs := withInList(s.q.links, "pe", perms)
-	text, objArgs := withInList(text, "ob", objects)
+	text, permArgs := withInList(lq.s.q.links, "pe", perms)
+	text, objArgs := withInList(text, "ob", lq.objects)
 	fixed := append([]any{sql.Named("permJob", model.PermScheduleJob)}, append(permArgs, objArgs...)...)
-	for _, part := range chunks(ids, maxInList) {
-		t, prArgs := withInList(text, "pr", part)
-		err := s.each(ctx, q, n, t, append(fixed[:len(fixed):len(fixed)], prArgs...), func(rows *sql.Rows) error {
-			var perm, user, obj, allow nullInt
-			if err := rows.Scan(&perm, &user, &obj, &allow); err != nil {
-				return err
-			}
-			snap.Links = append(snap.Links, model.Link{PermissionID: int(perm.V), PrincipalID: user.V, ObjectID: obj.V, Allow: allow.Valid && allow.V != 0})
-			return nil
-		})
-		if err != nil {
-			return s.classify("load permission links", err)
+	read := func(rows *sql.Rows) error {
+		var perm, user, obj, allow nullInt
+		if err := rows.Scan(&perm, &user, &obj, &allow); err != nil {
+			return err
 		}
+		*links = append(*links, model.Link{PermissionID: int(perm.V), PrincipalID: user.V, ObjectID: obj.V, Allow: allow.Valid && allow.V != 0})
+		return nil
 	}
-	return nil
+	var out []stmt
+	for i, part := range chunks(lq.principals, maxInList) {
+		prefix := "pr"
+		if i > 0 { // one batch may carry several parts: their parameters differ
+			prefix = fmt.Sprintf("pr%d_", i)
+		}
+		t, prArgs := withInListAs(text, "pr", prefix, part)
+		out = append(out, stmt{op: "load permission links", text: t, args: append(fixed[:len(fixed):len(fixed)], prArgs...), row: read})
+	}
+	return out
 }
 
 func dedupeInts(v []int64) []int64 {
@@ -293,11 +450,10 @@ func folderDepth(folders map[int64]model.Folder, id int64) int {
 
 // candidateArgs binds the candidate predicate. The tag matches as written
 // ("[imageinvoker]") and in its friendly-name form ("[imageinvoker: Name]").
-func candidateArgs(root int64, tag string) []any {
+func candidateArgs(tag string) []any {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	named := strings.TrimSuffix(tag, "]") + ":"
 	return []any{
-		sql.Named("root", root),
 		sql.Named("maxDepth", maxTreeDepth),
 		sql.Named("tagPlain", "%"+likeEscape(tag)+"%"),
 		sql.Named("tagNamed", "%"+likeEscape(named)+"%"),
@@ -311,10 +467,10 @@ func likeEscape(s string) string {
 	return r.Replace(s)
 }
 
-// eachNode reads the (id, parent, name) rows of a folder or computer group
-// tree query and hands each to add.
-func (s *Store) eachNode(ctx context.Context, n *int, q string, args []any, add func(id, parent int64, name string)) error {
-	return s.each(ctx, s.db, n, q, args, func(rows *sql.Rows) error {
+// nodeReader reads the (id, parent, name) rows of a folder or computer
+// group tree query and hands each to add.
+func nodeReader(add func(id, parent int64, name string)) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
 		var id, parent nullInt
 		var name nullText
 		if err := rows.Scan(&id, &parent, &name); err != nil {
@@ -322,7 +478,17 @@ func (s *Store) eachNode(ctx context.Context, n *int, q string, args []any, add 
 		}
 		add(id.V, parent.V, name.S)
 		return nil
-	})
+	}
+}
+
+// matchLocal is match where it needs no statement (the members are known,
+// or DS cannot be asked): ok is false where match would ask DS.
+func (s *Store) matchLocal(all []model.ConsolePrincipal, members []model.Membership, id model.Identity) ([]model.Principal, bool) {
+	if members == nil && s.q.selUser != "" && s.dialect == DialectSQLServer {
+		return nil, false
+	}
+	matched, _ := access.MatchPrincipals(all, members, id)
+	return matched, true
 }
 
 // match is access.MatchPrincipals, with DS-native groups' members asked of

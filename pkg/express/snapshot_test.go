@@ -338,3 +338,55 @@ func TestJob(t *testing.T) {
 		t.Errorf("unknown job: err = %v, want ErrUnknownJob", err)
 	}
 }
+
+// The first batch finds the root's subtree by SQL's comparison of names
+// (trimmed of spaces, lower-cased); Go's own (any white space, Unicode case
+// folding) picks the root. A root only Go's comparison finds — here the
+// top-level root renamed with a tab, while a nested folder keeps the plain
+// name — is read again by id: the same candidates, one more round trip.
+func TestSnapshotRootOnlyGoFinds(t *testing.T) {
+	s := basicStore(t)
+	ctx := context.Background()
+	c := pc01(t, s)
+	want, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec("UPDATE event_folder SET name = char(9) || 'IMAGEINVOKER' WHERE folder_id = 1000001"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.RootFolderID != 1000001 || !reflect.DeepEqual(jobIDs(got.Jobs), jobIDs(want.Jobs)) {
+		t.Errorf("root %d, candidates %v; want the top-level root 1000001 and %v", got.RootFolderID, jobIDs(got.Jobs), jobIDs(want.Jobs))
+	}
+	if got.Statements != want.Statements+3 {
+		t.Errorf("%d statements, want %d + 3 (the folders and candidates again, by id)", got.Statements, want.Statements)
+	}
+}
+
+// A prefetched snapshot decides exactly as a cold one: the prefetch only
+// says which links to read with the fresh first batch.
+func TestSnapshotPrefetchedDecidesTheSame(t *testing.T) {
+	s := basicStore(t)
+	ctx := context.Background()
+	c := pc01(t, s)
+	cold, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prefetch(ctx, c, express.SnapshotOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	warm, err := s.Snapshot(ctx, c, tech1, express.SnapshotOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cold.Links, warm.Links = sortLinks(cold.Links), sortLinks(warm.Links)
+	cold.Statements, warm.Statements = 0, 0
+	if !reflect.DeepEqual(cold, warm) {
+		t.Errorf("prefetched snapshot differs:\n%+v\n%+v", warm, cold)
+	}
+}

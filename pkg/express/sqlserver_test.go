@@ -135,21 +135,23 @@ func sent(rec *recorder) []string {
 	return got
 }
 
-// The statements of one queue transaction up to the scheduling, written
-// out: the job and its tasks as they are now, the computer and its group
-// now, then the decision from scratch: console users and groups with the
-// Administrative right, return handlers, the folders above the job, the
-// computer's group chain and tech1's entries.
-var queueDecisionSQL = []string{
-	"begin Serializable",
-	"query SELECT e.event_id, e.name, e.folder_id, e.description FROM event e WHERE e.event_id = @jobId [jobId int64 2000002]",
-	`query SELECT t.event_id, t.cond_seq, t.task_seq, t.task_type, i.create_image, r.reboot_method
+// The queue transaction up to the scheduling, written out: BEGIN, then one
+// batch of every read — the job and its tasks now, the computer and its
+// group now, console users and groups with the Administrative right, the
+// job's return handlers, the folders above the job's folder, the group
+// chain of the computer's group, the pending schedule of the same job and
+// the server's time — then tech1's entries, read once the identity is
+// matched (a request without the menu gives no principals to read them
+// with the batch).
+var queueReadsSQL = "query " + strings.Join([]string{
+	"SELECT e.event_id, e.name, e.folder_id, e.description FROM event e WHERE e.event_id = @jobId",
+	`SELECT t.event_id, t.cond_seq, t.task_seq, t.task_type, i.create_image, r.reboot_method
   FROM task t
   LEFT JOIN image_task i ON i.event_id = t.event_id AND i.cond_seq = t.cond_seq AND i.task_seq = t.task_seq
   LEFT JOIN reboot_task r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq
- WHERE t.event_id = @jobId ORDER BY t.event_id, t.cond_seq, t.task_seq [jobId int64 2000002]`,
-	"query SELECT computer_id, group_id FROM computer WHERE computer_id = @computerId [computerId int64 5000001]",
-	`query SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.user_id AS ref, u.upnname AS upn
+ WHERE t.event_id = @jobId ORDER BY t.event_id, t.cond_seq, t.task_seq`,
+	"SELECT computer_id, group_id FROM computer WHERE computer_id = @computerId",
+	`SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.user_id AS ref, u.upnname AS upn
   FROM securityuser u
   LEFT JOIN securityprivilegelink r ON r.user_id = u.user_id AND r.privilege_id = @adminRight
 UNION ALL
@@ -158,20 +160,31 @@ SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.use
   LEFT JOIN securityprivilegelink r ON r.user_id = g.group_id AND r.privilege_id = @adminRight
 UNION ALL
 SELECT 3, m.group_id, NULL, NULL, NULL, m.user_id, NULL
-  FROM securitygroupmember m [adminRight int 1]`,
-	"query SELECT event_id, handler FROM task_return_handlers WHERE event_id IN (@j0) [j0 int64 2000002]",
-	`query WITH up(folder_id, parent_id, name, depth) AS (
+  FROM securitygroupmember m`,
+	"SELECT event_id, handler FROM task_return_handlers WHERE event_id IN (@j0)",
+	`WITH up(folder_id, parent_id, name, depth) AS (
   SELECT folder_id, parent_id, name, 0 FROM event_folder WHERE folder_id IN (@f0)
   UNION ALL
   SELECT f.folder_id, f.parent_id, f.name, u.depth + 1 FROM event_folder f JOIN up u ON f.folder_id = u.parent_id WHERE u.depth < @maxDepth
 )
-SELECT DISTINCT folder_id, parent_id, name FROM up [f0 int64 1000003; maxDepth int 40]`,
-	`query WITH up(group_id, parent_id, name, depth) AS (
+SELECT DISTINCT folder_id, parent_id, name FROM up`,
+	`WITH up(group_id, parent_id, name, depth) AS (
   SELECT group_id, parent_id, name, 0 FROM computer_group WHERE group_id = @groupId
   UNION ALL
   SELECT g.group_id, g.parent_id, g.name, u.depth + 1 FROM computer_group g JOIN up u ON g.group_id = u.parent_id WHERE u.depth < @maxDepth
 )
-SELECT group_id, parent_id, name FROM up [groupId int64 12; maxDepth int 40]`,
+SELECT group_id, parent_id, name FROM up`,
+	`SELECT schedule_id, computer_id, event_id, start_time, status, status_code, user_name, user_full_name
+  FROM event_schedule
+ WHERE computer_id = @computerId AND event_id = @jobId AND status_code IS NULL
+   AND (status IS NULL OR status = '' OR LOWER(status) = @pendingStatus)
+ ORDER BY schedule_id`,
+	"SELECT DATEADD(minute,-1,GETDATE())",
+}, ";\n\n") + " [jobId int64 2000002; computerId int64 5000001; adminRight int 1; j0 int64 2000002; f0 int64 1000003; maxDepth int 40; groupId int64 12; pendingStatus string scheduled]"
+
+var queueDecisionSQL = []string{
+	"begin Serializable",
+	queueReadsSQL,
 	`query SELECT permission_id, user_id, object_id, allow FROM securitypermissionlink
  WHERE user_id IN (@pr0,@pr1)
    AND (permission_id = @permJob
@@ -180,17 +193,9 @@ SELECT group_id, parent_id, name FROM up [groupId int64 12; maxDepth int 40]`,
 		"ob0 int64 -1; ob1 int64 11; ob2 int64 12; ob3 int64 5000001; pr0 int64 14000001; pr1 int64 15000001]",
 }
 
-// The already-pending read, written out.
-const pendingSQL = `query SELECT schedule_id, computer_id, event_id, start_time, status, status_code, user_name, user_full_name
-  FROM event_schedule
- WHERE computer_id = @computerId AND event_id = @jobId AND status_code IS NULL
-   AND (status IS NULL OR status = '' OR LOWER(status) = @pendingStatus)
- ORDER BY schedule_id [computerId int64 5000001; jobId int64 2000002; pendingStatus string scheduled]`
-
 // queueWrites are the statements that schedule, written out.
 func queueWrites(start string) []string {
 	return []string{
-		"query SELECT DATEADD(minute,-1,GETDATE())",
 		"query EXEC wc_ins_schedule @jobId = @jobId, @computerId = @computerId, @userId = @userId, @deferMins = @deferMins, @startTime = @startTime, @recur = @recur, @recurType = @recurType" +
 			" [jobId int32 2000002; computerId int32 5000001; userId int32 14000001; deferMins int64 0; " + start + "; recur int64 0; recurType int32 2]",
 	}
@@ -218,7 +223,6 @@ func TestQueueProcedureContract(t *testing.T) {
 	}
 	start := "startTime mssql.DateTime1 " + fmt.Sprint(mssql.DateTime1(time.Date(2026, 12, 2, 9, 40, 0, 0, time.UTC)))
 	want := append([]string{"discover"}, queueDecisionSQL...)
-	want = append(want, pendingSQL)
 	want = append(want, queueWrites(start)...)
 	want = append(want,
 		`query EXEC wc_sel_loggedon_users @user_name = @user_name [user_name string LAB\tech1]`,
@@ -252,7 +256,7 @@ func TestQueueProcedureBranches(t *testing.T) {
 			t.Errorf("result = %+v, want the pending schedule 100000005", res)
 		}
 		want := append([]string{"discover"}, queueDecisionSQL...)
-		want = append(want, pendingSQL, "rollback")
+		want = append(want, "rollback")
 		if got := sent(rec); !reflect.DeepEqual(got, want) {
 			t.Errorf("statements sent:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
@@ -280,7 +284,7 @@ func TestQueueProcedureBranches(t *testing.T) {
 		if res.Schedule.ID != 100000042 || res.AlreadyQueued {
 			t.Errorf("result = %+v", res)
 		}
-		attempt := append(append(append([]string(nil), queueDecisionSQL...), pendingSQL), queueWrites(start)...)
+		attempt := append(append([]string(nil), queueDecisionSQL...), queueWrites(start)...)
 		want := append([]string{"discover"}, attempt...)
 		want = append(want, "rollback")
 		want = append(want, attempt...)

@@ -63,6 +63,7 @@ type Store struct {
 	where       string   // host:port or file, for error sentences
 	secrets     []string // never shown in an error
 	statements  atomic.Int64
+	pre         prefetchSlot // Prefetch's answer, until Snapshot takes it
 }
 
 // Open connects to the store at u (ParseURL): SQL Server or a SQLite file.
