@@ -59,6 +59,9 @@ type probe struct {
 	dcSkew    time.Duration
 	dcTimeOK  bool
 	dcTimeErr error
+	// rtt is how long the rootDSE read took: one LDAP request and its
+	// answer, the unit a sign-in is made of (latency.go).
+	rtt time.Duration
 }
 
 func (p *probe) name() string {
@@ -314,9 +317,13 @@ func (p *probe) readTime(ctx context.Context, conn net.Conn, secure bool, now fu
 	if dl, ok := ctx.Deadline(); ok {
 		lc.SetTimeout(time.Until(dl))
 	}
+	sent := time.Now()
 	res, err := lc.Search(ldap.NewSearchRequest("", ldap.ScopeBaseObject, ldap.NeverDerefAliases, 1, 0, false,
 		"(objectClass=*)", []string{"currentTime"}, nil))
 	local := now()
+	if err == nil {
+		p.rtt = time.Since(sent)
+	}
 	if err != nil {
 		p.dcTimeErr = fmt.Errorf("read the DC's time: %w", err)
 		return

@@ -149,7 +149,7 @@ func Run(ctx context.Context, d Deps) *Report {
 	r := newReport(d)
 	r.Checks = append(r.Checks, networkCheck(d), configCheck(d.Source))
 	if d.Config == nil {
-		for _, name := range []string{"dns", "dc", "store", "store tables", "clock", "machine"} {
+		for _, name := range []string{"dns", "dc", "store", "store tables", "clock", "latency", "machine"} {
 			r.Checks = append(r.Checks, Check{Name: name, Status: Skip, Detail: "skipped: the configuration is invalid (see config above)"})
 		}
 		return r.finish()
@@ -193,7 +193,7 @@ func Run(ctx context.Context, d Deps) *Report {
 		late.Name = "store"
 		r.Checks = append(r.Checks, late)
 	}
-	r.Checks = append(r.Checks, clockCheck(d, dcs, st))
+	r.Checks = append(r.Checks, clockCheck(d, dcs, st), latencyCheck(d.Config, dcs, st))
 	if storeOK {
 		r.Checks = append(r.Checks, st.machine)
 		if st.menuRoot.Name != "" {

@@ -23,6 +23,9 @@ type storePhase struct {
 	// dbSkew is the database server's clock minus this machine's.
 	dbSkew   time.Duration
 	dbTimeOK bool
+	// rtt is the quickest of a few reads of the server's time: one SQL
+	// round trip (latency.go).
+	rtt time.Duration
 	dialect  string
 	// schema is what discovery found, for the report's mapping.
 	schema *express.Schema
@@ -90,6 +93,7 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 	dsAccountCheck(ctx, cfg, st, &ph.store)
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
+		ph.rtt = storeRoundTrip(ctx, st)
 	}
 	missing := ph.checkTables(ctx, st)
 	if len(missing) > 0 {
