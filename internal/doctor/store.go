@@ -25,8 +25,8 @@ type storePhase struct {
 	dbTimeOK bool
 	// rtt is the quickest of a few reads of the server's time: one SQL
 	// round trip (latency.go).
-	rtt time.Duration
-	dialect  string
+	rtt     time.Duration
+	dialect string
 	// schema is what discovery found, for the report's mapping.
 	schema *express.Schema
 }
