@@ -29,8 +29,25 @@ func RedactURL(raw string) string {
 		prefix := schemeRE.FindString(out[:i])
 		out = prefix + "***" + out[i:]
 	}
-	return keyRE.ReplaceAllString(out, "${1}${2}***")
+	out = keyRE.ReplaceAllString(out, "${1}${2}***")
+	// go-mssqldb decodes a query key before it compares it, so
+	// pass%77ord= or change%20password= carries a password too.
+	return pairRE.ReplaceAllStringFunc(out, func(pair string) string {
+		key, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if k := strings.ToLower(strings.TrimSpace(key)); strings.Contains(k, "password") || k == "pwd" {
+			i := strings.IndexByte(pair, '=')
+			return pair[:i+1] + "***"
+		}
+		return pair
+	})
 }
+
+// pairRE finds the key=value pairs of a URL query or an ADO-style string
+// whose key is percent-encoded.
+var pairRE = regexp.MustCompile(`[^?&;=]*%[^?&;=]*=[^&;]*`)
 
 // URL is a parsed store location: where the eXpress database is, in the
 // two forms the client opens. It is made only by ParseURL; the text it was
