@@ -64,3 +64,20 @@ func TestRedactURLEncodedPasswordKeys(t *testing.T) {
 		t.Errorf("RedactURL hid more than the password: %q", got)
 	}
 }
+
+// A URL kept in another type's unexported field is printed by fmt field by
+// field, without its String method (fmt cannot call methods through an
+// unexported field): its text must not be there to print.
+func TestURLInAnUnexportedFieldPrintsNoPassword(t *testing.T) {
+	u := mustParse(t, "sqlserver://sa:S3cretPW@ds1/SQLEXPRESS?database=eXpress")
+	type holder struct {
+		store URL
+		ptr   *URL
+	}
+	h := holder{store: u, ptr: &u}
+	for _, s := range []string{fmt.Sprintf("%v", h), fmt.Sprintf("%+v", h), fmt.Sprintf("%#v", h), fmt.Sprintf("%v", []any{h}), fmt.Sprintf("%+v", &h)} {
+		if strings.Contains(s, "S3cretPW") {
+			t.Errorf("a URL in an unexported field prints the password: %s", s)
+		}
+	}
+}
