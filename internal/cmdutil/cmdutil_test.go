@@ -89,6 +89,25 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// What a flag or a setting can hold is compared, whatever its kind: a map
+// (menu.folder_names) and a struct with no exported field (netip.Addr,
+// time.Time) too. Skipping them silently let a wrong value pass an argv
+// test's Want or Config.
+func TestDiffComparesMapsAndOpaqueValues(t *testing.T) {
+	type opts struct {
+		Names map[int64]string
+		Addr  netip.Addr
+	}
+	got := opts{Names: map[int64]string{1: "Labs"}, Addr: netip.MustParseAddr("192.0.2.1")}
+	if d := Diff(got, opts{Names: map[int64]string{1: "Labs"}, Addr: netip.MustParseAddr("192.0.2.1")}); len(d) != 0 {
+		t.Errorf("equal values: %v", d)
+	}
+	d := Diff(got, opts{Names: map[int64]string{1: "Staff"}, Addr: netip.MustParseAddr("192.0.2.2")})
+	if len(d) != 2 || !strings.HasPrefix(d[0], "Names: ") || !strings.HasPrefix(d[1], "Addr: ") {
+		t.Errorf("Diff = %q, want the map and the address named", d)
+	}
+}
+
 // A job in every --json says whether it erases the disk: from the tasks
 // and from the marker (menu.Entry.Effects).
 func TestJobJSON(t *testing.T) {
