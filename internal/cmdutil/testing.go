@@ -144,7 +144,7 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 		if cfg == nil {
 			return errors.New("the Options have no Config to check")
 		}
-		want := *cfg
+		want := copyExported(reflect.ValueOf(*cfg)).Interface().(config.Config)
 		c.Config(&want)
 		for _, d := range Diff(*cfg, want) {
 			diffs = append(diffs, "Config."+d)
@@ -192,6 +192,42 @@ func diff(path string, g, w reflect.Value, out *[]string) {
 	if gv, wv := g.Interface(), w.Interface(); !reflect.DeepEqual(gv, wv) {
 		*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, gv, wv))
 	}
+}
+
+// copyExported is v with its exported slices and maps (at any depth of
+// exported struct fields) copied, so an edit of the copy in place (a
+// list's element) cannot change v too; the rest is shared.
+func copyExported(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out.Field(i).Set(copyExported(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(copyExported(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), copyExported(it.Value()))
+		}
+		return out
+	}
+	return v
 }
 
 // hasExported says whether struct type t has an exported field.
