@@ -15,12 +15,17 @@ import (
 // directory included, is exactly as it was; the new one (env.Config, the
 // flow's) names the demo store and directory.
 func TestDemoLeavesTheCallersConfigAlone(t *testing.T) {
-	cfg := config.Default()
-	cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = "sqlserver://ds1/ALTIRIS?database=eXpress", config.AuthTechnician, config.QueueProcedure
-	cfg.Directory.DCs, cfg.Directory.Domain, cfg.Directory.DNSDomain = []string{"ldaps://dc1.uni.example"}, "UNI", "uni.example"
-	cfg.Directory.CAFile, cfg.Directory.DSAccounts = "/etc/uni-ca.pem", false
-	cfg.Directory.Domains = []config.DomainConfig{{NetBIOS: "UNI", DNS: "uni.example"}}
-	before := cfg.Clone()
+	// Built twice, not cloned: Clone shares the lists, so an edit of one in
+	// place would show in both and compare equal.
+	caller := func() *config.Config {
+		cfg := config.Default()
+		cfg.Store.URL, cfg.Store.Auth, cfg.Store.Queue = "sqlserver://ds1/ALTIRIS?database=eXpress", config.AuthTechnician, config.QueueProcedure
+		cfg.Directory.DCs, cfg.Directory.Domain, cfg.Directory.DNSDomain = []string{"ldaps://dc1.uni.example"}, "UNI", "uni.example"
+		cfg.Directory.CAFile, cfg.Directory.DSAccounts = "/etc/uni-ca.pem", false
+		cfg.Directory.Domains = []config.DomainConfig{{NetBIOS: "UNI", DNS: "uni.example"}}
+		return cfg
+	}
+	cfg, before := caller(), caller()
 	env, err := setup.Build(context.Background(), cfg, setup.Options{Demo: true, NeedDirectory: true, DemoDir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("Build: %v", err)
