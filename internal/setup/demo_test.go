@@ -3,10 +3,12 @@ package setup_test
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/demo"
+	"github.com/imageinvoker/imageinvoker/internal/exitcode"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
@@ -44,5 +46,22 @@ func TestDemoLeavesTheCallersConfigAlone(t *testing.T) {
 	}
 	if d := env.Config.Directory; d.Domain != demo.Domain || len(d.Domains) != 0 || !d.DSAccounts || len(d.DCs) != 1 {
 		t.Errorf("the demo config's directory: %+v", d)
+	}
+}
+
+// A directory that cannot be set up is named once: "directory settings:"
+// came twice, once from the directory client and once from Build.
+func TestDirectorySettingsErrorSaysItOnce(t *testing.T) {
+	cfg := config.Default()
+	cfg.Store.URL = "sqlite:" + t.TempDir() + "/express.db"
+	_, err := setup.Build(context.Background(), cfg, setup.Options{NeedDirectory: true})
+	if err == nil || !strings.Contains(err.Error(), "directory settings: ") {
+		t.Fatalf("Build without a directory: err = %v, want a directory settings error", err)
+	}
+	if n := strings.Count(err.Error(), "directory settings:"); n != 1 {
+		t.Errorf("%q says \"directory settings:\" %d times", err, n)
+	}
+	if exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("exit %d, want %d", exitcode.Of(err), exitcode.Usage)
 	}
 }
