@@ -121,7 +121,6 @@ type setRows struct {
 	sets     [][][]driver.Value
 	set, row int
 	errIn    int
-	errSeen  bool
 }
 
 func (r *setRows) Columns() []string { return []string{"v"} }
