@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/setup"
 	"github.com/imageinvoker/imageinvoker/pkg/menu"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
@@ -86,6 +88,53 @@ func TestDiff(t *testing.T) {
 	want := []string{`Name: got "a", want "b"`, `Inner.MACs: got []string{"x"}, want []string(nil)`}
 	if !slices.Equal(d, want) {
 		t.Errorf("Diff = %q, want %q", d, want)
+	}
+}
+
+// What a flag or a setting can hold is compared, whatever its kind: a map
+// (menu.folder_names) and a struct with no exported field (netip.Addr,
+// time.Time) too. Skipping them silently let a wrong value pass an argv
+// test's Want or Config.
+func TestDiffComparesMapsAndOpaqueValues(t *testing.T) {
+	type opts struct {
+		Names map[int64]string
+		Addr  netip.Addr
+	}
+	got := opts{Names: map[int64]string{1: "Labs"}, Addr: netip.MustParseAddr("192.0.2.1")}
+	if d := Diff(got, opts{Names: map[int64]string{1: "Labs"}, Addr: netip.MustParseAddr("192.0.2.1")}); len(d) != 0 {
+		t.Errorf("equal values: %v", d)
+	}
+	d := Diff(got, opts{Names: map[int64]string{1: "Staff"}, Addr: netip.MustParseAddr("192.0.2.2")})
+	if len(d) != 2 || !strings.HasPrefix(d[0], "Names: ") || !strings.HasPrefix(d[1], "Addr: ") {
+		t.Errorf("Diff = %q, want the map and the address named", d)
+	}
+}
+
+// An ArgvCase's Config func edits a copy of the resolved configuration that
+// shares nothing with it: one that sets a list's element in place (not a
+// new list) is still a difference, not a change made to both sides.
+func TestArgvConfigEditedInPlaceIsADifference(t *testing.T) {
+	type opts struct{ Config *config.Config }
+	newCmd := func(f *Factory, runF func(context.Context, *opts) error) *cobra.Command {
+		o := &opts{}
+		cmd := &cobra.Command{Use: "t", RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := f.Config(cmd)
+			if err != nil {
+				return err
+			}
+			o.Config = cfg
+			return runF(cmd.Context(), o)
+		}}
+		config.AddGroups(cmd.Flags(), config.GroupDirectory)
+		return cmd
+	}
+	same := ArgvCase[opts]{Argv: []string{"--dc", "ldaps://dc1"}, Config: func(c *config.Config) { c.Directory.DCs = []string{"ldaps://dc1"} }}
+	if err := same.Try(newCmd); err != nil {
+		t.Fatalf("the configuration as resolved: %v", err)
+	}
+	inPlace := ArgvCase[opts]{Argv: []string{"--dc", "ldaps://dc1"}, Config: func(c *config.Config) { c.Directory.DCs[0] = "ldaps://other" }}
+	if err := inPlace.Try(newCmd); err == nil || !strings.Contains(err.Error(), "Config.Directory.DCs") {
+		t.Errorf("a list element set in place passed: err = %v", err)
 	}
 }
 

@@ -144,7 +144,7 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 		if cfg == nil {
 			return errors.New("the Options have no Config to check")
 		}
-		want := *cfg
+		want := copyExported(reflect.ValueOf(*cfg)).Interface().(config.Config)
 		c.Config(&want)
 		for _, d := range Diff(*cfg, want) {
 			diffs = append(diffs, "Config."+d)
@@ -158,9 +158,10 @@ func (c ArgvCase[O]) Try(newCmd NewCmdFunc[O]) error {
 
 // Diff names every field in which got differs from want, one line each
 // ("Machine.Override.MACs: got [...], want [...]"). It compares what a flag
-// or a setting can set: strings, numbers, bools, slices, and structs of
-// them at any depth; pointers, funcs, interfaces, maps and unexported
-// fields (a command's dependencies and a config's bookkeeping) are not.
+// or a setting can set: strings, numbers, bools, slices, maps, values such
+// as netip.Addr, and structs of them at any depth; pointers, funcs,
+// interfaces and unexported fields (a command's dependencies and a
+// config's bookkeeping) are not.
 func Diff[T any](got, want T) []string {
 	var out []string
 	diff("", reflect.ValueOf(got), reflect.ValueOf(want), &out)
@@ -170,6 +171,9 @@ func Diff[T any](got, want T) []string {
 func diff(path string, g, w reflect.Value, out *[]string) {
 	switch g.Kind() {
 	case reflect.Struct:
+		if !hasExported(g.Type()) { // a value (netip.Addr, time.Time): compared whole
+			break
+		}
 		for i := range g.NumField() {
 			f := g.Type().Field(i)
 			if !f.IsExported() {
@@ -181,13 +185,59 @@ func diff(path string, g, w reflect.Value, out *[]string) {
 			}
 			diff(name, g.Field(i), w.Field(i), out)
 		}
-	case reflect.Pointer, reflect.Func, reflect.Interface, reflect.Map, reflect.Chan, reflect.UnsafePointer:
 		return
-	default:
-		if gv, wv := g.Interface(), w.Interface(); !reflect.DeepEqual(gv, wv) {
-			*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, gv, wv))
+	case reflect.Pointer, reflect.Func, reflect.Interface, reflect.Chan, reflect.UnsafePointer:
+		return
+	}
+	if gv, wv := g.Interface(), w.Interface(); !reflect.DeepEqual(gv, wv) {
+		*out = append(*out, fmt.Sprintf("%s: got %#v, want %#v", path, gv, wv))
+	}
+}
+
+// copyExported is v with its exported slices and maps (at any depth of
+// exported struct fields) copied, so an edit of the copy in place (a
+// list's element) cannot change v too; the rest is shared.
+func copyExported(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Struct:
+		out := reflect.New(v.Type()).Elem()
+		out.Set(v)
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out.Field(i).Set(copyExported(v.Field(i)))
+			}
+		}
+		return out
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(copyExported(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), copyExported(it.Value()))
+		}
+		return out
+	}
+	return v
+}
+
+// hasExported says whether struct type t has an exported field.
+func hasExported(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if t.Field(i).IsExported() {
+			return true
 		}
 	}
+	return false
 }
 
 // TB is the part of testing.TB that WriteFile needs; cmdutil is built into

@@ -3,6 +3,7 @@ package setup
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
@@ -99,7 +100,12 @@ func newDirectory(cfg *config.Config) (flow.IdentitySource, error) {
 	}
 	c, err := directory.New(dcfg)
 	if err != nil {
-		return nil, &exitcode.Error{Code: exitcode.Usage, Msg: "directory settings: " + err.Error(), Err: err}
+		// The client's own errors already say "directory settings:".
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "directory settings: ") {
+			msg = "directory settings: " + msg
+		}
+		return nil, &exitcode.Error{Code: exitcode.Usage, Msg: msg, Err: err}
 	}
 	return c, nil
 }

@@ -116,7 +116,7 @@ func openSQLite(ctx context.Context, path, file string, opts OpenOptions) (*Stor
 
 func openSQLServer(ctx context.Context, loc URL, opts OpenOptions) (*Store, error) {
 	var secrets []string
-	if u, err := url.Parse(loc.raw); err == nil && u.User != nil {
+	if u, err := url.Parse(loc.text()); err == nil && u.User != nil {
 		if p, ok := u.User.Password(); ok && p != "" {
 			secrets = append(secrets, p, url.QueryEscape(p), url.PathEscape(p))
 		}
@@ -124,7 +124,7 @@ func openSQLServer(ctx context.Context, loc URL, opts OpenOptions) (*Store, erro
 	if opts.NTLMPassword != "" {
 		secrets = append(secrets, opts.NTLMPassword)
 	}
-	cfg, err := msdsn.Parse(loc.raw)
+	cfg, err := msdsn.Parse(loc.text())
 	if err != nil {
 		msg := err.Error()
 		for _, sec := range secrets {

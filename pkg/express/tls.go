@@ -33,7 +33,7 @@ func (u URL) InsecureTLS() string {
 	if u.Dialect != DialectSQLServer {
 		return ""
 	}
-	cfg, err := msdsn.Parse(u.raw)
+	cfg, err := msdsn.Parse(u.text())
 	if err != nil {
 		return ""
 	}
@@ -168,7 +168,7 @@ var errCaptured = errors.New("certificate read")
 // certificate arrives) and returns the leaf certificate, for doctor to
 // print its fingerprint and the line to paste.
 func ServerCertificate(ctx context.Context, u URL, timeout time.Duration) (*x509.Certificate, error) {
-	cfg, err := msdsn.Parse(u.raw)
+	cfg, err := msdsn.Parse(u.text())
 	if u.Dialect != DialectSQLServer || err != nil {
 		return nil, fmt.Errorf("store url %s is not a SQL Server URL — fix store.url", u.Redacted())
 	}

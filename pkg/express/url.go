@@ -29,8 +29,25 @@ func RedactURL(raw string) string {
 		prefix := schemeRE.FindString(out[:i])
 		out = prefix + "***" + out[i:]
 	}
-	return keyRE.ReplaceAllString(out, "${1}${2}***")
+	out = keyRE.ReplaceAllString(out, "${1}${2}***")
+	// go-mssqldb decodes a query key before it compares it, so
+	// pass%77ord= or change%20password= carries a password too.
+	return pairRE.ReplaceAllStringFunc(out, func(pair string) string {
+		key, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(key); err == nil {
+			key = k
+		}
+		if k := strings.ToLower(strings.TrimSpace(key)); strings.Contains(k, "password") || k == "pwd" {
+			i := strings.IndexByte(pair, '=')
+			return pair[:i+1] + "***"
+		}
+		return pair
+	})
 }
+
+// pairRE finds the key=value pairs of a URL query or an ADO-style string
+// whose key is percent-encoded.
+var pairRE = regexp.MustCompile(`[^?&;=]*%[^?&;=]*=[^&;]*`)
 
 // URL is a parsed store location: where the eXpress database is, in the
 // two forms the client opens. It is made only by ParseURL; the text it was
@@ -55,7 +72,10 @@ type URL struct {
 	// Path is the SQLite file, without its ?options.
 	Path string
 
-	raw string
+	// raw is the text as written, behind a pointer: fmt prints a URL in
+	// another type's unexported field field by field, without calling
+	// String, and a pointer there prints as an address.
+	raw *string
 	// file is the SQLite file with its ?options, as the driver opens it.
 	file string
 }
@@ -70,7 +90,7 @@ func ParseURL(raw string) (URL, error) {
 		if file == "" {
 			return URL{}, fmt.Errorf("%q needs a file path, like sqlite:/var/lib/imageinvoker/express.db", RedactURL(raw))
 		}
-		return URL{Dialect: DialectSQLite, Path: file, raw: raw, file: path}, nil
+		return URL{Dialect: DialectSQLite, Path: file, raw: &raw, file: path}, nil
 	}
 	bad := func(why string) error {
 		return fmt.Errorf("%q %s: write sqlserver://[user:password@]host[:port][/instance]?database=eXpress or sqlite:PATH", RedactURL(raw), why)
@@ -95,7 +115,7 @@ func ParseURL(raw string) (URL, error) {
 		return URL{}, bad("has more than one instance name in its path")
 	}
 	return URL{Dialect: DialectSQLServer, Host: u.Hostname(), Port: u.Port(), Instance: inst,
-		Database: u.Query().Get("database"), Credentials: u.User != nil, raw: raw}, nil
+		Database: u.Query().Get("database"), Credentials: u.User != nil, raw: &raw}, nil
 }
 
 // cutLast is strings.Cut at the last sep; without sep, all of s is after.
@@ -108,7 +128,7 @@ func cutLast(s, sep string) (before, after string, found bool) {
 
 // Redacted is the URL as written, its password hidden (RedactURL): for
 // errors, logs and doctor, where the options matter.
-func (u URL) Redacted() string { return RedactURL(u.raw) }
+func (u URL) Redacted() string { return RedactURL(u.text()) }
 
 // String is Redacted, so a URL printed by any verb never shows a password.
 func (u URL) String() string { return u.Redacted() }
@@ -139,4 +159,12 @@ func (u URL) Short() string {
 }
 
 // IsZero says the URL was not parsed from anything: no store.
-func (u URL) IsZero() bool { return u.raw == "" }
+func (u URL) IsZero() bool { return u.text() == "" }
+
+// text is the URL as written ("" for the zero URL).
+func (u URL) text() string {
+	if u.raw == nil {
+		return ""
+	}
+	return *u.raw
+}

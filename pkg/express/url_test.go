@@ -64,10 +64,10 @@ func TestParseURL(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := mustParse(t, c.raw)
-		if got.raw != c.raw {
-			t.Errorf("ParseURL(%q) keeps %q as written", c.raw, got.raw)
+		if got.text() != c.raw {
+			t.Errorf("ParseURL(%q) keeps %q as written", c.raw, got.text())
 		}
-		got.raw, got.file = "", ""
+		got.raw, got.file = nil, ""
 		if got != c.want {
 			t.Errorf("ParseURL(%q) =\n  %#v\nwant\n  %#v", c.raw, fields(got), fields(c.want))
 		}
