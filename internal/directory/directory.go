@@ -449,7 +449,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 	// Closing the connection is the only way to interrupt go-ldap
 	// mid-request; use (re)arms that for the connection in use.
 	stop := func() bool { return true }
-	use := func(lc *ldap.Conn) {
+	use := func(lc *dcConn) {
 		conn = lc
 		stop = context.AfterFunc(ctx, func() { lc.Close() })
 	}
@@ -501,10 +501,10 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 		return nil, err
 	}
 	var sids [][]byte
-	if err := run("read tokenGroups", func() (err error) { sids, err = tokenGroups(conn, entry.DN); return err }); err != nil {
+	if err := run("read tokenGroups", func() (err error) { sids, err = tokenGroups(conn.Conn, entry.DN); return err }); err != nil {
 		return nil, err
 	}
-	groups, trips, err := c.resolveSIDs(conn, sids)
+	groups, trips, err := c.resolveSIDs(conn.Conn, sids)
 	s.RoundTrips += trips
 	if err != nil {
 		if ctx.Err() != nil {
@@ -529,7 +529,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 
 // connect opens a TLS-protected connection (or, only with AllowPlain and a
 // DC that refuses StartTLS, a plain one). It returns the round trips spent.
-func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, string, error) {
+func (c *Client) connect(ctx context.Context, dc *url.URL) (*dcConn, int, string, error) {
 	dial := c.cfg.Dial
 	if dial == nil {
 		var d net.Dialer
@@ -571,12 +571,66 @@ func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, str
 		conn = t
 	}
 	_ = conn.SetDeadline(time.Time{})
-	lc := ldap.NewConn(conn, secure)
+	out := &batchConn{Conn: conn}
+	lc := ldap.NewConn(out, secure)
 	lc.Start()
 	if dl, ok := ctx.Deadline(); ok {
 		lc.SetTimeout(time.Until(dl))
 	}
-	return lc, trips, warn, nil
+	return &dcConn{Conn: lc, out: out}, trips, warn, nil
+}
+
+// dcConn is an LDAP connection to a DC, with its writes (batchConn).
+type dcConn struct {
+	*ldap.Conn
+	out *batchConn
+}
+
+// batchConn can hold the next requests written to a DC to send them in one
+// write (boundAccount): they then cross the network together, whatever
+// the order the goroutines sending them run in.
+type batchConn struct {
+	net.Conn
+	mu   sync.Mutex
+	hold int
+	buf  []byte
+}
+
+// batch holds the next n writes, sending them all with the nth.
+func (b *batchConn) batch(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hold = n
+}
+
+// flush sends what is held now, and holds nothing more (a request of the
+// batch failed before it was written).
+func (b *batchConn) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hold = 0
+	if len(b.buf) > 0 {
+		_, _ = b.Conn.Write(b.buf)
+		b.buf = nil
+	}
+}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.hold == 0 {
+		return b.Conn.Write(p)
+	}
+	b.buf = append(b.buf, p...)
+	if b.hold--; b.hold > 0 {
+		return len(p), nil
+	}
+	buf := b.buf
+	b.buf = nil
+	if _, err := b.Conn.Write(buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 const oidStartTLS = "1.3.6.1.4.1.1466.20037"
@@ -700,20 +754,23 @@ func (c *Client) strictBound(res *ldap.SearchResult, err error) (*ldap.Entry, er
 // is used only when it is the very account "Who am I?" names (sameAccount).
 // Otherwise findBound asks for that account by the DC's answer, one more
 // round trip; a DC without "Who am I?" gets strictBound, as before.
-func (c *Client) boundAccount(conn *ldap.Conn, acct account, run func(string, func() error) error) (*ldap.Entry, error) {
+func (c *Client) boundAccount(conn *dcConn, acct account, run func(string, func() error) error) (*ldap.Entry, error) {
 	type found struct {
 		res *ldap.SearchResult
 		err error
 	}
 	typed := make(chan found, 1)
+	conn.out.batch(2)
 	go func() {
 		res, err := conn.Search(c.typedSearch(acct))
+		conn.out.flush() // in case it failed before it was written
 		typed <- found{res, err}
 	}()
 	var authz string
 	whoami := true
 	err := run("who am I", func() error {
 		r, err := conn.WhoAmI(nil)
+		conn.out.flush()
 		if unsupported(err) {
 			whoami = false
 			return nil
@@ -744,7 +801,7 @@ func (c *Client) boundAccount(conn *ldap.Conn, acct account, run func(string, fu
 		return entry, nil
 	}
 	err = run("find user", func() (err error) {
-		entry, err = c.findBound(conn, authz)
+		entry, err = c.findBound(conn.Conn, authz)
 		return err
 	})
 	return entry, err
@@ -781,7 +838,7 @@ func (c *Client) sameAccount(res *ldap.SearchResult, authz string) *ldap.Entry {
 // was closed under it, with no answer from the DC: the reader saw the end
 // of the connection (go-ldap then closes it) and the error is not one the
 // DC sent.
-func droppedUnanswered(conn *ldap.Conn, err error) bool {
+func droppedUnanswered(conn *dcConn, err error) bool {
 	if !conn.IsClosing() {
 		return false
 	}

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-ldap/ldap/v3"
 	"github.com/imageinvoker/imageinvoker/pkg/model"
 )
 
@@ -32,7 +31,7 @@ type Warm struct {
 	// Set before done closes.
 	dcs   []*url.URL // the DC list, resolved (in the order a sign-in tries them)
 	dc    *url.URL
-	conn  *ldap.Conn
+	conn  *dcConn
 	trips int
 	warn  string
 	at    time.Time
@@ -118,7 +117,7 @@ func (w *Warm) list(c *Client) []*url.URL {
 // sign-in then dials afresh, as a cold one would). Otherwise it is closed
 // and take returns nil. It waits for the warm-up to finish (the dial it
 // is in the middle of is the one the sign-in would start).
-func (w *Warm) take(ctx context.Context, c *Client, dc *url.URL) (*ldap.Conn, int, string) {
+func (w *Warm) take(ctx context.Context, c *Client, dc *url.URL) (*dcConn, int, string) {
 	if w == nil || !w.claim() {
 		return nil, 0, ""
 	}
