@@ -2,12 +2,18 @@ package directory_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	ber "github.com/go-asn1-ber/asn1-ber"
+	"github.com/go-ldap/ldap/v3"
 	"github.com/imageinvoker/imageinvoker/internal/directory"
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
 	"github.com/imageinvoker/imageinvoker/internal/latency"
@@ -219,4 +225,121 @@ func TestSambaWarmOtherDomain(t *testing.T) {
 		t.Errorf("LAB user: %d new LAB connections; want the warm one", p.Conns())
 	}
 	waitOpen(t, p, 0, "after the LAB sign-in")
+}
+
+// whoamiRelay is a DC in front of dc (ldaps, its own certificate, signed by
+// the CA it returns) that answers "Who am I?" itself, with whoami (the
+// Samba here does not implement it; AD does): a DC whose bound account may
+// not be the one the typed name finds. Everything else passes through.
+func whoamiRelay(t *testing.T, dc *adtest.DC, whoami string) (caPEM []byte, url string) {
+	t.Helper()
+	caPEM, cert := certPair(t, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(dc.CAPEM)
+	addr := listen(t, func(c net.Conn) {
+		defer c.Close()
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+		up, err := tls.Dial("tcp", dc.Addr+":636", &tls.Config{RootCAs: pool, ServerName: dc.Addr})
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		var mu sync.Mutex
+		write := func(b []byte) {
+			mu.Lock()
+			defer mu.Unlock()
+			_, _ = tc.Write(b)
+		}
+		go func() {
+			for {
+				p, err := ber.ReadPacket(up)
+				if err != nil {
+					tc.Close()
+					return
+				}
+				write(p.Bytes())
+			}
+		}()
+		for {
+			p, err := ber.ReadPacket(tc)
+			if err != nil {
+				return
+			}
+			if len(p.Children) > 1 && p.Children[1].Tag == ldap.ApplicationExtendedRequest {
+				ext := ber.Encode(ber.ClassApplication, ber.TypeConstructed, ldap.ApplicationExtendedResponse, nil, "")
+				ext.AppendChild(ber.NewInteger(ber.ClassUniversal, ber.TypePrimitive, ber.TagEnumerated, int64(ldap.LDAPResultSuccess), ""))
+				ext.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, "", ""))
+				ext.AppendChild(ber.NewString(ber.ClassUniversal, ber.TypePrimitive, ber.TagOctetString, "", ""))
+				ext.AppendChild(ber.NewString(ber.ClassContext, ber.TypePrimitive, 11, whoami, ""))
+				out := ber.Encode(ber.ClassUniversal, ber.TypeConstructed, ber.TagSequence, nil, "")
+				out.AppendChild(p.Children[0])
+				out.AppendChild(ext)
+				write(out.Bytes())
+				continue
+			}
+			if _, err := up.Write(p.Bytes()); err != nil {
+				return
+			}
+		}
+	})
+	return caPEM, "ldaps://" + addr
+}
+
+// Who-am-I and the search for the typed account leave together, and the
+// search's answer is used only when it is the account who-am-I names: the
+// identity is the account that bound, never the string typed. Here a DC
+// says bob bound when alice's name and password were sent: the sign-in is
+// bob's (his SID, his groups), not alice's, whom the typed name finds.
+// A name typed in another case than the account's is the account.
+func TestSambaPipelinedLookupIsWhoBound(t *testing.T) {
+	dc := adtest.Start(t)
+	alice, bob := dc.Users["alice"], dc.Users["bob"]
+	sid := func(user, password string) string {
+		s, err := signIn(t, sambaConfig(dc), user, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Identity.SID
+	}
+	aliceSID, bobSID := sid("alice", alice.Password), sid("bob", bob.Password)
+	for _, tc := range []struct {
+		name, whoami, want, sid string
+		requests                int // bind, who-am-I with the search, [findBound,] tokenGroups, names
+	}{
+		{"who-am-I names the typed account", `u:` + dc.Domain + `\alice`, `\alice`, aliceSID, 5},
+		{"who-am-I names another account", `u:` + dc.Domain + `\bob`, `\bob`, bobSID, 6},
+		{"who-am-I names it in another case", `u:` + dc.Domain + `\ALICE`, `\alice`, aliceSID, 6},
+		{"who-am-I names another domain", `u:EVIL\alice`, "", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			caPEM, url := whoamiRelay(t, dc, tc.whoami)
+			cfg := sambaConfig(dc, url)
+			cfg.CAFile, cfg.CAPEM = "", caPEM
+			s, err := signIn(t, cfg, "alice", alice.Password)
+			if tc.want == "" {
+				if !errors.Is(err, model.ErrOtherDomain) {
+					t.Fatalf("signed in (%v), err %v; want ErrOtherDomain", s, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Identity.User != dc.Domain+tc.want || s.Identity.SID != tc.sid || s.RoundTrips != tc.requests {
+				t.Errorf("who-am-I said %s; signed in as %s (SID %s) in %d requests, want %s%s (SID %s) in %d",
+					tc.whoami, s.Identity.User, s.Identity.SID, s.RoundTrips, dc.Domain, tc.want, tc.sid, tc.requests)
+			}
+		})
+	}
+	// Samba itself has no "Who am I?": the typed name's search is the
+	// lookup (strictBound), whatever its case.
+	for _, typed := range []string{"ALICE", strings.ToLower(dc.Domain) + `\Alice`} {
+		s, err := signIn(t, sambaConfig(dc), typed, alice.Password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Identity.User != dc.Domain+`\alice` || s.Identity.SID != aliceSID {
+			t.Errorf("%s signed in as %s; want %s\\alice", typed, s.Identity.User, dc.Domain)
+		}
+	}
 }
