@@ -716,7 +716,8 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 }
 
 // unsupported says the DC does not implement "Who am I?". AD (since 2003)
-// and Samba do; the embedded demo directory does not.
+// does; the Samba DC the tests run (it answers protocolError) and the
+// embedded demo directory do not.
 func unsupported(err error) bool {
 	var le *ldap.Error
 	return errors.As(err, &le) && (le.ResultCode == ldap.LDAPResultUnwillingToPerform || le.ResultCode == ldap.LDAPResultProtocolError)

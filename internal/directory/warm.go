@@ -12,8 +12,8 @@ import (
 
 // warmMaxAge bounds how long a connection dialled while the password is
 // typed is kept unused: well under AD's MaxConnIdleTime (900 s by
-// default), after which the DC drops it anyway.
-const warmMaxAge = 3 * time.Minute
+// default), after which the DC drops it anyway. A variable for tests.
+var warmMaxAge = 3 * time.Minute
 
 // Warm is a connection to the DC a sign-in would try first, opened while
 // the password is typed (issue 21): the DC list resolved (SRV discovery
@@ -65,7 +65,9 @@ func (c *Client) Warm() io.Closer {
 		w.conn, w.trips, w.warn, w.err = home.connect(ctx, w.dc)
 		w.at = time.Now()
 	}()
+	w.mu.Lock()
 	w.expire = time.AfterFunc(warmMaxAge, func() { _ = w.Close() })
+	w.mu.Unlock()
 	return w
 }
 

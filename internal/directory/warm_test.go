@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -341,5 +342,64 @@ func TestSambaPipelinedLookupIsWhoBound(t *testing.T) {
 		if s.Identity.User != dc.Domain+`\alice` || s.Identity.SID != aliceSID {
 			t.Errorf("%s signed in as %s; want %s\\alice", typed, s.Identity.User, dc.Domain)
 		}
+	}
+}
+
+// A warm connection left unused longer than its age bound is closed on
+// its own; the sign-in that comes later dials afresh.
+func TestSambaWarmExpires(t *testing.T) {
+	dc := adtest.Start(t)
+	p, url := warmProxy(t, dc, "ldaps", "636")
+	c, err := directory.New(sambaConfig(dc, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer directory.SetWarmMaxAge(time.Millisecond)()
+	w := c.Warm()
+	waitOpen(t, p, 0, "past its age")
+	p.Reset()
+	if _, err := c.SignInWarm(context.Background(), w, "alice", dc.Users["alice"].Password); err != nil {
+		t.Fatal(err)
+	}
+	if p.Conns() != 1 {
+		t.Errorf("%d new connections; want 1 (the expired one is not used)", p.Conns())
+	}
+	waitOpen(t, p, 0, "after the sign-in")
+}
+
+// Warm-ups closed, used, refused and expired leave no goroutine behind
+// (go-ldap's reader and processor included).
+func TestSambaWarmLeavesNoGoroutine(t *testing.T) {
+	dc := adtest.Start(t)
+	p, url := warmProxy(t, dc, "ldaps", "636")
+	c, err := directory.New(sambaConfig(dc, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	base := runtime.NumGoroutine()
+	for range 3 {
+		warmed(t, c).Close()
+		if _, err := c.SignInWarm(ctx, warmed(t, c), "alice", dc.Users["alice"].Password); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SignInWarm(ctx, c.Warm(), `EVIL\alice`, "whatever-1"); err == nil {
+			t.Fatal(`EVIL\alice signed in`)
+		}
+	}
+	waitOpen(t, p, 0, "after the sign-ins")
+	restore := directory.SetWarmMaxAge(time.Millisecond)
+	c.Warm()
+	waitOpen(t, p, 0, "past its age")
+	restore()
+	// go-ldap's goroutines end just after the connection closes: wait for
+	// them (a hang guard, not a measurement).
+	deadline := time.Now().Add(time.Minute)
+	for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
