@@ -25,8 +25,9 @@ type FlowBackend struct {
 	machine *flow.Machine
 	session *flow.Session
 	menu    *flow.Menu
-	// prepared is the store opened while the password is typed, until a
-	// sign-in takes it or the technician leaves the sign-in screen.
+	// prepared is the store opened and the DC dialled while the password is
+	// typed, until a sign-in takes them or the technician leaves the
+	// sign-in screen.
 	prepared *flow.Prepared
 }
 
@@ -71,9 +72,10 @@ func (b *FlowBackend) Identify(ctx context.Context) (Machine, error) {
 }
 
 // Prepare starts opening the session's store, and reading ahead what the
-// menu needs that does not depend on who signs in, while the password is
-// typed (store.auth: url; flow.Prepare). The sign-in screen calls it when
-// it shows; it never blocks. The channel is closed once that is done.
+// menu needs that does not depend on who signs in (store.auth: url), and
+// the directory's connection to its DC, while the password is typed
+// (flow.Prepare). The sign-in screen calls it when it shows; it never
+// blocks. The channel is closed once that is done.
 func (b *FlowBackend) Prepare() <-chan struct{} {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -52,9 +52,9 @@ func (s *signinScreen) focus() tea.Cmd {
 	return s.focusOn(s.field)
 }
 
-// preparer is a backend that opens the store while the password is typed
-// (FlowBackend): Prepare when the sign-in screen shows, Unprepare when the
-// technician leaves it with Esc.
+// preparer is a backend that opens the store and dials the DC while the
+// password is typed (FlowBackend): Prepare when the sign-in screen shows,
+// Unprepare when the technician leaves it with Esc.
 type preparer interface {
 	Prepare() <-chan struct{}
 	Unprepare()

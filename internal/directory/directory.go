@@ -261,20 +261,27 @@ func otherDomain(dom, own string) *Error {
 // An empty password is refused before any network traffic: AD treats it as
 // an anonymous bind and answers success (docs/active-directory.md).
 func (c *Client) SignIn(ctx context.Context, user, password string) (*model.SignIn, error) {
+	return c.signIn(ctx, nil, user, password)
+}
+
+// signIn is SignIn, with the connection Warm opened (nil: none). w is
+// offered to the first DC tried only, and closed unused otherwise.
+func (c *Client) signIn(ctx context.Context, w *Warm, user, password string) (*model.SignIn, error) {
 	if password == "" {
 		return nil, EmptyPasswordError()
 	}
 	if c.multi != nil {
-		return c.signInMulti(ctx, user, password)
+		return c.signInMulti(ctx, w, user, password)
 	}
 	acct, err := c.parseUser(user)
 	if err != nil {
 		return nil, err
 	}
 	var s *model.SignIn
-	_, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
+	_, skipped, err := c.firstAnswer(ctx, w.list(c), func(ctx context.Context, dc *url.URL) error {
 		var err error
-		s, err = c.signInAt(ctx, dc, acct, password)
+		s, err = c.signInAt(ctx, dc, acct, password, w)
+		w = nil // the first DC only
 		return err
 	})
 	if err != nil {
@@ -292,12 +299,17 @@ func (c *Client) SignIn(ctx context.Context, user, password string) (*model.Sign
 // error is that DC's. Trouble with a DC moves on to the next (failover); a
 // refusal is the domain's answer and ends the search. It returns the DC
 // that answered and, as warnings, the DCs it skipped on the way.
-func (c *Client) firstAnswer(ctx context.Context, try func(ctx context.Context, dc *url.URL) error) (*url.URL, []string, error) {
+//
+// dcs, when not nil, is the DC list resolved while the password was typed
+// (Warm): no second SRV lookup after Enter.
+func (c *Client) firstAnswer(ctx context.Context, dcs []*url.URL, try func(ctx context.Context, dc *url.URL) error) (*url.URL, []string, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.TotalTimeout)
 	defer cancel()
-	dcs, err := c.domainControllers(ctx)
-	if err != nil {
-		return nil, nil, err
+	if len(dcs) == 0 {
+		var err error
+		if dcs, err = c.domainControllers(ctx); err != nil {
+			return nil, nil, err
+		}
 	}
 	var failures []*Error
 	for _, dc := range c.ordered(dcs) {
@@ -416,22 +428,37 @@ func (c *Client) addWarning(w string) {
 	c.srvWarn = append(c.srvWarn, w)
 }
 
-// signInAt runs the whole sign-in on one DC within the per-DC timeout.
-func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, password string) (*model.SignIn, error) {
+// signInAt runs the whole sign-in on one DC within the per-DC timeout, on
+// the connection w opened while the password was typed when it is to dc
+// (w.take), else on a new one.
+func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, password string, w *Warm) (*model.SignIn, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
-	conn, trips, warn, err := c.connect(ctx, dc)
-	if err != nil {
-		return nil, err
+	conn, trips, warn := w.take(ctx, c, dc)
+	warmed := conn != nil
+	if warmed {
+		if dl, ok := ctx.Deadline(); ok {
+			conn.SetTimeout(time.Until(dl))
+		}
+	} else {
+		var err error
+		if conn, trips, warn, err = c.connect(ctx, dc); err != nil {
+			return nil, err
+		}
 	}
-	defer conn.Close()
-	// Closing the connection is the only way to interrupt go-ldap mid-request.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	// Closing the connection is the only way to interrupt go-ldap
+	// mid-request; use (re)arms that for the connection in use.
+	stop := func() bool { return true }
+	use := func(lc *dcConn) {
+		conn = lc
+		stop = context.AfterFunc(ctx, func() { lc.Close() })
+	}
+	use(conn)
+	defer func() {
+		stop()
+		conn.Close()
+	}()
 	s := &model.SignIn{Authority: dc.Host, RoundTrips: trips}
-	if warn != "" {
-		s.Warnings = append(s.Warnings, warn)
-	}
 	run := func(step string, f func() error) error {
 		s.RoundTrips++
 		if err := f(); err != nil {
@@ -442,42 +469,42 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 		}
 		return nil
 	}
-	if err := run("bind", func() error { return conn.Bind(acct.bindName, password) }); err != nil {
-		return nil, err
+	s.RoundTrips++
+	err := conn.Bind(acct.bindName, password)
+	if err != nil && warmed && droppedUnanswered(conn, err) && ctx.Err() == nil {
+		// The connection opened while the password was typed was dropped
+		// (by the DC or a middlebox) before any answer: dial this DC again,
+		// with the same checks, and bind there, as a cold sign-in would
+		// have from the start.
+		stop()
+		conn.Close()
+		lc, n, wn, cerr := c.connect(ctx, dc)
+		if cerr != nil {
+			return nil, cerr
+		}
+		use(lc)
+		s.RoundTrips += n
+		warn = wn
+		err = conn.Bind(acct.bindName, password)
 	}
-	// Who bound is the DC's answer, not the typed name: a UPN or a
-	// DOMAIN\name can bind one account and name another (RFC 4532).
-	var authz string
-	whoami := true
-	if err := run("who am I", func() error {
-		r, err := conn.WhoAmI(nil)
-		if unsupported(err) {
-			whoami = false
-			return nil
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("bind: %w: %w", errTimeout, ctx.Err())
 		}
-		if err == nil {
-			authz = r.AuthzID
-		}
-		return err
-	}); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bind: %w", err)
 	}
-	var entry *ldap.Entry
-	if err := run("find user", func() (err error) {
-		if !whoami {
-			entry, err = c.strictBound(conn, acct)
-			return err
-		}
-		entry, err = c.findBound(conn, authz)
-		return err
-	}); err != nil {
+	if warn != "" {
+		s.Warnings = append(s.Warnings, warn)
+	}
+	entry, err := c.boundAccount(conn, acct, run)
+	if err != nil {
 		return nil, err
 	}
 	var sids [][]byte
-	if err := run("read tokenGroups", func() (err error) { sids, err = tokenGroups(conn, entry.DN); return err }); err != nil {
+	if err := run("read tokenGroups", func() (err error) { sids, err = tokenGroups(conn.Conn, entry.DN); return err }); err != nil {
 		return nil, err
 	}
-	groups, trips, err := c.resolveSIDs(conn, sids)
+	groups, trips, err := c.resolveSIDs(conn.Conn, sids)
 	s.RoundTrips += trips
 	if err != nil {
 		if ctx.Err() != nil {
@@ -502,7 +529,7 @@ func (c *Client) signInAt(ctx context.Context, dc *url.URL, acct account, passwo
 
 // connect opens a TLS-protected connection (or, only with AllowPlain and a
 // DC that refuses StartTLS, a plain one). It returns the round trips spent.
-func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, string, error) {
+func (c *Client) connect(ctx context.Context, dc *url.URL) (*dcConn, int, string, error) {
 	dial := c.cfg.Dial
 	if dial == nil {
 		var d net.Dialer
@@ -544,12 +571,66 @@ func (c *Client) connect(ctx context.Context, dc *url.URL) (*ldap.Conn, int, str
 		conn = t
 	}
 	_ = conn.SetDeadline(time.Time{})
-	lc := ldap.NewConn(conn, secure)
+	out := &batchConn{Conn: conn}
+	lc := ldap.NewConn(out, secure)
 	lc.Start()
 	if dl, ok := ctx.Deadline(); ok {
 		lc.SetTimeout(time.Until(dl))
 	}
-	return lc, trips, warn, nil
+	return &dcConn{Conn: lc, out: out}, trips, warn, nil
+}
+
+// dcConn is an LDAP connection to a DC, with its writes (batchConn).
+type dcConn struct {
+	*ldap.Conn
+	out *batchConn
+}
+
+// batchConn can hold the next requests written to a DC to send them in one
+// write (boundAccount): they then cross the network together, whatever
+// the order the goroutines sending them run in.
+type batchConn struct {
+	net.Conn
+	mu   sync.Mutex
+	hold int
+	buf  []byte
+}
+
+// batch holds the next n writes, sending them all with the nth.
+func (b *batchConn) batch(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hold = n
+}
+
+// flush sends what is held now, and holds nothing more (a request of the
+// batch failed before it was written).
+func (b *batchConn) flush() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hold = 0
+	if len(b.buf) > 0 {
+		_, _ = b.Conn.Write(b.buf)
+		b.buf = nil
+	}
+}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.hold == 0 {
+		return b.Conn.Write(p)
+	}
+	b.buf = append(b.buf, p...)
+	if b.hold--; b.hold > 0 {
+		return len(p), nil
+	}
+	buf := b.buf
+	b.buf = nil
+	if _, err := b.Conn.Write(buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 const oidStartTLS = "1.3.6.1.4.1.1466.20037"
@@ -635,23 +716,29 @@ func (c *Client) findBound(conn *ldap.Conn, authz string) (*ldap.Entry, error) {
 }
 
 // unsupported says the DC does not implement "Who am I?". AD (since 2003)
-// and Samba do; the embedded demo directory does not.
+// does; the Samba DC the tests run (it answers protocolError) and the
+// embedded demo directory do not.
 func unsupported(err error) bool {
 	var le *ldap.Error
 	return errors.As(err, &le) && (le.ResultCode == ldap.LDAPResultUnwillingToPerform || le.ResultCode == ldap.LDAPResultProtocolError)
 }
 
-// strictBound reads the account by exactly the name that bound, for a DC
-// without "Who am I?": DOMAIN\name (the domain already checked to be ours)
-// by sAMAccountName, a UPN only by an explicit userPrincipalName — never by
+// typedSearch is the search for the account by exactly the name that
+// bound: DOMAIN\name (the domain already checked to be ours) by
+// sAMAccountName, a UPN only by an explicit userPrincipalName — never by
 // the name part of a UPN, which may belong to another account.
-func (c *Client) strictBound(conn *ldap.Conn, acct account) (*ldap.Entry, error) {
+func (c *Client) typedSearch(acct account) *ldap.SearchRequest {
 	filter := "(sAMAccountName=" + ldap.EscapeFilter(acct.sam) + ")"
 	if acct.upn != "" {
 		filter = "(userPrincipalName=" + ldap.EscapeFilter(acct.upn) + ")"
 	}
-	res, err := conn.Search(ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, 0, false,
-		"(&(objectCategory=person)(objectClass=user)"+filter+")", userAttrs, nil))
+	return ldap.NewSearchRequest(c.cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 2, 0, false,
+		"(&(objectCategory=person)(objectClass=user)"+filter+")", userAttrs, nil)
+}
+
+// strictBound is the account typedSearch found, for a DC without "Who am
+// I?": it must be found exactly once.
+func (c *Client) strictBound(res *ldap.SearchResult, err error) (*ldap.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -660,6 +747,104 @@ func (c *Client) strictBound(conn *ldap.Conn, acct account) (*ldap.Entry, error)
 			Next: `Sign in as ` + c.cfg.Domain + `\name`}
 	}
 	return res.Entries[0], nil
+}
+
+// boundAccount reads the entry of the account that bound. "Who am I?" and
+// typedSearch go out together, one round trip for both; the identity is
+// the account that bound, never the string typed, so the search's entry
+// is used only when it is the very account "Who am I?" names (sameAccount).
+// Otherwise findBound asks for that account by the DC's answer, one more
+// round trip; a DC without "Who am I?" gets strictBound, as before.
+func (c *Client) boundAccount(conn *dcConn, acct account, run func(string, func() error) error) (*ldap.Entry, error) {
+	type found struct {
+		res *ldap.SearchResult
+		err error
+	}
+	typed := make(chan found, 1)
+	conn.out.batch(2)
+	go func() {
+		res, err := conn.Search(c.typedSearch(acct))
+		conn.out.flush() // in case it failed before it was written
+		typed <- found{res, err}
+	}()
+	var authz string
+	whoami := true
+	err := run("who am I", func() error {
+		r, err := conn.WhoAmI(nil)
+		conn.out.flush()
+		if unsupported(err) {
+			whoami = false
+			return nil
+		}
+		if err == nil {
+			authz = r.AuthzID
+		}
+		return err
+	})
+	t := <-typed // always: no request outlives the sign-in
+	if err != nil {
+		return nil, err
+	}
+	var entry *ldap.Entry
+	if err := run("find user", func() (err error) {
+		if !whoami {
+			entry, err = c.strictBound(t.res, t.err)
+			return err
+		}
+		if t.err == nil {
+			entry = c.sameAccount(t.res, authz)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if entry != nil {
+		return entry, nil
+	}
+	err = run("find user", func() (err error) {
+		entry, err = c.findBound(conn.Conn, authz)
+		return err
+	})
+	return entry, err
+}
+
+// sameAccount is the one entry of res when it is provably the account
+// "Who am I?" named (authz), by the same rules findBound reads it: for
+// u:DOMAIN\name, a domain that is ours and exactly that sAMAccountName
+// (unique in a domain; any difference, even of case, falls back to
+// findBound); for dn:DN, that DN, under the base DN. Else nil.
+func (c *Client) sameAccount(res *ldap.SearchResult, authz string) *ldap.Entry {
+	if res == nil || len(res.Entries) != 1 {
+		return nil
+	}
+	e := res.Entries[0]
+	switch {
+	case strings.HasPrefix(authz, "u:"):
+		dom, name, ok := strings.Cut(strings.TrimPrefix(authz, "u:"), `\`)
+		if ok && name != "" && c.ownDomain(dom) && e.GetAttributeValue("sAMAccountName") == name {
+			return e
+		}
+	case strings.HasPrefix(authz, "dn:"):
+		dn := strings.TrimPrefix(authz, "dn:")
+		a, err1 := ldap.ParseDN(dn)
+		b, err2 := ldap.ParseDN(e.DN)
+		if err1 == nil && err2 == nil && a.Equal(b) && underDN(dn, c.cfg.BaseDN) {
+			return e
+		}
+	}
+	return nil
+}
+
+// droppedUnanswered says a request on conn failed because the connection
+// was closed under it, with no answer from the DC: the reader saw the end
+// of the connection (go-ldap then closes it) and the error is not one the
+// DC sent.
+func droppedUnanswered(conn *dcConn, err error) bool {
+	if !conn.IsClosing() {
+		return false
+	}
+	var le *ldap.Error
+	return !errors.As(err, &le) || le.ResultCode == ldap.ErrorNetwork
 }
 
 // underDN says whether dn is base or below it, comparing RDNs as AD does

@@ -123,14 +123,21 @@ func (m *multi) home(user string) (int, error) {
 // domain, in parallel, for the groups that hold the user or one of their
 // groups as a foreign security principal. Any domain that cannot answer
 // refuses the sign-in (model.ErrForeignDomain).
-func (c *Client) signInMulti(ctx context.Context, user, password string) (*model.SignIn, error) {
+//
+// w, the connection Warm opened to the first domain, serves only a user of
+// that domain; it is closed unused for any other.
+func (c *Client) signInMulti(ctx context.Context, w *Warm, user, password string) (*model.SignIn, error) {
 	t0 := time.Now()
 	h, err := c.multi.home(user)
 	if err != nil {
 		return nil, err
 	}
 	home := c.multi.domains[h]
-	s, err := home.SignIn(ctx, user, password)
+	if w != nil && w.home != home {
+		_ = w.Close()
+		w = nil
+	}
+	s, err := home.signIn(ctx, w, user, password)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +272,7 @@ func (c *Client) foreignGroups(ctx context.Context, bindName, bindPw string, sid
 	}
 	var groups []model.Group
 	trips := 0
-	dc, skipped, err := c.firstAnswer(ctx, func(ctx context.Context, dc *url.URL) error {
+	dc, skipped, err := c.firstAnswer(ctx, nil, func(ctx context.Context, dc *url.URL) error {
 		g, n, err := c.foreignAt(ctx, dc, bindName, bindPw, sids)
 		groups, trips = g, trips+n
 		return err

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"io"
 	"sync"
 
 	"github.com/imageinvoker/imageinvoker/internal/config"
@@ -96,21 +97,37 @@ func (f *Flow) snapshotOptions() model.SnapshotOptions {
 	return model.SnapshotOptions{RootFolder: cfg.Menu.Root, Tag: cfg.Menu.Tag, ConsoleSecurity: string(cfg.Store.ConsoleSecurity)}
 }
 
-// Prepared is the session's store opened while the password is typed, with
-// what the menu's snapshot can read ahead already read (store.auth: url).
-// SignInPrepared takes it: the session keeps it when the sign-in succeeds,
-// and anything else closes it. Close drops it unused (Esc leaves the
-// sign-in screen: nothing prefetched survives a sign-out).
+// warmer is an IdentitySource that can start reaching its server while
+// the password is typed (the AD directory, directory.Client: its DC list
+// resolved and a TLS-checked connection opened to the DC a sign-in tries
+// first). Warm never blocks; what it returns goes to SignInWarm once, which
+// uses it only where a sign-in without it would have connected, or is
+// closed unused. DS console accounts and fakes need not implement it.
+type warmer interface {
+	Warm() io.Closer
+	SignInWarm(ctx context.Context, warm io.Closer, user, password string) (*model.SignIn, error)
+}
+
+// Prepared is what is made ready while the password is typed: the
+// session's store opened, with what the menu's snapshot can read ahead
+// already read (store.auth: url), and the directory's connection to its
+// DC (warmer). SignInPrepared takes it: the session keeps the store when
+// the sign-in succeeds, and anything else closes it; the directory's
+// connection serves that one sign-in's bind, or is closed. Close drops
+// both unused (Esc leaves the sign-in screen: nothing prefetched survives a
+// sign-out).
 type Prepared struct {
 	mu   sync.Mutex
 	e    *earlyOpen
+	warm io.Closer
 	done chan struct{}
 }
 
 // Prepare starts opening the session's store, and prefetching the menu's
-// identity-independent part for machine m when it is known, before anyone
-// signs in; nil when the store must wait for the sign-in (store.auth:
-// technician) or there is none.
+// identity-independent part for machine m when it is known, and the
+// directory's connection to its DC, before anyone signs in; nil when there
+// is nothing to prepare (store.auth: technician, whose store waits for the
+// sign-in, with no directory that warms).
 func (f *Flow) Prepare(m *Machine) *Prepared {
 	var c *model.Computer
 	if m != nil && m.Computer != nil {
@@ -123,15 +140,34 @@ func (f *Flow) Prepare(m *Machine) *Prepared {
 	e := f.openEarly(ctx, c)
 	if e == nil {
 		cancel()
+	} else {
+		inner := e.cancel
+		e.cancel = func() { inner(); cancel() }
+	}
+	var warm io.Closer
+	if w, ok := f.d.Directory.(warmer); ok {
+		warm = w.Warm()
+	}
+	if e == nil && warm == nil {
 		return nil
 	}
-	inner := e.cancel
-	e.cancel = func() { inner(); cancel() }
-	return &Prepared{e: e, done: e.done}
+	p := &Prepared{e: e, warm: warm, done: make(chan struct{})}
+	go func() {
+		// Both end on their own: the open within the step timeout, the
+		// connection within the directory's per-DC timeout.
+		defer close(p.done)
+		if e != nil {
+			<-e.done
+		}
+		if d, ok := warm.(interface{ Done() <-chan struct{} }); ok {
+			<-d.Done()
+		}
+	}()
+	return p
 }
 
 // Done is closed once the store is open and the reads ahead are done (or
-// failed); nil-safe.
+// failed), and the directory's connection open (or failed); nil-safe.
 func (p *Prepared) Done() <-chan struct{} {
 	if p == nil {
 		ch := make(chan struct{})
@@ -141,18 +177,25 @@ func (p *Prepared) Done() <-chan struct{} {
 	return p.done
 }
 
-// Close closes the store opened for a sign-in that did not take it
+// Close closes what was prepared for a sign-in that did not take it
 // (nil-safe; once taken, the sign-in owns it).
-func (p *Prepared) Close() { p.take().close() }
+func (p *Prepared) Close() {
+	e, warm := p.take()
+	e.close()
+	if warm != nil {
+		_ = warm.Close()
+	}
+}
 
-// take hands the early open to a sign-in, once.
-func (p *Prepared) take() *earlyOpen {
+// take hands the early open and the directory's connection to a sign-in,
+// once.
+func (p *Prepared) take() (*earlyOpen, io.Closer) {
 	if p == nil {
-		return nil
+		return nil, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	e := p.e
-	p.e = nil
-	return e
+	e, warm := p.e, p.warm
+	p.e, p.warm = nil, nil
+	return e, warm
 }

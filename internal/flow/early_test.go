@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -218,4 +219,70 @@ func TestPreparedStoreClosedWhenLeftOrRefused(t *testing.T) {
 			t.Errorf("Prepare opened %d stores with store.auth: technician", len(fk.readers))
 		}
 	})
+}
+
+// warmSource is an identity source that can reach its server while the
+// password is typed (as directory.Client does): it records what it was
+// handed and whether its warm-up was closed.
+type warmSource struct {
+	waitingSource
+	warmed   []*warmConn
+	signedIn []io.Closer
+}
+
+type warmConn struct{ closed int }
+
+func (w *warmConn) Close() error { w.closed++; return nil }
+
+func (s *warmSource) Warm() io.Closer {
+	w := &warmConn{}
+	s.warmed = append(s.warmed, w)
+	return w
+}
+
+func (s *warmSource) SignInWarm(ctx context.Context, warm io.Closer, user, password string) (*model.SignIn, error) {
+	s.signedIn = append(s.signedIn, warm)
+	defer warm.Close()
+	return s.SignIn(ctx, user, password)
+}
+
+// The directory is warmed while the password is typed whatever store.auth
+// (technician too, whose store waits for the sign-in); the sign-in hands
+// the warm-up to the directory, Close and a DS console account name close
+// it unused.
+func TestPrepareWarmsTheDirectory(t *testing.T) {
+	d, _, _, _ := earlyDeps(t, config.AuthTechnician, true)
+	src := &warmSource{waitingSource: d.Directory.(waitingSource)}
+	d.Directory = src
+	d.Config.Directory.DSAccounts = true
+	f := flow.New(d)
+
+	p := f.Prepare(nil)
+	if p == nil || len(src.warmed) != 1 {
+		t.Fatalf("Prepare with store.auth: technician: %v, %d warm-ups; want one", p, len(src.warmed))
+	}
+	<-p.Done()
+	sess, err := f.SignInPrepared(context.Background(), p, "bob", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.Close()
+	if len(src.signedIn) != 1 || src.signedIn[0] != src.warmed[0] || src.warmed[0].closed == 0 {
+		t.Fatalf("the sign-in did not take the warm-up: %v", src.signedIn)
+	}
+
+	p = f.Prepare(nil)
+	p.Close()
+	p.Close()
+	if len(src.signedIn) != 1 || len(src.warmed) != 2 || src.warmed[1].closed == 0 {
+		t.Fatalf("Close: %d sign-ins, warm-up closed %d times", len(src.signedIn), src.warmed[1].closed)
+	}
+
+	p = f.Prepare(nil)
+	if _, err := f.SignInPrepared(context.Background(), p, `.\nobody`, "pw"); err == nil {
+		t.Fatal(`.\nobody signed in`)
+	}
+	if len(src.signedIn) != 1 || len(src.warmed) != 3 || src.warmed[2].closed == 0 {
+		t.Fatalf("a DS console account name: %d sign-ins, warm-up closed %d times", len(src.signedIn), src.warmed[2].closed)
+	}
 }

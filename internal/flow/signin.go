@@ -120,11 +120,14 @@ func (f *Flow) SignIn(ctx context.Context, user, password string) (*Session, err
 // whatever its outcome: the session keeps its store, any refusal closes it
 // before SignInPrepared returns.
 func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password string) (*Session, error) {
-	early := p.take()
+	early, warm := p.take()
 	handed := false
 	defer func() {
 		if !handed {
 			early.close()
+		}
+		if warm != nil {
+			_ = warm.Close() // unless the directory took it (then a no-op)
 		}
 	}()
 	ctx, cancel := context.WithTimeout(ctx, f.d.Config.Session.StepTimeout)
@@ -145,7 +148,13 @@ func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password s
 	if early == nil {
 		early = f.openEarly(ctx, nil)
 	}
-	si, err := f.d.Directory.SignIn(ctx, user, password)
+	var si *model.SignIn
+	var err error
+	if w, ok := f.d.Directory.(warmer); ok && warm != nil {
+		si, err = w.SignInWarm(ctx, warm, user, password)
+	} else {
+		si, err = f.d.Directory.SignIn(ctx, user, password)
+	}
 	if err != nil {
 		early.close()
 		// What was typed in the user field is logged only under --debug: a

@@ -149,7 +149,8 @@ func (r *rig) identify(t testing.TB, ctx context.Context) {
 
 // prepare is what the console does while the password is typed (not
 // timed, counted): the sign-in screen has the session's store opened and
-// what the menu can read ahead read (store.auth: url).
+// what the menu can read ahead read (store.auth: url), and the DC dialled
+// (TCP, TLS) for the sign-in to bind on.
 func (r *rig) prepare(t testing.TB) counts {
 	t.Helper()
 	r.reset()

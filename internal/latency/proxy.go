@@ -14,6 +14,7 @@
 package latency
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,11 @@ type Proxy struct {
 	mu     sync.Mutex
 	open   map[net.Conn]struct{}
 	closed bool
+	// pairs counts the client connections being forwarded; changed is
+	// closed (and replaced) whenever that count changes.
+	pairs   int
+	changed chan struct{}
+	cutNext atomic.Bool
 }
 
 // NewProxy listens on listen (host:port; port 0 picks one) and forwards to
@@ -45,7 +51,7 @@ func NewProxy(listen, upstream string, rtt time.Duration) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{ln: ln, upstream: upstream, open: map[net.Conn]struct{}{}}
+	p := &Proxy{ln: ln, upstream: upstream, open: map[net.Conn]struct{}{}, changed: make(chan struct{})}
 	p.rtt.Store(int64(rtt))
 	p.wg.Add(1)
 	go p.serve()
@@ -83,6 +89,54 @@ func (p *Proxy) LastAnswer() time.Time {
 	}
 	return time.Time{}
 }
+
+// Open is how many client connections are being forwarded now.
+func (p *Proxy) Open() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pairs
+}
+
+// WaitOpen waits until n client connections are being forwarded (a
+// connection counts until both its sides are closed), or ctx ends.
+func (p *Proxy) WaitOpen(ctx context.Context, n int) error {
+	for {
+		p.mu.Lock()
+		have, ch := p.pairs, p.changed
+		p.mu.Unlock()
+		if have == n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (p *Proxy) addPair(d int) {
+	p.mu.Lock()
+	p.pairs += d
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// Cut closes every open connection, both sides, as a DC (or a middlebox)
+// dropping idle connections does; the proxy goes on accepting new ones.
+func (p *Proxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.open {
+		c.Close()
+	}
+}
+
+// CutOnNextRequest has the next bytes a client sends dropped, unforwarded,
+// and their connection closed, as a link that died while idle shows itself
+// to the next request.
+func (p *Proxy) CutOnNextRequest() { p.cutNext.Store(true) }
 
 // Reset zeroes the counters.
 func (p *Proxy) Reset() { p.conns.Store(0); p.trips.Store(0); p.last.Store(0) }
@@ -148,6 +202,8 @@ func (p *Proxy) handle(client net.Conn) {
 	defer p.untrack(server)
 	p.conns.Add(1)
 	p.trips.Add(1) // the TCP handshake
+	p.addPair(1)
+	defer p.addPair(-1)
 	// The client's connect returned at once on loopback; on the link it
 	// would have taken a round trip, so its first bytes arrive one round
 	// trip later than the others.
@@ -205,6 +261,11 @@ func (p *Proxy) pipe(dst, src net.Conn, extra time.Duration, turn *turnState, fr
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := src.Read(buf)
+		if n > 0 && fromClient && p.cutNext.CompareAndSwap(true, false) {
+			src.Close()
+			dst.Close()
+			break
+		}
 		if n > 0 {
 			turn.mu.Lock()
 			// A round trip ends when the server answers what the client
