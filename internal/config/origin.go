@@ -2,13 +2,14 @@ package config
 
 import (
 	"fmt"
-	"github.com/imageinvoker/imageinvoker/pkg/express"
 	"maps"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imageinvoker/imageinvoker/pkg/express"
 )
 
 // Origin kinds, in increasing precedence (a site's keys sit above both files).

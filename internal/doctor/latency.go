@@ -9,17 +9,17 @@ import (
 )
 
 // What a technician waits for between Enter and the menu is round trips,
-// not CPU (issue 21; README "Over a slow link"). These are the round trips
-// the console spends after Enter, as internal/latency's rig counts them on
-// a real DC and the SQL Server batches; the latency check multiplies them
+// not CPU (issue 21). These are the round trips the console spends after
+// Enter, as internal/latency's TestRoundTripsCounted counts them on a real
+// DC and SQL Server's batches (it fails when they differ from these); the
+// latency check multiplies them
 // by what this machine measures, so a site far from its DC or its
 // database sees the wait it will get, and why, before a technician does.
 const (
-	// DCRoundTripsAfterEnter: the bind, who-am-I, finding the account,
-	// tokenGroups and resolving the group SIDs, after the TCP and TLS
-	// handshakes (on a connection opened while the password is typed,
-	// those two are already done).
-	DCRoundTripsAfterEnter = 7
+	// DCRoundTripsAfterEnter: the bind, who-am-I sent with the search for
+	// the account, tokenGroups and resolving the group SIDs; the TCP and
+	// TLS handshakes were done while the password was typed.
+	DCRoundTripsAfterEnter = 4
 	// StoreRoundTripsAfterEnter: with store.auth: url the store is opened
 	// and read ahead while the password is typed; the menu is one batch.
 	StoreRoundTripsAfterEnter = 1

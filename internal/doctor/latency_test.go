@@ -38,8 +38,8 @@ func TestLatencyCheck(t *testing.T) {
 		fix    []string
 	}{
 		{"near", 20 * time.Millisecond, config.AuthURL, doctor.OK, nil},
-		{"far", 160 * time.Millisecond, config.AuthURL, doctor.Warn, []string{"directory.dcs"}},
-		{"far, technician", 160 * time.Millisecond, config.AuthTechnician, doctor.Warn, []string{"directory.dcs", "store.auth: url", "saving 8 store round trips"}},
+		{"far", 300 * time.Millisecond, config.AuthURL, doctor.Warn, []string{"directory.dcs"}},
+		{"far, technician", 300 * time.Millisecond, config.AuthTechnician, doctor.Warn, []string{"directory.dcs", "store.auth: url", "saving 8 store round trips"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imageinvoker/imageinvoker/internal/directory/adtest"
+	"github.com/imageinvoker/imageinvoker/internal/doctor"
 )
 
 func TestMain(m *testing.M) { os.Exit(adtest.Main(m)) }
@@ -46,6 +47,10 @@ func TestRoundTripsCounted(t *testing.T) {
 	if pre.ldapTrips != 2 || pre.ldapConns != 1 || pre.sqlConns != 1 || pre.sqlTrips != 3 {
 		t.Errorf("Prepare: %d LDAP round trips on %d connections, %d SQL on %d; want 2 LDAP (TCP, TLS) on one, 3 SQL (ping, discovery, the batch read ahead) on one",
 			pre.ldapTrips, pre.ldapConns, pre.sqlTrips, pre.sqlConns)
+	}
+	if warm.ldapTrips != doctor.DCRoundTripsAfterEnter || warm.sqlTrips != doctor.StoreRoundTripsAfterEnter {
+		t.Errorf("after Enter: %d LDAP and %d SQL round trips; doctor's latency check says %d and %d",
+			warm.ldapTrips, warm.sqlTrips, doctor.DCRoundTripsAfterEnter, doctor.StoreRoundTripsAfterEnter)
 	}
 	if warm.ldapConns != 0 || warm.ldapTrips != cold.ldapTrips-2 {
 		t.Errorf("LDAP after Prepare: %d round trips on %d new connections; want %d (no TCP, no TLS) on the one dialled before Enter", warm.ldapTrips, warm.ldapConns, cold.ldapTrips-2)
