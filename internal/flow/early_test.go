@@ -221,6 +221,33 @@ func TestPreparedStoreClosedWhenLeftOrRefused(t *testing.T) {
 	})
 }
 
+// A store that failed to open while the password was typed (SQL Server
+// still starting at boot) is opened again at the sign-in: its error is
+// stale, and the technician would otherwise be refused once for nothing.
+func TestPreparedStoreFailedIsOpenedAgain(t *testing.T) {
+	d, fk, _, _ := earlyDeps(t, config.AuthURL, true)
+	open := d.OpenReader
+	calls := 0
+	d.OpenReader = func(ctx context.Context, c *flow.Credentials) (flow.Reader, error) {
+		calls++
+		if calls == 1 {
+			return nil, errors.New("SQL Server is still starting")
+		}
+		return open(ctx, c)
+	}
+	f := flow.New(d)
+	p := f.Prepare(preparedMachine(t, f))
+	<-p.Done()
+	sess, err := f.SignInPrepared(context.Background(), p, "bob", "pw")
+	if err != nil {
+		t.Fatalf("sign-in after a failed early open: %v", err)
+	}
+	defer sess.Close()
+	if calls != 2 || len(fk.readers) != 1 || sess.Reader != flow.Reader(fk.readers[0]) {
+		t.Errorf("%d opens, %d stores; want the failed one and a fresh one the session uses", calls, len(fk.readers))
+	}
+}
+
 // warmSource is an identity source that can reach its server while the
 // password is typed (as directory.Client does): it records what it was
 // handed and whether its warm-up was closed.

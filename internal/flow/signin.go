@@ -138,13 +138,21 @@ func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password s
 				return f.open(ctx, model.Identity{}, nil)
 			}
 			handed = true
-			return early.wait(ctx)
+			if s, err := early.wait(ctx); err == nil || ctx.Err() != nil {
+				return s, err
+			}
+			// Opened before Enter, failed then: stale (see below).
+			return f.open(ctx, model.Identity{}, nil)
 		})
 	}
 	if f.d.Directory == nil {
 		return nil, exitcode.New(exitcode.Usage,
 			"no Active Directory is configured here, so %s cannot sign in: only DS console accounts can (.\\name). Set directory.dns_domain or directory.dcs in the config file for AD accounts.", user)
 	}
+	// A store opened while the password was typed may have failed long
+	// before Enter (SQL Server still starting at boot): its error is stale,
+	// so the sign-in opens afresh instead of reporting it.
+	prepared := early != nil
 	if early == nil {
 		early = f.openEarly(ctx, nil)
 	}
@@ -180,6 +188,10 @@ func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password s
 	if early != nil {
 		handed = true
 		s, err = early.wait(ctx)
+		if err != nil && prepared && ctx.Err() == nil {
+			f.log.Debug("the store opened before Enter failed; opening it again", "error", err.Error())
+			s, err = f.open(ctx, si.Identity, creds)
+		}
 	} else {
 		s, err = f.open(ctx, si.Identity, creds)
 	}
