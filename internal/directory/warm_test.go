@@ -33,6 +33,17 @@ func warmProxy(t *testing.T, dc *adtest.DC, scheme, port string) (*latency.Proxy
 	return p, scheme + "://" + p.Addr()
 }
 
+// warmClient is a client whose only DC is dc behind a counting proxy.
+func warmClient(t *testing.T, dc *adtest.DC, scheme, port string) (*latency.Proxy, *directory.Client) {
+	t.Helper()
+	p, url := warmProxy(t, dc, scheme, port)
+	c, err := directory.New(sambaConfig(dc, url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, c
+}
+
 // warmed starts c's warm-up and waits for it to finish.
 func warmed(t *testing.T, c *directory.Client) io.Closer {
 	t.Helper()
@@ -68,11 +79,7 @@ func TestSambaWarmSavesTheHandshake(t *testing.T) {
 		{"starttls", "ldap", "389", 7, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, url := warmProxy(t, dc, tc.scheme, tc.port)
-			c, err := directory.New(sambaConfig(dc, url))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, c := warmClient(t, dc, tc.scheme, tc.port)
 			ctx := context.Background()
 			s, err := c.SignIn(ctx, "alice", alice.Password)
 			if err != nil {
@@ -119,11 +126,7 @@ func TestSambaWarmDroppedRedialsOnce(t *testing.T) {
 		{"dead at the bind", func(p *latency.Proxy) { p.CutOnNextRequest() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, url := warmProxy(t, dc, "ldaps", "636")
-			c, err := directory.New(sambaConfig(dc, url))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p, c := warmClient(t, dc, "ldaps", "636")
 			w := warmed(t, c)
 			tc.drop(p)
 			p.Reset()
@@ -147,11 +150,7 @@ func TestSambaWarmDroppedRedialsOnce(t *testing.T) {
 // refused before any traffic.
 func TestSambaWarmClosed(t *testing.T) {
 	dc := adtest.Start(t)
-	p, url := warmProxy(t, dc, "ldaps", "636")
-	c, err := directory.New(sambaConfig(dc, url))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := warmClient(t, dc, "ldaps", "636")
 	ctx := context.Background()
 
 	w := warmed(t, c)
@@ -163,7 +162,7 @@ func TestSambaWarmClosed(t *testing.T) {
 
 	w = warmed(t, c)
 	p.Reset()
-	_, err = c.SignInWarm(ctx, w, adtest.UserBadPassword, "not-the-password")
+	_, err := c.SignInWarm(ctx, w, adtest.UserBadPassword, "not-the-password")
 	if !errors.Is(err, model.ErrBadCredentials) {
 		t.Fatalf("wrong password: %v; want ErrBadCredentials", err)
 	}
@@ -349,11 +348,7 @@ func TestSambaPipelinedLookupIsWhoBound(t *testing.T) {
 // its own; the sign-in that comes later dials afresh.
 func TestSambaWarmExpires(t *testing.T) {
 	dc := adtest.Start(t)
-	p, url := warmProxy(t, dc, "ldaps", "636")
-	c, err := directory.New(sambaConfig(dc, url))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := warmClient(t, dc, "ldaps", "636")
 	defer directory.SetWarmMaxAge(time.Millisecond)()
 	w := c.Warm()
 	waitOpen(t, p, 0, "past its age")
@@ -371,11 +366,7 @@ func TestSambaWarmExpires(t *testing.T) {
 // (go-ldap's reader and processor included).
 func TestSambaWarmLeavesNoGoroutine(t *testing.T) {
 	dc := adtest.Start(t)
-	p, url := warmProxy(t, dc, "ldaps", "636")
-	c, err := directory.New(sambaConfig(dc, url))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, c := warmClient(t, dc, "ldaps", "636")
 	ctx := context.Background()
 	base := runtime.NumGoroutine()
 	for range 3 {
