@@ -151,16 +151,7 @@ var queueReadsSQL = "query " + strings.Join([]string{
   LEFT JOIN reboot_task r ON r.event_id = t.event_id AND r.cond_seq = t.cond_seq AND r.task_seq = t.task_seq
  WHERE t.event_id = @jobId ORDER BY t.event_id, t.cond_seq, t.task_seq`,
 	"SELECT computer_id, group_id FROM computer WHERE computer_id = @computerId",
-	`SELECT 1 AS kind, u.user_id AS id, u.username AS name, u.domain AS dns, u.netbiosdomain AS nb, r.user_id AS ref, u.upnname AS upn
-  FROM securityuser u
-  LEFT JOIN securityprivilegelink r ON r.user_id = u.user_id AND r.privilege_id = @adminRight
-UNION ALL
-SELECT 2, g.group_id, g.name, g.ad_group_domain, g.ad_group_netbiosdomain, r.user_id, NULL
-  FROM securitygroup g
-  LEFT JOIN securityprivilegelink r ON r.user_id = g.group_id AND r.privilege_id = @adminRight
-UNION ALL
-SELECT 3, m.group_id, NULL, NULL, NULL, m.user_id, NULL
-  FROM securitygroupmember m`,
+	principalsText,
 	"SELECT event_id, handler FROM task_return_handlers WHERE event_id IN (@j0)",
 	`WITH up(folder_id, parent_id, name, depth) AS (
   SELECT folder_id, parent_id, name, 0 FROM event_folder WHERE folder_id IN (@f0)
