@@ -100,17 +100,25 @@ func (w *Warm) claim() bool {
 	return true
 }
 
-// list is the DC list the warm-up resolved for c, or nil.
+// list is the DC list the warm-up resolved for c, or nil: nil too once
+// the warm-up was closed (its age, Esc) or is past its age, so that DNS is
+// asked again rather than trusted for longer than the connection is.
 func (w *Warm) list(c *Client) []*url.URL {
 	if w == nil || w.home != c {
 		return nil
 	}
 	select {
 	case <-w.done:
-		return w.dcs
 	default:
 		return nil
 	}
+	w.mu.Lock()
+	closed := w.taken
+	w.mu.Unlock()
+	if closed || time.Since(w.at) > warmMaxAge {
+		return nil
+	}
+	return w.dcs
 }
 
 // take hands the connection to a sign-in at dc, once: only when it was
