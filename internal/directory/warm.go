@@ -11,9 +11,11 @@ import (
 )
 
 // warmMaxAge bounds how long a connection dialled while the password is
-// typed is kept unused: well under AD's MaxConnIdleTime (900 s by
-// default), after which the DC drops it anyway. A variable for tests.
-var warmMaxAge = 3 * time.Minute
+// typed is kept unused: under AD's InitRecvTimeout (120 s by default: a DC
+// may drop a connection that has carried no LDAP request by then) and well
+// under MaxConnIdleTime (900 s). Past it the sign-in dials afresh, as a
+// cold one does. A variable for tests.
+var warmMaxAge = 100 * time.Second
 
 // Warm is a connection to the DC a sign-in would try first, opened while
 // the password is typed (issue 21): the DC list resolved (SRV discovery

@@ -65,7 +65,7 @@ var table = []rule{
 		say: plus(" Nothing was queued. Go back to the menu to see the current jobs.")},
 	{is: []error{model.ErrNotPermitted}, code: NotPermitted},
 	{is: []error{model.ErrQueueUnsupported}, code: Usage, say: plus(". Nothing was queued.")},
-	{is: []error{model.ErrStoreUnreachable, model.ErrSchema, model.ErrUnknownSchedule}, code: StoreDown},
+	{is: []error{model.ErrStoreUnreachable, model.ErrStoreLoginRefused, model.ErrSchema, model.ErrUnknownSchedule}, code: StoreDown},
 
 	// The identity source. A refusal of this user's sign-in is 6, whatever
 	// the reason (the documented table: wrong password, locked, disabled,

@@ -29,6 +29,7 @@ func TestTablePinsEverySentinel(t *testing.T) {
 		{"ErrJobChanged", model.ErrJobChanged, UnknownJob},
 		{"ErrUnknownSchedule", model.ErrUnknownSchedule, StoreDown},
 		{"ErrStoreUnreachable", model.ErrStoreUnreachable, StoreDown},
+		{"ErrStoreLoginRefused", model.ErrStoreLoginRefused, StoreDown},
 		{"ErrSchema", model.ErrSchema, StoreDown},
 		{"ErrQueueUnsupported", model.ErrQueueUnsupported, Usage},
 		{"ErrNotPermitted", model.ErrNotPermitted, NotPermitted},

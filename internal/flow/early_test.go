@@ -3,6 +3,7 @@ package flow_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"testing"
@@ -245,6 +246,27 @@ func TestPreparedStoreFailedIsOpenedAgain(t *testing.T) {
 	defer sess.Close()
 	if calls != 2 || len(fk.readers) != 1 || sess.Reader != flow.Reader(fk.readers[0]) {
 		t.Errorf("%d opens, %d stores; want the failed one and a fresh one the session uses", calls, len(fk.readers))
+	}
+}
+
+// A store whose login SQL Server refused before Enter is not tried again:
+// the same login would be refused again, and count once more against the
+// store's account.
+func TestPreparedStoreLoginRefusedIsNotRetried(t *testing.T) {
+	d, _, _, _ := earlyDeps(t, config.AuthURL, true)
+	calls := 0
+	d.OpenReader = func(ctx context.Context, c *flow.Credentials) (flow.Reader, error) {
+		calls++
+		return nil, fmt.Errorf("the eXpress database refused the login: %w", errors.Join(model.ErrStoreUnreachable, model.ErrStoreLoginRefused))
+	}
+	f := flow.New(d)
+	p := f.Prepare(preparedMachine(t, f))
+	<-p.Done()
+	if _, err := f.SignInPrepared(context.Background(), p, "bob", "pw"); !errors.Is(err, model.ErrStoreLoginRefused) {
+		t.Fatalf("sign-in: %v; want the refused login", err)
+	}
+	if calls != 1 {
+		t.Errorf("%d logins; want the one before Enter only", calls)
 	}
 }
 

@@ -138,7 +138,7 @@ func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password s
 				return f.open(ctx, model.Identity{}, nil)
 			}
 			handed = true
-			if s, err := early.wait(ctx); err == nil || ctx.Err() != nil {
+			if s, err := early.wait(ctx); err == nil || ctx.Err() != nil || errors.Is(err, model.ErrStoreLoginRefused) {
 				return s, err
 			}
 			// Opened before Enter, failed then: stale (see below).
@@ -188,7 +188,9 @@ func (f *Flow) SignInPrepared(ctx context.Context, p *Prepared, user, password s
 	if early != nil {
 		handed = true
 		s, err = early.wait(ctx)
-		if err != nil && prepared && ctx.Err() == nil {
+		// A refused login is not retried: it would count again against
+		// the store's account (lockout), and it would be refused again.
+		if err != nil && prepared && ctx.Err() == nil && !errors.Is(err, model.ErrStoreLoginRefused) {
 			f.log.Debug("the store opened before Enter failed; opening it again", "error", err.Error())
 			s, err = f.open(ctx, si.Identity, creds)
 		}

@@ -19,7 +19,9 @@ import (
 // scrubbed of secrets; cause is kept for errors.Is/As only when it is safe
 // to show (a connection error could echo a connection string).
 type storeError struct {
-	kind  error
+	kind error
+	// also is a second sentinel the error carries (a refused login).
+	also  error
 	msg   string
 	cause error
 }
@@ -27,10 +29,14 @@ type storeError struct {
 func (e *storeError) Error() string { return e.msg }
 
 func (e *storeError) Unwrap() []error {
-	if e.cause == nil {
-		return []error{e.kind}
+	out := []error{e.kind}
+	if e.also != nil {
+		out = append(out, e.also)
 	}
-	return []error{e.kind, e.cause}
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
 }
 
 // AmbiguousComputerError lists every computer that matched a key, so the
@@ -104,6 +110,7 @@ func (s *Store) connectError(err error) error {
 	case errors.As(err, &host), strings.Contains(raw, "certificate is valid for"):
 		e.msg = fmt.Sprintf("the SQL Server at %s sent a certificate for another name (%s) — use the name the certificate carries in store.url, or pin it with store.tls_fingerprint", s.where, detail)
 	case errors.As(err, &me) && me.Number == 18456:
+		e.also = model.ErrStoreLoginRefused
 		e.msg = fmt.Sprintf("the eXpress database at %s refused the login: %s — check the user name and password (store.url, or store.auth: technician)", s.where, detail)
 	case errors.Is(err, context.DeadlineExceeded):
 		e.msg = fmt.Sprintf("cannot reach the eXpress database at %s: no answer within %s — check the store URL and that SQL Server accepts TCP connections", s.where, s.timeout)

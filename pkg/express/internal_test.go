@@ -2,6 +2,7 @@ package express
 
 import (
 	"database/sql"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -200,5 +201,20 @@ func TestProcedureArgs(t *testing.T) {
 		if !strings.Contains(text, "@"+n+" = @"+n) {
 			t.Errorf("argument %s is not bound by name in %q", n, text)
 		}
+	}
+}
+
+// SQL Server refusing the login (18456) is a store that cannot be reached,
+// and says so apart: trying the same login again would count another
+// failure against the account. Other failures to connect say nothing of it.
+func TestLoginRefusedIsItsOwnKind(t *testing.T) {
+	s := &Store{where: "ds01:1433"}
+	refused := s.connectError(mssql.Error{Number: 18456, Message: "Login failed for user 'imageinvoker'."})
+	if !errors.Is(refused, model.ErrStoreUnreachable) || !errors.Is(refused, model.ErrStoreLoginRefused) {
+		t.Errorf("login refused: %v; want ErrStoreUnreachable and ErrStoreLoginRefused", refused)
+	}
+	down := s.connectError(mssql.Error{Number: 4060, Message: "Cannot open database"})
+	if !errors.Is(down, model.ErrStoreUnreachable) || errors.Is(down, model.ErrStoreLoginRefused) {
+		t.Errorf("database missing: %v; want ErrStoreUnreachable alone", down)
 	}
 }

@@ -15,6 +15,10 @@ var (
 	ErrJobChanged        = errors.New("job changed since the menu was built")
 	ErrUnknownSchedule   = errors.New("schedule not found")
 	ErrStoreUnreachable  = errors.New("eXpress database unreachable")
+	// ErrStoreLoginRefused: SQL Server refused the store's login (18456).
+	// It comes with ErrStoreUnreachable; it says that trying the same login
+	// again would only count another failure against the account.
+	ErrStoreLoginRefused = errors.New("eXpress database refused the login")
 	ErrSchema            = errors.New("eXpress database schema mismatch")
 	ErrQueueUnsupported  = errors.New("queue method not supported by this store")
 	ErrNotPermitted      = errors.New("not permitted by DS console security")
