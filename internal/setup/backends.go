@@ -40,6 +40,15 @@ type Backends struct {
 	ConsoleAccounts func(r flow.Reader) (flow.IdentitySource, error)
 }
 
+// Builder is Build with these implementations in Real's place: what a
+// command test that replaced one of them puts in the command's Options.
+func (b Backends) Builder() Builder {
+	return func(ctx context.Context, cfg *config.Config, o Options) (*Env, error) {
+		o.Backends = &b
+		return Build(ctx, cfg, o)
+	}
+}
+
 // Real returns the implementations this binary carries, wired here.
 func Real() Backends {
 	return Backends{OpenReader: openExpress, OpenScheduler: expressScheduler, Directory: newDirectory, ConsoleAccounts: consoleAccounts}

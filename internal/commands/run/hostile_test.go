@@ -31,10 +31,7 @@ func (hostileAD) SignIn(context.Context, string, string) (*model.SignIn, error) 
 func hostileBuild(t *testing.T) setup.Builder {
 	impl := setup.Real()
 	impl.Directory = func(*config.Config) (flow.IdentitySource, error) { return hostileAD{}, nil }
-	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-		o.Backends = &impl
-		return setup.Build(ctx, cfg, o)
-	}
+	return impl.Builder()
 }
 
 // run's text shows DS's and AD's names — the job, the computer, who queued

@@ -45,10 +45,7 @@ func revokingBuilder(t *testing.T, path, revoke string) setup.Builder {
 		}
 		return revokeFirst{Scheduler: s, t: t, path: path, revoke: revoke}, nil
 	}
-	return func(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
-		o.Backends = &impl
-		return setup.Build(ctx, cfg, o)
-	}
+	return impl.Builder()
 }
 
 // `imageinvoker run` refuses with exit 5, writing nothing, when a

@@ -44,11 +44,10 @@ func TestFakeADContract(t *testing.T) {
 }
 
 // fakeBuild is setup.Build over the real lab store, with fakeAD for AD.
-func fakeBuild(ctx context.Context, cfg *config.Config, o setup.Options) (*setup.Env, error) {
+func fakeBuild() setup.Builder {
 	impl := setup.Real()
 	impl.Directory = func(*config.Config) (flow.IdentitySource, error) { return fakeAD{}, nil }
-	o.Backends = &impl
-	return setup.Build(ctx, cfg, o)
+	return impl.Builder()
 }
 
 // run itself, as cli/cli's TestCloseRun tests closeRun: the Options filled
@@ -97,7 +96,7 @@ func TestRunRun(t *testing.T) {
 			f, ts := cmdutil.Test(nil)
 			ts.In.WriteString(tc.stdin)
 			o := tc.opts
-			o.IO, o.Config, o.Build = f.IO, cfg, fakeBuild
+			o.IO, o.Config, o.Build = f.IO, cfg, fakeBuild()
 			o.Machine.MACs = []string{"AA:BB:CC:DD:EE:FF"}
 			o.Secret.In = ts.In
 			err := run(context.Background(), &o)
