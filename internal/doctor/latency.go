@@ -36,10 +36,11 @@ const (
 )
 
 // storeRoundTrip is the quickest of a few reads of the database server's
-// time, each one round trip; zero when one fails.
-func storeRoundTrip(ctx context.Context, st Store) time.Duration {
-	var best time.Duration
-	for range storeSamples {
+// time, each one round trip, first being the clock check's read; zero when
+// one fails.
+func storeRoundTrip(ctx context.Context, st Store, first time.Duration) time.Duration {
+	best := first
+	for range storeSamples - 1 {
 		start := time.Now()
 		if _, err := st.Now(ctx); err != nil {
 			return 0

@@ -91,9 +91,10 @@ func runStorePhase(ctx context.Context, d Deps) storePhase {
 		ph.store.Detail, ph.store.Fix = splitFix(express.InsertOnSQLServer)
 	}
 	dsAccountCheck(ctx, cfg, st, &ph.store)
+	sent := time.Now()
 	if t, err := st.Now(ctx); err == nil {
 		ph.dbSkew, ph.dbTimeOK = t.Sub(d.Now()), true
-		ph.rtt = storeRoundTrip(ctx, st)
+		ph.rtt = storeRoundTrip(ctx, st, time.Since(sent))
 	}
 	missing := ph.checkTables(ctx, st)
 	if len(missing) > 0 {
